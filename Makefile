@@ -1,0 +1,47 @@
+# Kesu: `make run` serves the product on SQLite; `make test` runs the tests.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+
+.PHONY: run demo test test-postgres bench lint messages install clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kesu needs $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kesu serve --port $(PORT)
+
+demo: $(STAMP)
+	$(BIN)/kesu serve --port $(PORT) --demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest --create-db -q
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kesu} $(BIN)/pytest --create-db -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file \
+		--ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) var

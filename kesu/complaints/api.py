@@ -1,0 +1,489 @@
+"""Complaint endpoints: parse → authorise → call the action → respond."""
+
+import base64
+from datetime import datetime, time
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from kesu.accounts.models import Department, User
+from kesu.complaints import actions
+from kesu.complaints.attachments import add_attachment
+from kesu.complaints.authority import allowed_actions, can_see, descendants
+from kesu.complaints.choices import Action, Channel, Kind, Severity, State, Visibility
+from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
+from kesu.complaints.models import Category, Complaint
+from kesu.complaints.queries import visible_complaints
+from kesu.complaints.schemas import (
+    ACTION_SCHEMAS,
+    AttachmentOut,
+    ComplaintDetail,
+    ComplaintOut,
+    ComplaintPage,
+    ErrorOut,
+    RegisterIn,
+)
+
+router = Router(tags=["complaints"])
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+# ------------------------------------------------------------------------------ look-ups
+
+
+def _category(code: str) -> Category:
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise invalid("category", _("Unknown category “%(code)s”.") % {"code": code})
+    return category
+
+
+def _department(code: str | None, field: str = "department") -> Department | None:
+    if not code:
+        return None
+    department = Department.objects.filter(code=code, active=True).first()
+    if department is None:
+        raise invalid(field, _("Unknown department “%(code)s”.") % {"code": code})
+    return department
+
+
+def _user(username: str | None, field: str) -> User | None:
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise invalid(field, _("Unknown user “%(username)s”.") % {"username": username})
+    return user
+
+
+def _visible(request: HttpRequest, number: str) -> Complaint:
+    """The complaint, or 404 when it does not exist or the caller may not see it."""
+    complaint = (
+        Complaint.objects.select_related(
+            "category", "department", "owner", "registered_by", "merged_into"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if complaint is None or not can_see(request.user, complaint):
+        raise ComplaintError(
+            ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
+        )
+    return complaint
+
+
+# ------------------------------------------------------------------------------ shapes
+
+
+def _person(user: User | None) -> dict | None:
+    return {"username": user.username, "name": user.get_full_name()} if user else None
+
+
+def _named(obj) -> dict | None:
+    return {"code": obj.code, "name": obj.name} if obj else None
+
+
+def record(c: Complaint) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "kind": c.kind,
+        "channel": c.channel,
+        "state": c.state,
+        "state_label": str(c.get_state_display()),
+        "version": c.version,
+        "title": c.title,
+        "description": c.description,
+        "occurred_at": c.occurred_at,
+        "occurred_place": c.occurred_place,
+        "demand": c.demand,
+        "claim_amount": c.claim_amount,
+        "complainant": {
+            "name": c.complainant_name,
+            "organisation": c.complainant_org,
+            "phone": c.complainant_phone,
+            "email": c.complainant_email,
+            "address": c.complainant_address,
+            "anonymous": c.anonymous,
+        },
+        "product": {
+            "model": c.product_model,
+            "batch_no": c.batch_no,
+            "order_no": c.order_no,
+            "ship_date": c.ship_date,
+            "arrival_date": c.arrival_date,
+            "quantity": c.quantity,
+        },
+        "project": {"name": c.project_name, "location": c.project_location},
+        "category": _named(c.category),
+        "severity": c.severity,
+        "severity_proposed": c.severity_proposed,
+        "severity_reason": c.severity_reason,
+        "department": _named(c.department),
+        "owner": _person(c.owner),
+        "read_back": c.read_back,
+        "sensitive": c.sensitive,
+        "determination": c.determination,
+        "qa_determination": c.qa_determination,
+        "root_cause": c.root_cause,
+        "registered_at": c.registered_at,
+        "registered_by": _person(c.registered_by),
+        "promised_at": c.promised_at,
+        "last_customer_update_at": c.last_customer_update_at,
+        "closed_at": c.closed_at,
+        "escalation_level": c.escalation_level,
+        "reopen_count": c.reopen_count,
+        "return_visit_skip": c.return_visit_skip,
+        "satisfaction_pct": c.satisfaction_pct,
+        "merged_into": c.merged_into.number if c.merged_into_id else None,
+    }
+
+
+def detail(c: Complaint, user: User) -> dict[str, Any]:
+    events = c.events.select_related("actor").order_by("id")
+    return {
+        **record(c),
+        "allowed_actions": allowed_actions(c, user),
+        "timeline": [
+            {
+                "id": e.id,
+                "type": e.type,
+                "type_label": str(e.get_type_display()),
+                "at": e.at,
+                "actor": _person(e.actor),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "visibility": e.visibility,
+                "comment": e.comment,
+                "data": e.data,
+            }
+            for e in events
+        ],
+        "attachments": list(c.attachments.all()),
+        "plans": list(c.plans.all()),
+        "return_visits": list(c.return_visits.all()),
+    }
+
+
+# ------------------------------------------------------------------------------ register
+
+
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, 200: ComplaintOut, **ERRORS},
+    summary="Register a complaint",
+)
+def register(request: HttpRequest, payload: RegisterIn):
+    """Registers a complaint, suggestion or inquiry. The severity is proposed from the record
+    (`severity_proposed`); send `severity` with `severity_reason` to override it.
+    With an `Idempotency-Key` header, a retried request returns the complaint the first one
+    made (200 instead of 201) and never registers it twice."""
+    key = request.headers.get("Idempotency-Key", "")[:200]
+    new = actions.NewComplaint(
+        kind=payload.kind,
+        channel=payload.channel,
+        title=payload.title,
+        description=payload.description,
+        category=_category(payload.category),
+        occurred_at=payload.occurred_at,
+        occurred_place=payload.occurred_place,
+        demand=payload.demand,
+        claim_amount=payload.claim_amount,
+        complainant_name=payload.complainant.name,
+        complainant_org=payload.complainant.organisation,
+        complainant_phone=payload.complainant.phone,
+        complainant_email=payload.complainant.email,
+        complainant_address=payload.complainant.address,
+        anonymous=payload.complainant.anonymous,
+        product_model=payload.product.model,
+        batch_no=payload.product.batch_no,
+        order_no=payload.product.order_no,
+        ship_date=payload.product.ship_date,
+        arrival_date=payload.product.arrival_date,
+        quantity=payload.product.quantity,
+        project_name=payload.project.name,
+        project_location=payload.project.location,
+        department=_department(payload.department),
+        accused=_user(payload.accused, "accused"),
+        read_back=payload.read_back,
+        sensitive=payload.sensitive,
+    )
+    complaint, created = actions.register(
+        new,
+        actor=request.user,
+        severity=payload.severity,
+        severity_reason=payload.severity_reason,
+        idempotency_key=key,
+    )
+    return Status(201 if created else 200, record(complaint))
+
+
+# ------------------------------------------------------------------------------ list
+
+
+class ListFilters(Schema):
+    state: list[State] = Field([], description="one or more states (repeat the parameter)")
+    kind: Kind | None = None
+    severity: Severity | None = None
+    category: str | None = Field(None, description="category code, includes its sub-categories")
+    department: str | None = Field(None, description="department code, includes sub-departments")
+    owner: str | None = Field(None, description="username, or `me`")
+    channel: Channel | None = None
+    q: str | None = Field(None, max_length=100, description="number, or words in the text")
+    registered_from: datetime | None = None
+    registered_to: datetime | None = None
+    limit: int = Field(25, ge=1, le=100)
+    cursor: str | None = None
+
+
+def _encode_cursor(c: Complaint) -> str:
+    raw = f"{c.registered_at.isoformat()}|{c.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid(
+            "cursor", _("The cursor is not valid; start again from the first page.")
+        ) from None
+
+
+def _day_bound(value: datetime, end: bool) -> datetime:
+    if timezone.is_aware(value):
+        return value
+    if end and value.time() == time(0):
+        value = datetime.combine(value.date(), time.max)
+    return timezone.make_aware(value)
+
+
+@router.get("/complaints", response={200: ComplaintPage, **ERRORS}, summary="List complaints")
+def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
+    """Complaints visible to the caller, newest registration first, with cursor paging."""
+    qs = visible_complaints(request.user)
+    f = filters
+    if f.state:
+        qs = qs.filter(state__in=f.state)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.severity:
+        qs = qs.filter(severity=f.severity)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category:
+        category = _category(f.category)
+        qs = qs.filter(category__in=_category_family(category))
+    if f.department:
+        department = _department(f.department)
+        qs = qs.filter(department__in=descendants(department.pk))
+    if f.owner:
+        owner = request.user if f.owner == "me" else _user(f.owner, "owner")
+        qs = qs.filter(owner=owner)
+    if f.registered_from:
+        qs = qs.filter(registered_at__gte=_day_bound(f.registered_from, end=False))
+    if f.registered_to:
+        qs = qs.filter(registered_at__lte=_day_bound(f.registered_to, end=True))
+    if f.q:
+        qs = _search(qs, f.q)
+    if f.cursor:
+        at, pk = _decode_cursor(f.cursor)
+        # The first condition bounds the index range; the second breaks ties.
+        qs = qs.filter(registered_at__lte=at).filter(
+            Q(registered_at__lt=at) | Q(registered_at=at, pk__lt=pk)
+        )
+    rows = list(
+        qs.select_related("category", "department", "owner").order_by("-registered_at", "-pk")[
+            : f.limit + 1
+        ]
+    )
+    next_url = None
+    if len(rows) > f.limit:
+        rows = rows[: f.limit]
+        params = request.GET.copy()
+        params["cursor"] = _encode_cursor(rows[-1])
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {
+        "results": [
+            {
+                "number": c.number,
+                "kind": c.kind,
+                "channel": c.channel,
+                "state": c.state,
+                "title": c.title,
+                "complainant_name": c.complainant_name,
+                "category": _named(c.category),
+                "severity": c.severity,
+                "department": _named(c.department),
+                "owner": _person(c.owner),
+                "registered_at": c.registered_at,
+            }
+            for c in rows
+        ],
+        "next": next_url,
+    }
+
+
+def _category_family(category: Category) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = {category.pk}, [category.pk]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _search(qs, q: str):
+    q = q.strip()
+    if not q:
+        return qs
+    exact = qs.filter(number=q)
+    if exact.exists():
+        return exact
+    text = Q()
+    for field in (
+        "title",
+        "description",
+        "complainant_name",
+        "complainant_phone",
+        "complainant_org",
+        "order_no",
+        "batch_no",
+        "product_model",
+        "project_name",
+    ):
+        text |= Q(**{f"{field}__icontains": q})
+    return qs.filter(text)
+
+
+# ------------------------------------------------------------------------------ detail
+
+
+@router.get(
+    "/complaints/{number}",
+    response={200: ComplaintDetail, **ERRORS},
+    summary="A complaint with its timeline and the caller's allowed actions",
+)
+def get_complaint(request: HttpRequest, number: str):
+    return detail(_visible(request, number), request.user)
+
+
+# ------------------------------------------------------------------------------ actions
+
+
+def _kwargs(action: Action, payload) -> dict[str, Any]:
+    """Turn the payload's references (usernames, codes) into domain objects."""
+    data = payload.model_dump(exclude={"expected_version"})
+    if "owner" in data:
+        data["owner"] = _user(data["owner"], "owner")
+    if "department" in data:
+        data["department"] = _department(data["department"])
+    if "responsible_department" in data:
+        data["responsible_department"] = _department(
+            data["responsible_department"], "responsible_department"
+        )
+    if action == Action.PROPOSE_PLAN:
+        data["measures"] = [
+            actions.Measure(
+                description=m["description"],
+                owner=_user(m["owner"], f"measures.{i}.owner"),
+                deadline=m["deadline"],
+            )
+            for i, m in enumerate(data["measures"])
+        ]
+        data["repair_scope"] = data["repair_scope"] or ""
+    return data
+
+
+def _make_action_endpoint(action: Action, schema):
+    function = actions.ACTIONS[action]
+
+    def endpoint(request: HttpRequest, number: str, payload: schema):  # type: ignore[valid-type]
+        _visible(request, number)
+        function(
+            number,
+            actor=request.user,
+            expected_version=payload.expected_version,
+            **_kwargs(action, payload),
+        )
+        return detail(_visible(request, number), request.user)
+
+    endpoint.__name__ = f"action_{action.value}"
+    endpoint.__doc__ = function.__doc__
+    return endpoint
+
+
+for _action, _schema in ACTION_SCHEMAS.items():
+    router.post(
+        f"/complaints/{{number}}/actions/{_action.value}",
+        response={200: ComplaintDetail, **ERRORS},
+        summary=str(_action.label),
+        operation_id=f"action_{_action.value}",
+        tags=["actions"],
+    )(_make_action_endpoint(_action, _schema))
+
+
+# ------------------------------------------------------------------------------ files
+
+
+@router.post(
+    "/complaints/{number}/attachments",
+    response={201: AttachmentOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Attach a file (photo, document, audio)",
+)
+def upload_attachment(
+    request: HttpRequest,
+    number: str,
+    file: File[UploadedFile],
+    visibility: Form[Visibility] = Visibility.INTERNAL,
+):
+    _visible(request, number)
+    return Status(201, add_attachment(number, file, actor=request.user, visibility=visibility))
+
+
+# ------------------------------------------------------------------------------ reference
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    parent: str | None
+    default_department: str | None
+    default_severity: int
+    product_determination: bool
+    active: bool
+
+
+@router.get("/categories", response=list[CategoryOut], tags=["reference"])
+def list_categories(request: HttpRequest):
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "parent": c.parent.code if c.parent else None,
+            "default_department": c.default_department.code if c.default_department else None,
+            "default_severity": c.default_severity,
+            "product_determination": c.product_determination,
+            "active": c.active,
+        }
+        for c in Category.objects.select_related("parent", "default_department")
+    ]

@@ -1,0 +1,144 @@
+"""Who may take which action on which complaint. Guards return a refusal; actions raise it.
+
+The order of the checks fixes the HTTP status a caller sees: a role that never takes the
+action gets 403; a kind or state that does not allow it, 409; a person outside the
+complaint's department, or below the authority its severity needs, 403.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from kesu.accounts.choices import SEES_EVERYTHING, Role
+from kesu.accounts.models import Department, User
+from kesu.complaints.choices import (
+    TRANSITIONS,
+    Action,
+    Determination,
+    Severity,
+)
+from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Complaint
+
+MAX_ESCALATION_LEVEL = 2  # 1: department head, 2: executive
+
+
+def department_scope(user: User) -> frozenset[int]:
+    """Departments whose complaints `user` works on: a dept_head's own and those below it."""
+    cached = getattr(user, "_kesu_department_scope", None)
+    if cached is not None:
+        return cached
+    scope: frozenset[int] = frozenset()
+    if user.department_id is not None:
+        if user.role == Role.DEPT_HEAD:
+            scope = descendants(user.department_id)
+        else:
+            scope = frozenset({user.department_id})
+    user._kesu_department_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def descendants(root: int) -> frozenset[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def can_see(user: User, complaint: Complaint) -> bool:
+    if not user.is_active:
+        return False
+    if complaint.accused_id == user.pk and user.role not in (Role.EXECUTIVE, Role.ADMIN):
+        return False
+    if user.role in SEES_EVERYTHING:
+        return True
+    if user.role in (Role.HANDLER, Role.DEPT_HEAD):
+        return complaint.owner_id == user.pk or complaint.department_id in department_scope(user)
+    return False
+
+
+def works_on(user: User, complaint: Complaint) -> bool:
+    """A handler who owns it or shares its department; a head of its department."""
+    if user.role == Role.HANDLER:
+        return complaint.owner_id == user.pk or complaint.department_id in department_scope(user)
+    if user.role == Role.DEPT_HEAD:
+        return complaint.department_id in department_scope(user) or complaint.owner_id == user.pk
+    return user.role in (Role.INTAKE, Role.QA)
+
+
+def refusal(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
+    """Why `user` may not take `action` on `complaint` now, or None when they may."""
+    transition = TRANSITIONS[action]
+    if user.role not in transition.roles:
+        return ComplaintError(
+            ErrorCode.ROLE_NOT_ALLOWED,
+            _("Your role may not take the action “%(action)s”.") % {"action": action.label},
+        )
+    if complaint.kind not in transition.kinds:
+        return ComplaintError(
+            ErrorCode.WRONG_KIND,
+            _("The action “%(action)s” does not apply to a %(kind)s.")
+            % {"action": action.label, "kind": complaint.get_kind_display()},
+        )
+    if complaint.state not in transition.sources:
+        return ComplaintError(
+            ErrorCode.WRONG_STATE,
+            _("The action “%(action)s” is not possible while the complaint is “%(state)s”.")
+            % {"action": action.label, "state": complaint.get_state_display()},
+        )
+    if (precondition := _precondition(complaint, action)) is not None:
+        return ComplaintError(ErrorCode.WRONG_STATE, precondition)
+    return _authority(complaint, action, user)
+
+
+def _precondition(complaint: Complaint, action: Action):
+    awaiting_qa = (
+        complaint.determination == Determination.UNDETERMINABLE and not complaint.qa_determination
+    )
+    if action == Action.QA_DETERMINE and not awaiting_qa:
+        return _("Only a case determined as undeterminable goes to QA for determination.")
+    if action == Action.DETERMINE and awaiting_qa:
+        return _("The case is waiting for QA's determination.")
+    if action in (Action.RETURN_VISIT, Action.SKIP_RETURN_VISIT) and (
+        complaint.return_visit_settled
+    ):
+        return _("The return visit has already been recorded or skipped.")
+    if action == Action.CLOSE and not complaint.return_visit_settled:
+        return _("Record the return visit, or skip it with a reason, before closing.")
+    if action == Action.ESCALATE and complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+        return _("The complaint is already escalated to the executives.")
+    return None
+
+
+def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
+    def no(message) -> ComplaintError:
+        return ComplaintError(ErrorCode.NOT_AUTHORISED, message)
+
+    if not can_see(user, complaint):
+        return no(_("You may not work on this complaint."))
+    if action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
+        if complaint.severity == Severity.LEVEL_1:
+            if user.role != Role.EXECUTIVE:
+                return no(_("A level-1 plan is decided by an executive."))
+        elif user.role != Role.DEPT_HEAD or complaint.department_id not in department_scope(user):
+            return no(_("A level-2 plan is decided by the head of the responsible department."))
+        return None
+    if action == Action.VERIFY:
+        if complaint.severity == Severity.LEVEL_1:
+            if user.role != Role.QA:
+                return no(_("A level-1 result is verified by QA."))
+            return None
+        if user.role == Role.QA or not works_on(user, complaint):
+            return no(_("This result is verified by the owner's team."))
+        return None
+    if user.role in (Role.HANDLER, Role.DEPT_HEAD) and not works_on(user, complaint):
+        return no(_("This complaint belongs to another department."))
+    return None
+
+
+def allowed_actions(complaint: Complaint, user: User) -> list[Action]:
+    return [action for action in Action if refusal(complaint, action, user) is None]

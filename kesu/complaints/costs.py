@@ -1,0 +1,90 @@
+"""Cost responsibility (SPEC §6): the proposed split from the determination. Pure."""
+
+from dataclasses import asdict, dataclass
+
+from kesu.complaints.choices import CostBearer, CostItem, Determination, RepairScope
+
+
+@dataclass(frozen=True)
+class CostLine:
+    item: str  # CostItem
+    bearer: str  # CostBearer
+    share_pct: int
+    rule: str  # which rule of §6 produced the line (machine-readable)
+    penalty: bool = False
+
+
+@dataclass(frozen=True)
+class CostFacts:
+    determination: str  # the effective determination (QA's when it had to decide)
+    returned_to_company: bool = False  # the product went back to the company
+    initially_undeterminable: bool = False
+    repair_scope: str = ""  # RepairScope, for misuse
+    in_warranty: bool | None = None
+    handler_could_determine: bool = False
+    handler_penalty_pct: int = 50
+
+
+def propose_cost_split(facts: CostFacts) -> list[CostLine]:
+    C, U, H = CostBearer.COMPANY, CostBearer.CUSTOMER, CostBearer.HANDLER
+    lines: list[CostLine] = []
+    if facts.returned_to_company or facts.initially_undeterminable:
+        if facts.handler_could_determine:
+            pct = facts.handler_penalty_pct
+            lines += [
+                CostLine(CostItem.RETURN_TRANSPORT, H, pct, "avoidable_return", penalty=True),
+                CostLine(CostItem.RETURN_TRANSPORT, C, 100 - pct, "avoidable_return"),
+            ]
+        else:
+            lines.append(CostLine(CostItem.RETURN_TRANSPORT, C, 100, "undeterminable_return"))
+
+    d = facts.determination
+    if d in (Determination.DEFECT, Determination.COMPANY):
+        lines += [
+            CostLine(CostItem.REPLACEMENT_OR_REPAIR, C, 100, "defect_free_replacement"),
+            CostLine(CostItem.TRANSPORT, C, 100, "defect_company_transport"),
+        ]
+    elif d in (Determination.MISUSE, Determination.CUSTOMER):
+        if facts.initially_undeterminable and facts.in_warranty:
+            lines += [
+                CostLine(CostItem.LABOUR, C, 100, "warranty_labour_free"),
+                CostLine(CostItem.PARTS, U, 100, "warranty_parts_at_cost"),
+            ]
+        elif facts.repair_scope == RepairScope.SIMPLE_ON_SITE:
+            lines.append(CostLine(CostItem.LABOUR, C, 100, "misuse_simple_on_site"))
+        elif facts.repair_scope == RepairScope.PART_REPLACEMENT:
+            lines += [
+                CostLine(CostItem.LABOUR, C, 100, "misuse_part_labour_free"),
+                CostLine(CostItem.PARTS, U, 100, "misuse_part_customer_pays"),
+            ]
+        else:  # complex work or parts, and the default when the scope is not yet known
+            lines += [
+                CostLine(CostItem.LABOUR, C, 100, "misuse_complex_labour_free"),
+                CostLine(CostItem.PARTS, U, 100, "misuse_complex_parts"),
+                CostLine(CostItem.TRANSPORT, U, 100, "misuse_complex_transport"),
+            ]
+    elif d == Determination.THIRD_PARTY:
+        lines.append(CostLine(CostItem.REPLACEMENT_OR_REPAIR, C, 100, "third_party_company_first"))
+    return lines
+
+
+def as_json(lines: list[CostLine]) -> list[dict]:
+    return [asdict(line) for line in lines]
+
+
+def validate_split(lines: list[dict]) -> list[str]:
+    """Problems with a hand-adjusted split: unknown items/bearers, shares not adding to 100."""
+    problems: list[str] = []
+    totals: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line.get("item") not in CostItem.values:
+            problems.append(f"{index}.item")
+        if line.get("bearer") not in CostBearer.values:
+            problems.append(f"{index}.bearer")
+        share = line.get("share_pct")
+        if not isinstance(share, int) or not 0 <= share <= 100:
+            problems.append(f"{index}.share_pct")
+            continue
+        totals[line.get("item", "")] = totals.get(line.get("item", ""), 0) + share
+    problems += [f"{item}:total" for item, total in totals.items() if total != 100]
+    return problems

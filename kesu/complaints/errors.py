@@ -1,0 +1,57 @@
+"""Coded refusals. The API maps codes to HTTP status; people read the translated message."""
+
+from enum import StrEnum
+
+from django.utils.functional import Promise
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "not_found"  # 404
+    WRONG_STATE = "wrong_state"  # 409: the state does not allow the action
+    WRONG_KIND = "wrong_kind"  # 409: the kind does not allow the action
+    STALE_VERSION = "stale_version"  # 409: someone else changed it first
+    ROLE_NOT_ALLOWED = "role_not_allowed"  # 403: the role never takes this action
+    NOT_AUTHORISED = "not_authorised"  # 403: this person may not, on this complaint
+    INVALID = "invalid"  # 422: bad data, see field errors
+    IDEMPOTENCY_MISMATCH = "idempotency_mismatch"  # 422: key reused for another request
+    FILE_TOO_LARGE = "file_too_large"  # 413
+    FILE_TYPE = "file_type"  # 415
+
+
+HTTP_STATUS = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.WRONG_STATE: 409,
+    ErrorCode.WRONG_KIND: 409,
+    ErrorCode.STALE_VERSION: 409,
+    ErrorCode.ROLE_NOT_ALLOWED: 403,
+    ErrorCode.NOT_AUTHORISED: 403,
+    ErrorCode.INVALID: 422,
+    ErrorCode.IDEMPOTENCY_MISMATCH: 422,
+    ErrorCode.FILE_TOO_LARGE: 413,
+    ErrorCode.FILE_TYPE: 415,
+}
+
+
+class ComplaintError(Exception):
+    """A refusal with a code, a message for people and, for INVALID, the fields at fault."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str | Promise,
+        fields: dict[str, str | Promise] | None = None,
+    ):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    @property
+    def status(self) -> int:
+        return HTTP_STATUS[self.code]
+
+
+def invalid(field: str, message: str | Promise) -> ComplaintError:
+    from django.utils.translation import gettext_lazy as _
+
+    return ComplaintError(ErrorCode.INVALID, _("The data is not valid."), {field: message})

@@ -1,0 +1,457 @@
+"""Tables of the complaint domain. Writes go through `kesu.complaints.actions` only."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.choices import (
+    Channel,
+    ContactMethod,
+    Determination,
+    EventType,
+    Kind,
+    Severity,
+    SkipReason,
+    State,
+    SurveyScale,
+    Visibility,
+)
+
+
+class Category(models.Model):
+    """A node of the configurable category tree (SPEC §3)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    default_department = models.ForeignKey(
+        "accounts.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("default responsible department"),
+    )
+    default_severity = models.PositiveSmallIntegerField(
+        _("default severity"),
+        choices=Severity.choices,
+        default=Severity.LEVEL_3,
+    )
+    product_determination = models.BooleanField(
+        _("needs the three-way product determination"),
+        default=False,
+    )
+    quality_notice = models.BooleanField(
+        _("notify the general manager and management representative"),
+        default=False,
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Complaint(models.Model):
+    """The complaint record, 《客户投诉登记表》 (SPEC §2)."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    # what happened
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    occurred_place = models.CharField(_("where it happened"), max_length=200, blank=True)
+    demand = models.TextField(_("customer's demand"), blank=True)
+    claim_amount = models.DecimalField(
+        _("claimed amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+
+    # complainant
+    complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
+    complainant_org = models.CharField(_("organisation"), max_length=200, blank=True)
+    complainant_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    complainant_email = models.EmailField(_("e-mail"), blank=True)
+    complainant_address = models.CharField(_("address"), max_length=300, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+
+    # subject: product and/or project
+    product_model = models.CharField(_("product model"), max_length=100, blank=True)
+    batch_no = models.CharField(_("batch / lot number"), max_length=100, blank=True)
+    order_no = models.CharField(_("order number"), max_length=100, blank=True)
+    ship_date = models.DateField(_("ship date"), null=True, blank=True)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    project_name = models.CharField(_("project"), max_length=200, blank=True)
+    project_location = models.CharField(
+        _("location / part of the building"), max_length=200, blank=True
+    )
+
+    # classification and responsibility
+    category = models.ForeignKey(Category, models.PROTECT, verbose_name=_("category"))
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    severity_proposed = models.PositiveSmallIntegerField(
+        _("proposed severity"),
+        choices=Severity.choices,
+    )
+    severity_reason = models.TextField(_("reason for the severity"), blank=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("responsible department"),
+        db_index=False,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_complaints",
+        verbose_name=_("owner"),
+        db_index=False,
+    )
+    accused = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member complained about"),
+        db_index=False,
+        help_text=_("This person never sees the complaint (protects the complainant)."),
+    )
+    read_back = models.BooleanField(_("read back to and confirmed by the customer"), default=False)
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+
+    # investigation
+    determination = models.CharField(
+        _("determination"),
+        max_length=16,
+        choices=Determination.choices,
+        blank=True,
+    )
+    qa_determination = models.CharField(
+        _("QA determination"),
+        max_length=16,
+        choices=Determination.choices,
+        blank=True,
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    responsible_department = models.ForeignKey(
+        "accounts.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department responsible for the cause"),
+        db_index=False,
+    )
+    responsible_person = models.CharField(
+        _("person responsible for the cause"), max_length=100, blank=True
+    )
+
+    # progress
+    registered_at = models.DateTimeField(_("registered"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+        db_index=False,
+    )
+    promised_at = models.DateTimeField(_("promised handling deadline"), null=True, blank=True)
+    last_customer_update_at = models.DateTimeField(
+        _("last update to the customer"), null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    return_visit_skip = models.CharField(
+        _("return visit skipped because"),
+        max_length=20,
+        choices=SkipReason.choices,
+        blank=True,
+    )
+    satisfaction_pct = models.DecimalField(
+        _("satisfaction (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_complaints",
+        verbose_name=_("merged into"),
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            # The list is newest first; the cursor is (registered_at, id).
+            models.Index(fields=["registered_at"], name="complaint_registered"),
+            models.Index(fields=["state", "registered_at"], name="complaint_state_reg"),
+            models.Index(fields=["department", "registered_at"], name="complaint_dept_reg"),
+            models.Index(
+                fields=["owner", "registered_at"],
+                name="complaint_owner_reg",
+                condition=Q(owner__isnull=False),
+            ),
+            models.Index(
+                fields=["complainant_phone"],
+                name="complaint_phone",
+                condition=~Q(complainant_phone=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def effective_determination(self) -> str:
+        """QA's word settles an undeterminable case."""
+        return self.qa_determination or self.determination
+
+    @property
+    def return_visit_settled(self) -> bool:
+        return self.satisfaction_pct is not None or bool(self.return_visit_skip)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("timeline events are append-only")
+
+    def delete(self):
+        raise TypeError("timeline events are append-only")
+
+
+class ComplaintEvent(models.Model):
+    """One entry of a complaint's timeline: append-only, never edited or deleted.
+
+    Notifications and statistics read their facts from this table.
+    """
+
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events")
+    type = models.CharField(_("event"), max_length=24, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        db_index=False,
+    )
+    at = models.DateTimeField(_("at"))
+    from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("timeline events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("timeline events are append-only")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.complaint.registered_at:%Y/%m}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """Evidence: photos, documents, audio (SPEC §2)."""
+
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    FILED = "filed", _("Filed (no approval needed)")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Plan(models.Model):
+    """A treatment plan: measures with owners and deadlines, and the cost split (SPEC §4, §6)."""
+
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="plans")
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices)
+    measures = models.JSONField(_("measures"))
+    cost_proposed = models.JSONField(_("proposed cost split"))
+    cost = models.JSONField(_("cost split"))
+    cost_reason = models.TextField(_("reason for changing the cost split"), blank=True)
+    in_warranty = models.BooleanField(_("in warranty"), null=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    expert_review = models.TextField(_("expert review"), blank=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} plan {self.pk} ({self.status})"
+
+
+class ReturnVisit(models.Model):
+    """A return visit with its survey (SPEC §4, §8)."""
+
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="return_visits")
+    method = models.CharField(_("method"), max_length=12, choices=ContactMethod.choices)
+    scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices)
+    answers = models.JSONField(_("answers"))
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=1)
+    satisfaction_pct = models.DecimalField(_("satisfaction (%)"), max_digits=5, decimal_places=1)
+    remarks = models.TextField(_("remarks"), blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    visited_at = models.DateTimeField(_("visited"))
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.satisfaction_pct}%"
+
+
+class NumberSequence(models.Model):
+    """The last number handed out per prefix (e.g. KS202611); one row per month."""
+
+    prefix = models.CharField(max_length=32, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
+class IdempotencyKey(models.Model):
+    """Registration requests already served, so a retried request returns the same complaint."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

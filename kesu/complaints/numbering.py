@@ -1,0 +1,67 @@
+"""Complaint numbers: `KS{YYYYMM}{seq:05d}` by default, never reused, never duplicated."""
+
+import re
+from datetime import datetime
+
+from django.db import connection
+
+from kesu.complaints.models import NumberSequence
+
+_SEQ = re.compile(r"\{seq(?::0?(\d+)d)?\}")
+
+
+def prefix_for(pattern: str, at: datetime) -> str:
+    """The part of the number before the sequence, for the local month of `at`."""
+    head = _SEQ.split(pattern)[0]
+    return (
+        head.replace("{YYYYMM}", f"{at:%Y%m}")
+        .replace("{YYYY}", f"{at:%Y}")
+        .replace("{YY}", f"{at:%y}")
+        .replace("{MM}", f"{at:%m}")
+    )
+
+
+def format_number(pattern: str, at: datetime, seq: int) -> str:
+    match = _SEQ.search(pattern)
+    width = int(match.group(1)) if match and match.group(1) else 0
+    tail = _SEQ.split(pattern)[-1] if match else ""
+    return f"{prefix_for(pattern, at)}{seq:0{width}d}{tail}"
+
+
+def parse_sequence(pattern: str, number: str, at: datetime) -> int | None:
+    """The sequence inside an existing number, if it follows the pattern for `at`'s month."""
+    prefix = prefix_for(pattern, at)
+    if not number.startswith(prefix):
+        return None
+    rest = number[len(prefix) :]
+    digits = re.match(r"\d+", rest)
+    return int(digits.group(0)) if digits else None
+
+
+def next_sequence(prefix: str) -> int:
+    """Take the next number for `prefix`. Call inside the registering transaction.
+
+    One statement that inserts or increments and returns the new value: on PostgreSQL the
+    row lock serialises concurrent registrations; on SQLite the IMMEDIATE transaction does.
+    A rolled-back registration gives its number back, so numbers have no gaps.
+    """
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "  # noqa: S608 (table name is ours)
+            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [prefix],
+        )
+        return cursor.fetchone()[0]
+
+
+def reserve_at_least(prefix: str, seq: int) -> None:
+    """Make sure later numbers for `prefix` come after `seq` (used by imports)."""
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, last) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (prefix) DO UPDATE SET last = "
+            f"CASE WHEN {table}.last < excluded.last THEN excluded.last ELSE {table}.last END",
+            [prefix, seq],
+        )

@@ -1,0 +1,420 @@
+"""The shapes of the REST API: validated at the edge into domain types (pydantic)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
+
+from kesu.complaints.choices import (
+    Action,
+    AppealKind,
+    Channel,
+    ContactMethod,
+    Determination,
+    Kind,
+    RepairScope,
+    Severity,
+    SkipReason,
+    State,
+    SurveyScale,
+    Visibility,
+)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("give a time zone, e.g. 2026-11-21T09:30:00+08:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Text = Annotated[str, Field(max_length=10000)]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ------------------------------------------------------------------------------ register
+
+
+class ComplainantIn(Strict):
+    name: str = Field("", max_length=100)
+    organisation: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    anonymous: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError("not a valid e-mail address") from None
+        return value
+
+
+class ProductIn(Strict):
+    model: str = Field("", max_length=100)
+    batch_no: str = Field("", max_length=100)
+    order_no: str = Field("", max_length=100)
+    ship_date: date | None = None
+    arrival_date: date | None = None
+    quantity: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class ProjectIn(Strict):
+    name: str = Field("", max_length=200)
+    location: str = Field("", max_length=200)
+
+
+class RegisterIn(Strict):
+    kind: Kind = Kind.COMPLAINT
+    channel: Channel
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field(..., min_length=1, max_length=20000)
+    category: str = Field(..., max_length=40, description="category code, see GET /categories")
+    occurred_at: AwareDatetime | None = None
+    occurred_place: str = Field("", max_length=200)
+    demand: Text = ""
+    claim_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    complainant: ComplainantIn = Field(default_factory=ComplainantIn)
+    product: ProductIn = Field(default_factory=ProductIn)
+    project: ProjectIn = Field(default_factory=ProjectIn)
+    department: str | None = Field(None, description="department code; default: the category's")
+    accused: str | None = Field(None, description="username of the staff member complained about")
+    severity: Severity | None = Field(None, description="omit to take the proposed level")
+    severity_reason: Text = ""
+    read_back: bool = False
+    sensitive: bool = False
+
+
+# ------------------------------------------------------------------------------ output
+
+
+class PersonOut(Schema):
+    username: str
+    name: str
+
+
+class NamedOut(Schema):
+    code: str
+    name: str
+
+
+class ComplaintOut(Schema):
+    number: str
+    kind: Kind
+    channel: Channel
+    state: State
+    state_label: str
+    version: int
+    title: str
+    description: str
+    occurred_at: datetime | None
+    occurred_place: str
+    demand: str
+    claim_amount: Decimal | None
+    complainant: dict[str, Any]
+    product: dict[str, Any]
+    project: dict[str, Any]
+    category: NamedOut
+    severity: int
+    severity_proposed: int
+    severity_reason: str
+    department: NamedOut | None
+    owner: PersonOut | None
+    read_back: bool
+    sensitive: bool
+    determination: str
+    qa_determination: str
+    root_cause: str
+    registered_at: datetime
+    registered_by: PersonOut | None
+    promised_at: datetime | None
+    last_customer_update_at: datetime | None
+    closed_at: datetime | None
+    escalation_level: int
+    reopen_count: int
+    return_visit_skip: str
+    satisfaction_pct: Decimal | None
+    merged_into: str | None
+
+
+class ComplaintListItem(Schema):
+    number: str
+    kind: Kind
+    channel: Channel
+    state: State
+    title: str
+    complainant_name: str
+    category: NamedOut
+    severity: int
+    department: NamedOut | None
+    owner: PersonOut | None
+    registered_at: datetime
+
+
+class ComplaintPage(Schema):
+    results: list[ComplaintListItem]
+    next: str | None = Field(None, description="URL of the next page, absent on the last")
+
+
+class EventOut(Schema):
+    id: int
+    type: str
+    type_label: str
+    at: datetime
+    actor: PersonOut | None
+    from_state: str
+    to_state: str
+    visibility: Visibility
+    comment: str
+    data: dict[str, Any]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    visibility: Visibility
+    uploaded_at: datetime
+
+
+class PlanOut(Schema):
+    id: int
+    status: str
+    measures: list[dict[str, Any]]
+    cost_proposed: list[dict[str, Any]]
+    cost: list[dict[str, Any]]
+    cost_reason: str
+    in_warranty: bool | None
+    proposed_at: datetime
+    decided_at: datetime | None
+    decision_comment: str
+    expert_review: str
+
+
+class ReturnVisitOut(Schema):
+    id: int
+    method: str
+    scale: int
+    answers: list[str]
+    points: Decimal
+    max_points: Decimal
+    satisfaction_pct: Decimal
+    remarks: str
+    visited_at: datetime
+
+
+class ComplaintDetail(ComplaintOut):
+    allowed_actions: list[Action]
+    timeline: list[EventOut]
+    attachments: list[AttachmentOut]
+    plans: list[PlanOut]
+    return_visits: list[ReturnVisitOut]
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    errors: list[dict[str, str]] = []
+
+
+# ------------------------------------------------------------------------------ actions
+
+
+class ActionIn(Strict):
+    expected_version: int | None = Field(
+        None,
+        description="the version you saw; refused with 409 if someone changed it since",
+    )
+
+
+class AcceptIn(ActionIn):
+    owner: str = Field(..., description="username of the owner")
+    department: str | None = Field(None, description="department code; default: the owner's")
+    comment: Text = ""
+
+
+class AssignIn(ActionIn):
+    owner: str
+    department: str | None = None
+    reason: Text = ""
+
+
+class ContactIn(ActionIn):
+    method: ContactMethod = ContactMethod.PHONE
+    promised_at: AwareDatetime = Field(..., description="the handling deadline promised")
+    summary: Text = ""
+
+
+class VisitIn(ActionIn):
+    findings: Text = ""
+    sampled: bool = False
+    visited_at: AwareDatetime | None = None
+    attachments: list[int] = []
+
+
+class DetermineIn(ActionIn):
+    determination: Determination
+    root_cause: Text = ""
+    responsible_department: str | None = None
+    responsible_person: str = Field("", max_length=100)
+    evidence: list[int] = Field([], description="ids of attachments that show the cause")
+
+
+class QaDetermineIn(ActionIn):
+    determination: Determination
+    report: Text = ""
+    evidence: list[int] = []
+
+
+class MeasureIn(Strict):
+    description: str = Field(..., max_length=2000)
+    owner: str = Field(..., description="username")
+    deadline: AwareDatetime
+
+
+class CostLineIn(Strict):
+    item: str
+    bearer: str
+    share_pct: int
+    rule: str = "manual"
+    penalty: bool = False
+
+
+class ProposePlanIn(ActionIn):
+    measures: list[MeasureIn]
+    in_warranty: bool | None = None
+    repair_scope: RepairScope | None = None
+    returned_to_company: bool = False
+    handler_could_determine: bool = False
+    cost: list[CostLineIn] | None = Field(None, description="omit to take the proposed split")
+    cost_reason: Text = ""
+
+
+class ApprovePlanIn(ActionIn):
+    comment: Text = ""
+    expert_review: Text = Field("", description="required for level 1")
+
+
+class ReasonIn(ActionIn):
+    reason: Text = ""
+
+
+class ProgressIn(ActionIn):
+    message: Text = ""
+    method: ContactMethod = ContactMethod.PHONE
+
+
+class CompleteIn(ActionIn):
+    summary: Text = ""
+
+
+class VerifyIn(ActionIn):
+    passed: bool
+    report: Text = ""
+    attachments: list[int] = []
+
+
+class ConfirmIn(ActionIn):
+    satisfied: bool
+    method: ContactMethod = ContactMethod.PHONE
+    comment: Text = ""
+
+
+class ReturnVisitIn(ActionIn):
+    method: ContactMethod = ContactMethod.PHONE
+    scale: SurveyScale
+    answers: list[str] = Field(..., min_length=1, max_length=50)
+    remarks: Text = ""
+
+
+class SkipReturnVisitIn(ActionIn):
+    reason: SkipReason
+    comment: Text = ""
+
+
+class CommentIn(ActionIn):
+    comment: Text = ""
+
+
+class ReopenIn(ActionIn):
+    reason: Text = ""
+    to_state: State = State.PLANNING
+
+
+class AppealIn(ActionIn):
+    kind: AppealKind
+    reason: Text = ""
+    authority: str = Field("", max_length=200)
+
+
+class InvalidateIn(ActionIn):
+    explanation: Text = ""
+
+
+class MergeIn(ActionIn):
+    into: str = Field(..., max_length=32, description="number of the complaint to merge into")
+    comment: Text = ""
+
+
+class ReclassifyIn(ActionIn):
+    severity: Severity
+    reason: Text = ""
+
+
+class ResolveOnSpotIn(ActionIn):
+    solution: Text = ""
+    customer_confirmed: bool
+
+
+class AnswerIn(ActionIn):
+    answer: Text = ""
+    method: ContactMethod = ContactMethod.PHONE
+
+
+class NoteIn(ActionIn):
+    text: Text = ""
+    visibility: Visibility = Visibility.INTERNAL
+
+
+ACTION_SCHEMAS: dict[Action, type[ActionIn]] = {
+    Action.ACCEPT: AcceptIn,
+    Action.ASSIGN: AssignIn,
+    Action.CONTACT: ContactIn,
+    Action.VISIT: VisitIn,
+    Action.DETERMINE: DetermineIn,
+    Action.QA_DETERMINE: QaDetermineIn,
+    Action.PROPOSE_PLAN: ProposePlanIn,
+    Action.APPROVE_PLAN: ApprovePlanIn,
+    Action.REJECT_PLAN: ReasonIn,
+    Action.PROGRESS: ProgressIn,
+    Action.COMPLETE: CompleteIn,
+    Action.VERIFY: VerifyIn,
+    Action.CONFIRM: ConfirmIn,
+    Action.RETURN_VISIT: ReturnVisitIn,
+    Action.SKIP_RETURN_VISIT: SkipReturnVisitIn,
+    Action.CLOSE: CommentIn,
+    Action.REOPEN: ReopenIn,
+    Action.APPEAL: AppealIn,
+    Action.WITHDRAW: ReasonIn,
+    Action.INVALIDATE: InvalidateIn,
+    Action.MERGE: MergeIn,
+    Action.ESCALATE: ReasonIn,
+    Action.RECLASSIFY: ReclassifyIn,
+    Action.RESOLVE_ON_SPOT: ResolveOnSpotIn,
+    Action.ANSWER: AnswerIn,
+    Action.NOTE: NoteIn,
+}
+assert set(ACTION_SCHEMAS) == set(Action)

@@ -1,0 +1,71 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from kesu.accounts.actions import ensure_admin
+from kesu.core.defaults import load_defaults
+
+
+class Command(BaseCommand):
+    help = "Prepare the database and serve Kesu with the production server (gunicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="also load demo data (a few hundred complaints in Chinese)",
+        )
+        parser.add_argument(
+            "--prepare-only", action="store_true", help="migrate and load the defaults, then exit"
+        )
+
+    def handle(self, *args, host, port, workers, demo, prepare_only, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        load_defaults()
+        password_file = settings.DATA_DIR / "admin-password.txt"
+        created = ensure_admin()
+        if created is not None:
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{created[0]} {created[1]}\n")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if demo:
+            call_command("demo", stdout=self.stdout)
+        base = f"http://{host}:{port}"
+        self.stdout.write(_("Kesu is ready at %(url)s/") % {"url": base})
+        self.stdout.write(_("  administration: %(url)s/admin/") % {"url": base})
+        self.stdout.write(_("  REST API docs:  %(url)s/api/v1/docs") % {"url": base})
+        if created is not None:
+            self.stdout.write(
+                _("  log in as “%(user)s” with password “%(password)s” (also kept in %(file)s)")
+                % {"user": created[0], "password": created[1], "file": password_file}
+            )
+        elif password_file.exists():
+            self.stdout.write(
+                _("  the first admin's password is kept in %(file)s") % {"file": password_file}
+            )
+        self.stdout.flush()
+        if prepare_only:
+            return
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kesu.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-" if os.environ.get("KESU_ACCESS_LOG") else "/dev/null",
+            "--graceful-timeout",
+            "10",
+        ]
+        os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)

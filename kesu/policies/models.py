@@ -1,0 +1,128 @@
+"""Policy as data: every number of SPEC.md is a row an administrator can change."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kesu.policies.choices import ClockKind, TimeBasis, TimeUnit
+
+
+class Policy(models.Model):
+    """The company-wide rules. There is one row (pk=1); `Policy.current()` reads it."""
+
+    number_pattern = models.CharField(
+        _("complaint number pattern"),
+        max_length=40,
+        default="KS{YYYYMM}{seq:05d}",
+        help_text=_(
+            "Placeholders: {YYYY}, {YY}, {MM}, {YYYYMM}, {seq:05d}. "
+            "The sequence restarts whenever the rest of the number changes."
+        ),
+    )
+    level1_claim_amount = models.DecimalField(
+        _("claim amount that makes a complaint level 1 (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("50000"),
+    )
+    level1_channels = models.JSONField(
+        _("channels that make a complaint level 1"),
+        default=list,
+        blank=True,
+        help_text=_("Channel codes, e.g. consumer_association, government, media, legal."),
+    )
+    handler_transport_penalty_pct = models.PositiveSmallIntegerField(
+        _("handler's share of the transport cost for an avoidable return (%)"),
+        default=50,
+        validators=[MinValueValidator(30), MaxValueValidator(60)],
+    )
+    progress_update_working_days = models.PositiveSmallIntegerField(
+        _("progress update to the customer at least every (working days)"),
+        default=3,
+    )
+    recurrence_count = models.PositiveSmallIntegerField(
+        _("recurring cause: complaints"),
+        default=3,
+    )
+    recurrence_window_days = models.PositiveSmallIntegerField(
+        _("recurring cause: within days"),
+        default=30,
+    )
+    audit_sample_pct = models.PositiveSmallIntegerField(
+        _("closed complaints sampled for audit each month (%)"),
+        default=5,
+        validators=[MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policy")
+
+    def __str__(self) -> str:
+        return str(_("Company policy"))
+
+    @classmethod
+    def current(cls) -> "Policy":
+        policy, _created = cls.objects.get_or_create(
+            pk=1, defaults={"level1_channels": list(DEFAULT_LEVEL1_CHANNELS)}
+        )
+        return policy
+
+
+DEFAULT_LEVEL1_CHANNELS = ("consumer_association", "government", "media", "legal")
+
+
+class SeverityKeyword(models.Model):
+    """A word in a complaint's text that suggests a severity (SPEC §3)."""
+
+    word = models.CharField(_("word"), max_length=40, unique=True)
+    level = models.PositiveSmallIntegerField(
+        _("suggested level"), choices=[(1, _("Level 1")), (2, _("Level 2"))]
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("severity keyword")
+        verbose_name_plural = _("severity keywords")
+        ordering = ["level", "word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class ClockPolicy(models.Model):
+    """One time limit of SPEC §5, optionally narrowed to a severity, category, channel or kind.
+
+    The most specific active row wins; the engine that runs the clocks reads these rows.
+    """
+
+    clock = models.CharField(_("clock"), max_length=32, choices=ClockKind.choices)
+    limit = models.DecimalField(_("limit"), max_digits=8, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=8, choices=TimeUnit.choices)
+    basis = models.CharField(_("basis"), max_length=8, choices=TimeBasis.choices)
+    severity = models.PositiveSmallIntegerField(_("only for level"), null=True, blank=True)
+    category = models.ForeignKey(
+        "complaints.Category",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("only for category"),
+    )
+    channel = models.CharField(_("only for channel"), max_length=32, blank=True)
+    kind = models.CharField(_("only for kind"), max_length=16, blank=True)
+    repeats = models.BooleanField(
+        _("repeats"),
+        default=False,
+        help_text=_("Restarts after each time it is met."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        ordering = ["clock", "severity"]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()}: {self.limit} {self.get_unit_display()}"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kesu.api import api
+from kesu.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
