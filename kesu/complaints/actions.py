@@ -267,6 +267,51 @@ def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at
     return complaint
 
 
+IMPORTABLE_FINAL_STATES = (State.CLOSED, State.WITHDRAWN, State.INVALID)
+
+
+def archive_imported(
+    complaint: Complaint,
+    *,
+    actor: User | None,
+    state: State,
+    closed_at: datetime,
+    owner: User | None = None,
+    comment: str = "",
+) -> ComplaintEvent:
+    """A complaint moved from an older register that was already finished there.
+
+    Called right after `register` for the same row; keeps the original closing time so the
+    statistics of past months stay true. Appends one event.
+    """
+    if state not in IMPORTABLE_FINAL_STATES:
+        raise invalid(
+            "state",
+            _("Imported complaints are either open (registered) or closed, withdrawn or invalid."),
+        )
+    if closed_at < complaint.registered_at:
+        raise invalid("closed_at", _("The closing time is before the registration time."))
+    with transaction.atomic():
+        c = _lock(complaint)
+        if c.state != State.REGISTERED:
+            raise ComplaintError(
+                ErrorCode.WRONG_STATE, _("Only a just-imported complaint can be archived this way.")
+            )
+        c.closed_at = closed_at
+        c.owner = owner or c.owner
+        event = _record(
+            c,
+            EventType.IMPORT_ARCHIVED,
+            actor,
+            to_state=state,
+            changed=("closed_at", "owner"),
+            comment=comment,
+            at=closed_at,
+        )
+    complaint.refresh_from_db()
+    return event
+
+
 # ------------------------------------------------------------------------------------------
 # the frame every action shares
 

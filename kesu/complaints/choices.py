@@ -200,6 +200,7 @@ class EventType(models.TextChoices):
     ANSWER = Action.ANSWER.value, Action.ANSWER.label
     NOTE = Action.NOTE.value, Action.NOTE.label
     MERGED_IN = "merged_in", _("Another complaint merged into this one")
+    IMPORT_ARCHIVED = "import_archived", _("Imported as already finished")
 
 
 @dataclass(frozen=True)
