@@ -34,7 +34,7 @@ class Api:
     def get(self, path: str, **params):
         return self._client().get(f"/api/v1{path}", params)
 
-    def post(self, path: str, payload=None, **headers):
+    def post(self, path: str, payload=None, headers: dict | None = None):
         body = payload if isinstance(payload, (str, bytes)) else json.dumps(payload or {})
         return self._client().post(
             f"/api/v1{path}", body, content_type="application/json", headers=headers
