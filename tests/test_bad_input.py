@@ -10,8 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (Complaint.objects.count(), ComplaintEvent.objects.count(),
-            Attachment.objects.count(), IdempotencyKey.objects.count())
+    return (
+        Complaint.objects.count(),
+        ComplaintEvent.objects.count(),
+        Attachment.objects.count(),
+        IdempotencyKey.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -96,16 +100,18 @@ def test_overriding_the_severity_needs_a_reason(intake):
     response = intake.post("/complaints", complaint_payload(severity=3))
     assert response.status_code == 422 and fields_of(response) == {"severity_reason"}
     assert counts() == before
-    response = intake.post("/complaints", complaint_payload(
-        severity=3, severity_reason="客户表示问题轻微,仅需说明"))
+    response = intake.post(
+        "/complaints", complaint_payload(severity=3, severity_reason="客户表示问题轻微,仅需说明")
+    )
     assert response.status_code == 201
     body = response.json()
     assert (body["severity"], body["severity_proposed"]) == (3, 2)
 
 
 def test_no_token_or_a_bad_token_is_401(people):
-    response = Client().post("/api/v1/complaints", complaint_payload(),
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/complaints", complaint_payload(), content_type="application/json"
+    )
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
     response = Client(HTTP_AUTHORIZATION="Bearer ks_wrong").get("/api/v1/complaints")
     assert response.status_code == 401
@@ -137,8 +143,12 @@ def test_another_departments_handler_gets_404(people, registered):
 
 def test_stale_version_is_409(intake, people, registered):
     version = intake.get(f"/complaints/{registered}").json()["version"]
-    assert intake.act(registered, "note", {"text": "客户又来电", "expected_version": version}
-                      ).status_code == 200
+    assert (
+        intake.act(
+            registered, "note", {"text": "客户又来电", "expected_version": version}
+        ).status_code
+        == 200
+    )
     before = counts()
     response = intake.act(registered, "escalate", {"reason": "x", "expected_version": version})
     assert response.status_code == 409 and response.json()["code"] == "stale_version"
@@ -165,8 +175,9 @@ def test_idempotency_key_reused_for_another_request_is_422(intake):
     again = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k-1"})
     assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
     before = counts()
-    other = intake.post("/complaints", complaint_payload(title="另一件事"),
-                        headers={"Idempotency-Key": "k-1"})
+    other = intake.post(
+        "/complaints", complaint_payload(title="另一件事"), headers={"Idempotency-Key": "k-1"}
+    )
     assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
     assert counts() == before
 
@@ -182,8 +193,10 @@ def test_oversize_attachment_is_413_and_stores_nothing(intake, registered):
 @override_settings(KESU_ATTACHMENT_MAX_BYTES=1000)
 def test_a_huge_body_is_refused_before_it_is_read(intake, registered):
     response = intake._client().post(
-        f"/api/v1/complaints/{registered}/attachments", data=b"x",
-        content_type="application/octet-stream", CONTENT_LENGTH=str(50 * 1024 * 1024),
+        f"/api/v1/complaints/{registered}/attachments",
+        data=b"x",
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
     )
     assert response.status_code == 413
 
@@ -211,8 +224,9 @@ def test_evidence_from_another_complaint_is_refused(people):
     intake.act(mine, "accept", {"owner": handler.user.username})
     handler.act(mine, "contact", {"promised_at": "2030-01-01T10:00:00+08:00", "summary": "已联系"})
     before = counts()
-    response = handler.act(mine, "determine", {"determination": "defect", "root_cause": "x",
-                                               "evidence": [foreign]})
+    response = handler.act(
+        mine, "determine", {"determination": "defect", "root_cause": "x", "evidence": [foreign]}
+    )
     assert response.status_code == 422 and fields_of(response) == {"evidence"}
     response = handler.act(mine, "determine", {"determination": "defect", "root_cause": "x"})
     assert response.status_code == 422 and fields_of(response) == {"evidence"}

@@ -21,7 +21,7 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
         try:
             barrier.wait(timeout=10)
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 (reported to the test below)
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
@@ -36,10 +36,12 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
 
 def test_eight_parallel_registrations_never_share_a_number(people):
     intake = people.api(people.intake)
-    responses = run_together([
-        (lambda i=i: intake.post("/complaints", complaint_payload(title=f"并发登记 {i}")))
-        for i in range(8)
-    ])
+    responses = run_together(
+        [
+            (lambda i=i: intake.post("/complaints", complaint_payload(title=f"并发登记 {i}")))
+            for i in range(8)
+        ]
+    )
     assert [r.status_code for r in responses] == [201] * 8, responses
     numbers = [r.json()["number"] for r in responses]
     assert len(set(numbers)) == 8
@@ -50,10 +52,12 @@ def test_eight_parallel_registrations_never_share_a_number(people):
 def test_ten_identical_requests_with_one_key_create_one_complaint(people):
     intake = people.api(people.intake)
     payload = complaint_payload(title="重复提交")
-    responses = run_together([
-        (lambda: intake.post("/complaints", payload, headers={"Idempotency-Key": "call-42"}))
-        for _ in range(10)
-    ])
+    responses = run_together(
+        [
+            (lambda: intake.post("/complaints", payload, headers={"Idempotency-Key": "call-42"}))
+            for _ in range(10)
+        ]
+    )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 9 + [201], [r.content for r in responses]
     assert len({r.json()["number"] for r in responses}) == 1
@@ -69,15 +73,18 @@ def test_two_parallel_accepts_one_wins_the_other_conflicts(people):
     intake = people.api(people.intake)
     head = people.api(people.head_quality)
     number = _registered(intake)
-    responses = run_together([
-        lambda: intake.act(number, "accept", {"owner": people.handler_quality.username}),
-        lambda: head.act(number, "accept", {"owner": people.head_quality.username}),
-    ])
+    responses = run_together(
+        [
+            lambda: intake.act(number, "accept", {"owner": people.handler_quality.username}),
+            lambda: head.act(number, "accept", {"owner": people.head_quality.username}),
+        ]
+    )
     assert sorted(r.status_code for r in responses) == [200, 409], responses
     loser = next(r for r in responses if r.status_code == 409)
     assert loser.json()["code"] == "wrong_state"
-    events = list(ComplaintEvent.objects.filter(complaint__number=number).values_list(
-        "type", flat=True))
+    events = list(
+        ComplaintEvent.objects.filter(complaint__number=number).values_list("type", flat=True)
+    )
     assert events == ["register", "accept"]
 
 
@@ -86,11 +93,14 @@ def test_withdraw_racing_resolve_on_spot_leaves_exactly_one_event(people):
     handler = people.api(people.handler_quality)
     for _round in range(3):
         number = _registered(intake)
-        responses = run_together([
-            lambda n=number: intake.act(n, "withdraw", {"reason": "客户撤回"}),
-            lambda n=number: handler.act(n, "resolve_on_spot", {
-                "solution": "现场解决", "customer_confirmed": True}),
-        ])
+        responses = run_together(
+            [
+                lambda n=number: intake.act(n, "withdraw", {"reason": "客户撤回"}),
+                lambda n=number: handler.act(
+                    n, "resolve_on_spot", {"solution": "现场解决", "customer_confirmed": True}
+                ),
+            ]
+        )
         assert sorted(r.status_code for r in responses) == [200, 409], responses
         complaint = Complaint.objects.get(number=number)
         events = ComplaintEvent.objects.filter(complaint=complaint).order_by("id")
@@ -102,10 +112,12 @@ def test_withdraw_racing_resolve_on_spot_leaves_exactly_one_event(people):
 def test_parallel_merges_in_opposite_directions_do_not_deadlock(people):
     intake = people.api(people.intake)
     a, b = _registered(intake), _registered(intake)
-    responses = run_together([
-        lambda: intake.act(a, "merge", {"into": b}),
-        lambda: intake.act(b, "merge", {"into": a}),
-    ])
+    responses = run_together(
+        [
+            lambda: intake.act(a, "merge", {"into": b}),
+            lambda: intake.act(b, "merge", {"into": a}),
+        ]
+    )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 409] or statuses == [200, 422], responses
     states = sorted(Complaint.objects.filter(number__in=[a, b]).values_list("state", flat=True))

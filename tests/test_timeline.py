@@ -1,0 +1,34 @@
+"""The timeline is append-only: neither the ORM nor SQL can change an event."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from kesu.complaints.models import ComplaintEvent
+from tests.conftest import complaint_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(people):
+    people.api(people.intake).post("/complaints", complaint_payload())
+    return ComplaintEvent.objects.get()
+
+
+def test_the_orm_refuses_to_edit_or_delete(event):
+    event.comment = "改写历史"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        ComplaintEvent.objects.filter(pk=event.pk).update(comment="x")
+    with pytest.raises(TypeError):
+        ComplaintEvent.objects.all().delete()
+
+
+def test_the_database_refuses_an_update(event):
+    table = ComplaintEvent._meta.db_table
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET comment = 'x' WHERE id = %s", [event.pk])  # noqa: S608
+    assert ComplaintEvent.objects.get(pk=event.pk).comment == ""
