@@ -1,0 +1,100 @@
+"""`make run` serves the API and the admin: start `kesu serve` for real and call it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+KESU = str(Path(sys.executable).parent / "kesu")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str, data: dict | None = None, token: str = "") -> tuple[int, bytes]:
+    headers = {"Accept-Language": "zh-hans"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = None
+    if data is not None:
+        body = json.dumps(data).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def served(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the embedded default
+    env["KESU_DATA_DIR"] = str(tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [KESU, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if fetch(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("kesu serve did not answer within 90 s")
+        yield base, env
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+        print(output)
+
+
+def test_kesu_serve_answers_with_api_admin_and_home(served):
+    base, env = served
+    status, body = fetch(f"{base}/")
+    assert status == 200 and "/api/v1/docs".encode() in body
+    assert fetch(f"{base}/admin/login/")[0] == 200
+    status, body = fetch(f"{base}/api/v1/openapi.json")
+    assert status == 200
+    paths = json.loads(body)["paths"]
+    assert "/api/v1/complaints" in paths
+    assert "/api/v1/complaints/{number}/actions/approve_plan" in paths
+    assert fetch(f"{base}/api/v1/docs")[0] == 200
+
+    created = subprocess.run(
+        [KESU, "token", "create", "admin"], env=env, check=True, capture_output=True, text=True
+    )
+    token = created.stdout.split()[-1]
+    status, body = fetch(
+        f"{base}/api/v1/complaints",
+        {
+            "channel": "phone",
+            "title": "阀门渗漏",
+            "description": "批号2025-07的阀门渗漏",
+            "category": "product_quality",
+            "complainant": {"name": "王伟", "phone": "13800000001"},
+        },
+        token,
+    )
+    assert status == 201, body
+    assert json.loads(body)["number"].startswith("KS")
+    assert (Path(env["KESU_DATA_DIR"]) / "admin-password.txt").exists()
