@@ -71,7 +71,7 @@ def served(tmp_path):
 def test_kesu_serve_answers_with_api_admin_and_home(served):
     base, env = served
     status, body = fetch(f"{base}/")
-    assert status == 200 and "/api/v1/docs".encode() in body
+    assert status == 200 and b"/api/v1/docs" in body
     assert fetch(f"{base}/admin/login/")[0] == 200
     status, body = fetch(f"{base}/api/v1/openapi.json")
     assert status == 200
