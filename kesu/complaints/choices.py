@@ -225,6 +225,7 @@ TRANSITIONS: dict[Action, Transition] = {
         frozenset({State.REGISTERED}),
         State.ACCEPTED,
         frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD}),
+        _ALL_KINDS,  # an inquiry may be dispatched to a department that answers it
     ),
     Action.ASSIGN: Transition(
         _OPEN - {State.REGISTERED},
