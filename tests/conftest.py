@@ -10,6 +10,15 @@ from kesu.accounts.actions import create_token, create_user
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
 from kesu.core.defaults import load_defaults
+from kesu.core.memo import forget
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """Per-process caches never carry rows from one test's database into the next."""
+    forget()
+    yield
+    forget()
 
 
 @pytest.fixture

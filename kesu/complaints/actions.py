@@ -58,6 +58,7 @@ from kesu.complaints.models import (
     ReturnVisit,
 )
 from kesu.complaints.severity import propose_severity
+from kesu.complaints.queries import category_default_department
 from kesu.policies.queries import current_policy, severity_rules
 
 # ------------------------------------------------------------------------------------------
@@ -219,15 +220,6 @@ def _validate_new(new: NewComplaint) -> None:
         raise invalid("arrival_date", _("The arrival date is before the ship date."))
 
 
-def default_department(category: Category) -> Department | None:
-    node: Category | None = category
-    while node is not None:
-        if node.default_department_id is not None:
-            return node.default_department
-        node = node.parent
-    return None
-
-
 def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at) -> Complaint:
     now = timezone.now()
     at = registered_at or now
@@ -243,7 +235,7 @@ def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at
             policy.number_pattern, local, numbering.next_sequence(prefix)
         )
     fields = {k: v for k, v in new.__dict__.items() if k != "extra_event_data"}
-    fields["department"] = new.department or default_department(new.category)
+    fields["department"] = new.department or category_default_department(new.category)
     complaint = Complaint.objects.create(
         **fields,
         number=number,

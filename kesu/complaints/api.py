@@ -19,7 +19,7 @@ from kesu.complaints.authority import allowed_actions, can_see, descendants
 from kesu.complaints.choices import Action, Channel, Kind, Severity, State, Visibility
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.complaints.models import Category, Complaint
-from kesu.complaints.queries import visible_complaints
+from kesu.complaints.queries import categories_by_code, category_family, visible_complaints
 from kesu.complaints.schemas import (
     ACTION_SCHEMAS,
     AttachmentOut,
@@ -45,7 +45,7 @@ ERRORS: dict[int, Any] = {
 
 
 def _category(code: str) -> Category:
-    category = Category.objects.filter(code=code).first()
+    category = categories_by_code().get(code)
     if category is None:
         raise invalid("category", _("Unknown category “%(code)s”.") % {"code": code})
     return category
@@ -287,7 +287,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         qs = qs.filter(channel=f.channel)
     if f.category:
         category = _category(f.category)
-        qs = qs.filter(category__in=_category_family(category))
+        qs = qs.filter(category__in=category_family(category))
     if f.department:
         department = _department(f.department)
         qs = qs.filter(department__in=descendants(department.pk))
@@ -336,18 +336,6 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         ],
         "next": next_url,
     }
-
-
-def _category_family(category: Category) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = {category.pk}, [category.pk]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def _search(qs, q: str):

@@ -5,7 +5,9 @@ from django.db.models import Q, QuerySet
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import department_scope
-from kesu.complaints.models import Complaint
+from kesu.accounts.models import Department
+from kesu.complaints.models import Category, Complaint
+from kesu.core.memo import forget_on_change, memo
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
@@ -20,3 +22,43 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     if user.role in (Role.HANDLER, Role.DEPT_HEAD):
         return qs.filter(Q(department__in=department_scope(user)) | Q(owner=user))
     return qs.none()
+
+
+def categories_by_code() -> dict[str, Category]:
+    """Every category, keyed by code, with its default department loaded (cached)."""
+
+    def load() -> dict[str, Category]:
+        rows = Category.objects.select_related("default_department")
+        return {category.code: category for category in rows}
+
+    return memo("categories:by_code", load)
+
+
+def category_default_department(category: Category) -> Department | None:
+    """The category's default department, or the nearest ancestor's."""
+    by_id = {c.pk: c for c in categories_by_code().values()}
+    node = by_id.get(category.pk, category)
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
+        if node.default_department_id is not None:
+            return node.default_department
+        seen.add(node.pk)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    return None
+
+
+def category_family(category: Category) -> set[int]:
+    """The category and every category below it."""
+    children: dict[int | None, list[int]] = {}
+    for c in categories_by_code().values():
+        children.setdefault(c.parent_id, []).append(c.pk)
+    found, todo = {category.pk}, [category.pk]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+forget_on_change("categories:", Category, Department)
