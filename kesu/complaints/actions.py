@@ -57,8 +57,8 @@ from kesu.complaints.models import (
     PlanStatus,
     ReturnVisit,
 )
-from kesu.complaints.severity import propose_severity
 from kesu.complaints.queries import category_default_department
+from kesu.complaints.severity import propose_severity
 from kesu.policies.queries import current_policy, severity_rules
 
 # ------------------------------------------------------------------------------------------

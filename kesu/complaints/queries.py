@@ -3,9 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
-from kesu.accounts.models import User
+from kesu.accounts.models import Department, User
 from kesu.complaints.authority import department_scope
-from kesu.accounts.models import Department
 from kesu.complaints.models import Category, Complaint
 from kesu.core.memo import forget_on_change, memo
 
