@@ -327,8 +327,9 @@ def test_inquiry_takes_the_short_path(people):
     detail = ok(intake.get(f"/complaints/{body['number']}"))
     assert "answer" in detail["allowed_actions"]
     assert "resolve_on_spot" not in detail["allowed_actions"]
-    refused = intake.act(body["number"], "resolve_on_spot", {"solution": "x",
-                                                             "customer_confirmed": True})
+    refused = intake.act(
+        body["number"], "resolve_on_spot", {"solution": "x", "customer_confirmed": True}
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "wrong_kind"
     ok(intake.act(body["number"], "accept", {"owner": people.handler_quality.username}))
     handler = people.api(people.handler_quality)

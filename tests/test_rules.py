@@ -150,6 +150,13 @@ class TestNumbering:
         assert numbering.parse_sequence(pattern, "KS20261100012", self.at) == 12
         assert numbering.parse_sequence(pattern, "KS20251100012", self.at) is None
 
+    def test_a_number_of_any_month_is_parsed(self):
+        pattern = "KS{YYYYMM}{seq:05d}"
+        assert numbering.parse_number(pattern, "KS20250300012") == ("KS202503", 12)
+        assert numbering.parse_number(pattern, "KS2025030001x") is None
+        assert numbering.parse_number(pattern, "OLD-123") is None
+        assert numbering.parse_number("TS-{YY}{MM}-{seq:04d}", "TS-2503-0042") == ("TS-2503-", 42)
+
     def test_other_patterns(self):
         assert numbering.format_number("TS-{YY}{MM}-{seq:04d}", self.at, 3) == "TS-2611-0003"
         assert numbering.format_number("C{YYYY}{seq}", self.at, 3) == "C20263"

@@ -58,7 +58,7 @@ from kesu.complaints.models import (
     ReturnVisit,
 )
 from kesu.complaints.queries import category_default_department
-from kesu.complaints.severity import propose_severity
+from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.policies.queries import current_policy, severity_rules
 
 # ------------------------------------------------------------------------------------------
@@ -133,16 +133,8 @@ def register(
         Role.ADMIN,
     ):
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
-    _validate_new(new)
-    rules = severity_rules()
-    proposal = propose_severity(
-        rules,
-        kind=new.kind,
-        channel=new.channel,
-        category_default=new.category.default_severity,
-        claim_amount=new.claim_amount,
-        texts=(new.title, new.description, new.demand),
-    )
+    _validate_new(new, importing=registered_at is not None)
+    proposal = propose_for(new)
     chosen = Severity(severity) if severity is not None else proposal.level
     if chosen != proposal.level and not severity_reason.strip():
         raise invalid(
@@ -186,6 +178,18 @@ def register(
     return complaint, True
 
 
+def propose_for(new: NewComplaint) -> SeverityProposal:
+    """The severity Kesu proposes for this record (SPEC §3)."""
+    return propose_severity(
+        severity_rules(),
+        kind=new.kind,
+        channel=new.channel,
+        category_default=new.category.default_severity,
+        claim_amount=new.claim_amount,
+        texts=(new.title, new.description, new.demand),
+    )
+
+
 def _idempotent_replay(actor: User, key: str, fingerprint: str) -> Complaint | None:
     seen = IdempotencyKey.objects.filter(user=actor, key=key).select_related("complaint").first()
     if seen is None:
@@ -198,12 +202,24 @@ def _idempotent_replay(actor: User, key: str, fingerprint: str) -> Complaint | N
     return seen.complaint
 
 
-def _validate_new(new: NewComplaint) -> None:
+_TEXT_LIMITS = {
+    name: Complaint._meta.get_field(name).max_length
+    for name in NewComplaint.__dataclass_fields__
+    if name in {f.name for f in Complaint._meta.get_fields()}
+    and getattr(Complaint._meta.get_field(name), "max_length", None)
+}
+
+
+def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
+    for name, limit in _TEXT_LIMITS.items():
+        value = getattr(new, name)
+        if isinstance(value, str) and len(value) > limit:
+            raise invalid(name, _("At most %(limit)s characters.") % {"limit": limit})
     if not new.title.strip():
         raise invalid("title", _("The title is required."))
     if not new.description.strip():
         raise invalid("description", _("The description is required."))
-    if not new.category.active:
+    if not new.category.active and not importing:  # old registers keep retired categories
         raise invalid("category", _("This category is no longer in use."))
     if not new.anonymous and not (
         new.complainant_name.strip()
@@ -226,9 +242,12 @@ def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at
     policy = current_policy()
     local = timezone.localtime(at)
     if number:
-        seq = numbering.parse_sequence(policy.number_pattern, number, local)
-        if seq is not None:
-            numbering.reserve_at_least(numbering.prefix_for(policy.number_pattern, local), seq)
+        if Complaint.objects.filter(number=number).exists():
+            raise invalid(
+                "number", _("Complaint number %(number)s already exists.") % {"number": number}
+            )
+        if (parsed := numbering.parse_number(policy.number_pattern, number)) is not None:
+            numbering.reserve_at_least(*parsed)  # later numbers of that month come after it
     else:
         prefix = numbering.prefix_for(policy.number_pattern, local)
         number = numbering.format_number(
@@ -283,6 +302,8 @@ def archive_imported(
         )
     if closed_at < complaint.registered_at:
         raise invalid("closed_at", _("The closing time is before the registration time."))
+    if closed_at > timezone.now():
+        raise invalid("closed_at", _("The closing time is in the future."))
     with transaction.atomic():
         c = _lock(complaint)
         if c.state != State.REGISTERED:

@@ -28,6 +28,21 @@ def format_number(pattern: str, at: datetime, seq: int) -> str:
     return f"{prefix_for(pattern, at)}{seq:0{width}d}{tail}"
 
 
+def parse_number(pattern: str, number: str) -> tuple[str, int] | None:
+    """(prefix, sequence) of a number written with `pattern` in any month, else None."""
+    parts = _SEQ.split(pattern)
+    if len(parts) < 2:
+        return None
+    head = re.escape(parts[0])
+    for token, digits in (("{YYYYMM}", 6), ("{YYYY}", 4), ("{YY}", 2), ("{MM}", 2)):
+        head = head.replace(re.escape(token), rf"\d{{{digits}}}")
+    tail = re.escape(parts[-1])
+    match = re.fullmatch(f"({head})(\\d+){tail}", number)
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2))
+
+
 def parse_sequence(pattern: str, number: str, at: datetime) -> int | None:
     """The sequence inside an existing number, if it follows the pattern for `at`'s month."""
     prefix = prefix_for(pattern, at)

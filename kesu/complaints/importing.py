@@ -1,0 +1,854 @@
+"""Complaints in bulk: read a register from Excel or CSV, write one back (SPEC §10, §12).
+
+`import_file` turns each row of the file into a `NewComplaint` and registers it through
+`actions.register`, so every rule of a normal registration applies; a row that was already
+finished in the old register is then archived with `actions.archive_imported`. Each row is its
+own transaction: a bad row is reported by its row number and skipped, good rows are kept.
+`write_csv` / `write_xlsx` write the same columns, so an export imports again.
+
+The columns, the values they take and what happens to each row are documented in
+docs/import.md; the tables below are the single source of those names. Header names and value
+aliases are identifiers of the file format, so they are not translated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from kesu.accounts.models import Department, User
+from kesu.complaints import actions
+from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
+from kesu.complaints.choices import Channel, Kind, Severity, State
+from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Category, Complaint
+
+# ------------------------------------------------------------------------------------------
+# the file format
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    chinese: str
+    required: bool = False
+
+    @property
+    def header(self) -> str:
+        """What an export writes in the first row, e.g. `编号 number`."""
+        return f"{self.chinese} {self.code}"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("number", "编号"),
+    Column("registered_at", "登记时间"),
+    Column("kind", "类型"),
+    Column("channel", "渠道", required=True),
+    Column("title", "标题", required=True),
+    Column("description", "描述", required=True),
+    Column("category", "分类", required=True),
+    Column("severity", "等级"),
+    Column("state", "状态"),
+    Column("closed_at", "结案时间"),
+    Column("complainant_name", "客户姓名"),
+    Column("complainant_org", "单位"),
+    Column("complainant_phone", "电话"),
+    Column("complainant_email", "邮箱"),
+    Column("complainant_address", "地址"),
+    Column("anonymous", "匿名"),
+    Column("product_model", "产品型号"),
+    Column("batch_no", "批号"),
+    Column("order_no", "订单号"),
+    Column("ship_date", "发货日期"),
+    Column("arrival_date", "到货日期"),
+    Column("quantity", "数量"),
+    Column("project_name", "项目"),
+    Column("project_location", "部位"),
+    Column("demand", "诉求"),
+    Column("claim_amount", "索赔金额"),
+    Column("department", "责任部门"),
+    Column("owner", "负责人"),
+    Column("occurred_at", "发生时间"),
+    Column("occurred_place", "发生地点"),
+)
+REQUIRED_COLUMNS = tuple(c.code for c in COLUMNS if c.required)
+
+TEXT_FIELDS = (
+    "title",
+    "description",
+    "complainant_name",
+    "complainant_org",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_address",
+    "product_model",
+    "batch_no",
+    "order_no",
+    "project_name",
+    "project_location",
+    "demand",
+    "occurred_place",
+)
+
+# Values: the first name of each is what an export writes; the code is always accepted too.
+KIND_NAMES: dict[Kind, tuple[str, ...]] = {
+    Kind.COMPLAINT: ("投诉",),
+    Kind.SUGGESTION: ("建议",),
+    Kind.INQUIRY: ("咨询",),
+}
+CHANNEL_NAMES: dict[Channel, tuple[str, ...]] = {
+    Channel.PHONE: ("电话热线", "电话", "热线"),
+    Channel.EMAIL: ("电子邮件", "邮件"),
+    Channel.WEB: ("网站/门户", "网站", "门户", "网页"),
+    Channel.CHAT: ("在线客服", "在线咨询"),
+    Channel.WECHAT: ("微信",),
+    Channel.ON_SITE: ("现场", "来访"),
+    Channel.LETTER: ("信函", "来信"),
+    Channel.FAX: ("传真",),
+    Channel.ACCOUNT_MANAGER: ("客户经理", "业务员"),
+    Channel.CONSUMER_ASSOCIATION: ("消协/12315", "消协", "12315"),
+    Channel.GOVERNMENT: ("政府/12345", "政府", "12345"),
+    Channel.MEDIA: ("媒体",),
+    Channel.LEGAL: ("律师/法院", "律师", "法院"),
+}
+SEVERITY_NAMES: dict[Severity, tuple[str, ...]] = {
+    Severity.LEVEL_1: ("一级", "1级"),
+    Severity.LEVEL_2: ("二级", "2级"),
+    Severity.LEVEL_3: ("三级", "3级"),
+}
+STATE_NAMES: dict[State, tuple[str, ...]] = {
+    State.REGISTERED: ("已登记", "登记", "待受理"),
+    State.ACCEPTED: ("已受理",),
+    State.INVESTIGATING: ("调查中",),
+    State.PLANNING: ("方案制定",),
+    State.PLAN_APPROVAL: ("方案审批",),
+    State.TREATING: ("处理中",),
+    State.VERIFYING: ("验证中",),
+    State.CONFIRMING: ("客户确认",),
+    State.RETURN_VISIT: ("回访",),
+    State.CLOSED: ("已结案", "结案", "已关闭", "关闭"),
+    State.WITHDRAWN: ("已撤销", "撤销", "已撤诉", "撤诉"),
+    State.INVALID: ("无效", "无效投诉"),
+    State.MERGED: ("已合并",),
+}
+IMPORTABLE_STATES = (State.REGISTERED, *IMPORTABLE_FINAL_STATES)
+YES, NO = "是", "否"
+BOOLEAN_NAMES = {YES: True, "true": True, "1": True, "yes": True, "y": True, "对": True}
+BOOLEAN_NAMES |= {NO: False, "false": False, "0": False, "no": False, "n": False}
+
+
+def _key(text: str) -> str:
+    """Compare names the way people type them: full-width letters, digits, `／` and case
+    do not matter."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _lookup(names: dict[Any, tuple[str, ...]]) -> dict[str, Any]:
+    table = {}
+    for value, aliases in names.items():
+        for alias in (str(value.value), *aliases):
+            table[_key(alias)] = value
+    return table
+
+
+KINDS, CHANNELS = _lookup(KIND_NAMES), _lookup(CHANNEL_NAMES)
+SEVERITIES, STATES = _lookup(SEVERITY_NAMES), _lookup(STATE_NAMES)
+HEADERS = {_key(alias): c.code for c in COLUMNS for alias in (c.code, c.chinese, c.header)}
+
+
+# ------------------------------------------------------------------------------------------
+# results
+
+
+class RegisterFileError(Exception):
+    """The file as a whole cannot be read or written (unreadable, wrong type, no header, a
+    required column missing)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    archived: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+# ------------------------------------------------------------------------------------------
+# reading the file
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    number: int  # as Excel shows it: the header is usually row 1
+    values: dict[str, Any]
+
+
+@dataclass
+class SourceTable:
+    rows: list[SourceRow]
+    ignored_columns: list[str]
+
+
+HEADER_SEARCH_ROWS = 10  # a register often has a title row above the header
+HEADER_MIN_KNOWN = 2  # the header is the first row naming at least this many columns
+
+
+def read_table(path: Path) -> SourceTable:
+    """All non-empty rows of the first sheet (xlsx) or of the CSV file, keyed by column code."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        raw_rows = _xlsx_rows(path)
+    elif suffix == ".csv":
+        raw_rows = _csv_rows(path)
+    else:
+        raise RegisterFileError(
+            _("Import reads .xlsx or .csv files, not “%(name)s”.") % {"name": path.name}
+        )
+    return _table(raw_rows)
+
+
+def _xlsx_rows(path: Path) -> list[tuple[Any, ...]]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise RegisterFileError(
+            _("“%(name)s” is not a readable Excel file: %(error)s")
+            % {"name": path.name, "error": error}
+        ) from None
+    try:
+        return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in csv.reader(io.StringIO(decode_csv(path.read_bytes())))]
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else GB18030 as Chinese Excel saves."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise RegisterFileError(
+            _("The CSV file is neither UTF-8 nor GB18030 text. Save it as “CSV UTF-8”.")
+        ) from None
+
+
+def _table(raw_rows: list[tuple[Any, ...]]) -> SourceTable:
+    header_index, columns = _find_header(raw_rows)
+    known = {code: i for i, code in enumerate(columns) if code}
+    missing = [code for code in REQUIRED_COLUMNS if code not in known]
+    if missing:
+        raise RegisterFileError(
+            _("The file has no column for: %(columns)s.")
+            % {"columns": ", ".join(_header_of(code) for code in missing)}
+        )
+    header = raw_rows[header_index]
+    ignored = [str(header[i]).strip() for i, code in enumerate(columns) if code is None]
+    rows = []
+    for index in range(header_index + 1, len(raw_rows)):
+        cells = raw_rows[index]
+        values = {code: _clean(cells[i]) if i < len(cells) else None for code, i in known.items()}
+        if any(v is not None for v in values.values()):
+            rows.append(SourceRow(index + 1, values))
+    return SourceTable(rows, [name for name in ignored if name and name != "None"])
+
+
+def _find_header(raw_rows: list[tuple[Any, ...]]) -> tuple[int, list[str | None]]:
+    for index, cells in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
+        columns = [_column_code(cell) for cell in cells]
+        if sum(1 for code in columns if code) >= HEADER_MIN_KNOWN:
+            duplicated = {code for code in columns if code and columns.count(code) > 1}
+            if duplicated:
+                raise RegisterFileError(
+                    _("The column %(column)s appears twice.")
+                    % {"column": _header_of(sorted(duplicated)[0])}
+                )
+            return index, columns
+    raise RegisterFileError(
+        _("No header row found: one of the first rows must name the columns (see docs/import.md).")
+    )
+
+
+def _column_code(cell: Any) -> str | None:
+    """`编号`, `number`, `编号 number`, `编号(number)` and `*编号` all name the number column."""
+    if cell is None:
+        return None
+    text = _key(str(cell)).strip("* ")
+    if text in HEADERS:
+        return HEADERS[text]
+    for part in re.split(r"[\s()\[\]/]+", text):
+        if part.strip("*") in HEADERS:
+            return HEADERS[part.strip("*")]
+    return None
+
+
+def _header_of(code: str) -> str:
+    return next(c.header for c in COLUMNS if c.code == code)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+# ------------------------------------------------------------------------------------------
+# reading the values of one row
+
+
+class BadValue(Exception):
+    """A cell that cannot be read; the message says why, for people."""
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone or order number Excel stored as a number
+    if isinstance(value, datetime) and value.time() == time(0):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def as_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise BadValue(_("“%(value)s” is not a number.") % {"value": value})
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    text = re.sub(r"[,\s¥元]", "", unicodedata.normalize("NFKC", str(value)))
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_finite():
+        raise BadValue(_("“%(value)s” is not a number.") % {"value": value})
+    return number
+
+
+_DATE = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+    r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
+)
+
+
+def _parts(value: str) -> tuple[int, ...] | None:
+    match = _DATE.match(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).strip()))
+    if match is None:
+        return None
+    return tuple(int(p) if p else 0 for p in match.groups())
+
+
+def as_datetime(value: Any) -> datetime:
+    """Naive values are local time (settings.TIME_ZONE); Excel cells or `2025-03-04 09:30`,
+    `2025/3/4 9:30`, `2025年3月4日`."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0))
+    else:
+        moment = _parse_datetime(str(value))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    return moment
+
+
+def _parse_datetime(text: str) -> datetime:
+    parts = _parts(text)
+    try:
+        if parts is not None:
+            return datetime(*parts)  # noqa: DTZ001 (made aware by the caller)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise BadValue(
+            _("“%(value)s” is not a date and time like 2025-03-04 09:30.") % {"value": text}
+        ) from None
+
+
+def as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    parts = _parts(str(value))
+    try:
+        if parts is None or any(parts[3:]):
+            raise ValueError
+        return date(*parts[:3])
+    except ValueError:
+        raise BadValue(_("“%(value)s” is not a date like 2025-03-04.") % {"value": value}) from None
+
+
+def as_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    answer = BOOLEAN_NAMES.get(_key(as_text(value)))
+    if answer is None:
+        raise BadValue(_("Write 是 or 否 (yes or no), not “%(value)s”.") % {"value": value})
+    return answer
+
+
+def _choice(table: dict[str, Any], value: Any, message: str) -> Any:
+    found = table.get(_key(as_text(value)))
+    if found is None:
+        raise BadValue(message % {"value": value})
+    return found
+
+
+def as_kind(value: Any) -> Kind:
+    return _choice(KINDS, value, _("Unknown kind “%(value)s”: use 投诉, 建议 or 咨询."))
+
+
+def as_channel(value: Any) -> Channel:
+    return _choice(CHANNELS, value, _("Unknown channel “%(value)s” (see docs/import.md)."))
+
+
+def as_severity(value: Any) -> Severity:
+    return _choice(SEVERITIES, value, _("Unknown severity “%(value)s”: use 一级, 二级 or 三级."))
+
+
+def as_state(value: Any) -> State:
+    state = _choice(STATES, value, _("Unknown state “%(value)s”."))
+    if state not in IMPORTABLE_STATES:
+        raise BadValue(
+            _(
+                "A complaint in state “%(value)s” cannot be imported: import it as registered "
+                "(已登记), or as closed, withdrawn or invalid (已结案, 已撤销, 无效) with its "
+                "closing time."
+            )
+            % {"value": value}
+        )
+    return state
+
+
+# ------------------------------------------------------------------------------------------
+# one row into domain types
+
+
+@dataclass
+class ParsedRow:
+    new: NewComplaint
+    number: str
+    registered_at: datetime | None
+    severity: Severity | None
+    state: State
+    closed_at: datetime | None
+    owner: User | None
+
+
+class RowReader:
+    """Turns the raw values of a row into a `ParsedRow`, or into the errors per column.
+
+    Categories, departments and people are looked up once per import and kept.
+    """
+
+    def __init__(self) -> None:
+        self._categories: dict[str, Category] = {}
+        self._departments: dict[str, Department] = {}
+        self._users: dict[str, User] = {}
+
+    def read(self, values: dict[str, Any]) -> tuple[ParsedRow | None, dict[str, str]]:
+        errors: dict[str, str] = {}
+
+        def get(code: str, convert: Callable[[Any], Any]) -> Any:
+            raw = values.get(code)
+            if raw is None:
+                return None
+            try:
+                return convert(raw)
+            except BadValue as bad:
+                errors[code] = str(bad)
+                return None
+
+        for code in REQUIRED_COLUMNS:
+            if values.get(code) is None:
+                errors[code] = _("A value is required.")
+        texts = {code: self._text(code, values.get(code), errors) for code in TEXT_FIELDS}
+        if texts["complainant_email"]:
+            self._check_email(texts["complainant_email"], errors)
+        new_fields = {
+            **texts,
+            "kind": get("kind", as_kind) or Kind.COMPLAINT,
+            "channel": get("channel", as_channel),
+            "category": get("category", self.category),
+            "anonymous": bool(get("anonymous", as_boolean)),
+            "ship_date": get("ship_date", as_date),
+            "arrival_date": get("arrival_date", as_date),
+            "quantity": get("quantity", self._amount("quantity")),
+            "claim_amount": get("claim_amount", self._amount("claim_amount")),
+            "department": get("department", self.department),
+            "occurred_at": get("occurred_at", as_datetime),
+        }
+        record = {
+            "number": get("number", self._number) or "",
+            "registered_at": get("registered_at", as_datetime),
+            "severity": get("severity", as_severity),
+            "state": get("state", as_state) or State.REGISTERED,
+            "closed_at": get("closed_at", as_datetime),
+            "owner": get("owner", self.user),
+        }
+        self._check_times_and_state(record, values, errors)
+        if errors:
+            return None, errors
+        return ParsedRow(new=NewComplaint(**new_fields), **record), {}
+
+    # -- columns that need more than a conversion
+
+    def _text(self, code: str, raw: Any, errors: dict[str, str]) -> str:
+        text = as_text(raw).strip() if raw is not None else ""
+        limit = Complaint._meta.get_field(code).max_length
+        if limit and len(text) > limit:
+            errors[code] = _("At most %(limit)d characters, this has %(length)d.") % {
+                "limit": limit,
+                "length": len(text),
+            }
+        return text
+
+    @staticmethod
+    def _check_email(email: str, errors: dict[str, str]) -> None:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["complainant_email"] = _("“%(value)s” is not an e-mail address.") % {
+                "value": email
+            }
+
+    @staticmethod
+    def _amount(code: str) -> Callable[[Any], Decimal]:
+        model_field = Complaint._meta.get_field(code)
+        places, digits = model_field.decimal_places, model_field.max_digits
+
+        def convert(raw: Any) -> Decimal:
+            number = as_decimal(raw)
+            if number < 0:
+                raise BadValue(_("The value cannot be negative."))
+            exponent = number.normalize().as_tuple().exponent
+            if isinstance(exponent, int) and exponent < -places:
+                raise BadValue(_("At most %(places)d decimal places.") % {"places": places})
+            if number >= Decimal(10) ** (digits - places):
+                raise BadValue(_("The number %(value)s is too large.") % {"value": raw})
+            return number
+
+        return convert
+
+    @staticmethod
+    def _number(raw: Any) -> str:
+        number = as_text(raw).strip()
+        if len(number) > Complaint._meta.get_field("number").max_length:
+            raise BadValue(_("The number “%(value)s” is too long.") % {"value": number})
+        if Complaint.objects.filter(number=number).exists():
+            raise BadValue(
+                _("Complaint %(number)s already exists; this row is a duplicate.")
+                % {"number": number}
+            )
+        return number
+
+    @staticmethod
+    def _check_times_and_state(record: dict, values: dict, errors: dict[str, str]) -> None:
+        now = timezone.now()
+        for code in ("registered_at", "closed_at"):
+            moment = record[code]
+            if moment is not None and moment > now:
+                errors[code] = _("The time %(value)s is in the future.") % {"value": values[code]}
+        if "state" in errors or "closed_at" in errors:
+            return
+        if record["state"] == State.REGISTERED:
+            if record["closed_at"] is not None:
+                errors["closed_at"] = _(
+                    "An open (registered) complaint has no closing time; give its final "
+                    "state or leave the closing time empty."
+                )
+            if record["owner"] is not None:
+                errors["owner"] = _(
+                    "An open complaint gets its owner when it is accepted in Kesu; leave the "
+                    "owner empty or give the final state."
+                )
+        elif record["closed_at"] is None:
+            errors["closed_at"] = _(
+                "A closed, withdrawn or invalid complaint needs its closing time."
+            )
+
+    # -- look-ups
+
+    def category(self, raw: Any) -> Category:
+        """By code, else by Chinese or English name."""
+        name = as_text(raw).strip()
+        if name not in self._categories:
+            found = list(Category.objects.filter(code=name)) or list(
+                Category.objects.filter(Q(name=name) | Q(name_en__iexact=name))
+            )
+            if not found:
+                raise BadValue(_("Unknown category “%(value)s”.") % {"value": name})
+            if len(found) > 1:
+                raise BadValue(
+                    _("Several categories are called “%(value)s”; use the category code.")
+                    % {"value": name}
+                )
+            self._categories[name] = found[0]
+        return self._categories[name]
+
+    def department(self, raw: Any) -> Department:
+        """An active department, by code or name."""
+        name = as_text(raw).strip()
+        if name not in self._departments:
+            active = Department.objects.filter(active=True)
+            found = list(active.filter(code=name)) or list(active.filter(name=name))
+            if len(found) != 1:
+                message = (
+                    _("Several departments are called “%(value)s”; use the department code.")
+                    if found
+                    else _("Unknown department “%(value)s”.")
+                )
+                raise BadValue(message % {"value": name})
+            self._departments[name] = found[0]
+        return self._departments[name]
+
+    def user(self, raw: Any) -> User:
+        """A person by username; people who have left (inactive) may own finished cases."""
+        username = as_text(raw).strip()
+        if username not in self._users:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise BadValue(_("Unknown user “%(value)s”.") % {"value": username})
+            self._users[username] = user
+        return self._users[username]
+
+
+# ------------------------------------------------------------------------------------------
+# the import
+
+
+Track = Callable[[Iterable[SourceRow], int], Iterable[SourceRow]]
+
+
+def import_file(
+    path: Path,
+    *,
+    actor: User | None,
+    dry_run: bool = False,
+    track: Track | None = None,
+) -> ImportResult:
+    """Register every row of the file; returns the counts and the bad rows.
+
+    Rows that carry their own number go first, so the numbers given to rows without one come
+    after every kept number of the same month. `track` wraps the rows (a progress bar).
+    With `dry_run`, everything runs and is then rolled back.
+    """
+    table = read_table(path)
+    result = ImportResult(
+        rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored_columns
+    )
+    ordered = sorted(table.rows, key=lambda row: row.values.get("number") is None)
+    reader = RowReader()
+    with _rolled_back_if(dry_run):
+        for row in track(ordered, len(ordered)) if track else ordered:
+            _import_row(row, reader, actor, result)
+    result.errors.sort(key=lambda error: error.row)
+    return result
+
+
+@contextmanager
+def _rolled_back_if(dry_run: bool) -> Iterator[None]:
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _import_row(row: SourceRow, reader: RowReader, actor: User | None, result: ImportResult):
+    parsed, errors = reader.read(row.values)
+    if parsed is None:
+        result.errors.extend(RowError(row.number, code, msg) for code, msg in errors.items())
+        return
+    try:
+        # One transaction for the row: archiving cannot fail after a registration is kept.
+        with transaction.atomic():
+            _save(parsed, actor)
+    except ComplaintError as error:
+        if error.code == ErrorCode.ROLE_NOT_ALLOWED:
+            raise RegisterFileError(str(error.message)) from None
+        fields = error.fields or {"": error.message}
+        result.errors.extend(RowError(row.number, code, str(msg)) for code, msg in fields.items())
+        return
+    except IntegrityError as error:
+        message = _("The row conflicts with a complaint already saved: %(error)s")
+        result.errors.append(RowError(row.number, "number", message % {"error": error}))
+        return
+    result.imported += 1
+    result.archived += parsed.state != State.REGISTERED
+
+
+def _save(parsed: ParsedRow, actor: User | None) -> None:
+    complaint, _created = actions.register(
+        parsed.new,
+        actor=actor,
+        severity=parsed.severity,
+        severity_reason=_severity_reason(parsed.new, parsed.severity),
+        number=parsed.number,
+        registered_at=parsed.registered_at,
+    )
+    if parsed.state != State.REGISTERED:
+        assert parsed.closed_at is not None  # checked by RowReader
+        actions.archive_imported(
+            complaint,
+            actor=actor,
+            state=parsed.state,
+            closed_at=parsed.closed_at,
+            owner=parsed.owner,
+        )
+
+
+def _severity_reason(new: NewComplaint, severity: Severity | None) -> str:
+    """The register's reason is needed only where the old register's level differs from ours."""
+    if severity is None:
+        return ""
+    proposal = actions.propose_for(new)
+    return "" if proposal.level == severity else _("Imported from the previous register.")
+
+
+# ------------------------------------------------------------------------------------------
+# the export
+
+
+def exported_values(complaint: Complaint) -> list[Any]:
+    """One row in the order of COLUMNS, as domain values (local naive times, Decimals)."""
+    c = complaint
+    by_code: dict[str, Any] = {
+        "number": c.number,
+        "registered_at": _local(c.registered_at),
+        "kind": KIND_NAMES[Kind(c.kind)][0],
+        "channel": CHANNEL_NAMES[Channel(c.channel)][0],
+        "category": c.category.code,
+        "severity": SEVERITY_NAMES[Severity(c.severity)][0],
+        "state": STATE_NAMES[State(c.state)][0],
+        "closed_at": _local(c.closed_at),
+        "anonymous": YES if c.anonymous else NO,
+        "ship_date": c.ship_date,
+        "arrival_date": c.arrival_date,
+        "quantity": c.quantity,
+        "claim_amount": c.claim_amount,
+        "department": c.department.code if c.department_id else None,
+        "owner": c.owner.username if c.owner_id else None,
+        "occurred_at": _local(c.occurred_at),
+        **{code: getattr(c, code) for code in TEXT_FIELDS},
+    }
+    return [by_code[column.code] for column in COLUMNS]
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+def _for_export(complaints: QuerySet[Complaint]) -> Iterator[Complaint]:
+    return (
+        complaints.select_related("category", "department", "owner")
+        .order_by("registered_at", "id")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}" if value.second else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(complaints: QuerySet[Complaint], stream: IO[str]) -> int:
+    """Write the header and one line per complaint; returns how many. Open files with
+    encoding utf-8-sig so Excel reads the Chinese text."""
+    writer = csv.writer(stream)
+    writer.writerow([column.header for column in COLUMNS])
+    count = 0
+    for complaint in _for_export(complaints):
+        writer.writerow([_csv_cell(value) for value in exported_values(complaint)])
+        count += 1
+    return count
+
+
+def write_xlsx(complaints: QuerySet[Complaint], path: Path) -> int:
+    """Write the sheet row by row (write-only mode keeps memory flat); returns how many."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Complaints"))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS):
+        width = 40 if column.code in ("title", "description", "demand") else 16
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.append([column.header for column in COLUMNS])
+    count = 0
+    for complaint in _for_export(complaints):
+        sheet.append([_xlsx_cell(sheet, value) for value in exported_values(complaint)])
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
+
+
+def export_file(complaints: QuerySet[Complaint], path: Path) -> int:
+    """Write an .xlsx or .csv file, by the name's suffix; returns how many complaints."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return write_xlsx(complaints, path)
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            return write_csv(complaints, stream)
+    raise RegisterFileError(
+        _("Export writes .xlsx or .csv files, not “%(name)s”.") % {"name": path.name}
+    )

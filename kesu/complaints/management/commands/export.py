@@ -1,0 +1,84 @@
+"""`kesu export [FILE.xlsx|FILE.csv] [--state S] [--from DATE] [--to DATE]`.
+
+Writes the columns `kesu import` reads, so an export imports again (docs/import.md). Without
+FILE the CSV goes to standard output (UTF-8 without BOM; name a .csv file for Excel).
+"""
+
+import os
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from kesu.complaints.choices import State
+from kesu.complaints.importing import RegisterFileError, export_file, write_csv
+from kesu.complaints.models import Complaint
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(0)), timezone.get_current_timezone())
+
+
+class Command(BaseCommand):
+    help = "Export complaints to .xlsx or .csv in the columns `kesu import` reads."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", type=Path, help="the .xlsx or .csv file")
+        parser.add_argument(
+            "--state",
+            action="append",
+            choices=State.values,
+            help="only complaints in this state (repeat for several)",
+        )
+        parser.add_argument(
+            "--from",
+            dest="date_from",
+            type=date.fromisoformat,
+            help="registered on or after this day (YYYY-MM-DD, local time)",
+        )
+        parser.add_argument(
+            "--to",
+            dest="date_to",
+            type=date.fromisoformat,
+            help="registered on or before this day (YYYY-MM-DD, local time)",
+        )
+
+    def handle(self, *args, file: Path | None, state, date_from, date_to, **options):
+        complaints = Complaint.objects.all()
+        if state:
+            complaints = complaints.filter(state__in=state)
+        if date_from:
+            complaints = complaints.filter(registered_at__gte=_local_midnight(date_from))
+        if date_to:
+            complaints = complaints.filter(
+                registered_at__lt=_local_midnight(date_to + timedelta(days=1))
+            )
+        if file is None:
+            self._to_stdout(complaints)
+            return
+        try:
+            count = export_file(complaints, file)
+        except (RegisterFileError, OSError) as error:
+            raise CommandError(str(error)) from None
+        self.stderr.write(
+            ngettext(
+                "Exported %(count)d complaint to %(file)s.",
+                "Exported %(count)d complaints to %(file)s.",
+                count,
+            )
+            % {"count": count, "file": file}
+        )
+
+    def _to_stdout(self, complaints) -> None:
+        try:
+            write_csv(
+                complaints, SimpleNamespace(write=lambda text: self.stdout.write(text, ending=""))
+            )
+        except BrokenPipeError:
+            # The reader stopped early (`kesu export | head`): that is not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
