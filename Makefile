@@ -41,7 +41,7 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file \
 		--ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) var

@@ -14,6 +14,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import translation
 
 from kesu.complaints import actions
 from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
@@ -108,7 +109,7 @@ def test_a_severity_that_differs_from_the_proposal_keeps_the_old_registers_level
     # then the level is kept, with the reason Kesu requires, and the proposal is recorded
     damaged = Complaint.objects.get(number="KS20250400031")
     assert (damaged.severity, damaged.severity_proposed) == (Severity.LEVEL_2, Severity.LEVEL_3)
-    assert damaged.severity_reason == "Imported from the previous register."
+    assert damaged.severity_reason == "从原投诉登记台账导入。"  # in the company's language
 
 
 # ------------------------------------------------------------------------------ bad rows
@@ -138,8 +139,8 @@ def test_bad_rows_are_reported_by_row_number_and_good_rows_are_kept(people, tmp_
     assert "no_such_category" in bad[3]["category"]
     assert set(bad[4]) == {"title"}
     assert set(bad[5]) == {"registered_at"}
-    assert "already exists" in bad[6]["number"]
-    assert "cannot be imported" in bad[7]["state"]
+    assert "已存在" in bad[6]["number"]
+    assert "不能导入" in bad[7]["state"]
     assert (result.imported, result.bad_rows) == (2, 5)
     assert set(Complaint.objects.values_list("title", flat=True)) == {"阀门渗漏", "第二条正常记录"}
 
@@ -364,19 +365,19 @@ def test_the_import_command_lists_bad_rows_and_fails_but_keeps_good_rows(people,
     out, err = io.StringIO(), io.StringIO()
 
     # when the command runs, it fails (exit status 1 from the command line)
-    with pytest.raises(CommandError, match="1 row was not imported"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 row was not imported"):
         call_command("import", str(path), stdout=out, stderr=err)
 
     # then the report names the bad row and the good row is kept
     assert "row 3: category: Unknown category “nope”." in out.getvalue()
-    assert "Imported 1 of 2 rows" in out.getvalue()
+    assert "Rows imported: 1 of 2" in out.getvalue()
     assert Complaint.objects.get().registered_by == people.admin
 
 
 def test_importing_as_someone_who_may_not_register_stops_at_once(people, tmp_path):
     path = write_csv(tmp_path / "register.csv", [row(), row()])
 
-    with pytest.raises(CommandError, match="may not register"):
+    with translation.override("en"), pytest.raises(CommandError, match="may not register"):
         call_command("import", str(path), "--as", "zheng_vp", stdout=io.StringIO())
 
     assert not Complaint.objects.exists()
@@ -386,9 +387,10 @@ def test_a_dry_run_checks_every_row_and_saves_nothing(people, tmp_path):
     path = write_csv(tmp_path / "register.csv", [row(), row()])
     out = io.StringIO()
 
-    call_command("import", str(path), "--dry-run", "--as", "kefu_wang", stdout=out, stderr=out)
+    with translation.override("en"):
+        call_command("import", str(path), "--dry-run", "--as", "kefu_wang", stdout=out, stderr=out)
 
-    assert "Dry run: 2 of 2 rows would be imported" in out.getvalue()
+    assert "Rows that would be imported: 2 of 2" in out.getvalue()
     assert not Complaint.objects.exists()
 
 
@@ -418,3 +420,12 @@ def test_an_xlsx_export_has_real_date_cells(people, tmp_path):
     assert first["编号 number"] == "KS20250300012"
     assert first["登记时间 registered_at"] == datetime(2025, 3, 4, 9, 30)  # Excel cells are naive
     assert first["状态 state"] == "已结案"
+
+
+def test_the_labels_the_product_shows_are_accepted_in_either_language():
+    from kesu.complaints.importing import as_channel, as_severity, as_state
+
+    assert as_channel("网页表单/客户门户") == Channel.WEB
+    assert as_channel("Consumer association / 12315") == Channel.CONSUMER_ASSOCIATION
+    assert as_severity("一级（重大）") == Severity.LEVEL_1
+    assert as_state("已结案") == State.CLOSED

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from kesu.complaints import actions
 from kesu.complaints.choices import Channel
@@ -184,7 +185,8 @@ def test_user_and_token_commands(defaults, capsys):
     assert response.json()["username"] == "li_intake"
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="needs a department"):
-        call_command("user", "create", "x", "--role", "handler")
-    with pytest.raises(CommandError, match="unknown user"):
-        call_command("token", "create", "nobody")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="needs a department"):
+            call_command("user", "create", "x", "--role", "handler")
+        with pytest.raises(CommandError, match="Unknown user"):
+            call_command("token", "create", "nobody")

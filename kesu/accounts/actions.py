@@ -3,6 +3,7 @@
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import ApiToken, Department, User, hash_token
@@ -25,9 +26,11 @@ def create_user(
     superuser: bool = False,
 ) -> User:
     if User.objects.filter(username=username).exists():
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError(_("User “%(username)s” already exists.") % {"username": username})
     if role in (Role.HANDLER, Role.DEPT_HEAD) and department is None:
-        raise AccountError(f"a {role} needs a department")
+        raise AccountError(
+            _("A person with the role “%(role)s” needs a department.") % {"role": role.label}
+        )
     user = User(
         username=username,
         role=role,

@@ -64,10 +64,12 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the REST API. Only its hash is stored; the raw token is shown once."""
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(_("hash of the token"), max_length=64, unique=True)
+    prefix = models.CharField(_("first characters"), max_length=8)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 

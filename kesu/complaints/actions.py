@@ -59,6 +59,7 @@ from kesu.complaints.models import (
 )
 from kesu.complaints.queries import category_default_department
 from kesu.complaints.severity import SeverityProposal, propose_severity
+from kesu.core.language import in_company_language
 from kesu.policies.queries import current_policy, severity_rules
 
 # ------------------------------------------------------------------------------------------
@@ -139,8 +140,8 @@ def register(
     if chosen != proposal.level and not severity_reason.strip():
         raise invalid(
             "severity_reason",
-            _("Give a reason when the severity differs from the proposed level %(level)s.")
-            % {"level": proposal.level},
+            _("Give a reason when the severity differs from the proposed “%(level)s”.")
+            % {"level": proposal.level.label},
         )
     fingerprint = new.fingerprint() if idempotency_key else ""
     try:
@@ -678,9 +679,10 @@ def propose_plan(
     final = proposed
     if cost is not None and cost != proposed:
         if problems := costs.validate_split(cost):
-            raise invalid(
-                "cost",
-                _("The cost split is not valid: %(problems)s.") % {"problems": ", ".join(problems)},
+            raise ComplaintError(
+                ErrorCode.INVALID,
+                _("The cost split is not valid."),
+                {f"cost.{field}": message for field, message in problems.items()},
             )
         cost_reason = _required(
             cost_reason, "cost_reason", _("Give a reason for changing the proposed cost split.")
@@ -867,9 +869,7 @@ def return_visit(
     try:
         score = satisfaction.score(scale, answers)
     except ValueError as error:
-        raise invalid(
-            "answers", _("The survey answers are not valid: %(error)s") % {"error": error}
-        ) from None
+        raise invalid("answers", str(error)) from None
     now = timezone.now()
     visit_row = ReturnVisit.objects.create(
         complaint=c,
@@ -1144,7 +1144,7 @@ def resolve_on_spot(
     now = timezone.now()
     data = {"severity_from": c.severity}
     c.severity = Severity.LEVEL_3
-    c.severity_reason = str(_("Resolved on the spot"))
+    c.severity_reason = in_company_language(_("Resolved on the spot"))
     c.return_visit_skip = SkipReason.RESOLVED_ON_SPOT
     c.closed_at = now
     c.last_customer_update_at = now

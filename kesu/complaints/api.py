@@ -422,7 +422,7 @@ for _action, _schema in ACTION_SCHEMAS.items():
     router.post(
         f"/complaints/{{number}}/actions/{_action.value}",
         response={200: ComplaintDetail, **ERRORS},
-        summary=str(_action.label),
+        summary=_action.value.replace("_", " ").capitalize(),  # the docs speak English
         operation_id=f"action_{_action.value}",
         tags=["actions"],
     )(_make_action_endpoint(_action, _schema))

@@ -81,7 +81,7 @@ def refusal(complaint: Complaint, action: Action, user: User) -> ComplaintError 
     if complaint.kind not in transition.kinds:
         return ComplaintError(
             ErrorCode.WRONG_KIND,
-            _("The action “%(action)s” does not apply to a %(kind)s.")
+            _("The action “%(action)s” does not apply to this kind of record (%(kind)s).")
             % {"action": action.label, "kind": complaint.get_kind_display()},
         )
     if complaint.state not in transition.sources:

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from kesu.complaints.choices import CostBearer, CostItem, Determination, RepairScope
 
 
@@ -72,19 +74,27 @@ def as_json(lines: list[CostLine]) -> list[dict]:
     return [asdict(line) for line in lines]
 
 
-def validate_split(lines: list[dict]) -> list[str]:
-    """Problems with a hand-adjusted split: unknown items/bearers, shares not adding to 100."""
-    problems: list[str] = []
+def validate_split(lines: list[dict]) -> dict[str, str]:
+    """Problems with a hand-adjusted split, by field: unknown items or bearers, shares that
+    are not 0–100, or an item whose shares do not add up to 100 %."""
+    problems: dict[str, str] = {}
     totals: dict[str, int] = {}
     for index, line in enumerate(lines):
-        if line.get("item") not in CostItem.values:
-            problems.append(f"{index}.item")
+        item = line.get("item", "")
+        if item not in CostItem.values:
+            problems[f"{index}.item"] = str(_("Unknown cost item."))
         if line.get("bearer") not in CostBearer.values:
-            problems.append(f"{index}.bearer")
+            problems[f"{index}.bearer"] = str(_("Unknown bearer: company, customer or handler."))
         share = line.get("share_pct")
         if not isinstance(share, int) or not 0 <= share <= 100:
-            problems.append(f"{index}.share_pct")
+            problems[f"{index}.share_pct"] = str(_("A share is a whole percentage, 0 to 100."))
             continue
-        totals[line.get("item", "")] = totals.get(line.get("item", ""), 0) + share
-    problems += [f"{item}:total" for item, total in totals.items() if total != 100]
+        totals[item] = totals.get(item, 0) + share
+    for index, line in enumerate(lines):
+        item = line.get("item", "")
+        if item in totals and totals[item] != 100 and f"{index}.share_pct" not in problems:
+            problems[f"{index}.share_pct"] = str(
+                _("The shares of “%(item)s” add up to %(total)s %%, not 100 %%.")
+                % {"item": item, "total": totals[item]}
+            )
     return problems

@@ -14,6 +14,7 @@ aliases are identifiers of the file format, so they are not translated.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -30,8 +31,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
@@ -41,6 +43,7 @@ from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
 from kesu.complaints.choices import Channel, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
+from kesu.core.language import in_company_language
 
 # ------------------------------------------------------------------------------------------
 # the file format
@@ -428,10 +431,25 @@ def as_boolean(value: Any) -> bool:
 
 
 def _choice(table: dict[str, Any], value: Any, message: str) -> Any:
-    found = table.get(_key(as_text(value)))
+    key = _key(as_text(value))
+    found = table.get(key)
+    if found is None:
+        # The labels the product shows, in either language, are accepted too.
+        sample = next(iter(table.values()))
+        found = _labels(type(sample)).get(key)
     if found is None:
         raise BadValue(message % {"value": value})
     return found
+
+
+@functools.cache
+def _labels(enum: type) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for member in enum:
+                table.setdefault(_key(str(member.label)), member)
+    return table
 
 
 def as_kind(value: Any) -> Kind:
@@ -744,7 +762,9 @@ def _severity_reason(new: NewComplaint, severity: Severity | None) -> str:
     if severity is None:
         return ""
     proposal = actions.propose_for(new)
-    return "" if proposal.level == severity else _("Imported from the previous register.")
+    if proposal.level == severity:
+        return ""
+    return in_company_language(gettext_lazy("Imported from the previous register."))
 
 
 # ------------------------------------------------------------------------------------------

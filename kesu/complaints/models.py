@@ -268,7 +268,9 @@ class ComplaintEvent(models.Model):
     Notifications and statistics read their facts from this table.
     """
 
-    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events")
+    complaint = models.ForeignKey(
+        Complaint, models.PROTECT, related_name="events", verbose_name=_("complaint")
+    )
     type = models.CharField(_("event"), max_length=24, choices=EventType.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -317,12 +319,14 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """Evidence: photos, documents, audio (SPEC §2)."""
 
-    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="attachments")
+    complaint = models.ForeignKey(
+        Complaint, models.PROTECT, related_name="attachments", verbose_name=_("complaint")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     visibility = models.CharField(
         _("visibility"),
         max_length=8,
@@ -336,6 +340,7 @@ class Attachment(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"))
 
@@ -362,7 +367,9 @@ class PlanStatus(models.TextChoices):
 class Plan(models.Model):
     """A treatment plan: measures with owners and deadlines, and the cost split (SPEC §4, §6)."""
 
-    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="plans")
+    complaint = models.ForeignKey(
+        Complaint, models.PROTECT, related_name="plans", verbose_name=_("complaint")
+    )
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices)
     measures = models.JSONField(_("measures"))
     cost_proposed = models.JSONField(_("proposed cost split"))
@@ -374,6 +381,7 @@ class Plan(models.Model):
         models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("proposed by"),
     )
     proposed_at = models.DateTimeField(_("proposed"))
     decided_by = models.ForeignKey(
@@ -383,6 +391,7 @@ class Plan(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True)
@@ -400,7 +409,9 @@ class Plan(models.Model):
 class ReturnVisit(models.Model):
     """A return visit with its survey (SPEC §4, §8)."""
 
-    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="return_visits")
+    complaint = models.ForeignKey(
+        Complaint, models.PROTECT, related_name="return_visits", verbose_name=_("complaint")
+    )
     method = models.CharField(_("method"), max_length=12, choices=ContactMethod.choices)
     scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices)
     answers = models.JSONField(_("answers"))
@@ -415,6 +426,7 @@ class ReturnVisit(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("visited by"),
     )
     visited_at = models.DateTimeField(_("visited"))
 

@@ -38,16 +38,20 @@ class Score:
 def score(scale: int, answers: list[str]) -> Score:
     """Points obtained / maximum points × 100, maximum = 3 × questions answered.
 
-    Raises ValueError naming the first answer the scale does not know.
+    Raises ValueError, with a translated message, naming the first answer the scale does not
+    know.
     """
     table = SCALE_POINTS.get(scale)
     if table is None:
-        raise ValueError(f"unknown scale {scale}")
+        raise ValueError(_("A survey has 3 or 5 options per question."))
     if not answers:
-        raise ValueError("no answers")
+        raise ValueError(_("Answer at least one question."))
     unknown = [a for a in answers if a not in table]
     if unknown:
-        raise ValueError(f"unknown answer {unknown[0]!r} for the {scale}-option scale")
+        raise ValueError(
+            _("“%(answer)s” is not an answer of the %(scale)s-option scale (use %(options)s).")
+            % {"answer": unknown[0], "scale": scale, "options": ", ".join(table)}
+        )
     points = Decimal(sum(table[a] for a in answers))
     max_points = Decimal(MAX_POINTS_PER_QUESTION * len(answers))
     pct = (points / max_points * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

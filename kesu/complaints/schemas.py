@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
@@ -27,7 +28,7 @@ from kesu.complaints.choices import (
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise ValueError("give a time zone, e.g. 2026-11-21T09:30:00+08:00")
+        raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
     return value
 
 
@@ -57,7 +58,7 @@ class ComplainantIn(Strict):
             try:
                 validate_email(value)
             except DjangoValidationError:
-                raise ValueError("not a valid e-mail address") from None
+                raise ValueError(_("This is not a valid e-mail address.")) from None
         return value
 
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints.choices import Channel, Kind, Severity
 from kesu.policies.choices import ClockKind, TimeBasis, TimeUnit
 
 
@@ -79,7 +80,8 @@ class SeverityKeyword(models.Model):
 
     word = models.CharField(_("word"), max_length=40, unique=True)
     level = models.PositiveSmallIntegerField(
-        _("suggested level"), choices=[(1, _("Level 1")), (2, _("Level 2"))]
+        _("suggested level"),
+        choices=[(s.value, s.label) for s in Severity if s != Severity.LEVEL_3],
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -102,7 +104,9 @@ class ClockPolicy(models.Model):
     limit = models.DecimalField(_("limit"), max_digits=8, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=8, choices=TimeUnit.choices)
     basis = models.CharField(_("basis"), max_length=8, choices=TimeBasis.choices)
-    severity = models.PositiveSmallIntegerField(_("only for level"), null=True, blank=True)
+    severity = models.PositiveSmallIntegerField(
+        _("only for level"), choices=Severity.choices, null=True, blank=True
+    )
     category = models.ForeignKey(
         "complaints.Category",
         models.CASCADE,
@@ -110,8 +114,10 @@ class ClockPolicy(models.Model):
         blank=True,
         verbose_name=_("only for category"),
     )
-    channel = models.CharField(_("only for channel"), max_length=32, blank=True)
-    kind = models.CharField(_("only for kind"), max_length=16, blank=True)
+    channel = models.CharField(
+        _("only for channel"), max_length=32, choices=Channel.choices, blank=True
+    )
+    kind = models.CharField(_("only for kind"), max_length=16, choices=Kind.choices, blank=True)
     repeats = models.BooleanField(
         _("repeats"),
         default=False,
@@ -125,4 +131,8 @@ class ClockPolicy(models.Model):
         ordering = ["clock", "severity"]
 
     def __str__(self) -> str:
-        return f"{self.get_clock_display()}: {self.limit} {self.get_unit_display()}"
+        return _("%(clock)s: %(limit)s %(unit)s") % {
+            "clock": self.get_clock_display(),
+            "limit": self.limit,
+            "unit": self.get_unit_display(),
+        }

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kesu.accounts.actions import create_token
 from kesu.accounts.models import ApiToken, User
@@ -22,11 +23,16 @@ class Command(BaseCommand):
                 prefix=options["prefix"], revoked_at__isnull=True
             ).update(revoked_at=timezone.now())
             if not count:
-                raise CommandError(f"no active token starts with {options['prefix']!r}")
-            self.stdout.write(f"revoked {count} token(s)")
+                raise CommandError(
+                    _("No active token starts with “%(prefix)s”.") % {"prefix": options["prefix"]}
+                )
+            self.stdout.write(_("Tokens revoked: %(count)s.") % {"count": count})
             return
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"unknown user {options['username']!r}")
+            raise CommandError(
+                _("Unknown user “%(username)s”.") % {"username": options["username"]}
+            )
         raw = create_token(user, options["name"])
-        self.stdout.write(f"token for {user.username}: {raw}")
+        # The token is the last word of the output, whatever the language.
+        self.stdout.write(_("Token for %(username)s:") % {"username": user.username} + f" {raw}")

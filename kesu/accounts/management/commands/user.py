@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kesu.accounts.actions import AccountError, create_user
 from kesu.accounts.choices import Role
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         if options["department"]:
             department = Department.objects.filter(code=options["department"]).first()
             if department is None:
-                raise CommandError(f"unknown department {options['department']!r}")
+                raise CommandError(
+                    _("Unknown department “%(code)s”.") % {"code": options["department"]}
+                )
         try:
             user = create_user(
                 options["username"],
@@ -45,4 +48,7 @@ class Command(BaseCommand):
             )
         except AccountError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"created {user.username} ({user.role})")
+        self.stdout.write(
+            _("Created %(username)s (%(role)s).")
+            % {"username": user.username, "role": Role(user.role).label}
+        )

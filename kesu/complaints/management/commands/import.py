@@ -85,13 +85,13 @@ class Command(BaseCommand):
         }
         if result.dry_run:
             summary = _(
-                "Dry run: %(imported)d of %(rows)d rows would be imported (%(archived)d of them "
-                "already finished), %(bad)d rows have errors. Nothing was saved."
+                "Dry run, nothing was saved. Rows that would be imported: %(imported)d of "
+                "%(rows)d (already finished: %(archived)d). Rows with errors: %(bad)d."
             )
         else:
             summary = _(
-                "Imported %(imported)d of %(rows)d rows (%(archived)d of them already finished); "
-                "%(bad)d rows were not imported."
+                "Rows imported: %(imported)d of %(rows)d (already finished: %(archived)d). "
+                "Rows not imported: %(bad)d."
             )
         self.stdout.write(summary % counts)
         for error in result.errors:
