@@ -389,3 +389,57 @@ def test_escalate_twice_then_refused_and_reopen_and_appeal(people):
     )
     assert body["state"] == "planning" and body["timeline"][-1]["data"]["ruling_by"] == "external"
     assert executive.get(f"/complaints/{number2}").status_code == 200
+
+
+def test_an_anonymous_complaint_needs_no_contact_confirmation_or_visit(people):
+    intake, handler = people.api(people.intake), people.api(people.handler_east)
+    number = ok(
+        intake.post(
+            "/complaints",
+            complaint_payload(
+                category="staff_conduct",
+                title="业务员索要好处费",
+                description="匿名来信反映",
+                channel="letter",
+                complainant={"anonymous": True},
+                product={},
+            ),
+        ),
+        201,
+    )["number"]
+    ok(intake.act(number, "accept", {"owner": handler.user.username, "department": "sales_east"}))
+    # the investigation starts without a customer contact
+    ok(handler.act(number, "visit", {"findings": "走访相关客户核实"}))
+    ok(handler.act(number, "determine", {"determination": "customer", "root_cause": "查无实据"}))
+    ok(
+        handler.act(
+            number,
+            "propose_plan",
+            {
+                "measures": [
+                    {
+                        "description": "内部通报提醒",
+                        "owner": handler.user.username,
+                        "deadline": soon(2),
+                    }
+                ]
+            },
+        )
+    )
+    ok(handler.act(number, "complete", {"summary": "已通报"}))
+    body = ok(handler.act(number, "verify", {"passed": True, "report": "核查完毕"}))
+    # nobody to confirm with: straight to the return visit, skipped for that reason
+    assert body["state"] == "return_visit" and body["return_visit_skip"] == "anonymous"
+    assert body["allowed_actions"][:1] == ["close"]
+    body = ok(handler.act(number, "close", {}))
+    assert body["state"] == "closed"
+    assert timeline_types(body) == [
+        "register",
+        "accept",
+        "visit",
+        "determine",
+        "propose_plan",
+        "complete",
+        "verify",
+        "close",
+    ]

@@ -533,6 +533,7 @@ def visit(
         c,
         EventType.VISIT,
         actor,
+        to_state=State.INVESTIGATING,
         data={"sampled": sampled, "visited_at": when.isoformat(), "attachments": ids},
         comment=findings,
     )
@@ -817,13 +818,28 @@ def verify(
     A failed verification sends the work back to treating."""
     report = _required(report, "report", _("The verification needs its report."))
     ids = _own_attachments(c, attachments or [], "attachments")
+    target = State.CONFIRMING if passed else State.TREATING
+    changed: tuple[str, ...] = ()
+    if passed and not reachable(c):
+        # Nobody to confirm with or to visit: the verification stands in for the confirmation,
+        # and the return visit is skipped for that reason (SPEC §4).
+        target, c.return_visit_skip = State.RETURN_VISIT, SkipReason.ANONYMOUS
+        changed = ("return_visit_skip",)
     return _record(
         c,
         EventType.VERIFY,
         actor,
-        to_state=State.CONFIRMING if passed else State.TREATING,
-        data={"passed": passed, "attachments": ids},
+        to_state=target,
+        changed=changed,
+        data={"passed": passed, "attachments": ids, "customer_reachable": reachable(c)},
         comment=report,
+    )
+
+
+def reachable(c: Complaint) -> bool:
+    """Whether there is a customer to confirm with and visit: not anonymous, some contact."""
+    return not c.anonymous and bool(
+        c.complainant_phone or c.complainant_email or c.complainant_address
     )
 
 
@@ -904,8 +920,7 @@ def skip_return_visit(
     comment: str = "",
 ) -> ComplaintEvent:
     """No return visit, for one of the reasons SPEC §4 allows; the reason must hold."""
-    no_contact = not (c.complainant_phone or c.complainant_email or c.complainant_address)
-    if reason == SkipReason.ANONYMOUS and not (c.anonymous or no_contact):
+    if reason == SkipReason.ANONYMOUS and reachable(c):
         raise invalid("reason", _("The complainant is neither anonymous nor without contact."))
     if reason == SkipReason.SENSITIVE and not c.sensitive:
         raise invalid("reason", _("The complaint is not marked sensitive."))

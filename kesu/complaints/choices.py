@@ -238,8 +238,13 @@ TRANSITIONS: dict[Action, Transition] = {
         State.INVESTIGATING,
         _WORKERS,
     ),
-    Action.VISIT: Transition(frozenset({State.INVESTIGATING}), None, _WORKERS),
-    Action.DETERMINE: Transition(frozenset({State.INVESTIGATING}), State.PLANNING, _WORKERS),
+    # Investigation may start before the customer is reached (an anonymous complaint never is).
+    Action.VISIT: Transition(
+        frozenset({State.ACCEPTED, State.INVESTIGATING}), State.INVESTIGATING, _WORKERS
+    ),
+    Action.DETERMINE: Transition(
+        frozenset({State.ACCEPTED, State.INVESTIGATING}), State.PLANNING, _WORKERS
+    ),
     Action.QA_DETERMINE: Transition(
         frozenset({State.INVESTIGATING}),
         State.PLANNING,
