@@ -127,6 +127,23 @@ def test_every_demo_complaint_is_consistent_with_its_timeline(demo):
     assert awaiting_qa.exists()
 
 
+def test_demo_timelines_happen_over_time_not_at_loading(demo):
+    from django.utils import timezone
+
+    from kesu.complaints.models import ComplaintEvent
+
+    long_ago = timezone.now() - timezone.timedelta(days=20)
+    old_closed = demo_complaints().filter(state="closed", registered_at__lt=long_ago)
+    assert old_closed.exists()
+    for complaint in old_closed:
+        times = list(
+            ComplaintEvent.objects.filter(complaint=complaint).values_list("at", flat=True)
+        )
+        assert times == sorted(times)
+        assert times[-1] < timezone.now() - timezone.timedelta(days=1)  # closed back then
+        assert complaint.closed_at == times[-1] or complaint.closed_at <= times[-1]
+
+
 def test_loading_again_adds_nothing_and_a_larger_count_tops_up(demo):
     events, users = ComplaintEvent.objects.count(), User.objects.count()
 

@@ -59,6 +59,7 @@ from kesu.complaints.models import (
 )
 from kesu.complaints.queries import category_default_department
 from kesu.complaints.severity import SeverityProposal, propose_severity
+from kesu.core import clock
 from kesu.core.language import in_company_language
 from kesu.policies.queries import current_policy, severity_rules
 
@@ -238,7 +239,7 @@ def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
 
 
 def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at) -> Complaint:
-    now = timezone.now()
+    now = clock.now()
     at = registered_at or now
     policy = current_policy()
     local = timezone.localtime(at)
@@ -303,7 +304,7 @@ def archive_imported(
         )
     if closed_at < complaint.registered_at:
         raise invalid("closed_at", _("The closing time is before the registration time."))
-    if closed_at > timezone.now():
+    if closed_at > timezone.now():  # the real clock: an import cannot close in the future
         raise invalid("closed_at", _("The closing time is in the future."))
     with transaction.atomic():
         c = _lock(complaint)
@@ -377,7 +378,7 @@ def _record(
         complaint=complaint,
         type=event_type,
         actor=actor,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         from_state=from_state,
         to_state=complaint.state,
         visibility=visibility,
@@ -499,7 +500,7 @@ def contact(
     summary = _required(summary, "summary", _("Record what was agreed with the customer."))
     if promised_at <= c.registered_at:
         raise invalid("promised_at", _("The promised deadline must be after registration."))
-    now = timezone.now()
+    now = clock.now()
     c.promised_at, c.last_customer_update_at = promised_at, now
     return _record(
         c,
@@ -525,8 +526,8 @@ def visit(
 ) -> ComplaintEvent:
     """A site visit or sampling record."""
     findings = _required(findings, "findings", _("Record what the visit found."))
-    when = visited_at or timezone.now()
-    if when > timezone.now():
+    when = visited_at or clock.now()
+    if when > clock.now():
         raise invalid("visited_at", _("A visit cannot be recorded in the future."))
     ids = _own_attachments(c, attachments or [], "attachments")
     return _record(
@@ -690,7 +691,7 @@ def propose_plan(
         )
         final = cost
     needs_approval = c.severity in (Severity.LEVEL_1, Severity.LEVEL_2)
-    now = timezone.now()
+    now = clock.now()
     plan = Plan.objects.create(
         complaint=c,
         status=PlanStatus.PROPOSED if needs_approval else PlanStatus.FILED,
@@ -737,7 +738,7 @@ def approve_plan(
             _("A level-1 plan needs the technical, quality and safety expert review."),
         )
     plan = _current_plan(c)
-    now = timezone.now()
+    now = clock.now()
     plan.status, plan.decided_by, plan.decided_at = PlanStatus.APPROVED, actor, now
     plan.decision_comment, plan.expert_review = comment, expert_review
     plan.save(
@@ -759,7 +760,7 @@ def reject_plan(c: Complaint, *, actor: User, reason: str = "") -> ComplaintEven
     """Back to planning, with the reason."""
     reason = _required(reason, "reason", _("Say why the plan is rejected."))
     plan = _current_plan(c)
-    now = timezone.now()
+    now = clock.now()
     plan.status, plan.decided_by, plan.decided_at = PlanStatus.REJECTED, actor, now
     plan.decision_comment = reason
     plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
@@ -784,7 +785,7 @@ def progress(
 ) -> ComplaintEvent:
     """Progress reported to the customer (at least every few working days while treating)."""
     message = _required(message, "message", _("Write what the customer was told."))
-    now = timezone.now()
+    now = clock.now()
     c.last_customer_update_at = now
     return _record(
         c,
@@ -856,7 +857,7 @@ def confirm(
     if not satisfied:
         comment = _required(comment, "comment", _("Record why the customer is not satisfied."))
         c.reopen_count += 1
-    now = timezone.now()
+    now = clock.now()
     c.last_customer_update_at = now
     return _record(
         c,
@@ -886,7 +887,7 @@ def return_visit(
         score = satisfaction.score(scale, answers)
     except ValueError as error:
         raise invalid("answers", str(error)) from None
-    now = timezone.now()
+    now = clock.now()
     visit_row = ReturnVisit.objects.create(
         complaint=c,
         method=method,
@@ -940,7 +941,7 @@ def skip_return_visit(
 @_action(Action.CLOSE)
 def close(c: Complaint, *, actor: User, comment: str = "") -> ComplaintEvent:
     """Archive the case: read-only from now on, except for appeals and reopening."""
-    now = timezone.now()
+    now = clock.now()
     c.closed_at = now
     return _record(
         c,
@@ -1021,7 +1022,7 @@ def _finish(
     comment: str,
     data: dict | None = None,
 ) -> ComplaintEvent:
-    now = timezone.now()
+    now = clock.now()
     c.closed_at = now
     return _record(
         c,
@@ -1082,7 +1083,7 @@ def merge(
             raise invalid("into", _("Complaint %(number)s does not exist.") % {"number": into})
         if target.state not in OPEN_STATES:
             raise invalid("into", _("Complaint %(number)s is no longer open.") % {"number": into})
-        now = timezone.now()
+        now = clock.now()
         c.merged_into, c.closed_at = target, now
         event = _record(
             c,
@@ -1156,7 +1157,7 @@ def resolve_on_spot(
             "customer_confirmed",
             _("Only a complaint the customer confirms as resolved is closed on the spot."),
         )
-    now = timezone.now()
+    now = clock.now()
     data = {"severity_from": c.severity}
     c.severity = Severity.LEVEL_3
     c.severity_reason = in_company_language(_("Resolved on the spot"))
@@ -1192,7 +1193,7 @@ def answer(
 ) -> ComplaintEvent:
     """The short path of an inquiry or suggestion: answer, record, close."""
     answer = _required(answer, "answer", _("Write the answer."))
-    now = timezone.now()
+    now = clock.now()
     c.closed_at = c.last_customer_update_at = now
     return _record(
         c,
@@ -1218,7 +1219,7 @@ def note(
     """An internal note, or a message the customer sees."""
     text = _required(text, "text", _("The note is empty."))
     changed: tuple[str, ...] = ()
-    now = timezone.now()
+    now = clock.now()
     if visibility == Visibility.CUSTOMER:
         c.last_customer_update_at = now
         changed = ("last_customer_update_at",)

@@ -6,7 +6,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
@@ -15,6 +14,7 @@ from kesu.complaints.authority import can_see
 from kesu.complaints.choices import FINAL_STATES, EventType, Visibility
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent
+from kesu.core import clock
 
 # extension -> (content type, test on the first bytes)
 _ZIP = b"PK\x03\x04"
@@ -105,7 +105,7 @@ def add_attachment(
                 _("The complaint is %(state)s; its record is archived and takes no new files.")
                 % {"state": c.get_state_display()},
             )
-        now = timezone.now()
+        now = clock.now()
         attachment = Attachment(
             complaint=c,
             name=PurePath(upload.name or "file").name[:200],

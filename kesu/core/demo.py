@@ -10,11 +10,11 @@ determinations of undeterminable products, resolution on the spot, answered inqu
 suggestions, skipped return visits (anonymous or sensitive), withdrawals, invalid complaints
 and duplicates merged into an open complaint.
 
-Limitation: the actions stamp their events with the current time and take no clock, so only
-the registration lies in the past (`register(registered_at=...)`, meant for imports). Finished
-complaints are registered over the last six months; complaints still open are registered in
-the last days or weeks, so that their clocks stay plausible. All later events of a complaint
-(acceptance, plan, closing …) carry the time the demo was loaded.
+Time: registration lies in the past (`register(registered_at=...)`); every later step runs
+under `kesu.core.clock.as_of` a few hours after the one before (never in the future), so the
+timelines read as they would have happened. Finished complaints are registered over the last
+six months; complaints still open in the last days or weeks, so that their clocks stay
+plausible.
 
 The content is chosen by a seeded random generator: the same seed and count give the same
 complaints (only the timestamps move with the day of loading). Loading is idempotent: when
@@ -63,6 +63,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.complaints.models import Attachment, Category, Complaint
+from kesu.core import clock
 from kesu.core.defaults import load_defaults
 from kesu.policies.queries import current_policy
 
@@ -1760,16 +1761,20 @@ class _Story:
     # the walk ----------------------------------------------------------------------------
 
     def run(self) -> None:
+        moment = self.c.registered_at
         for _step in range(self.MAX_STEPS):
             state = State(self.c.state)
-            if self.extras.get(state):
-                self._extra(self.extras[state].pop(0))
-                continue
-            if state == self.slot.target and not self.pending:
+            if state == self.slot.target and not self.pending and not self.extras.get(state):
                 return
             if state in FINAL_STATES and state != State.CLOSED:
                 break
-            self._step(state)
+            # Each step happens a few working hours after the one before, never in the future.
+            moment = min(moment + timedelta(minutes=self.rng.randint(20, 26 * 60)), timezone.now())
+            with clock.as_of(moment):
+                if self.extras.get(state):
+                    self._extra(self.extras[state].pop(0))
+                    continue
+                self._step(state)
         raise RuntimeError(
             f"demo complaint {self.c.number} ({self.slot.scenario.key}) stopped in "
             f"{self.c.state} instead of {self.slot.target}"
@@ -1936,7 +1941,7 @@ class _Story:
         findings = self.rng.choice(findings_pool).format(**self.record.values)
         photo = self._photo(self.owner)
         visited_at = min(
-            self.c.registered_at + timedelta(hours=self.rng.randint(18, 60)), timezone.now()
+            self.c.registered_at + timedelta(hours=self.rng.randint(18, 60)), clock.now()
         )
         actions.visit(
             self.c,
