@@ -168,39 +168,17 @@ class Action(models.TextChoices):
     NOTE = "note", _("Note or message")
 
 
-class EventType(models.TextChoices):
-    """Timeline event types: every action, plus what is not an action."""
-
-    REGISTER = "register", _("Registered")
-    ATTACH = "attach", _("Attachment added")
-    ACCEPT = Action.ACCEPT.value, Action.ACCEPT.label
-    ASSIGN = Action.ASSIGN.value, Action.ASSIGN.label
-    CONTACT = Action.CONTACT.value, Action.CONTACT.label
-    VISIT = Action.VISIT.value, Action.VISIT.label
-    DETERMINE = Action.DETERMINE.value, Action.DETERMINE.label
-    QA_DETERMINE = Action.QA_DETERMINE.value, Action.QA_DETERMINE.label
-    PROPOSE_PLAN = Action.PROPOSE_PLAN.value, Action.PROPOSE_PLAN.label
-    APPROVE_PLAN = Action.APPROVE_PLAN.value, Action.APPROVE_PLAN.label
-    REJECT_PLAN = Action.REJECT_PLAN.value, Action.REJECT_PLAN.label
-    PROGRESS = Action.PROGRESS.value, Action.PROGRESS.label
-    COMPLETE = Action.COMPLETE.value, Action.COMPLETE.label
-    VERIFY = Action.VERIFY.value, Action.VERIFY.label
-    CONFIRM = Action.CONFIRM.value, Action.CONFIRM.label
-    RETURN_VISIT = Action.RETURN_VISIT.value, Action.RETURN_VISIT.label
-    SKIP_RETURN_VISIT = Action.SKIP_RETURN_VISIT.value, Action.SKIP_RETURN_VISIT.label
-    CLOSE = Action.CLOSE.value, Action.CLOSE.label
-    REOPEN = Action.REOPEN.value, Action.REOPEN.label
-    APPEAL = Action.APPEAL.value, Action.APPEAL.label
-    WITHDRAW = Action.WITHDRAW.value, Action.WITHDRAW.label
-    INVALIDATE = Action.INVALIDATE.value, Action.INVALIDATE.label
-    MERGE = Action.MERGE.value, Action.MERGE.label
-    ESCALATE = Action.ESCALATE.value, Action.ESCALATE.label
-    RECLASSIFY = Action.RECLASSIFY.value, Action.RECLASSIFY.label
-    RESOLVE_ON_SPOT = Action.RESOLVE_ON_SPOT.value, Action.RESOLVE_ON_SPOT.label
-    ANSWER = Action.ANSWER.value, Action.ANSWER.label
-    NOTE = Action.NOTE.value, Action.NOTE.label
-    MERGED_IN = "merged_in", _("Another complaint merged into this one")
-    IMPORT_ARCHIVED = "import_archived", _("Imported as already finished")
+# Timeline event types: every action under its own name, plus what is not an action.
+EventType = models.TextChoices(
+    "EventType",
+    [
+        ("REGISTER", ("register", _("Registered"))),
+        ("ATTACH", ("attach", _("Attachment added"))),
+        *((action.name, (action.value, action.label)) for action in Action),
+        ("MERGED_IN", ("merged_in", _("Another complaint merged into this one"))),
+        ("IMPORT_ARCHIVED", ("import_archived", _("Imported as already finished"))),
+    ],
+)
 
 
 @dataclass(frozen=True)
