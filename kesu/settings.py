@@ -79,6 +79,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": (
+            # 16 KiB pages waste less space around ~700-byte rows; a no-op on an existing file.
+            "PRAGMA page_size=16384;"
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA busy_timeout=30000;"

@@ -267,7 +267,10 @@ def _insert(new, actor, proposal, chosen, severity_reason, number, registered_at
         registered_at=at,
         registered_by=actor,
     )
-    data: dict[str, Any] = {"severity_proposed": int(proposal.level), "basis": proposal.reasons}
+    # The proposal itself is on the row; the event keeps why, when more than the category spoke.
+    data: dict[str, Any] = {}
+    if any(not reason.startswith("category:") for reason in proposal.reasons):
+        data["basis"] = proposal.reasons
     data.update(new.extra_event_data)
     ComplaintEvent.objects.create(
         complaint=complaint,

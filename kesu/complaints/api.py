@@ -16,7 +16,16 @@ from kesu.accounts.models import Department, User
 from kesu.complaints import actions
 from kesu.complaints.attachments import add_attachment
 from kesu.complaints.authority import allowed_actions, can_see, descendants
-from kesu.complaints.choices import Action, Channel, Kind, Severity, State, Visibility
+from kesu.complaints.choices import (
+    OPEN_STATE_LIST,
+    OPEN_STATES,
+    Action,
+    Channel,
+    Kind,
+    Severity,
+    State,
+    Visibility,
+)
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import categories_by_code, category_family, visible_complaints
@@ -235,6 +244,7 @@ def register(request: HttpRequest, payload: RegisterIn):
 
 class ListFilters(Schema):
     state: list[State] = Field([], description="one or more states (repeat the parameter)")
+    open: bool | None = Field(None, description="true: only open complaints; false: only finished")
     kind: Kind | None = None
     severity: Severity | None = None
     category: str | None = Field(None, description="category code, includes its sub-categories")
@@ -279,6 +289,10 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     f = filters
     if f.state:
         qs = qs.filter(state__in=f.state)
+    if f.open or (f.state and set(f.state) <= OPEN_STATES):
+        qs = qs.filter(state__in=OPEN_STATE_LIST)  # verbatim: the partial indexes' condition
+    elif f.open is False:
+        qs = qs.exclude(state__in=OPEN_STATE_LIST)
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.severity:

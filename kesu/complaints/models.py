@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.choices import (
+    OPEN_STATE_LIST,
     Channel,
     ContactMethod,
     Determination,
@@ -17,6 +18,7 @@ from kesu.complaints.choices import (
     SurveyScale,
     Visibility,
 )
+from kesu.core.compact_json import CompactJSONEncoder
 
 
 class Category(models.Model):
@@ -115,7 +117,9 @@ class Complaint(models.Model):
     )
 
     # classification and responsibility
-    category = models.ForeignKey(Category, models.PROTECT, verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, verbose_name=_("category"), db_index=False
+    )
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     severity_proposed = models.PositiveSmallIntegerField(
         _("proposed severity"),
@@ -227,12 +231,22 @@ class Complaint(models.Model):
         indexes = [
             # The list is newest first; the cursor is (registered_at, id).
             models.Index(fields=["registered_at"], name="complaint_registered"),
-            models.Index(fields=["state", "registered_at"], name="complaint_state_reg"),
-            models.Index(fields=["department", "registered_at"], name="complaint_dept_reg"),
+            # The work lists (open complaints by state, department, owner) have small partial
+            # indexes; the archive is reached through the date index and search.
+            models.Index(
+                fields=["state", "registered_at"],
+                name="complaint_open_state",
+                condition=Q(state__in=OPEN_STATE_LIST),
+            ),
+            models.Index(
+                fields=["department", "registered_at"],
+                name="complaint_open_dept",
+                condition=Q(state__in=OPEN_STATE_LIST),
+            ),
             models.Index(
                 fields=["owner", "registered_at"],
-                name="complaint_owner_reg",
-                condition=Q(owner__isnull=False),
+                name="complaint_open_owner",
+                condition=Q(state__in=OPEN_STATE_LIST),
             ),
             models.Index(
                 fields=["complainant_phone"],
@@ -291,7 +305,7 @@ class ComplaintEvent(models.Model):
         default=Visibility.INTERNAL,
     )
     comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=CompactJSONEncoder)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -371,9 +385,9 @@ class Plan(models.Model):
         Complaint, models.PROTECT, related_name="plans", verbose_name=_("complaint")
     )
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices)
-    measures = models.JSONField(_("measures"))
-    cost_proposed = models.JSONField(_("proposed cost split"))
-    cost = models.JSONField(_("cost split"))
+    measures = models.JSONField(_("measures"), encoder=CompactJSONEncoder)
+    cost_proposed = models.JSONField(_("proposed cost split"), encoder=CompactJSONEncoder)
+    cost = models.JSONField(_("cost split"), encoder=CompactJSONEncoder)
     cost_reason = models.TextField(_("reason for changing the cost split"), blank=True)
     in_warranty = models.BooleanField(_("in warranty"), null=True)
     proposed_by = models.ForeignKey(
@@ -414,7 +428,7 @@ class ReturnVisit(models.Model):
     )
     method = models.CharField(_("method"), max_length=12, choices=ContactMethod.choices)
     scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices)
-    answers = models.JSONField(_("answers"))
+    answers = models.JSONField(_("answers"), encoder=CompactJSONEncoder)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=1)
     satisfaction_pct = models.DecimalField(_("satisfaction (%)"), max_digits=5, decimal_places=1)
