@@ -73,6 +73,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with write transactions queued on a lock file (see its docstring).
+    DATABASES["default"]["ENGINE"] = "kesu.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock at BEGIN (no upgrade deadlocks), wait up to 30 s for it,
         # and WAL lets readers run beside the one writer.

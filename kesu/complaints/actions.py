@@ -144,25 +144,19 @@ def register(
             _("Give a reason when the severity differs from the proposed “%(level)s”.")
             % {"level": proposal.level.label},
         )
-    fingerprint = new.fingerprint() if idempotency_key else ""
+    keyed = bool(idempotency_key) and actor is not None
+    fingerprint = new.fingerprint() if keyed else ""
+    # A retry usually finds its first answer here, before any write lock is taken.
+    if keyed and (replay := _idempotent_replay(actor, idempotency_key, fingerprint)):
+        return replay, False
     try:
         with transaction.atomic():
-            if idempotency_key and actor is not None:
-                replay = _idempotent_replay(actor, idempotency_key, fingerprint)
-                if replay is not None:
-                    return replay, False
             complaint = _insert(
-                new,
-                actor,
-                proposal,
-                chosen,
-                severity_reason,
-                number,
-                registered_at,
+                new, actor, proposal, chosen, severity_reason, number, registered_at
             )
-            if idempotency_key and actor is not None:
-                # A concurrent twin on PostgreSQL waits here on the unique index, then fails
-                # and rolls back its whole registration, number included.
+            if keyed:
+                # A concurrent twin fails here on the unique index and rolls back its whole
+                # registration, number included; it then returns the first one's complaint.
                 IdempotencyKey.objects.create(
                     user=actor,
                     key=idempotency_key,
@@ -171,10 +165,7 @@ def register(
                     created_at=complaint.registered_at,
                 )
     except IntegrityError:
-        if not idempotency_key or actor is None:
-            raise
-        replay = _idempotent_replay(actor, idempotency_key, fingerprint)
-        if replay is None:
+        if not keyed or not (replay := _idempotent_replay(actor, idempotency_key, fingerprint)):
             raise
         return replay, False
     return complaint, True
@@ -193,15 +184,18 @@ def propose_for(new: NewComplaint) -> SeverityProposal:
 
 
 def _idempotent_replay(actor: User, key: str, fingerprint: str) -> Complaint | None:
-    seen = IdempotencyKey.objects.filter(user=actor, key=key).select_related("complaint").first()
-    if seen is None:
+    seen = IdempotencyKey.objects.filter(user=actor, key=key).values_list(
+        "request_hash", "complaint_id"
+    )[:1]
+    if not seen:
         return None
-    if seen.request_hash != fingerprint:
+    request_hash, complaint_id = seen[0]
+    if request_hash != fingerprint:
         raise ComplaintError(
             ErrorCode.IDEMPOTENCY_MISMATCH,
             _("This Idempotency-Key was already used for a different request."),
         )
-    return seen.complaint
+    return Complaint.objects.get(pk=complaint_id)
 
 
 _TEXT_LIMITS = {
