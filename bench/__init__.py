@@ -1,0 +1,1 @@
+"""`make bench`: Kesu's performance benchmark (see bench/README.md)."""
