@@ -141,6 +141,10 @@ def test_filters(people):
     assert numbers(api.get("/complaints", q="SO00050150")) == [media]
     assert numbers(api.get("/complaints", q=media)) == [media]
     assert numbers(api.get("/complaints", q="不存在的关键词")) == []
+    actions.answer(inquiry, actor=people.intake, answer="保修一年")
+    assert set(numbers(api.get("/complaints", open="true"))) == {leak, media}
+    assert numbers(api.get("/complaints", open="false")) == [inquiry]
+    assert numbers(api.get("/complaints", state=["accepted"])) == [media]
 
 
 @pytest.mark.parametrize(

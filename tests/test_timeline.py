@@ -32,3 +32,15 @@ def test_the_database_refuses_an_update(event):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET comment = 'x' WHERE id = %s", [event.pk])  # noqa: S608
     assert ComplaintEvent.objects.get(pk=event.pk).comment == ""
+
+
+def test_the_database_keeps_closing_time_and_state_together(event):
+    from django.db import IntegrityError
+
+    from kesu.complaints.models import Complaint
+
+    complaint = event.complaint
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Complaint.objects.filter(pk=complaint.pk).update(state="closed")  # no closing time
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Complaint.objects.filter(pk=complaint.pk).update(closed_at=event.at)  # still open

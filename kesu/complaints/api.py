@@ -289,10 +289,14 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     f = filters
     if f.state:
         qs = qs.filter(state__in=f.state)
-    if f.open or (f.state and set(f.state) <= OPEN_STATES):
-        qs = qs.filter(state__in=OPEN_STATE_LIST)  # verbatim: the partial indexes' condition
+    if f.state and set(f.state) <= OPEN_STATES:
+        # Only open states asked for: say it the way the partial index is written, so that
+        # SQLite can use `complaint_open_by_state` (open ⟺ closed_at IS NULL).
+        qs = qs.filter(closed_at__isnull=True)
+    if f.open:
+        qs = qs.filter(state__in=OPEN_STATE_LIST)
     elif f.open is False:
-        qs = qs.exclude(state__in=OPEN_STATE_LIST)
+        qs = qs.filter(closed_at__isnull=False)
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.severity:

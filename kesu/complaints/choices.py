@@ -57,8 +57,7 @@ class State(models.TextChoices):
 
 FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.INVALID, State.MERGED})
 OPEN_STATES = frozenset(set(State) - FINAL_STATES)
-# The open states in one fixed order: the condition of the partial indexes, repeated verbatim
-# by queries so that SQLite recognises it (it matches the expression, it does not reason).
+# The open states in one fixed order (for constraints and queries).
 OPEN_STATE_LIST: tuple[str, ...] = tuple(s.value for s in State if s in OPEN_STATES)
 
 

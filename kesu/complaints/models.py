@@ -231,27 +231,29 @@ class Complaint(models.Model):
         indexes = [
             # The list is newest first; the cursor is (registered_at, id).
             models.Index(fields=["registered_at"], name="complaint_registered"),
-            # The work lists (open complaints by state, department, owner) have small partial
-            # indexes; the archive is reached through the date index and search.
+            # Work lists by state: a small index over the open complaints only. Its condition
+            # is `closed_at IS NULL` (open ⟺ no closing time, see the constraint) because
+            # SQLite matches a partial index only against literal conditions, and Django
+            # sends `state IN (…)` values as parameters.
             models.Index(
                 fields=["state", "registered_at"],
-                name="complaint_open_state",
-                condition=Q(state__in=OPEN_STATE_LIST),
-            ),
-            models.Index(
-                fields=["department", "registered_at"],
-                name="complaint_open_dept",
-                condition=Q(state__in=OPEN_STATE_LIST),
-            ),
-            models.Index(
-                fields=["owner", "registered_at"],
-                name="complaint_open_owner",
-                condition=Q(state__in=OPEN_STATE_LIST),
+                name="complaint_open_by_state",
+                condition=Q(closed_at__isnull=True),
             ),
             models.Index(
                 fields=["complainant_phone"],
                 name="complaint_phone",
                 condition=~Q(complainant_phone=""),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(state__in=OPEN_STATE_LIST) & Q(closed_at__isnull=True))
+                | (~Q(state__in=OPEN_STATE_LIST) & Q(closed_at__isnull=False)),
+                name="complaint_closed_at_iff_finished",
+                violation_error_message=_(
+                    "A finished complaint has a closing time; an open one has none."
+                ),
             ),
         ]
 
