@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from kesu.complaints.schemas import ComplaintOut
 from tests.conftest import PHOTO, complaint_payload
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -43,6 +44,7 @@ def test_level_1_needs_expert_review_executive_approval_and_qa_verification(peop
     number = body["number"]
     assert body["state"] == "registered"
     assert body["severity"] == body["severity_proposed"] == 1
+    ComplaintOut.model_validate(body)  # the documented shape, though rendered directly
     assert body["department"]["code"] == "quality"
 
     detail = ok(intake.get(f"/complaints/{number}"))

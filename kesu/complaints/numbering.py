@@ -1,5 +1,6 @@
 """Complaint numbers: `KS{YYYYMM}{seq:05d}` by default, never reused, never duplicated."""
 
+import functools
 import re
 from datetime import datetime
 
@@ -10,9 +11,19 @@ from kesu.complaints.models import NumberSequence
 _SEQ = re.compile(r"\{seq(?::0?(\d+)d)?\}")
 
 
+@functools.cache
+def _parts(pattern: str) -> tuple[str, int, str]:
+    """(text before the sequence, its width, text after it)."""
+    match = _SEQ.search(pattern)
+    if match is None:
+        return pattern, 0, ""
+    width = int(match.group(1)) if match.group(1) else 0
+    return pattern[: match.start()], width, pattern[match.end() :]
+
+
 def prefix_for(pattern: str, at: datetime) -> str:
     """The part of the number before the sequence, for the local month of `at`."""
-    head = _SEQ.split(pattern)[0]
+    head = _parts(pattern)[0]
     return (
         head.replace("{YYYYMM}", f"{at:%Y%m}")
         .replace("{YYYY}", f"{at:%Y}")
@@ -22,35 +33,23 @@ def prefix_for(pattern: str, at: datetime) -> str:
 
 
 def format_number(pattern: str, at: datetime, seq: int) -> str:
-    match = _SEQ.search(pattern)
-    width = int(match.group(1)) if match and match.group(1) else 0
-    tail = _SEQ.split(pattern)[-1] if match else ""
+    _head, width, tail = _parts(pattern)
     return f"{prefix_for(pattern, at)}{seq:0{width}d}{tail}"
 
 
 def parse_number(pattern: str, number: str) -> tuple[str, int] | None:
     """(prefix, sequence) of a number written with `pattern` in any month, else None."""
-    parts = _SEQ.split(pattern)
-    if len(parts) < 2:
+    if _SEQ.search(pattern) is None:
         return None
-    head = re.escape(parts[0])
+    before, _width, after = _parts(pattern)
+    head = re.escape(before)
     for token, digits in (("{YYYYMM}", 6), ("{YYYY}", 4), ("{YY}", 2), ("{MM}", 2)):
         head = head.replace(re.escape(token), rf"\d{{{digits}}}")
-    tail = re.escape(parts[-1])
+    tail = re.escape(after)
     match = re.fullmatch(f"({head})(\\d+){tail}", number)
     if match is None:
         return None
     return match.group(1), int(match.group(2))
-
-
-def parse_sequence(pattern: str, number: str, at: datetime) -> int | None:
-    """The sequence inside an existing number, if it follows the pattern for `at`'s month."""
-    prefix = prefix_for(pattern, at)
-    if not number.startswith(prefix):
-        return None
-    rest = number[len(prefix) :]
-    digits = re.match(r"\d+", rest)
-    return int(digits.group(0)) if digits else None
 
 
 def next_sequence(prefix: str) -> int:

@@ -33,6 +33,14 @@ def categories_by_code() -> dict[str, Category]:
     return memo("categories:by_code", load)
 
 
+def departments_by_code() -> dict[str, Department]:
+    """Active departments keyed by code (cached)."""
+    return memo(
+        "categories:departments",
+        lambda: {d.code: d for d in Department.objects.filter(active=True)},
+    )
+
+
 def category_default_department(category: Category) -> Department | None:
     """The category's default department, or the nearest ancestor's."""
     by_id = {c.pk: c for c in categories_by_code().values()}

@@ -4,6 +4,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from kesu.accounts.actions import ensure_admin
@@ -16,7 +17,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="default: 2 on SQLite (one writer at a time; measured best in bench/), "
+            "cores + 1 on PostgreSQL",
+        )
         parser.add_argument(
             "--demo",
             action="store_true",
@@ -54,6 +61,9 @@ class Command(BaseCommand):
         self.stdout.flush()
         if prepare_only:
             return
+        if workers is None:
+            sqlite = connection.vendor == "sqlite"
+            workers = 2 if sqlite else (os.cpu_count() or 1) + 1
         argv = [
             sys.executable,
             "-m",
@@ -63,9 +73,9 @@ class Command(BaseCommand):
             f"{host}:{port}",
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-" if os.environ.get("KESU_ACCESS_LOG") else "/dev/null",
             "--graceful-timeout",
             "10",
         ]
+        if os.environ.get("KESU_ACCESS_LOG"):
+            argv += ["--access-logfile", "-"]  # gunicorn formats lines even for /dev/null
         os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)
