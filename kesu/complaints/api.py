@@ -117,7 +117,7 @@ def record(c: Complaint) -> dict[str, Any]:
         "kind": c.kind,
         "channel": c.channel,
         "state": c.state,
-        "state_label": str(c.get_state_display()),
+        "state_label": str(State(c.state).label),
         "version": c.version,
         "title": c.title,
         "description": c.description,
