@@ -4,7 +4,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -25,10 +24,10 @@ class ServerConfig:
 
 
 def serve_default_workers() -> int:
-    """The worker count `kesu serve` uses when none is given (read from its parser)."""
-    from kesu.core.management.commands.serve import Command
+    """The worker count `kesu serve` uses when none is given."""
+    from kesu.core.management.commands.serve import default_workers
 
-    return Command().create_parser("kesu", "serve").parse_args([]).workers
+    return default_workers()
 
 
 def free_port() -> int:
@@ -45,20 +44,9 @@ class Server:
         self.config = config
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kesu.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(config.workers),
-            "--access-logfile",
-            "/dev/null",
-            "--graceful-timeout",
-            "10",
-        ]
+        from kesu.core.management.commands.serve import gunicorn_argv
+
+        argv = gunicorn_argv("127.0.0.1", self.port, config.workers)
         if config.worker_class != "sync":
             argv += ["--worker-class", config.worker_class, "--threads", str(config.threads)]
         self.argv = argv

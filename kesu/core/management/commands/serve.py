@@ -11,6 +11,30 @@ from kesu.accounts.actions import ensure_admin
 from kesu.core.defaults import load_defaults
 
 
+def default_workers() -> int:
+    """2 on SQLite (one writer at a time; measured best in bench/), cores + 1 otherwise."""
+    return 2 if connection.vendor == "sqlite" else (os.cpu_count() or 1) + 1
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    """How `kesu serve` runs gunicorn (the benchmark runs it the same way)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kesu.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--graceful-timeout",
+        "10",
+    ]
+    if os.environ.get("KESU_ACCESS_LOG"):
+        argv += ["--access-logfile", "-"]  # without it gunicorn formats no access lines at all
+    return argv
+
+
 class Command(BaseCommand):
     help = "Prepare the database and serve Kesu with the production server (gunicorn)."
 
@@ -61,21 +85,5 @@ class Command(BaseCommand):
         self.stdout.flush()
         if prepare_only:
             return
-        if workers is None:
-            sqlite = connection.vendor == "sqlite"
-            workers = 2 if sqlite else (os.cpu_count() or 1) + 1
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kesu.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--graceful-timeout",
-            "10",
-        ]
-        if os.environ.get("KESU_ACCESS_LOG"):
-            argv += ["--access-logfile", "-"]  # gunicorn formats lines even for /dev/null
+        argv = gunicorn_argv(host, port, workers or default_workers())
         os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)
