@@ -165,3 +165,12 @@ def test_the_sequence_restarts_each_month_and_imports_reserve(defaults):
     numbering.reserve_at_least("KS202611", 40)
     numbering.reserve_at_least("KS202611", 10)  # never goes back
     assert numbering.next_sequence("KS202611") == 41
+
+
+def test_a_subtree_holds_the_root_and_everything_below_it_even_with_a_cycle():
+    from kesu.core.trees import subtree
+
+    edges = [(1, None), (2, 1), (3, 2), (4, 1), (5, None), (6, 7), (7, 6)]
+    assert subtree(1, edges) == {1, 2, 3, 4}
+    assert subtree(3, edges) == {3}
+    assert subtree(6, edges) == {6, 7}

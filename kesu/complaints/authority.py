@@ -17,6 +17,8 @@ from kesu.complaints.choices import (
 )
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint
+from kesu.core.memo import forget_on_change, memo
+from kesu.core.trees import subtree
 
 MAX_ESCALATION_LEVEL = 2  # 1: department head, 2: executive
 
@@ -37,16 +39,14 @@ def department_scope(user: User) -> frozenset[int]:
 
 
 def descendants(root: int) -> frozenset[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Department.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = {root}, [root]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return frozenset(found)
+    """A department and the departments below it (the tree is cached, see kesu.core.memo)."""
+    edges = memo(
+        "departments:edges", lambda: tuple(Department.objects.values_list("pk", "parent_id"))
+    )
+    return subtree(root, edges)
+
+
+forget_on_change("departments:", Department)
 
 
 def can_see(user: User, complaint: Complaint) -> bool:

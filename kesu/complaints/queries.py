@@ -7,6 +7,7 @@ from kesu.accounts.models import Department, User
 from kesu.complaints.authority import department_scope
 from kesu.complaints.models import Category, Complaint
 from kesu.core.memo import forget_on_change, memo
+from kesu.core.trees import subtree
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
@@ -54,18 +55,9 @@ def category_default_department(category: Category) -> Department | None:
     return None
 
 
-def category_family(category: Category) -> set[int]:
+def category_family(category: Category) -> frozenset[int]:
     """The category and every category below it."""
-    children: dict[int | None, list[int]] = {}
-    for c in categories_by_code().values():
-        children.setdefault(c.parent_id, []).append(c.pk)
-    found, todo = {category.pk}, [category.pk]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    return subtree(category.pk, ((c.pk, c.parent_id) for c in categories_by_code().values()))
 
 
 forget_on_change("categories:", Category, Department)
