@@ -1,10 +1,8 @@
 """Complaint endpoints: parse → authorise → call the action → respond."""
 
-import base64
 from datetime import datetime, time
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +31,8 @@ from kesu.complaints.queries import (
     categories_by_code,
     category_family,
     departments_by_code,
+    keyset_page,
+    search_text,
     visible_complaints,
 )
 from kesu.complaints.schemas import (
@@ -270,22 +270,6 @@ class ListFilters(Schema):
     cursor: str | None = None
 
 
-def _encode_cursor(c: Complaint) -> str:
-    raw = f"{c.registered_at.isoformat()}|{c.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid(
-            "cursor", _("The cursor is not valid; start again from the first page.")
-        ) from None
-
-
 def _day_bound(value: datetime, end: bool) -> datetime:
     if timezone.is_aware(value):
         return value
@@ -329,23 +313,14 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     if f.registered_to:
         qs = qs.filter(registered_at__lte=_day_bound(f.registered_to, end=True))
     if f.q:
-        qs = _search(qs, f.q)
-    if f.cursor:
-        at, pk = _decode_cursor(f.cursor)
-        # The first condition bounds the index range; the second breaks ties.
-        qs = qs.filter(registered_at__lte=at).filter(
-            Q(registered_at__lt=at) | Q(registered_at=at, pk__lt=pk)
-        )
-    rows = list(
-        qs.select_related("category", "department", "owner").order_by("-registered_at", "-pk")[
-            : f.limit + 1
-        ]
+        qs = search_text(qs, f.q)
+    rows, cursor = keyset_page(
+        qs.select_related("category", "department", "owner"), f.cursor, f.limit
     )
     next_url = None
-    if len(rows) > f.limit:
-        rows = rows[: f.limit]
+    if cursor is not None:
         params = request.GET.copy()
-        params["cursor"] = _encode_cursor(rows[-1])
+        params["cursor"] = cursor
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {
         "results": [
@@ -366,29 +341,6 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         ],
         "next": next_url,
     }
-
-
-def _search(qs, q: str):
-    q = q.strip()
-    if not q:
-        return qs
-    exact = qs.filter(number=q)
-    if exact.exists():
-        return exact
-    text = Q()
-    for field in (
-        "title",
-        "description",
-        "complainant_name",
-        "complainant_phone",
-        "complainant_org",
-        "order_no",
-        "batch_no",
-        "product_model",
-        "project_name",
-    ):
-        text |= Q(**{f"{field}__icontains": q})
-    return qs.filter(text)
 
 
 # ------------------------------------------------------------------------------ detail
