@@ -56,17 +56,14 @@ def can_see(user: User, complaint: Complaint) -> bool:
         return False
     if user.role in SEES_EVERYTHING:
         return True
-    if user.role in (Role.HANDLER, Role.DEPT_HEAD):
-        return complaint.owner_id == user.pk or complaint.department_id in department_scope(user)
-    return False
+    return user.role in (Role.HANDLER, Role.DEPT_HEAD) and works_on(user, complaint)
 
 
 def works_on(user: User, complaint: Complaint) -> bool:
-    """A handler who owns it or shares its department; a head of its department."""
-    if user.role == Role.HANDLER:
+    """Handlers and heads: they own it, or it belongs to a department in their scope (a
+    handler's own department; a head's department and those below it)."""
+    if user.role in (Role.HANDLER, Role.DEPT_HEAD):
         return complaint.owner_id == user.pk or complaint.department_id in department_scope(user)
-    if user.role == Role.DEPT_HEAD:
-        return complaint.department_id in department_scope(user) or complaint.owner_id == user.pk
     return user.role in (Role.INTAKE, Role.QA)
 
 
