@@ -25,10 +25,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "huey.contrib.djhuey",
     "kesu.core",
     "kesu.accounts",
     "kesu.policies",
     "kesu.complaints",
+    "kesu.deadlines",
+    "kesu.notifications",
 ]
 
 MIDDLEWARE = [

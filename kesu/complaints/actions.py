@@ -62,6 +62,7 @@ from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.language import in_company_language
 from kesu.core.rows import insert_row
+from kesu.notifications import rules as notification_rules
 from kesu.policies.queries import current_policy, severity_rules
 
 # ------------------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ def _insert(complaint: Complaint, event: ComplaintEvent, number: str) -> Complai
     insert_row(complaint)
     event.complaint = complaint
     insert_row(event)
+    notification_rules.on_event(complaint, event)
     return complaint
 
 
@@ -376,7 +378,7 @@ def _record(
         complaint.state = to_state
     complaint.version += 1
     complaint.save(update_fields=[*changed, "state", "version"])
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         type=event_type,
         actor=actor,
@@ -387,6 +389,8 @@ def _record(
         comment=comment,
         data=data or {},
     )
+    notification_rules.on_event(complaint, event)
+    return event
 
 
 def _action(action: Action):
@@ -1230,6 +1234,36 @@ def note(
     )
 
 
+@_action(Action.WAIT_CUSTOMER)
+def wait_customer(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
+    """The complaint waits on the customer (e.g. a returned product in transit): clocks pause."""
+    reason = _required(reason, "reason", _("Say what the complaint is waiting for."))
+    if c.waiting_since is not None:
+        raise ComplaintError(
+            ErrorCode.WRONG_STATE, _("The complaint is already waiting for the customer.")
+        )
+    now = clock.now()
+    c.waiting_since = now
+    return _record(
+        c, EventType.WAIT_CUSTOMER, actor, changed=("waiting_since",), comment=reason, at=now
+    )
+
+
+@_action(Action.RESUME)
+def resume(c: Complaint, *, actor: User, comment: str = "") -> ComplaintEvent:
+    """The customer's part is done: paused clocks run again, their due times moved on."""
+    if c.waiting_since is None:
+        raise ComplaintError(
+            ErrorCode.WRONG_STATE, _("The complaint is not waiting for the customer.")
+        )
+    now = clock.now()
+    data = {"waited_from": c.waiting_since.isoformat()}
+    c.waiting_since = None
+    return _record(
+        c, EventType.RESUME, actor, changed=("waiting_since",), data=data, comment=comment, at=now
+    )
+
+
 def _own_attachments(c: Complaint, ids: list[int], field_name: str) -> list[int]:
     if not ids:
         return []
@@ -1272,6 +1306,8 @@ ACTIONS = {
         resolve_on_spot,
         answer,
         note,
+        wait_customer,
+        resume,
     )
 }
 assert set(ACTIONS) == set(Action), "every action of the state machine has its function"

@@ -168,6 +168,8 @@ class Action(models.TextChoices):
     RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
     ANSWER = "answer", _("Answer")
     NOTE = "note", _("Note or message")
+    WAIT_CUSTOMER = "wait_customer", _("Wait for the customer")
+    RESUME = "resume", _("Resume after waiting")
 
 
 # Timeline event types: every action under its own name, plus what is not an action.
@@ -179,6 +181,10 @@ EventType = models.TextChoices(
         *((action.name, (action.value, action.label)) for action in Action),
         ("MERGED_IN", ("merged_in", _("Another complaint merged into this one"))),
         ("IMPORT_ARCHIVED", ("import_archived", _("Imported as already finished"))),
+        # the deadline ladder of SPEC §5, appended by the sweeper (kesu.complaints.sweep)
+        ("DEADLINE_WARNED", ("deadline_warned", _("Time limit nearly reached"))),
+        ("DEADLINE_BREACHED", ("deadline_breached", _("Time limit breached"))),
+        ("DEADLINE_ESCALATED", ("deadline_escalated", _("Breach escalated"))),
     ],
 )
 
@@ -317,6 +323,19 @@ TRANSITIONS: dict[Action, Transition] = {
         State.CLOSED,
         frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD}),
         SHORT_PATH_KINDS,
+    ),
+    # Clocks pause while the complaint waits on the customer (SPEC §5) and resume after.
+    Action.WAIT_CUSTOMER: Transition(
+        _OPEN,
+        None,
+        frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA}),
+        _ALL_KINDS,
+    ),
+    Action.RESUME: Transition(
+        _OPEN,
+        None,
+        frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA}),
+        _ALL_KINDS,
     ),
     Action.NOTE: Transition(
         _OPEN,

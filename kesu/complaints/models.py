@@ -19,6 +19,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.core.compact_json import CompactJSONEncoder
+from kesu.core.epoch import EpochSecondsField
 
 
 class Category(models.Model):
@@ -201,6 +202,17 @@ class Complaint(models.Model):
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    waiting_since = models.DateTimeField(
+        _("waiting for the customer since"),
+        null=True,
+        blank=True,
+        help_text=_("Time limits are paused while the complaint waits for the customer."),
+    )
+    # Kept by the deadline engine (kesu.complaints.deadlines) in the same transaction as
+    # every event: the earliest due time of the running clocks, and the next instant the
+    # sweeper has something to do (warn, breach, escalate). Only the latter is indexed.
+    due_at = EpochSecondsField(_("due"), null=True, blank=True)
+    next_check_at = EpochSecondsField(_("next deadline check"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     return_visit_skip = models.CharField(
         _("return visit skipped because"),
@@ -239,6 +251,12 @@ class Complaint(models.Model):
                 fields=["state", "registered_at"],
                 name="complaint_open_by_state",
                 condition=Q(closed_at__isnull=True),
+            ),
+            # The deadline sweeper reads only what is due: its cost follows the due clocks.
+            models.Index(
+                fields=["next_check_at"],
+                name="complaint_next_check",
+                condition=Q(next_check_at__isnull=False),
             ),
             models.Index(
                 fields=["complainant_phone"],

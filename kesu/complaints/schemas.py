@@ -417,5 +417,7 @@ ACTION_SCHEMAS: dict[Action, type[ActionIn]] = {
     Action.RESOLVE_ON_SPOT: ResolveOnSpotIn,
     Action.ANSWER: AnswerIn,
     Action.NOTE: NoteIn,
+    Action.WAIT_CUSTOMER: ReasonIn,
+    Action.RESUME: CommentIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action)
