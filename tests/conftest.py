@@ -21,6 +21,17 @@ def _fresh_memo():
     forget()
 
 
+@pytest.fixture(autouse=True)
+def _huey_immediate():
+    """Background tasks run in the test's own process, at once (after the commit)."""
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was
+
+
 @pytest.fixture
 def defaults(db):
     load_defaults()

@@ -62,6 +62,7 @@ from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.language import in_company_language
 from kesu.core.rows import insert_row
+from kesu.deadlines import engine as deadlines
 from kesu.notifications import rules as notification_rules
 from kesu.policies.queries import current_policy, severity_rules
 
@@ -275,6 +276,7 @@ def _insert(complaint: Complaint, event: ComplaintEvent, number: str) -> Complai
             policy.number_pattern, local, numbering.next_sequence(prefix)
         )
     complaint.number = number
+    deadlines.reschedule(complaint, [deadlines.fact(event)])
     # Complaint and ComplaintEvent have no save() work, auto_now fields or save signals, so
     # the precompiled INSERT writes exactly what create() would, with less time in the lock.
     insert_row(complaint)
@@ -377,8 +379,7 @@ def _record(
     if to_state is not None:
         complaint.state = to_state
     complaint.version += 1
-    complaint.save(update_fields=[*changed, "state", "version"])
-    event = ComplaintEvent.objects.create(
+    event = ComplaintEvent(
         complaint=complaint,
         type=event_type,
         actor=actor,
@@ -389,6 +390,12 @@ def _record(
         comment=comment,
         data=data or {},
     )
+    # the clocks replay the timeline with this event on its end (kesu.deadlines)
+    scheduled = deadlines.reschedule(
+        complaint, [*deadlines.history(complaint.pk), deadlines.fact(event)]
+    )
+    complaint.save(update_fields=[*changed, *scheduled, "state", "version"])
+    event.save()
     notification_rules.on_event(complaint, event)
     return event
 
@@ -501,8 +508,11 @@ def contact(
     method: ContactMethod,
     promised_at: datetime,
     summary: str = "",
+    sampling_needed: bool = False,
 ) -> ComplaintEvent:
-    """The owner reached the customer, confirmed the problem and promised a deadline."""
+    """The owner reached the customer, confirmed the problem and promised a deadline.
+
+    `sampling_needed`: product samples must be taken on site, which starts that time limit."""
     summary = _required(summary, "summary", _("Record what was agreed with the customer."))
     if promised_at <= c.registered_at:
         raise invalid("promised_at", _("The promised deadline must be after registration."))
@@ -514,7 +524,11 @@ def contact(
         actor,
         to_state=State.INVESTIGATING,
         changed=("promised_at", "last_customer_update_at"),
-        data={"method": method, "promised_at": promised_at.isoformat()},
+        data={
+            "method": method,
+            "promised_at": promised_at.isoformat(),
+            **({"sampling_needed": True} if sampling_needed else {}),
+        },
         comment=summary,
         at=now,
     )

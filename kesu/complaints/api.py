@@ -1,8 +1,9 @@
 """Complaint endpoints: parse → authorise → call the action → respond."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +45,10 @@ from kesu.complaints.schemas import (
     ErrorOut,
     RegisterIn,
 )
+from kesu.core import clock
+from kesu.deadlines import engine as deadline_engine
+from kesu.deadlines.queries import company_calendar
+from kesu.policies.choices import ClockKind
 
 router = Router(tags=["complaints"])
 
@@ -158,6 +163,8 @@ def record(c: Complaint) -> dict[str, Any]:
         "promised_at": c.promised_at,
         "last_customer_update_at": c.last_customer_update_at,
         "closed_at": c.closed_at,
+        "due_at": c.due_at,
+        "waiting_since": c.waiting_since,
         "escalation_level": c.escalation_level,
         "reopen_count": c.reopen_count,
         "return_visit_skip": c.return_visit_skip,
@@ -166,11 +173,47 @@ def record(c: Complaint) -> dict[str, Any]:
     }
 
 
+def _hours(amount: timedelta) -> float:
+    return round(amount.total_seconds() / 3600, 2)
+
+
+def deadlines(c: Complaint, events: list) -> list[dict[str, Any]]:
+    """The complaint's clocks, replayed from the timeline already loaded for the detail."""
+    now = clock.now()
+    calendar = company_calendar()
+    out = []
+    for run in deadline_engine.clocks_of(c, [deadline_engine.fact(e) for e in events]):
+        out.append(
+            {
+                "clock": run.kind,
+                "label": str(ClockKind(run.kind).label),
+                "basis": run.rule.basis,
+                "limit_hours": _hours(run.rule.limit),
+                "state": run.state(now),
+                "started_at": run.started_at,
+                "due_at": run.due_at,
+                "warn_at": run.warn_at,
+                "remaining_hours": _hours(run.remaining(now, calendar)),
+                "paused_since": run.paused_since,
+                "paused_hours": _hours(
+                    run.paused_total + (now - run.paused_since if run.paused_since else timedelta())
+                ),
+                "met_at": run.stopped_at,
+                "cancelled_at": run.cancelled_at,
+                "breached": run.was_breached(now),
+                "warned": run.warned,
+                "escalation_level": run.escalation_level,
+            }
+        )
+    return out
+
+
 def detail(c: Complaint, user: User) -> dict[str, Any]:
-    events = c.events.select_related("actor").order_by("id")
+    events = list(c.events.select_related("actor").order_by("id"))
     return {
         **record(c),
         "allowed_actions": allowed_actions(c, user),
+        "deadlines": deadlines(c, events),
         "timeline": [
             {
                 "id": e.id,
@@ -266,6 +309,10 @@ class ListFilters(Schema):
     q: str | None = Field(None, max_length=100, description="number, or words in the text")
     registered_from: datetime | None = None
     registered_to: datetime | None = None
+    overdue: bool | None = Field(
+        None, description="true: a running time limit is past its due time; false: none is"
+    )
+    due_before: datetime | None = Field(None, description="a running time limit is due before")
     limit: int = Field(25, ge=1, le=100)
     cursor: str | None = None
 
@@ -312,6 +359,12 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         qs = qs.filter(registered_at__gte=_day_bound(f.registered_from, end=False))
     if f.registered_to:
         qs = qs.filter(registered_at__lte=_day_bound(f.registered_to, end=True))
+    if f.overdue:
+        qs = qs.filter(due_at__lte=clock.now(), closed_at__isnull=True)
+    elif f.overdue is False:
+        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gt=clock.now()))
+    if f.due_before:
+        qs = qs.filter(due_at__lt=_day_bound(f.due_before, end=False))
     if f.q:
         qs = search_text(qs, f.q)
     rows, cursor = keyset_page(
@@ -336,6 +389,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
                 "department": _named(c.department),
                 "owner": _person(c.owner),
                 "registered_at": c.registered_at,
+                "due_at": c.due_at,
             }
             for c in rows
         ],

@@ -24,6 +24,8 @@ from kesu.complaints.choices import (
     SurveyScale,
     Visibility,
 )
+from kesu.deadlines.clocks import ClockState
+from kesu.policies.choices import ClockKind, TimeBasis
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -142,6 +144,10 @@ class ComplaintOut(Schema):
     promised_at: datetime | None
     last_customer_update_at: datetime | None
     closed_at: datetime | None
+    due_at: datetime | None = Field(None, description="earliest due time of the running clocks")
+    waiting_since: datetime | None = Field(
+        None, description="set while the complaint waits for the customer (clocks paused)"
+    )
     escalation_level: int
     reopen_count: int
     return_visit_skip: str
@@ -161,6 +167,7 @@ class ComplaintListItem(Schema):
     department: NamedOut | None
     owner: PersonOut | None
     registered_at: datetime
+    due_at: datetime | None
 
 
 class ComplaintPage(Schema):
@@ -217,8 +224,30 @@ class ReturnVisitOut(Schema):
     visited_at: datetime
 
 
+class DeadlineOut(Schema):
+    """One run of one time limit (SPEC §5)."""
+
+    clock: ClockKind
+    label: str
+    basis: TimeBasis
+    limit_hours: float = Field(description="the limit, in working or natural hours per `basis`")
+    state: ClockState
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    remaining_hours: float = Field(description="negative once overdue; on the clock's basis")
+    paused_since: datetime | None
+    paused_hours: float = Field(description="natural hours spent waiting for the customer")
+    met_at: datetime | None
+    cancelled_at: datetime | None
+    breached: bool = Field(description="breached at some time; kept after the work is done")
+    warned: bool
+    escalation_level: int
+
+
 class ComplaintDetail(ComplaintOut):
     allowed_actions: list[Action]
+    deadlines: list[DeadlineOut]
     timeline: list[EventOut]
     attachments: list[AttachmentOut]
     plans: list[PlanOut]
@@ -257,6 +286,7 @@ class ContactIn(ActionIn):
     method: ContactMethod = ContactMethod.PHONE
     promised_at: AwareDatetime = Field(..., description="the handling deadline promised")
     summary: Text = ""
+    sampling_needed: bool = Field(False, description="product samples must be taken on site")
 
 
 class VisitIn(ActionIn):

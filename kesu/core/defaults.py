@@ -4,12 +4,14 @@
 administrator has changed.
 """
 
+from datetime import time
 from decimal import Decimal
 
 from django.db import transaction
 
 from kesu.accounts.models import Department
 from kesu.complaints.models import Category
+from kesu.deadlines.models import WorkCalendar, WorkingPeriod
 from kesu.policies.choices import ClockKind, TimeBasis, TimeUnit
 from kesu.policies.models import DEFAULT_LEVEL1_CHANNELS, ClockPolicy, Policy, SeverityKeyword
 
@@ -110,27 +112,60 @@ LEVEL1_WORDS = [
 ]
 LEVEL2_WORDS = ["渗漏", "漏水", "裂缝", "延误", "停工", "无法使用", "故障", "返工", "损坏"]
 
-# clock, limit, unit, basis, severity, kind, repeats (SPEC §5)
+# Monday to Friday (SPEC §5); statutory holidays and 调休 come from the holiday source.
+WORKING_HOURS = [(time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))]
+
+# The time limits of SPEC §5: clock, limit, unit, basis, kind, category, repeats.
+H, D = TimeUnit.HOURS, TimeUnit.DAYS
+W, N = TimeBasis.WORKING, TimeBasis.NATURAL
 CLOCKS = [
-    (ClockKind.FIRST_CONTACT, "24", TimeUnit.HOURS, TimeBasis.NATURAL, None, "", False),
-    (ClockKind.DISPATCH, "2", TimeUnit.HOURS, TimeBasis.WORKING, None, "", False),
-    (ClockKind.INQUIRY_ANSWER, "24", TimeUnit.HOURS, TimeBasis.NATURAL, None, "inquiry", False),
-    (ClockKind.SITE_VISIT, "2", TimeUnit.DAYS, TimeBasis.WORKING, None, "", False),
-    (ClockKind.SAMPLING_ARRIVAL, "3", TimeUnit.HOURS, TimeBasis.WORKING, None, "", False),
-    (ClockKind.ESCALATED_REPLY, "24", TimeUnit.HOURS, TimeBasis.NATURAL, None, "", False),
-    (ClockKind.ESCALATED_APPROVAL, "1", TimeUnit.DAYS, TimeBasis.WORKING, None, "", False),
-    (ClockKind.PLAN_REPLY, "1", TimeUnit.HOURS, TimeBasis.WORKING, None, "", False),
-    (ClockKind.TREATMENT_REPORT, "2", TimeUnit.DAYS, TimeBasis.NATURAL, None, "", False),
-    (ClockKind.PROGRESS_UPDATE, "3", TimeUnit.DAYS, TimeBasis.WORKING, None, "", True),
-    (ClockKind.WARRANTY_DISPATCH, "12", TimeUnit.HOURS, TimeBasis.NATURAL, None, "", False),
-    (ClockKind.WARRANTY_DISPATCH_URGENT, "2", TimeUnit.HOURS, TimeBasis.NATURAL, None, "", False),
+    (ClockKind.FIRST_CONTACT, "24", H, N, "complaint", None, False),
+    (ClockKind.DISPATCH, "2", H, W, "complaint", None, False),
+    (ClockKind.INQUIRY_ANSWER, "24", H, N, "inquiry", None, False),
+    (ClockKind.SITE_VISIT, "2", D, W, "complaint", None, False),
+    (ClockKind.SAMPLING_ARRIVAL, "3", H, W, "complaint", None, False),
+    (ClockKind.ESCALATED_REPLY, "24", H, N, "", None, False),
+    (ClockKind.ESCALATED_APPROVAL, "1", D, W, "", None, False),
+    (ClockKind.PLAN_REPLY, "1", H, W, "complaint", None, False),
+    # quality complaints only: one row per quality category (its subtree included)
+    (ClockKind.TREATMENT_REPORT, "2", D, N, "complaint", "product_quality", False),
+    (ClockKind.TREATMENT_REPORT, "2", D, N, "complaint", "construction_quality", False),
+    (ClockKind.PROGRESS_UPDATE, "3", D, W, "complaint", None, True),
+    (ClockKind.WARRANTY_DISPATCH, "12", H, N, "", None, False),
+    (ClockKind.WARRANTY_DISPATCH_URGENT, "2", H, N, "", None, False),
 ]
+# Which timeline events start each clock and which meet it (see kesu.deadlines.clocks).
+_TREATING = ["approve_plan", "propose_plan@treating"]  # level 3 plans need no approval
+CLOCK_EVENTS: dict[str, tuple[list[str], list[str]]] = {
+    ClockKind.FIRST_CONTACT: (["register"], ["contact", "visit", "resolve_on_spot"]),
+    ClockKind.DISPATCH: (["register"], ["accept", "resolve_on_spot"]),
+    ClockKind.INQUIRY_ANSWER: (["register"], ["answer"]),
+    ClockKind.SITE_VISIT: (["accept"], ["visit", "determine"]),
+    ClockKind.SAMPLING_ARRIVAL: (["contact:sampling_needed"], ["visit"]),
+    ClockKind.ESCALATED_REPLY: (
+        ["escalate"],
+        ["note", "propose_plan", "approve_plan", "reject_plan", "assign", "customer_update"],
+    ),
+    ClockKind.ESCALATED_APPROVAL: (["escalate@plan_approval"], ["approve_plan", "reject_plan"]),
+    ClockKind.PLAN_REPLY: (_TREATING, ["customer_update", "contact"]),
+    ClockKind.TREATMENT_REPORT: (_TREATING, ["progress", "customer_update"]),
+    ClockKind.PROGRESS_UPDATE: (_TREATING, ["progress", "customer_update", "complete"]),
+    # warranty repair orders (SPEC §11) start these when they exist
+    ClockKind.WARRANTY_DISPATCH: ([], []),
+    ClockKind.WARRANTY_DISPATCH_URGENT: ([], []),
+}
 
 
 @transaction.atomic
 def load_defaults() -> dict[str, int]:
     """Add the default configuration where it is missing; returns how many rows were added."""
-    added = {"departments": 0, "categories": 0, "keywords": 0, "time_limits": 0}
+    added = {
+        "departments": 0,
+        "categories": 0,
+        "keywords": 0,
+        "time_limits": 0,
+        "working_hours": 0,
+    }
     departments: dict[str, Department] = {}
     for code, name, parent in DEPARTMENTS:
         dept, created = Department.objects.get_or_create(
@@ -174,11 +209,21 @@ def load_defaults() -> dict[str, int]:
                 limit=Decimal(limit),
                 unit=unit,
                 basis=basis,
-                severity=severity,
                 kind=kind,
+                category=categories[category] if category else None,
+                starts_on=CLOCK_EVENTS[clock][0],
+                stops_on=CLOCK_EVENTS[clock][1],
                 repeats=repeats,
             )
-            for clock, limit, unit, basis, severity, kind, repeats in CLOCKS
+            for clock, limit, unit, basis, kind, category, repeats in CLOCKS
         )
         added["time_limits"] = len(CLOCKS)
+    calendar = WorkCalendar.current()
+    if not calendar.periods.exists():
+        WorkingPeriod.objects.bulk_create(
+            WorkingPeriod(calendar=calendar, weekday=day, start=start, end=end)
+            for day in range(5)
+            for start, end in WORKING_HOURS
+        )
+        added["working_hours"] = 5 * len(WORKING_HOURS)
     return added

@@ -51,6 +51,18 @@ class Policy(models.Model):
         _("recurring cause: within days"),
         default=30,
     )
+    deadline_warn_pct = models.PositiveSmallIntegerField(
+        _("warn the owner at this share of a time limit (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    breach_escalation_working_days = models.DecimalField(
+        _("after a breach, tell the executives this many working days later"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     audit_sample_pct = models.PositiveSmallIntegerField(
         _("closed complaints sampled for audit each month (%)"),
         default=5,
@@ -118,10 +130,29 @@ class ClockPolicy(models.Model):
         _("only for channel"), max_length=32, choices=Channel.choices, blank=True
     )
     kind = models.CharField(_("only for kind"), max_length=16, choices=Kind.choices, blank=True)
+    starts_on = models.JSONField(
+        _("starts on"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Timeline events that start the clock, e.g. register, accept. "
+            "'contact:sampling_needed' needs that flag in the event; 'propose_plan@treating' "
+            "needs the event to leave the complaint in that state."
+        ),
+    )
+    stops_on = models.JSONField(
+        _("met by"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Timeline events that meet the clock. 'customer_update' is any message the "
+            "customer sees."
+        ),
+    )
     repeats = models.BooleanField(
         _("repeats"),
         default=False,
-        help_text=_("Restarts after each time it is met."),
+        help_text=_("Restarts after each time it is met, while the state stays the same."),
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -136,3 +167,23 @@ class ClockPolicy(models.Model):
             "limit": self.limit,
             "unit": self.get_unit_display(),
         }
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from kesu.complaints.choices import EventType
+
+        known = {*EventType.values, "customer_update"}
+        errors = {}
+        for name in ("starts_on", "stops_on"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[name] = _("A list of event names.")
+                continue
+            unknown = [v for v in value if v.partition("@")[0].partition(":")[0] not in known]
+            if unknown:
+                errors[name] = _("Unknown event: %(name)s") % {"name": unknown[0]}
+        if self.limit is not None and self.limit <= 0:
+            errors["limit"] = _("The limit must be more than zero.")
+        if errors:
+            raise ValidationError(errors)

@@ -12,7 +12,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Default configuration loaded: %(departments)s departments, %(categories)s "
-                "categories, %(keywords)s severity words, %(time_limits)s time limits added."
+                "categories, %(keywords)s severity words, %(time_limits)s time limits, "
+                "%(working_hours)s working periods added."
             )
             % added
         )

@@ -16,8 +16,12 @@ def default_workers() -> int:
     return 2 if connection.vendor == "sqlite" else (os.cpu_count() or 1) + 1
 
 
-def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    """How `kesu serve` runs gunicorn (the benchmark runs it the same way)."""
+def gunicorn_argv(host: str, port: int, workers: int, background_worker: bool = False) -> list[str]:
+    """How `kesu serve` runs gunicorn (the benchmark runs it the same way).
+
+    With `background_worker`, gunicorn also starts and stops `kesu worker` (the deadline
+    sweep and notification delivery) through the hooks in kesu.core.gunicorn_hooks.
+    """
     argv = [
         sys.executable,
         "-m",
@@ -30,6 +34,8 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         "--graceful-timeout",
         "10",
     ]
+    if background_worker:
+        argv += ["--config", "python:kesu.core.gunicorn_hooks"]
     if os.environ.get("KESU_ACCESS_LOG"):
         argv += ["--access-logfile", "-"]  # without it gunicorn formats no access lines at all
     return argv
@@ -54,10 +60,15 @@ class Command(BaseCommand):
             help="also load demo data (a few hundred complaints in Chinese)",
         )
         parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker (run `kesu worker` separately)",
+        )
+        parser.add_argument(
             "--prepare-only", action="store_true", help="migrate and load the defaults, then exit"
         )
 
-    def handle(self, *args, host, port, workers, demo, prepare_only, **options):
+    def handle(self, *args, host, port, workers, demo, prepare_only, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
         load_defaults()
         password_file = settings.DATA_DIR / "admin-password.txt"
@@ -85,5 +96,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         if prepare_only:
             return
-        argv = gunicorn_argv(host, port, workers or default_workers())
+        argv = gunicorn_argv(
+            host, port, workers or default_workers(), background_worker=not no_worker
+        )
         os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)

@@ -1,0 +1,83 @@
+"""Between the pure clocks and the tables: replay a complaint's timeline, keep its schedule.
+
+The domain layer calls `reschedule` inside the transaction of every event it appends, so
+`Complaint.due_at` and `Complaint.next_check_at` always agree with the timeline.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from kesu.complaints.choices import Visibility
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.deadlines.clocks import Clock, EventFact, replay, schedule
+from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
+
+_FIELDS = ("type", "at", "from_state", "to_state", "visibility", "data")
+
+
+def fact(event: ComplaintEvent) -> EventFact:
+    return EventFact(
+        type=event.type,
+        at=event.at,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        customer_visible=event.visibility == Visibility.CUSTOMER,
+        data=event.data or {},
+    )
+
+
+def _fact_from_row(row: tuple) -> EventFact:
+    type_, at, from_state, to_state, visibility, data = row
+    return EventFact(
+        type=type_,
+        at=at,
+        from_state=from_state,
+        to_state=to_state,
+        customer_visible=visibility == Visibility.CUSTOMER,
+        data=data or {},
+    )
+
+
+def history(complaint_id: int) -> list[EventFact]:
+    """The complaint's timeline as the clocks read it, oldest first."""
+    rows = ComplaintEvent.objects.filter(complaint_id=complaint_id).order_by("id")
+    return [_fact_from_row(r) for r in rows.values_list(*_FIELDS)]
+
+
+def histories(complaint_ids: Iterable[int]) -> dict[int, list[EventFact]]:
+    """The timelines of several complaints in one query."""
+    out: dict[int, list[EventFact]] = {}
+    rows = ComplaintEvent.objects.filter(complaint_id__in=list(complaint_ids)).order_by("id")
+    for row in rows.values_list("complaint_id", *_FIELDS):
+        out.setdefault(row[0], []).append(_fact_from_row(row[1:]))
+    return out
+
+
+def clocks_of(complaint: Complaint, events: Sequence[EventFact] | None = None) -> list[Clock]:
+    """Every clock run of the complaint, replayed from its timeline."""
+    if events is None:
+        events = history(complaint.pk)
+    return replay(events, clock_rules(), facts_of(complaint), company_calendar(), ladder())
+
+
+def reschedule(complaint: Complaint, events: Sequence[EventFact]) -> tuple[str, ...]:
+    """Set the complaint's `due_at` and `next_check_at` from its timeline (`events`, which
+    include the event being appended); returns the names of the fields that changed."""
+    calendar = company_calendar()
+    step = ladder()
+    clocks = replay(events, clock_rules(), facts_of(complaint), calendar, step)
+    plan = schedule(clocks, calendar, step)
+    changed = []
+    for name, value in (("due_at", plan.due_at), ("next_check_at", plan.next_check_at)):
+        value = _whole_second_up(value)
+        if getattr(complaint, name) != value:
+            setattr(complaint, name, value)
+            changed.append(name)
+    return tuple(changed)
+
+
+def _whole_second_up(at: datetime | None) -> datetime | None:
+    """The schedule columns keep whole seconds; rounding up, the sweeper is never early."""
+    if at is None or not at.microsecond:
+        return at
+    return at.replace(microsecond=0) + timedelta(seconds=1)

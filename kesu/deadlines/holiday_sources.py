@@ -1,0 +1,104 @@
+"""Where statutory days off and adjusted working days (调休) come from: a swappable source.
+
+A source is a callable ``source(years) -> StatutoryDays``. `SOURCES` names the built-in ones;
+`statutory_days` also accepts the dotted path of any other callable with that signature, so a
+company can plug in its own data (for example a table maintained by hand, or another country)
+without changing Kesu.
+
+The China source reads the ``holidays`` package, which follows the State Council's yearly
+notice. For a year whose notice is not yet out, the package computes the statutory days by rule
+and knows no adjusted working days; reload once the notice is published (and upgrade the
+package) — the company's own days off and on can bridge the gap meanwhile.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import holidays
+from django.utils.module_loading import import_string
+
+__all__ = ["SOURCES", "StatutoryDays", "china", "no_holidays", "statutory_days"]
+
+
+@dataclass(frozen=True)
+class StatutoryDays:
+    """Whole days off and adjusted working days for some years, each with a display name."""
+
+    days_off: dict[date, str] = field(default_factory=dict)
+    days_on: dict[date, str] = field(default_factory=dict)
+
+
+# How an adjusted working day is named, per language of the holidays package: plain, and with
+# the day off it makes up for. Languages not listed use English.
+_WORKDAY_NAMES = {
+    "zh_CN": ("调休上班日", "调休上班日（{} 休息）"),
+    "zh_TW": ("調休上班日", "調休上班日（{} 休息）"),
+    "en_US": ("Adjusted working day", "Adjusted working day (for the day off on {})"),
+}
+
+
+def china(years: Iterable[int], *, language: str = "zh_CN") -> StatutoryDays:
+    """China's statutory days off and adjusted working days (调休) for `years`.
+
+    Days off include substituted days ("休息日（由 2026-10-10 调休）"): those are days off
+    too. Holidays that fall on a weekend are listed as well (they are off either way, and the
+    name is worth showing). Only dates inside `years` are returned; the neighbouring years are
+    read as well, because an adjusted working day can belong to the next year's holiday
+    (a Saturday in late December that pays for New Year's Day).
+    """
+    wanted = {int(year) for year in years}
+    if not wanted:
+        return StatutoryDays()
+    first = holidays.China.start_year
+    last = getattr(holidays.China, "end_year", max(wanted) + 1)
+    read = sorted({y + k for y in wanted for k in (-1, 0, 1)} & set(range(first, last + 1)))
+    if not read:
+        return StatutoryDays()
+    calendar = holidays.China(years=read, language=language)
+
+    days_off = {day: name for day, name in sorted(calendar.items()) if day.year in wanted}
+
+    plain, paired = _WORKDAY_NAMES.get(language, _WORKDAY_NAMES["en_US"])
+    days_on = {}
+    for day in sorted(calendar.weekend_workdays):
+        if day.year not in wanted or day in calendar:
+            continue
+        # The substituted day off names the working day it is moved from.
+        spellings = (day.isoformat(), day.strftime("%m/%d/%Y"))
+        made_up = [off for off, name in calendar.items() if any(s in name for s in spellings)]
+        days_on[day] = paired.format(min(made_up).isoformat()) if made_up else plain
+    return StatutoryDays(days_off=days_off, days_on=days_on)
+
+
+def no_holidays(years: Iterable[int]) -> StatutoryDays:
+    """No statutory days at all: for a company that keeps only its own days off and on."""
+    return StatutoryDays()
+
+
+Source = Callable[[Iterable[int]], StatutoryDays]
+
+SOURCES: dict[str, Source] = {"CN": china, "none": no_holidays}
+
+
+def statutory_days(source: str, years: Iterable[int]) -> StatutoryDays:
+    """The statutory days of `years` from `source`: a key of `SOURCES` or a dotted path.
+
+    Raises ValueError for an unknown key or a path that cannot be imported, and TypeError if
+    the source returns something other than `StatutoryDays`.
+    """
+    function = SOURCES.get(source)
+    if function is None:
+        if "." not in source:
+            known = ", ".join(sorted(SOURCES))
+            raise ValueError(f"unknown holiday source {source!r}: use {known} or a dotted path")
+        try:
+            function = import_string(source)
+        except ImportError as error:
+            raise ValueError(f"cannot import holiday source {source!r}: {error}") from error
+        if not callable(function):
+            raise ValueError(f"holiday source {source!r} is not callable")
+    result = function(tuple(years))
+    if not isinstance(result, StatutoryDays):
+        raise TypeError(f"holiday source {source!r} returned {type(result).__name__}")
+    return result

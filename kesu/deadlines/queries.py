@@ -1,0 +1,113 @@
+"""The calendar, the clock rules and the ladder as the engine needs them, cached per process.
+
+Saving any of the rows they come from clears the cache in this process; other processes
+see an administrator's change within the memo's time to live.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kesu.complaints.models import Category, Complaint
+from kesu.complaints.queries import categories_by_code
+from kesu.core.memo import forget_on_change, memo
+from kesu.deadlines.clocks import ClockRule, Facts, Step
+from kesu.deadlines.holiday_sources import statutory_days
+from kesu.deadlines.models import CalendarDay, WorkCalendar, WorkingPeriod
+from kesu.deadlines.workcal import WorkingCalendar
+from kesu.policies.choices import TimeBasis, TimeUnit
+from kesu.policies.models import ClockPolicy, Policy
+
+# Statutory data is loaded for these years around today; registers imported from earlier
+# years are measured on the weekly hours alone before FIRST_HOLIDAY_YEAR.
+FIRST_HOLIDAY_YEAR = 2001
+YEARS_AHEAD = 2
+
+
+def build_calendar(calendar: WorkCalendar) -> WorkingCalendar:
+    week: dict[int, list] = {}
+    for period in calendar.periods.order_by("weekday", "start"):
+        week.setdefault(period.weekday, []).append((period.start, period.end))
+    years = range(FIRST_HOLIDAY_YEAR, timezone.now().year + YEARS_AHEAD + 1)
+    statutory = statutory_days(calendar.holiday_source, years)
+    days_off: dict[date, str] = dict(statutory.days_off)
+    days_on: dict[date, str] = dict(statutory.days_on)
+    for day in calendar.days.all():  # the company's own days win over the statutory ones
+        (days_on if day.working else days_off)[day.date] = day.name
+        (days_off if day.working else days_on).pop(day.date, None)
+    return WorkingCalendar(
+        time_zone=calendar.time_zone, week=week, days_off=days_off, days_on=days_on
+    )
+
+
+def company_calendar() -> WorkingCalendar:
+    return memo("deadlines:calendar", lambda: build_calendar(WorkCalendar.current()), ttl=600)
+
+
+def _limit(row: ClockPolicy, day_length: timedelta) -> timedelta:
+    """The limit as a duration: a working day is the calendar's day length, a natural day 24 h."""
+    if row.unit == TimeUnit.DAYS:
+        day = day_length if row.basis == TimeBasis.WORKING else timedelta(days=1)
+    else:
+        day = timedelta(hours=1)
+    return timedelta(microseconds=int(Decimal(row.limit) * (day // timedelta(microseconds=1))))
+
+
+def clock_rules() -> tuple[ClockRule, ...]:
+    def load() -> tuple[ClockRule, ...]:
+        day_length = company_calendar().day_length
+        return tuple(
+            ClockRule(
+                kind=row.clock,
+                limit=_limit(row, day_length),
+                basis=row.basis,
+                starts_on=frozenset(row.starts_on or ()),
+                stops_on=frozenset(row.stops_on or ()),
+                repeats=row.repeats,
+                severity=row.severity,
+                category_id=row.category_id,
+                channel=row.channel,
+                complaint_kind=row.kind,
+                rule_id=row.pk,
+            )
+            for row in ClockPolicy.objects.filter(active=True).order_by("pk")
+        )
+
+    return memo("deadlines:rules", load)
+
+
+def ladder() -> Step:
+    def load() -> Step:
+        policy = Policy.current()
+        return Step(
+            warn_fraction=policy.deadline_warn_pct / 100,
+            escalate_after_days=float(policy.breach_escalation_working_days),
+        )
+
+    return memo("deadlines:ladder", load)
+
+
+def category_ancestors(category_id: int) -> frozenset[int]:
+    """The category and every category above it."""
+    by_id: dict[int, Category] = {c.pk: c for c in categories_by_code().values()}
+    found: set[int] = set()
+    node = by_id.get(category_id)
+    if node is None:
+        return frozenset({category_id})
+    while node is not None and node.pk not in found:
+        found.add(node.pk)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    return frozenset(found)
+
+
+def facts_of(complaint: Complaint) -> Facts:
+    return Facts(
+        kind=complaint.kind,
+        severity=int(complaint.severity),
+        channel=complaint.channel,
+        category_ids=category_ancestors(complaint.category_id),
+    )
+
+
+forget_on_change("deadlines:", WorkCalendar, WorkingPeriod, CalendarDay, ClockPolicy, Policy)

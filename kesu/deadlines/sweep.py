@@ -1,0 +1,113 @@
+"""The deadline sweeper: warn at 80 %, breach at 100 %, escalate a working day later (SPEC §5).
+
+It reads only complaints whose `next_check_at` has come (a partial index), so its cost follows
+the number of due clocks, not the number of open complaints. Each batch is one transaction:
+
+1. lock the due rows (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two sweepers split the work;
+   SQLite: the write transaction itself is exclusive);
+2. replay each complaint's timeline, read inside the lock: the ladder steps already taken are
+   events there, so a step is taken once, whoever sweeps and whenever a sweep was cut off;
+3. append one timeline event per step, queue its notifications, save the new schedule.
+
+A crash anywhere before the commit leaves everything as it was; the next sweep does it again.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from kesu.complaints.choices import EventType
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.core import clock
+from kesu.deadlines import engine
+from kesu.deadlines.clocks import BREACHED, ESCALATED, WARNED, due_steps, replay
+from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
+from kesu.notifications import rules as notification_rules
+
+BATCH = 200
+
+_EVENT_TYPE = {
+    WARNED: EventType.DEADLINE_WARNED,
+    BREACHED: EventType.DEADLINE_BREACHED,
+    ESCALATED: EventType.DEADLINE_ESCALATED,
+}
+
+
+@dataclass
+class SweepReport:
+    complaints: int = 0
+    steps: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"complaints": self.complaints, "steps": dict(self.steps)}
+
+
+def sweep(now: datetime | None = None, batch: int = BATCH) -> SweepReport:
+    """Take every ladder step that is due at `now` (default: the present)."""
+    now = now or clock.now()
+    report = SweepReport()
+    after: tuple[datetime, int] | None = None
+    while True:
+        due = Complaint.objects.filter(next_check_at__lte=now)
+        if after is not None:  # keyset: a row another sweeper holds is not read twice
+            due = due.filter(
+                Q(next_check_at__gt=after[0]) | Q(next_check_at=after[0], pk__gt=after[1])
+            )
+        keys = list(due.order_by("next_check_at", "pk").values_list("next_check_at", "pk")[:batch])
+        if not keys:
+            return report
+        after = keys[-1]
+        _sweep_batch([pk for _at, pk in keys], now, report)
+        if len(keys) < batch:
+            return report
+
+
+def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
+    calendar, step, rules = company_calendar(), ladder(), clock_rules()
+    with transaction.atomic():
+        locked = list(
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, next_check_at__lte=now)  # re-read under the lock
+            .order_by("pk")
+        )
+        if not locked:
+            return
+        timelines = engine.histories(c.pk for c in locked)
+        for complaint in locked:
+            events = timelines.get(complaint.pk, [])
+            facts = facts_of(complaint)
+            clocks = replay(events, rules, facts, calendar, step)
+            new_events = []
+            for taken in due_steps(clocks, now, calendar, step):
+                data = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
+                if taken.level:
+                    data["level"] = taken.level
+                    complaint.escalation_level = max(complaint.escalation_level, taken.level)
+                new_events.append(
+                    ComplaintEvent(
+                        complaint=complaint,
+                        type=_EVENT_TYPE[taken.type],
+                        actor=None,
+                        at=now,
+                        from_state=complaint.state,
+                        to_state=complaint.state,
+                        data=data,
+                    )
+                )
+                report.steps[taken.type] += 1
+            events = [*events, *(engine.fact(e) for e in new_events)]
+            changed = engine.reschedule(complaint, events)
+            if new_events:
+                ComplaintEvent.objects.bulk_create(new_events)
+            if new_events or changed:
+                Complaint.objects.filter(pk=complaint.pk).update(
+                    due_at=complaint.due_at,
+                    next_check_at=complaint.next_check_at,
+                    escalation_level=complaint.escalation_level,
+                )
+            for event in new_events:
+                notification_rules.on_event(complaint, event)
+            report.complaints += 1
