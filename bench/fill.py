@@ -64,6 +64,12 @@ class Reference:
     complaint_defaults: list
     event_columns: list[str]
     event_defaults: list
+    # the deadline engine's inputs, so `due_at`/`next_check_at` are what registration writes
+    clock_rules: tuple = ()
+    calendar: object = None
+    ladder: object = None
+    category_ancestors: dict | None = None
+    all_open: bool = False  # every row stays registered (the deadline sweep's benchmark)
 
 
 def load_reference() -> Reference:
@@ -72,6 +78,7 @@ def load_reference() -> Reference:
     from kesu.accounts.models import Department, User
     from kesu.complaints.models import Category, Complaint, ComplaintEvent
     from kesu.complaints.queries import category_default_department
+    from kesu.deadlines.queries import category_ancestors, clock_rules, company_calendar, ladder
     from kesu.policies.queries import current_policy, severity_rules
 
     def columns(model):
@@ -106,6 +113,10 @@ def load_reference() -> Reference:
         complaint_defaults=c_defaults,
         event_columns=e_cols,
         event_defaults=e_defaults,
+        clock_rules=clock_rules(),
+        calendar=company_calendar(),
+        ladder=ladder(),
+        category_ancestors={c.pk: category_ancestors(c.pk) for c in Category.objects.all()},
     )
 
 
@@ -198,6 +209,8 @@ class Shaper:
         row[c["state"]] = "registered"
         row[c["registered_at"]] = self.dt(at)
         row[c["registered_by_id"]] = actor
+        due, check = self.schedule(rec, row[c["severity"]], category_id, at)
+        row[c["due_at"]], row[c["next_check_at"]] = due, check
 
         # the event's data: the basis of the proposal when more than the category spoke
         data = {}
@@ -214,11 +227,28 @@ class Shaper:
         event[e["data"]] = json.dumps(data, cls=self.encoder)
         return row, event
 
+    def schedule(self, rec: Record, severity: int, category_id: int, at: datetime):
+        """`due_at` and `next_check_at` as `actions._insert` sets them, in seconds."""
+        from kesu.deadlines.clocks import EventFact, Facts, replay, schedule
+        from kesu.deadlines.engine import whole_second_up
+
+        ref = self.ref
+        facts = Facts(rec.kind, severity, rec.channel, ref.category_ancestors[category_id])
+        event = EventFact(type="register", at=at, to_state="registered")
+        clocks = replay([event], ref.clock_rules, facts, ref.calendar, ref.ladder)
+        plan = schedule(clocks, ref.calendar, ref.ladder)
+        return tuple(
+            None if value is None else int(whole_second_up(value).timestamp())
+            for value in (plan.due_at, plan.next_check_at)
+        )
+
     def age(self, row: list, at: datetime, now: datetime) -> None:
         """Older complaints are mostly finished. Only what a state cannot do without is set
         (owner, version, closing time, merge target); the rest of a lifecycle (more events,
         dates, results) is left out, as in the peer benchmark."""
         r, c = self.rng, self.col
+        if self.ref.all_open:
+            return
         age_days = (now - at).total_seconds() / 86400
         p_open = 0.9 if age_days < 7 else 0.6 if age_days < 30 else 0.25 if age_days < 90 else 0.05
         pool = self.open_states if r.random() < p_open else self.final_states
@@ -231,6 +261,7 @@ class Shaper:
         if pool is self.final_states:
             closed = min(now, at + timedelta(days=1 + r.randrange(40), minutes=r.randrange(600)))
             row[c["closed_at"]] = self.dt(closed)
+            row[c["due_at"]] = row[c["next_check_at"]] = None  # finished: no running clock
             if state == "merged" and row[c["id"]] > 1:
                 row[c["merged_into_id"]] = row[c["id"]] - 1
 

@@ -69,14 +69,14 @@ def reschedule(complaint: Complaint, events: Sequence[EventFact]) -> tuple[str, 
     plan = schedule(clocks, calendar, step)
     changed = []
     for name, value in (("due_at", plan.due_at), ("next_check_at", plan.next_check_at)):
-        value = _whole_second_up(value)
+        value = whole_second_up(value)
         if getattr(complaint, name) != value:
             setattr(complaint, name, value)
             changed.append(name)
     return tuple(changed)
 
 
-def _whole_second_up(at: datetime | None) -> datetime | None:
+def whole_second_up(at: datetime | None) -> datetime | None:
     """The schedule columns keep whole seconds; rounding up, the sweeper is never early."""
     if at is None or not at.microsecond:
         return at

@@ -76,10 +76,10 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
         if not locked:
             return
         timelines = engine.histories(c.pk for c in locked)
+        appended: list[tuple[Complaint, ComplaintEvent]] = []
         for complaint in locked:
             events = timelines.get(complaint.pk, [])
-            facts = facts_of(complaint)
-            clocks = replay(events, rules, facts, calendar, step)
+            clocks = replay(events, rules, facts_of(complaint), calendar, step)
             new_events = []
             for taken in due_steps(clocks, now, calendar, step):
                 data = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
@@ -100,14 +100,14 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
                 report.steps[taken.type] += 1
             events = [*events, *(engine.fact(e) for e in new_events)]
             changed = engine.reschedule(complaint, events)
-            if new_events:
-                ComplaintEvent.objects.bulk_create(new_events)
             if new_events or changed:
                 Complaint.objects.filter(pk=complaint.pk).update(
                     due_at=complaint.due_at,
                     next_check_at=complaint.next_check_at,
                     escalation_level=complaint.escalation_level,
                 )
-            for event in new_events:
-                notification_rules.on_event(complaint, event)
+            appended += [(complaint, e) for e in new_events]
             report.complaints += 1
+        ComplaintEvent.objects.bulk_create([e for _c, e in appended])  # one INSERT per batch
+        for complaint, event in appended:
+            notification_rules.on_event(complaint, event)

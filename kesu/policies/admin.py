@@ -30,6 +30,9 @@ class ClockPolicyAdmin(admin.ModelAdmin):
         "category",
         "channel",
         "kind",
+        "starts_on",
+        "stops_on",
+        "repeats",
         "active",
     )
     list_filter = ("clock", "basis", "active")
