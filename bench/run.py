@@ -58,6 +58,12 @@ def options(argv=None):
     ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "latest.json"))
     ap.add_argument("--workdir", default="/tmp/kesu-bench")  # noqa: S108 (deleted first)
+    ap.add_argument(
+        "--deadlines",
+        default="sqlite,postgres",
+        help="databases for bench/deadlines.py after the main run ('' to skip); "
+        "postgres is skipped when the server cannot be reached",
+    )
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--rounds", type=int, help="interleaved floor/register rounds (default 2)")
     ap.add_argument("--no-configs", action="store_true", help="skip the gunicorn settings sweep")
@@ -768,6 +774,38 @@ def meta(args) -> dict:
     }
 
 
+def run_deadlines(args) -> dict:
+    """bench/deadlines.py once per database, each in its own process (own settings)."""
+    out: dict = {}
+    for db in [d for d in args.deadlines.split(",") if d]:
+        if db == "postgres" and not _postgres_reachable():
+            out[db] = {"skipped": "PostgreSQL is not reachable"}
+            continue
+        argv = [sys.executable, str(ROOT / "bench" / "deadlines.py"), "--db", db]
+        if args.quick:
+            argv.append("--quick")
+        log(f"deadlines on {db} ...")
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+        sys.stderr.write(done.stderr)
+        if done.returncode != 0:
+            out[db] = {"failed": done.stderr[-1500:]}
+            continue
+        out[db] = json.loads(done.stdout)
+    return out
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        url = os.environ.get("DATABASE_URL") or PG_DEFAULT_URL
+        admin = urlsplit(url)._replace(path="/postgres").geturl()
+        with psycopg.connect(admin, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
 def main(argv=None) -> int:
     args = options(argv)
 
@@ -776,6 +814,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, terminate)
     result = Bench(args).run()
+    result["deadlines"] = run_deadlines(args)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
