@@ -6,6 +6,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from kesu.envconfig import data_dir, env_bool, env_int, env_list, env_str, secret_key
+from kesu.notifications.conf import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir(BASE_DIR / "var")
@@ -134,6 +135,14 @@ HUEY = {
     "immediate": env_bool("KESU_HUEY_IMMEDIATE", False),
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
 }
+
+# --- notifications (SPEC §7): e-mail, SMS provider, links in messages ---------------------
+# KESU_EMAIL_URL (smtp://user:pass@host:587?tls=true, smtps://…, console://, dummy://), or
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS/EMAIL_USE_SSL;
+# printed to the console when nothing is set.
+globals().update(email_settings())
+KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
+KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "/admin/login/"
 SESSION_COOKIE_HTTPONLY = True

@@ -319,4 +319,3 @@ def test_imported_complaints_are_measured_from_their_original_time(people):
     assert parse(first["due_at"]) == local(2025, 3, 4, 9, 0)
     assert first["state"] == "breached" and first["breached"] is True
     assert complaint.number in [c["number"] for c in overdue["results"]]
-

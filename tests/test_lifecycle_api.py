@@ -445,3 +445,21 @@ def test_an_anonymous_complaint_needs_no_contact_confirmation_or_visit(people):
         "verify",
         "close",
     ]
+
+
+@pytest.mark.django_db
+def test_reassigning_out_of_ones_sight_still_answers_with_the_record(people):
+    """A sales head hands a complaint to the quality department: the action succeeds and the
+    answer is the record as it now stands, though the head can no longer open it."""
+    intake = people.api(people.intake)
+    r = intake.post("/complaints", complaint_payload(category="service_quality"))
+    number = r.json()["number"]
+    assert intake.act(number, "accept", {"owner": people.handler_east.username}).status_code == 200
+    head = people.api(people.head_sales)
+    r = head.act(
+        number, "assign", {"owner": people.handler_quality.username, "reason": "属于质量问题"}
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["owner"]["username"] == people.handler_quality.username
+    assert r.json()["allowed_actions"] == []
+    assert head.get(f"/complaints/{number}").status_code == 404

@@ -89,15 +89,19 @@ def _user(username: str | None, field: str) -> User | None:
     return user
 
 
-def _visible(request: HttpRequest, number: str) -> Complaint:
-    """The complaint, or 404 when it does not exist or the caller may not see it."""
-    complaint = (
+def _load(number: str) -> Complaint | None:
+    return (
         Complaint.objects.select_related(
             "category", "department", "owner", "registered_by", "merged_into"
         )
         .filter(number=number)
         .first()
     )
+
+
+def _visible(request: HttpRequest, number: str) -> Complaint:
+    """The complaint, or 404 when it does not exist or the caller may not see it."""
+    complaint = _load(number)
     if complaint is None or not can_see(request.user, complaint):
         raise ComplaintError(
             ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
@@ -447,7 +451,9 @@ def _make_action_endpoint(action: Action, schema):
             expected_version=payload.expected_version,
             **_kwargs(action, payload),
         )
-        return detail(_visible(request, number), request.user)
+        # The caller saw the complaint when acting; if the action took it out of their sight
+        # (a reassignment to another region), they still get the record of what they did.
+        return detail(_load(number), request.user)
 
     endpoint.__name__ = f"action_{action.value}"
     endpoint.__doc__ = function.__doc__

@@ -109,5 +109,4 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
             appended += [(complaint, e) for e in new_events]
             report.complaints += 1
         ComplaintEvent.objects.bulk_create([e for _c, e in appended])  # one INSERT per batch
-        for complaint, event in appended:
-            notification_rules.on_event(complaint, event)
+        notification_rules.on_events(appended)  # one INSERT for the batch's notifications

@@ -1,10 +1,421 @@
 """Who is told what, when a timeline event is appended (SPEC §7).
 
 `on_event` is called by the domain layer inside the transaction that appended the event
-(every action, registration, and the deadline sweeper). It only writes outbox rows; delivery
-happens after the commit.
+(every action, registration, and the deadline sweeper). It only writes outbox rows (one
+INSERT); delivery happens after the commit (`delivery.queue_delivery`). Nothing here may fail
+the action: an error is logged and the action goes on without its notifications.
+
+event → who (message):
+- register, quality category (or one below it) → executives (quality_notice)
+- register at level 1, reclassify to level 1 → executives, also by SMS; webhook
+  (level1_notice)
+- accept → the owner (owner_assigned); the customer (customer_accepted); webhook (dispatched)
+- assign → the new owner (owner_assigned)
+- propose_plan when filed (level 3, no approval), approve_plan → customer (customer_plan)
+- progress, complete, return_visit → customer (customer_progress, customer_completed,
+  customer_return_visit)
+- escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
+  webhook (escalation, breach_escalation)
+- deadline_warned → the owner, or the department heads while there is none
+  (owner_deadline_warning)
+- deadline_breached → the owner (owner_deadline_breach); department heads and webhook
+  (deadline_breach)
+
+Staff are reached in the app and by e-mail (when they have an address); the customer by
+e-mail and SMS at the contacts of the complaint, never when anonymous; webhooks are the active
+ones of the complaint's department. Department heads are the active heads of the complaint's
+department, or, when it has none, of the nearest department above it.
+
+Never notified: the actor about their own action; the person complained about (`accused`) —
+and, because a department's group chat may include that person, no webhook carries a
+complaint that names one. One event gives each person or address one message per channel
+(a level-1 quality complaint: the level-1 notice only), and handling an event twice adds
+nothing (unique index). Events recorded after the fact — imports and demo data, whose time
+lies more than an hour back — notify nobody; the sweeper's deadline events always do.
 """
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kesu.accounts.choices import Role
+from kesu.accounts.models import Department, User
+from kesu.complaints.choices import EventType, Severity
+from kesu.complaints.models import Category, Complaint, ComplaintEvent
+from kesu.complaints.queries import categories_by_code
+from kesu.core.memo import forget_on_change, memo
+from kesu.notifications.choices import NotificationChannel, NotificationState, TemplateCode
+from kesu.notifications.delivery import queue_delivery
+from kesu.notifications.models import DepartmentWebhook, Notification
+from kesu.notifications.templates import (
+    CUSTOMER_TEMPLATES,
+    company_language,
+    customer_context,
+    render,
+    staff_context,
+)
+
+logger = logging.getLogger(__name__)
+
+HISTORY_MARGIN = timedelta(hours=1)
+DEADLINE_EVENTS = frozenset(
+    {EventType.DEADLINE_WARNED, EventType.DEADLINE_BREACHED, EventType.DEADLINE_ESCALATED}
+)
+
+Channel = NotificationChannel
+
+
+class Audience(StrEnum):
+    EXECUTIVES = "executives"
+    EXECUTIVES_URGENT = "executives_urgent"  # also by SMS
+    HEADS = "heads"
+    OWNER = "owner"
+    OWNER_OR_HEADS = "owner_or_heads"
+    CUSTOMER = "customer"
+    WEBHOOK = "webhook"
+
+
+Rule = tuple[Audience, TemplateCode]
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    EventType.ACCEPT: (
+        (Audience.OWNER, TemplateCode.OWNER_ASSIGNED),
+        (Audience.CUSTOMER, TemplateCode.CUSTOMER_ACCEPTED),
+        (Audience.WEBHOOK, TemplateCode.DISPATCHED),
+    ),
+    EventType.ASSIGN: ((Audience.OWNER, TemplateCode.OWNER_ASSIGNED),),
+    EventType.APPROVE_PLAN: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_PLAN),),
+    EventType.PROGRESS: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_PROGRESS),),
+    EventType.COMPLETE: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_COMPLETED),),
+    EventType.RETURN_VISIT: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_RETURN_VISIT),),
+    EventType.DEADLINE_WARNED: ((Audience.OWNER_OR_HEADS, TemplateCode.OWNER_DEADLINE_WARNING),),
+    EventType.DEADLINE_BREACHED: (
+        (Audience.OWNER, TemplateCode.OWNER_DEADLINE_BREACH),
+        (Audience.HEADS, TemplateCode.DEADLINE_BREACH),
+        (Audience.WEBHOOK, TemplateCode.DEADLINE_BREACH),
+    ),
+}
+LEVEL1_RULES: tuple[Rule, ...] = (
+    (Audience.EXECUTIVES_URGENT, TemplateCode.LEVEL1_NOTICE),
+    (Audience.WEBHOOK, TemplateCode.LEVEL1_NOTICE),
+)
+QUALITY_RULES: tuple[Rule, ...] = ((Audience.EXECUTIVES, TemplateCode.QUALITY_NOTICE),)
+ESCALATION_TEMPLATES = {
+    EventType.ESCALATE: TemplateCode.ESCALATION,
+    EventType.DEADLINE_ESCALATED: TemplateCode.BREACH_ESCALATION,
+}
+
+
+def rules_for(complaint, event) -> list[Rule]:
+    """The (audience, message) pairs `event` calls for, most important first."""
+    rules = list(RULES.get(event.type, ()))
+    data = event.data or {}
+    if event.type == EventType.REGISTER:
+        if complaint.severity == Severity.LEVEL_1:
+            rules += LEVEL1_RULES
+        if is_quality(complaint):
+            rules += QUALITY_RULES
+    elif event.type == EventType.RECLASSIFY and data.get("to") == Severity.LEVEL_1:
+        rules += LEVEL1_RULES
+    elif event.type == EventType.PROPOSE_PLAN and data.get("filed"):
+        rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_PLAN))  # level 3: no approval
+    elif event.type in ESCALATION_TEMPLATES:
+        template = ESCALATION_TEMPLATES[event.type]
+        level = data.get("level") or complaint.escalation_level or 1
+        audience = Audience.EXECUTIVES if int(level) >= 2 else Audience.HEADS
+        rules += [(audience, template), (Audience.WEBHOOK, template)]
+    return rules
 
 
 def on_event(complaint, event) -> None:
     """Queue the notifications that `event` on `complaint` calls for."""
+    on_events([(complaint, event)])
+
+
+def on_events(pairs: Iterable[tuple[Complaint, ComplaintEvent]]) -> None:
+    """`on_event` for many events at once (the sweeper's batch): one INSERT for them all."""
+    rows: list[Notification] = []
+    try:
+        called = [(c, e, r) for c, e in pairs if not is_history(e) and (r := rules_for(c, e))]
+        owners = _owners(c for c, _e, _r in called)
+    except Exception:
+        logger.exception("notifications not written")
+        return
+    for complaint, event, rules in called:
+        try:
+            wanted = list(_screen(complaint, event, _resolve(complaint, rules, owners)))
+            if wanted:
+                rows += _rows(complaint, event, wanted, owners)
+        except Exception:
+            logger.exception("notifications for event %s of %s not written", event.pk, complaint)
+    if not rows:
+        return
+    try:
+        ids = _insert(rows)
+    except Exception:
+        logger.exception("notifications not written")
+        return
+    if ids:
+        transaction.on_commit(partial(queue_delivery, ids))
+
+
+def _insert(rows: list[Notification]) -> list[int]:
+    """Write the rows, each at most once (the unique index decides); returns the ids that
+    wait for delivery. Each attempt is a savepoint: if the outbox cannot be written, the
+    action still commits."""
+    try:
+        # The usual case, an event handled the first time: one INSERT … RETURNING id.
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+        return [row.pk for row in rows if row.state == NotificationState.PENDING]
+    except IntegrityError:  # handled before (a replay, a racing sweeper): add what is missing
+        pass
+    for row in rows:
+        row.pk = None
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        outgoing = {row.event_id for row in rows if row.state == NotificationState.PENDING}
+        if not outgoing:
+            return []
+        return list(
+            Notification.objects.filter(
+                event__in=outgoing, state=NotificationState.PENDING
+            ).values_list("pk", flat=True)
+        )
+
+
+def is_history(event) -> bool:
+    """An event recorded after the fact (an import, demo data) is not news to anyone."""
+    if event.type in DEADLINE_EVENTS:
+        return False
+    return event.at < timezone.now() - HISTORY_MARGIN
+
+
+def is_quality(complaint) -> bool:
+    """The category, or one above it, asks for the quality notice of SPEC §7."""
+    by_id = memo("notify:categories", _category_flags)
+    node, seen = complaint.category_id, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        quality, parent = by_id.get(node, (False, None))
+        if quality:
+            return True
+        node = parent
+    return False
+
+
+def _category_flags() -> dict[int, tuple[bool, int | None]]:
+    return {c.pk: (c.quality_notice, c.parent_id) for c in categories_by_code().values()}
+
+
+# ------------------------------------------------------------------------------------------
+# people
+
+
+@dataclass(frozen=True)
+class Person:
+    pk: int
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The people rules address by role, and the department tree (cached, see memo)."""
+
+    executives: tuple[Person, ...]
+    heads: dict[int, tuple[Person, ...]]  # department id → its active heads
+    parents: dict[int, int | None]
+    names: dict[int, str]
+
+    def heads_for(self, department_id: int | None) -> tuple[Person, ...]:
+        """The department's heads; if it has none, the nearest department above it."""
+        seen: set[int] = set()
+        while department_id is not None and department_id not in seen:
+            seen.add(department_id)
+            if found := self.heads.get(department_id):
+                return found
+            department_id = self.parents.get(department_id)
+        return ()
+
+
+def _load_staff() -> Staff:
+    executives: list[Person] = []
+    heads: dict[int, list[Person]] = {}
+    rows = User.objects.filter(
+        is_active=True, role__in=[Role.EXECUTIVE, Role.DEPT_HEAD]
+    ).values_list("pk", "role", "department_id", "email", "phone")
+    for pk, role, department_id, email, phone in rows.order_by("pk"):
+        person = Person(pk, email, phone)
+        if role == Role.EXECUTIVE:
+            executives.append(person)
+        elif department_id is not None:
+            heads.setdefault(department_id, []).append(person)
+    departments = list(Department.objects.values_list("pk", "parent_id", "name"))
+    return Staff(
+        executives=tuple(executives),
+        heads={k: tuple(v) for k, v in heads.items()},
+        parents={pk: parent for pk, parent, _name in departments},
+        names={pk: name for pk, _parent, name in departments},
+    )
+
+
+def staff() -> Staff:
+    return memo("notify:staff", _load_staff)
+
+
+def _webhooks_by_department() -> dict[int, tuple[tuple[int, str], ...]]:
+    found: dict[int, list[tuple[int, str]]] = {}
+    for pk, department_id, url in DepartmentWebhook.objects.filter(active=True).values_list(
+        "pk", "department_id", "url"
+    ):
+        found.setdefault(department_id, []).append((pk, url))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+forget_on_change("notify:staff", User, Department)
+forget_on_change("notify:categories", Category)
+forget_on_change("notify:webhooks", DepartmentWebhook)
+
+
+# ------------------------------------------------------------------------------------------
+# from rules to rows
+
+
+@dataclass(frozen=True)
+class Wanted:
+    template: TemplateCode
+    channel: NotificationChannel
+    recipient: int | None = None
+    address: str = ""
+    webhook: int | None = None
+
+
+STAFF_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
+URGENT_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+
+
+def _to_people(
+    people: Iterable[Person], template: TemplateCode, channels=STAFF_CHANNELS
+) -> Iterator[Wanted]:
+    for person in people:
+        for channel in channels:
+            if channel == Channel.IN_APP:
+                yield Wanted(template, channel, person.pk)
+            elif channel == Channel.EMAIL and person.email:
+                yield Wanted(template, channel, person.pk, person.email)
+            elif channel == Channel.SMS and person.phone:
+                yield Wanted(template, channel, person.pk, person.phone)
+
+
+def _owners(complaints: Iterable[Complaint]) -> dict[int, User]:
+    """The owners of `complaints`: those the caller has loaded, the others in one query."""
+    found: dict[int, User] = {}
+    missing: set[int] = set()
+    for c in complaints:
+        if c.owner_id is None:
+            continue
+        if Complaint.owner.is_cached(c):
+            found[c.owner_id] = c.owner
+        else:
+            missing.add(c.owner_id)
+    if missing:
+        found.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
+    return found
+
+
+def _owner(complaint, owners: dict[int, User]) -> tuple[Person, ...]:
+    owner = owners.get(complaint.owner_id) if complaint.owner_id else None
+    if owner is None or not owner.is_active:
+        return ()
+    return (Person(owner.pk, owner.email, owner.phone),)
+
+
+def _resolve(complaint, rules: list[Rule], owners: dict[int, User]) -> Iterator[Wanted]:
+    for audience, template in rules:
+        if audience == Audience.EXECUTIVES:
+            yield from _to_people(staff().executives, template)
+        elif audience == Audience.EXECUTIVES_URGENT:
+            yield from _to_people(staff().executives, template, URGENT_CHANNELS)
+        elif audience == Audience.HEADS:
+            yield from _to_people(staff().heads_for(complaint.department_id), template)
+        elif audience == Audience.OWNER:
+            yield from _to_people(_owner(complaint, owners), template)
+        elif audience == Audience.OWNER_OR_HEADS:
+            people = _owner(complaint, owners) or staff().heads_for(complaint.department_id)
+            yield from _to_people(people, template)
+        elif audience == Audience.CUSTOMER:
+            if complaint.anonymous:
+                continue
+            if complaint.complainant_email:
+                yield Wanted(template, Channel.EMAIL, address=complaint.complainant_email)
+            if complaint.complainant_phone:
+                yield Wanted(template, Channel.SMS, address=complaint.complainant_phone)
+        elif audience == Audience.WEBHOOK:
+            if complaint.accused_id is not None or complaint.department_id is None:
+                continue  # the group chat may include the person complained about
+            hooks = memo("notify:webhooks", _webhooks_by_department)
+            for pk, url in hooks.get(complaint.department_id, ()):
+                yield Wanted(template, Channel.WEBHOOK, address=url, webhook=pk)
+
+
+def _screen(complaint, event, wanted: Iterable[Wanted]) -> Iterator[Wanted]:
+    """Not the actor, never the accused; one message per person or address and channel."""
+    barred = {complaint.accused_id, event.actor_id} - {None}
+    seen: set[tuple] = set()
+    for w in wanted:
+        if w.recipient in barred:
+            continue
+        key = (w.channel, w.recipient, w.address)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield w
+
+
+def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> list[Notification]:
+    language = company_language()
+    owner = owners.get(complaint.owner_id) if complaint.owner_id else None
+    context = staff_context(
+        complaint,
+        event,
+        department_name=staff().names.get(complaint.department_id, ""),
+        owner_name=owner.get_full_name() if owner else "",
+    )
+    for_customer = customer_context(context, event)
+    rendered = {}
+    now = timezone.now()
+    rows = []
+    for w in wanted:
+        if w.template not in rendered:
+            ctx = for_customer if w.template in CUSTOMER_TEMPLATES else context
+            rendered[w.template] = render(w.template, ctx, language)
+        message = rendered[w.template]
+        in_app = w.channel == Channel.IN_APP
+        rows.append(
+            Notification(
+                channel=w.channel,
+                template=w.template,
+                complaint=complaint,
+                event=event,
+                recipient_id=w.recipient,
+                webhook_id=w.webhook,
+                address=w.address,
+                language=message.language,
+                subject=message.subject,
+                body=message.body,
+                state=NotificationState.SENT if in_app else NotificationState.PENDING,
+                sent_at=now if in_app else None,
+                next_attempt_at=None if in_app else now,
+                created_at=now,
+            )
+        )
+    return rows

@@ -1,0 +1,101 @@
+"""Admin: webhooks and wording are configuration; the outbox is looked at, never edited."""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from kesu.notifications import delivery
+from kesu.notifications.models import (
+    Delivery,
+    DepartmentWebhook,
+    Notification,
+    NotificationTemplate,
+)
+from kesu.notifications.templates import DEFAULTS
+
+
+@admin.register(DepartmentWebhook)
+class DepartmentWebhookAdmin(admin.ModelAdmin):
+    list_display = ("department", "name", "style", "url", "active")
+    list_filter = ("active", "style")
+    list_select_related = ("department",)
+    search_fields = ("name", "url", "department__name", "department__code")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "language", "subject", "active")
+    list_filter = ("active", "language", "code")
+    readonly_fields = ("built_in",)
+    fields = ("code", "language", "active", "subject", "body", "built_in")
+
+    @admin.display(description=_("built-in wording (in this language)"))
+    def built_in(self, obj):
+        if obj is None or not obj.code:
+            return "—"
+        default = DEFAULTS.get(obj.code)
+        if default is None:
+            return "—"
+        with translation.override(obj.language or None):
+            return format_html("<b>{}</b><br><pre>{}</pre>", default.subject, default.body)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ("attempt", "at", "ok", "status_code", "duration_ms", "error", "response")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "channel",
+        "template",
+        "recipient",
+        "address",
+        "complaint",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_filter = ("state", "channel", "template")
+    search_fields = ("=complaint__number", "address", "recipient__username")
+    list_select_related = ("recipient", "complaint")
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    inlines = [DeliveryInline]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try the failed notifications again now"))
+    def retry_now(self, request, queryset):
+        # The admin has no change permission on rows; retrying is the outbox's own write.
+        sent = delivery.retry_now(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d notification was sent.", "%(count)d notifications were sent.", sent)
+            % {"count": sent},
+            messages.SUCCESS if sent else messages.WARNING,
+        )

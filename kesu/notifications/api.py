@@ -1,0 +1,126 @@
+"""The caller's in-app notifications: list, mark one read, mark all read."""
+
+import base64
+from datetime import datetime
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from kesu.complaints.errors import invalid
+from kesu.complaints.schemas import ErrorOut
+from kesu.notifications.choices import NotificationChannel
+from kesu.notifications.models import Notification
+
+router = Router(tags=["notifications"])
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class NotificationOut(Schema):
+    id: int
+    template: str
+    subject: str
+    body: str
+    complaint: str | None = Field(None, description="the complaint's number")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    results: list[NotificationOut]
+    next: str | None = Field(None, description="URL of the next page, absent on the last")
+
+
+class NotificationFilters(Schema):
+    unread: bool = Field(False, description="true: only the notifications not read yet")
+    limit: int = Field(25, ge=1, le=100)
+    cursor: str | None = None
+
+
+class ReadAllOut(Schema):
+    marked: int
+
+
+def _inbox(request: HttpRequest):
+    return Notification.objects.filter(recipient=request.user, channel=NotificationChannel.IN_APP)
+
+
+def _out(n: Notification) -> dict:
+    return {
+        "id": n.pk,
+        "template": n.template,
+        "subject": n.subject,
+        "body": n.body,
+        "complaint": n.complaint.number if n.complaint_id else None,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
+
+
+def _encode_cursor(n: Notification) -> str:
+    raw = f"{n.created_at.isoformat()}|{n.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid(
+            "cursor", _("The cursor is not valid; start again from the first page.")
+        ) from None
+
+
+@router.get(
+    "/notifications",
+    response={200: NotificationPage, **ERRORS},
+    summary="My notifications, newest first",
+)
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]):
+    """The caller's in-app notifications, newest first, with cursor paging (`next`)."""
+    qs = _inbox(request)
+    if filters.unread:
+        qs = qs.filter(read_at__isnull=True)
+    if filters.cursor:
+        at, pk = _decode_cursor(filters.cursor)
+        # The first condition bounds the index range; the second breaks ties.
+        qs = qs.filter(created_at__lte=at).filter(
+            Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
+        )
+    rows = list(qs.select_related("complaint").order_by("-created_at", "-pk")[: filters.limit + 1])
+    next_url = None
+    if len(rows) > filters.limit:
+        rows = rows[: filters.limit]
+        params = request.GET.copy()
+        params["cursor"] = _encode_cursor(rows[-1])
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {"results": [_out(n) for n in rows], "next": next_url}
+
+
+@router.post(
+    "/notifications/read_all",
+    response={200: ReadAllOut, **ERRORS},
+    summary="Mark all my notifications read",
+)
+def read_all(request: HttpRequest):
+    marked = _inbox(request).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return {"marked": marked}
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="Mark one notification read",
+)
+def read_one(request: HttpRequest, notification_id: int):
+    """Marks it read (once: reading it again keeps the first time)."""
+    _inbox(request).filter(pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())
+    n = _inbox(request).select_related("complaint").filter(pk=notification_id).first()
+    if n is None:
+        raise Http404
+    return _out(n)

@@ -1,0 +1,227 @@
+"""Sending what the outbox holds: claim a row, send it once, record the attempt.
+
+Runs after the commit (a Huey task queued by `rules`) and every minute for rows whose next
+attempt is due (`retry_due`). Never raises into its caller: every failure is written to the
+row (`last_error`) and to a `Delivery`, and the row is tried again later:
+
+    attempt 1 fails → again in 1 min; 2 → 5 min; 3 → 30 min; 4 → 2 h; 5 → 6 h; 6 → dead.
+
+Claiming is one conditional UPDATE (`… WHERE state IN (pending, sending, failed) AND
+next_attempt_at <= now`) that also sets a lease: "0 rows" means another worker has it, and a
+worker that dies mid-send leaves a row that becomes due again when its lease ends. So a row is
+sent at least once, and twice only when a worker dies between sending and recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kesu.notifications import sms, webhooks
+from kesu.notifications.choices import AWAITING_STATES, NotificationChannel, NotificationState
+from kesu.notifications.conf import base_url
+from kesu.notifications.models import Delivery, Notification
+from kesu.notifications.webhooks import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+LEASE = timedelta(minutes=5)  # far longer than one attempt can take (webhook timeout 5 s)
+SWEEP_BATCH = 200
+SWEEP_BUDGET_SECONDS = 50  # the sweep runs every minute; it stops claiming before the next
+TEXT_LIMIT = 4000
+
+_AWAITING = sorted(AWAITING_STATES)
+
+
+class PermanentError(DeliveryError):
+    """Trying again cannot help (the webhook was removed or switched off)."""
+
+
+def deliver(ids: Iterable[int]) -> int:
+    """Send the notifications `ids` that are due and not taken; returns how many went out."""
+    sent = 0
+    for pk in ids:
+        try:
+            sent += _deliver_one(pk)
+        except Exception:  # a broken row must not stop the others, nor reach the caller
+            logger.exception("notification %s: delivery failed unexpectedly", pk)
+    return sent
+
+
+def retry_due(limit: int = SWEEP_BATCH) -> int:
+    """Deliver the rows whose next attempt is due; reads only those (partial index)."""
+    stop_at = time.monotonic() + SWEEP_BUDGET_SECONDS
+    due = list(
+        Notification.objects.filter(next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in due:
+        if time.monotonic() > stop_at:
+            break
+        sent += deliver([pk])
+    return sent
+
+
+def retry_now(ids: Iterable[int]) -> int:
+    """Try failed or given-up rows once more, now (the admin's action)."""
+    ids = list(ids)
+    Notification.objects.filter(
+        pk__in=ids, state__in=[NotificationState.FAILED, NotificationState.DEAD]
+    ).update(state=NotificationState.FAILED, next_attempt_at=timezone.now())
+    return deliver(ids)
+
+
+def queue_delivery(ids: list[int]) -> None:
+    """After the commit: hand the new rows to a worker. If the queue is down the rows stay
+    pending and the retry sweep sends them."""
+    try:
+        from kesu.notifications.tasks import deliver_task
+
+        deliver_task(ids)
+    except Exception:
+        logger.exception("could not queue notifications %s; the retry sweep will send them", ids)
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def _claim(pk: int) -> bool:
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=pk, state__in=_AWAITING, next_attempt_at__lte=now
+    ).update(
+        state=NotificationState.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + LEASE,
+    )
+    return claimed == 1
+
+
+def _deliver_one(pk: int) -> int:
+    if not _claim(pk):
+        return 0  # sent already, not due, or another worker has it
+    n = Notification.objects.select_related("webhook", "complaint", "event").get(pk=pk)
+    started = time.monotonic()
+    status, response, error, permanent = None, "", "", False
+    try:
+        status, response = _send(n)
+    except DeliveryError as failure:
+        status, response, error = failure.status, failure.response, str(failure)
+        permanent = isinstance(failure, PermanentError)
+    except Exception as failure:  # SMTP errors, a provider SDK's exceptions, …
+        error = f"{type(failure).__name__}: {failure}"
+    duration_ms = round((time.monotonic() - started) * 1000)
+    ok = not error
+    if not ok:
+        logger.warning("notification %s attempt %s failed: %s", pk, n.attempts, error)
+    _record(n, ok, status, response, error, duration_ms, permanent)
+    return int(ok)
+
+
+def _send(n: Notification) -> tuple[int | None, str]:
+    """Send one row; returns the HTTP status (webhooks) and what the other side answered
+    (the message id, the reply's body)."""
+    if n.channel == NotificationChannel.EMAIL:
+        return None, _send_email(n)
+    if n.channel == NotificationChannel.SMS:
+        return None, str(sms.backend().send(n.address, n.body) or "")
+    if n.channel == NotificationChannel.WEBHOOK:
+        return _send_webhook(n)
+    raise PermanentError(f"nothing to send on channel {n.channel}")
+
+
+def _send_email(n: Notification) -> str:
+    sender = settings.DEFAULT_FROM_EMAIL
+    domain = sender.rpartition("@")[2].strip("> ") or "localhost"
+    message_id = make_msgid(idstring=f"kesu{n.pk}", domain=domain)
+    message = EmailMessage(
+        subject=n.subject,
+        body=n.body,
+        from_email=sender,
+        to=[n.address],
+        headers={"Message-ID": message_id, "X-Kesu-Notification": str(n.pk)},
+    )
+    message.encoding = "utf-8"
+    message.send(fail_silently=False)
+    return message_id
+
+
+def _send_webhook(n: Notification) -> tuple[int | None, str]:
+    hook = n.webhook
+    if hook is None:
+        raise PermanentError("the webhook was removed")
+    if not hook.active:
+        raise PermanentError("the webhook is switched off")
+    number = n.complaint.number if n.complaint_id else ""
+    data = webhooks.payload(
+        hook.style,
+        event=n.event.type if n.event_id else "",
+        message=n.template,
+        number=number,
+        subject=n.subject,
+        body=n.body,
+        url=f"{base_url()}/complaints/{number}" if number else "",
+    )
+    reply = webhooks.post(n.address, hook.style, hook.secret, data)
+    return reply.status, reply.body
+
+
+def _record(
+    n: Notification,
+    ok: bool,
+    status: int | None,
+    response: str,
+    error: str,
+    duration_ms: int,
+    permanent: bool,
+) -> None:
+    now = timezone.now()
+    if ok:
+        outcome = {
+            "state": NotificationState.SENT,
+            "sent_at": now,
+            "next_attempt_at": None,
+            "last_error": "",
+        }
+    elif permanent or n.attempts >= MAX_ATTEMPTS:
+        outcome = {"state": NotificationState.DEAD, "next_attempt_at": None, "last_error": error}
+    else:
+        outcome = {
+            "state": NotificationState.FAILED,
+            "next_attempt_at": now + BACKOFF[n.attempts - 1],
+            "last_error": error,
+        }
+    with transaction.atomic():
+        Delivery.objects.create(
+            notification=n,
+            attempt=n.attempts,
+            at=now,
+            ok=ok,
+            status_code=status,
+            response=(response or "")[:TEXT_LIMIT],
+            error=error[:TEXT_LIMIT],
+            duration_ms=duration_ms,
+        )
+        # Only while the lease is still ours (same attempt, still being sent).
+        Notification.objects.filter(
+            pk=n.pk, state=NotificationState.SENDING, attempts=n.attempts
+        ).update(**outcome)

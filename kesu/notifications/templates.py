@@ -1,0 +1,291 @@
+"""The words of every notification: built-in defaults, administrators' overrides, rendering.
+
+Each message (a `TemplateCode`) has a subject and a text in Django template syntax. The
+built-in wording below is translated like every other string (Chinese is the company
+default); an active `NotificationTemplate` row for the same code and language wins. Messages
+are rendered once, when the outbox row is written, in the recipient's language — today the
+company language (settings.LANGUAGE_CODE): people and customers have no language of their own.
+
+Variables: number, title, category, severity, state, owner, department, due (in the company
+time zone), clock (the time limit's name), level (1 department heads, 2 executives), comment
+(for customers only when the event is visible to them), actor, url (staff messages only).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.choices import Severity, State, Visibility
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.queries import categories_by_code
+from kesu.core.memo import forget_on_change, memo
+from kesu.notifications.choices import TemplateCode
+from kesu.notifications.conf import base_url
+from kesu.notifications.models import NotificationTemplate
+from kesu.policies.choices import ClockKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: Any  # a lazy translated string
+    body: Any
+
+
+DEFAULTS: dict[TemplateCode, Wording] = {
+    TemplateCode.QUALITY_NOTICE: Wording(
+        _("Quality complaint {{ number }}: {{ title }}"),
+        _(
+            "A quality complaint was registered: {{ number }} “{{ title }}” ({{ category }}, "
+            "{{ severity }}). Responsible department: {{ department }}.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.LEVEL1_NOTICE: Wording(
+        _("Level-1 complaint {{ number }}: {{ title }}"),
+        _(
+            "A level-1 (major) complaint needs your attention: {{ number }} “{{ title }}” "
+            "({{ category }}). Responsible department: {{ department }}; owner: {{ owner }}."
+            "\n{{ url }}"
+        ),
+    ),
+    TemplateCode.DISPATCHED: Wording(
+        _("New complaint {{ number }} for {{ department }}"),
+        _(
+            "Complaint {{ number }} “{{ title }}” ({{ category }}, {{ severity }}) was "
+            "dispatched to {{ department }}; owner: {{ owner }}.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.OWNER_ASSIGNED: Wording(
+        _("You are the owner of complaint {{ number }}"),
+        _(
+            "{{ actor }} made you the owner of complaint {{ number }} “{{ title }}” "
+            "({{ category }}, {{ severity }}). Please contact the customer and promise a "
+            "handling deadline.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.OWNER_DEADLINE_WARNING: Wording(
+        _("Complaint {{ number }}: time limit nearly reached"),
+        _(
+            "The time limit “{{ clock }}” of complaint {{ number }} “{{ title }}” ends at "
+            "{{ due }}.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.OWNER_DEADLINE_BREACH: Wording(
+        _("Complaint {{ number }}: time limit breached"),
+        _(
+            "The time limit “{{ clock }}” of your complaint {{ number }} “{{ title }}” ended at "
+            "{{ due }} and is now breached.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.DEADLINE_BREACH: Wording(
+        _("Complaint {{ number }}: time limit breached"),
+        _(
+            "The time limit “{{ clock }}” of complaint {{ number }} “{{ title }}” "
+            "({{ department }}, owner: {{ owner }}) ended at {{ due }} and is breached.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.ESCALATION: Wording(
+        _("Complaint {{ number }} escalated to you"),
+        _(
+            "{{ actor }} escalated complaint {{ number }} “{{ title }}” ({{ category }}, "
+            "{{ severity }}, now: {{ state }}; department: {{ department }}, owner: {{ owner }})."
+            " Reason: {{ comment }}\n{{ url }}"
+        ),
+    ),
+    TemplateCode.BREACH_ESCALATION: Wording(
+        _("Complaint {{ number }}: breached time limit escalated to you"),
+        _(
+            "The time limit “{{ clock }}” of complaint {{ number }} “{{ title }}” "
+            "({{ department }}, owner: {{ owner }}) was breached at {{ due }} and the work is "
+            "still not done.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.CUSTOMER_ACCEPTED: Wording(
+        _("Your complaint {{ number }} has been accepted"),
+        _(
+            "Dear customer, your complaint “{{ title }}” (number {{ number }}) has been "
+            "accepted. {{ owner }} is responsible for it and will contact you soon."
+        ),
+    ),
+    TemplateCode.CUSTOMER_PLAN: Wording(
+        _("Your complaint {{ number }}: the treatment plan is settled"),
+        _(
+            "Dear customer, the treatment plan for your complaint “{{ title }}” (number "
+            "{{ number }}) is settled and is now being carried out. We will keep you informed."
+        ),
+    ),
+    TemplateCode.CUSTOMER_PROGRESS: Wording(
+        _("Your complaint {{ number }}: progress"),
+        _(
+            "Dear customer, progress on your complaint “{{ title }}” (number {{ number }}): "
+            "{{ comment }}"
+        ),
+    ),
+    TemplateCode.CUSTOMER_COMPLETED: Wording(
+        _("Your complaint {{ number }}: treatment completed"),
+        _(
+            "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
+            "is completed. We will check the result and then ask for your confirmation."
+        ),
+    ),
+    TemplateCode.CUSTOMER_RETURN_VISIT: Wording(
+        _("Thank you for your feedback on complaint {{ number }}"),
+        _(
+            "Dear customer, thank you for answering our return visit about your complaint "
+            "“{{ title }}” (number {{ number }}). Your opinion helps us improve."
+        ),
+    ),
+}
+assert set(DEFAULTS) == set(TemplateCode), "every message has its built-in wording"
+
+CUSTOMER_TEMPLATES = frozenset(code for code in TemplateCode if code.startswith("customer_"))
+
+# Plain text (e-mail, SMS, chat): nothing is HTML-escaped. The context holds strings only.
+_ENGINE = Engine(autoescape=False)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    return _ENGINE.from_string(source)
+
+
+def template_error(source: str) -> str | None:
+    """Why `source` is not a usable template, or None (for the admin form)."""
+    try:
+        _compiled(source)
+    except TemplateSyntaxError as error:
+        return str(error)
+    return None
+
+
+def _overrides() -> dict[tuple[str, str], tuple[str, str]]:
+    rows = NotificationTemplate.objects.filter(active=True).values_list(
+        "code", "language", "subject", "body"
+    )
+    return {(code, language): (subject, body) for code, language, subject, body in rows}
+
+
+forget_on_change("notify:templates", NotificationTemplate)
+
+
+def company_language() -> str:
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    language: str
+
+
+def render(code: TemplateCode, context: dict[str, Any], language: str) -> Rendered:
+    """The message `code` in `language`: the active override if any, else the built-in."""
+    with translation.override(language):
+        override = memo("notify:templates", _overrides).get((code, language))
+        if override is not None:
+            try:
+                return _render(*override, context, language)
+            except Exception:  # a broken override must not silence the message
+                logger.exception(
+                    "notification template %s (%s) failed; using the default", code, language
+                )
+        default = DEFAULTS[code]
+        return _render(str(default.subject), str(default.body), context, language)
+
+
+def _render(subject: str, body: str, context: dict[str, Any], language: str) -> Rendered:
+    ctx = Context(context, autoescape=False)
+    subject_text = " ".join(_compiled(subject).render(ctx).split())  # one header line
+    return Rendered(subject_text[:300], _compiled(body).render(ctx).strip(), language)
+
+
+# ------------------------------------------------------------------------------------------
+# the facts a message may use
+
+
+class _Named:
+    """A name with an English variant, shown in the language of the rendering."""
+
+    def __init__(self, name: str, name_en: str = ""):
+        self.name, self.name_en = name, name_en
+
+    def __str__(self) -> str:
+        if self.name_en and translation.get_language() == "en":
+            return self.name_en
+        return self.name
+
+
+NOBODY = "—"
+
+
+def _local(instant: datetime | None) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
+
+
+def _due(data: dict) -> str:
+    raw = data.get("due_at")
+    if not raw:
+        return ""
+    try:
+        return _local(datetime.fromisoformat(raw))
+    except (TypeError, ValueError):
+        return str(raw)
+
+
+def _clock(data: dict) -> Any:
+    raw = data.get("clock", "")
+    try:
+        return ClockKind(raw).label
+    except ValueError:
+        return raw
+
+
+def staff_context(
+    complaint: Complaint,
+    event: ComplaintEvent,
+    *,
+    department_name: str = "",
+    owner_name: str = "",
+) -> dict[str, Any]:
+    """What staff messages may say about `event` on `complaint`."""
+    by_id = memo(
+        "notify:categories_by_id", lambda: {c.pk: c for c in categories_by_code().values()}
+    )
+    category = by_id.get(complaint.category_id)
+    data = event.data or {}
+    actor = event.actor if event.actor_id else None
+    return {
+        "number": complaint.number,
+        "title": complaint.title,
+        "category": _Named(category.name, category.name_en) if category else "",
+        "severity": Severity(complaint.severity).label,
+        "state": State(complaint.state).label,
+        "owner": owner_name or NOBODY,
+        "department": department_name or NOBODY,
+        "due": _due(data),
+        "clock": _clock(data),
+        "level": data.get("level", ""),
+        "comment": event.comment,
+        "actor": actor.get_full_name() if actor else "Kesu",
+        "url": f"{base_url()}/complaints/{complaint.number}",
+    }
+
+
+def customer_context(staff: dict[str, Any], event: ComplaintEvent) -> dict[str, Any]:
+    """The customer's view: internal comments and staff links are left out."""
+    return {
+        **staff,
+        "comment": event.comment if event.visibility == Visibility.CUSTOMER else "",
+        "url": "",
+    }
