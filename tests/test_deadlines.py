@@ -194,6 +194,27 @@ def _first_contact_steps(number: str) -> list[str]:
     return [kind for kind, clock in steps(number) if clock == "first_contact"]
 
 
+def _told(number: str) -> list[tuple[str, str, str]]:
+    """(step, template, username) of every in-app notification of the first-contact ladder."""
+    from kesu.notifications.models import Notification
+
+    rows = Notification.objects.filter(
+        complaint__number=number,
+        channel="in_app",
+        event__type__startswith="deadline_",
+        event__data__clock="first_contact",
+    ).select_related("event", "recipient")
+    return sorted((n.event.type, n.template, n.recipient.username) for n in rows)
+
+
+LADDER_TOLD = [
+    ("deadline_breached", "deadline_breach", "qian_head"),  # the quality department's head
+    ("deadline_breached", "owner_deadline_breach", "sun_quality"),
+    ("deadline_escalated", "breach_escalation", "zheng_vp"),  # the executive
+    ("deadline_warned", "owner_deadline_warning", "sun_quality"),  # the owner
+]
+
+
 @pytest.mark.django_db
 def test_first_contact_is_warned_breached_and_escalated_once_each(people):
     number = _ladder_complaint(people)
@@ -227,6 +248,11 @@ def test_first_contact_is_warned_breached_and_escalated_once_each(people):
         complaint=complaint, type="deadline_breached", data__clock="first_contact"
     )
     assert breach.actor is None and breach.data["level"] == 1
+    assert _told(number) == LADDER_TOLD
+    # the executive reads it in the in-app list
+    executive = people.api(people.executive)
+    inbox = executive.get("/notifications").json()["results"]
+    assert any(n["complaint"] == number and n["template"] == "breach_escalation" for n in inbox)
     # contacting the customer now meets the clock, late: the breach is kept
     handler = people.api(people.handler_quality)
     with at(local(2026, 11, 25, 10, 0)):
@@ -293,6 +319,7 @@ def test_two_racing_sweeps_take_each_step_once(people):
         "deadline_breached",
         "deadline_escalated",
     ]
+    assert _told(number) == LADDER_TOLD  # each notification once
     assert connection.vendor in ("sqlite", "postgresql")
 
 
