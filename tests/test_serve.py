@@ -100,3 +100,70 @@ def test_kesu_serve_answers_with_api_admin_and_home(served):
     assert status == 201, body
     assert json.loads(body)["number"].startswith("KS")
     assert (Path(env["KESU_DATA_DIR"]) / "admin-password.txt").exists()
+
+
+def _kesu(env: dict, *args: str) -> str:
+    done = subprocess.run([KESU, *args], env=env, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+def test_kesu_serve_runs_the_background_worker_that_delivers(served):
+    """`kesu serve` starts the worker: a department's webhook receives the dispatch notice
+    without anything else being started."""
+    import queue
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    base, env = served
+    received: queue.Queue = queue.Queue()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.put(json.loads(body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
+
+        def log_message(self, *args):
+            pass
+
+    receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        _kesu(env, "user", "create", "kefu_li", "--role", "intake",
+              "--department", "customer_service")  # fmt: skip
+        _kesu(env, "user", "create", "sun_gong", "--role", "handler", "--department", "quality")
+        hook = f"http://127.0.0.1:{receiver.server_port}/hook"
+        _kesu(
+            env,
+            "shell",
+            "-c",
+            "from kesu.accounts.models import Department as D; "
+            "from kesu.notifications.models import DepartmentWebhook as W; "
+            f"W.objects.create(department=D.objects.get(code='quality'), url='{hook}')",
+        )
+        token = _kesu(env, "token", "create", "kefu_li").split()[-1]
+        status, body = fetch(
+            f"{base}/api/v1/complaints",
+            {
+                "channel": "phone",
+                "title": "阀门渗漏",
+                "description": "批号2025-07的阀门渗漏",
+                "category": "product_quality",
+                "complainant": {"name": "王伟", "phone": "13800000001"},
+            },
+            token,
+        )
+        assert status == 201, body
+        number = json.loads(body)["number"]
+        status, body = fetch(
+            f"{base}/api/v1/complaints/{number}/actions/accept", {"owner": "sun_gong"}, token
+        )
+        assert status == 200, body
+        message = received.get(timeout=60)  # the worker polls its queue; idle, every few s
+    finally:
+        receiver.shutdown()
+    assert message["msgtype"] == "text"
+    assert number in message["text"]["content"]
