@@ -346,3 +346,53 @@ def test_imported_complaints_are_measured_from_their_original_time(people):
     assert parse(first["due_at"]) == local(2025, 3, 4, 9, 0)
     assert first["state"] == "breached" and first["breached"] is True
     assert complaint.number in [c["number"] for c in overdue["results"]]
+
+
+@pytest.mark.django_db
+def test_a_sweep_cut_off_before_its_commit_leaves_nothing_and_the_next_one_does_it(
+    people, monkeypatch
+):
+    from kesu.deadlines import sweep as sweep_module
+
+    number = _ladder_complaint(people)
+
+    def crash(pairs):
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(sweep_module.notification_rules, "on_events", crash)
+    with at(local(2026, 11, 24, 9, 0)), pytest.raises(RuntimeError):
+        sweep()
+    assert steps(number) == []
+    assert Complaint.objects.get(number=number).escalation_level == 0
+    monkeypatch.undo()
+    with at(local(2026, 11, 24, 9, 0)):
+        sweep()
+    assert _first_contact_steps(number) == ["deadline_breached"]
+    assert _told(number) == [t for t in LADDER_TOLD if t[0] == "deadline_breached"]
+
+
+def test_the_worker_queue_is_redis_when_redis_url_is_set(tmp_path):
+    """SQLite storage by default; with REDIS_URL the same tasks go through Redis."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY; "
+        "HUEY.storage.flush_queue() if hasattr(HUEY.storage, 'conn') else None; "
+        "print(type(HUEY).__name__, HUEY.storage.queue_size())"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    base.update(KESU_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="kesu.settings")
+    default = subprocess.run(
+        [sys.executable, "-c", code], env=base, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.split() == ["SqliteHuey", "0"]
+    with_redis = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "REDIS_URL": "redis://127.0.0.1:6379/15"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert with_redis.stdout.split() == ["RedisHuey", "0"]  # it reached the server
