@@ -73,8 +73,8 @@ class WorkingPeriod(models.Model):
         WorkCalendar, models.CASCADE, related_name="periods", verbose_name=_("calendar")
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
+    start = models.TimeField(_("start time"))
+    end = models.TimeField(_("end time"))
 
     class Meta:
         verbose_name = _("working hours")
