@@ -13,6 +13,13 @@ from pathlib import Path
 import pytest
 
 KESU = str(Path(sys.executable).parent / "kesu")
+COMPLAINT = {
+    "channel": "phone",
+    "title": "阀门渗漏",
+    "description": "批号2025-07的阀门渗漏",
+    "category": "product_quality",
+    "complainant": {"name": "王伟", "phone": "13800000001"},
+}
 
 
 def free_port() -> int:
@@ -86,17 +93,7 @@ def test_kesu_serve_answers_with_api_admin_and_home(served):
         [KESU, "token", "create", "admin"], env=env, check=True, capture_output=True, text=True
     )
     token = created.stdout.split()[-1]
-    status, body = fetch(
-        f"{base}/api/v1/complaints",
-        {
-            "channel": "phone",
-            "title": "阀门渗漏",
-            "description": "批号2025-07的阀门渗漏",
-            "category": "product_quality",
-            "complainant": {"name": "王伟", "phone": "13800000001"},
-        },
-        token,
-    )
+    status, body = fetch(f"{base}/api/v1/complaints", COMPLAINT, token)
     assert status == 201, body
     assert json.loads(body)["number"].startswith("KS")
     assert (Path(env["KESU_DATA_DIR"]) / "admin-password.txt").exists()
@@ -145,17 +142,7 @@ def test_kesu_serve_runs_the_background_worker_that_delivers(served):
             f"W.objects.create(department=D.objects.get(code='quality'), url='{hook}')",
         )
         token = _kesu(env, "token", "create", "kefu_li").split()[-1]
-        status, body = fetch(
-            f"{base}/api/v1/complaints",
-            {
-                "channel": "phone",
-                "title": "阀门渗漏",
-                "description": "批号2025-07的阀门渗漏",
-                "category": "product_quality",
-                "complainant": {"name": "王伟", "phone": "13800000001"},
-            },
-            token,
-        )
+        status, body = fetch(f"{base}/api/v1/complaints", COMPLAINT, token)
         assert status == 201, body
         number = json.loads(body)["number"]
         status, body = fetch(

@@ -4,6 +4,7 @@ workflow, so nothing here can bypass it)."""
 from django.contrib import admin
 
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
+from kesu.core.admin_views import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -21,17 +22,6 @@ class CategoryAdmin(admin.ModelAdmin):
     )
     list_filter = ("active", "default_severity")
     search_fields = ("code", "name", "name_en")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

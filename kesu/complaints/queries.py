@@ -1,16 +1,12 @@
 """Reads shared by the API, the web views and the CLI."""
 
-import base64
-from datetime import datetime
-
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import Department, User
 from kesu.complaints.authority import department_scope
-from kesu.complaints.errors import invalid
 from kesu.complaints.models import Category, Complaint
+from kesu.core import keyset
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.trees import subtree
 
@@ -59,38 +55,8 @@ def search_text(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
 def keyset_page(
     qs: QuerySet[Complaint], cursor: str | None, limit: int
 ) -> tuple[list[Complaint], str | None]:
-    """One page, newest registration first, and the cursor of the next page (None at the end).
-
-    The cursor is the (registered_at, id) of the last row: paging costs the same on page 1
-    and on page 10,000, and rows registered meanwhile never shift a page.
-    """
-    if cursor:
-        at, pk = _decode_cursor(cursor)
-        # The first condition bounds the index range; the second breaks ties.
-        qs = qs.filter(registered_at__lte=at).filter(
-            Q(registered_at__lt=at) | Q(registered_at=at, pk__lt=pk)
-        )
-    rows = list(qs.order_by("-registered_at", "-pk")[: limit + 1])
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, _encode_cursor(rows[-1])
-
-
-def _encode_cursor(c: Complaint) -> str:
-    raw = f"{c.registered_at.isoformat()}|{c.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid(
-            "cursor", _("The cursor is not valid; start again from the first page.")
-        ) from None
+    """One page, newest registration first, and the cursor of the next page (None at the end)."""
+    return keyset.page(qs, "registered_at", cursor, limit)
 
 
 def categories_by_code() -> dict[str, Category]:

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kesu.core.admin_views import ReadOnlyAdmin
 from kesu.notifications import delivery
 from kesu.notifications.models import (
     Delivery,
@@ -59,7 +60,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -79,15 +80,6 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [DeliveryInline]
     actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Try the failed notifications again now"))
     def retry_now(self, request, queryset):

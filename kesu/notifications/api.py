@@ -1,16 +1,13 @@
 """The caller's in-app notifications: list, mark one read, mark all read."""
 
-import base64
 from datetime import datetime
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from kesu.complaints.errors import invalid
 from kesu.complaints.schemas import ErrorOut
+from kesu.core import keyset
 from kesu.notifications.choices import NotificationChannel
 from kesu.notifications.models import Notification
 
@@ -60,22 +57,6 @@ def _out(n: Notification) -> dict:
     }
 
 
-def _encode_cursor(n: Notification) -> str:
-    raw = f"{n.created_at.isoformat()}|{n.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid(
-            "cursor", _("The cursor is not valid; start again from the first page.")
-        ) from None
-
-
 @router.get(
     "/notifications",
     response={200: NotificationPage, **ERRORS},
@@ -86,18 +67,13 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     qs = _inbox(request)
     if filters.unread:
         qs = qs.filter(read_at__isnull=True)
-    if filters.cursor:
-        at, pk = _decode_cursor(filters.cursor)
-        # The first condition bounds the index range; the second breaks ties.
-        qs = qs.filter(created_at__lte=at).filter(
-            Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
-        )
-    rows = list(qs.select_related("complaint").order_by("-created_at", "-pk")[: filters.limit + 1])
+    rows, cursor = keyset.page(
+        qs.select_related("complaint"), "created_at", filters.cursor, filters.limit
+    )
     next_url = None
-    if len(rows) > filters.limit:
-        rows = rows[: filters.limit]
+    if cursor is not None:
         params = request.GET.copy()
-        params["cursor"] = _encode_cursor(rows[-1])
+        params["cursor"] = cursor
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {"results": [_out(n) for n in rows], "next": next_url}
 

@@ -1,0 +1,45 @@
+"""Keyset paging, newest first: the cursor is the (time, id) of the last row of a page.
+
+Paging costs the same on page 1 and on page 10,000, and rows added meanwhile never shift a
+page. Used by the complaint list (by registration time) and the in-app notifications (by
+creation time).
+"""
+
+import base64
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.errors import invalid
+
+
+def page(qs: QuerySet, field: str, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """One page ordered by (`field`, id) descending, and the next page's cursor (None at the
+    end)."""
+    if cursor:
+        at, pk = decode(cursor)
+        # The first condition bounds the index range; the second breaks ties.
+        qs = qs.filter(**{f"{field}__lte": at}).filter(
+            Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lt": pk})
+        )
+    rows = list(qs.order_by(f"-{field}", "-pk")[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode(getattr(rows[-1], field), rows[-1].pk)
+
+
+def encode(at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid(
+            "cursor", _("The cursor is not valid; start again from the first page.")
+        ) from None
