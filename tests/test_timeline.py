@@ -44,3 +44,18 @@ def test_the_database_keeps_closing_time_and_state_together(event):
         Complaint.objects.filter(pk=complaint.pk).update(state="closed")  # no closing time
     with pytest.raises(IntegrityError), transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(closed_at=event.at)  # still open
+
+
+def test_internal_notes_and_customer_messages_keep_their_visibility(people):
+    intake = people.api(people.intake)
+    number = intake.post("/complaints", complaint_payload()).json()["number"]
+    intake.act(number, "note", {"text": "内部备注:客户情绪激动"})
+    intake.act(number, "note", {"text": "您好,已转交质量部处理。", "visibility": "customer"})
+    timeline = intake.get(f"/complaints/{number}").json()["timeline"]
+    assert [(e["type"], e["visibility"]) for e in timeline] == [
+        ("register", "internal"),
+        ("note", "internal"),
+        ("note", "customer"),
+    ]
+    stored = ComplaintEvent.objects.filter(complaint__number=number).order_by("id")
+    assert [e.customer_visible for e in stored] == [False, False, True]

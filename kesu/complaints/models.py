@@ -318,12 +318,9 @@ class ComplaintEvent(models.Model):
     at = models.DateTimeField(_("at"))
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
-    visibility = models.CharField(
-        _("visibility"),
-        max_length=8,
-        choices=Visibility.choices,
-        default=Visibility.INTERNAL,
-    )
+    # Stored as a flag (0 bytes in SQLite for "internal") rather than text; `visibility`
+    # below speaks the Visibility enum, as the API does.
+    customer_visible = models.BooleanField(_("visible to the customer"), default=False)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=CompactJSONEncoder)
 
@@ -344,6 +341,14 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("timeline events are append-only")
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility.CUSTOMER if self.customer_visible else Visibility.INTERNAL
+
+    @visibility.setter
+    def visibility(self, value: Visibility | str) -> None:
+        self.customer_visible = Visibility(value) == Visibility.CUSTOMER
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

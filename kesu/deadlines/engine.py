@@ -7,12 +7,11 @@ The domain layer calls `reschedule` inside the transaction of every event it app
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from kesu.complaints.choices import Visibility
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.deadlines.clocks import Clock, EventFact, replay, schedule
 from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
 
-_FIELDS = ("type", "at", "from_state", "to_state", "visibility", "data")
+_FIELDS = ("type", "at", "from_state", "to_state", "customer_visible", "data")
 
 
 def fact(event: ComplaintEvent) -> EventFact:
@@ -21,19 +20,19 @@ def fact(event: ComplaintEvent) -> EventFact:
         at=event.at,
         from_state=event.from_state,
         to_state=event.to_state,
-        customer_visible=event.visibility == Visibility.CUSTOMER,
+        customer_visible=event.customer_visible,
         data=event.data or {},
     )
 
 
 def _fact_from_row(row: tuple) -> EventFact:
-    type_, at, from_state, to_state, visibility, data = row
+    type_, at, from_state, to_state, customer_visible, data = row
     return EventFact(
         type=type_,
         at=at,
         from_state=from_state,
         to_state=to_state,
-        customer_visible=visibility == Visibility.CUSTOMER,
+        customer_visible=bool(customer_visible),
         data=data or {},
     )
 
