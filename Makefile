@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run demo test test-postgres bench lint messages install clean
+.PHONY: run demo test test-postgres bench lint messages install browser clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kesu needs $(PYTHON)"; exit 1; }
@@ -16,18 +16,32 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium through Playwright, and screenshots need a CJK
+# font; both are installed here when missing.
+BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-microhei
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+		&& fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null \
+			|| { apt-get update -q >/dev/null && \
+			     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
+		else \
+			echo "The browser tests need: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; \
+		fi; }
+
 run: $(STAMP)
 	$(BIN)/kesu serve --port $(PORT)
 
 demo: $(STAMP)
 	$(BIN)/kesu serve --port $(PORT) --demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest --create-db -q
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kesu} $(BIN)/pytest --create-db -q
 
 bench: $(STAMP)

@@ -1,5 +1,6 @@
 """Django settings for Kesu. Infrastructure comes from the environment (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "kesu.complaints",
     "kesu.deadlines",
     "kesu.notifications",
+    "kesu.workspace",
+    "axes",  # failed-login throttling for the workspace and the admin
 ]
 
 MIDDLEWARE = [
@@ -47,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "kesu.urls"
@@ -144,7 +148,19 @@ globals().update(email_settings())
 KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
 KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/inbox/"
+LOGOUT_REDIRECT_URL = "/login/"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses while a username/address is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins: after 5 for one username from one address, 15 minutes' pause.
+AXES_FAILURE_LIMIT = env_int("KESU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KESU_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "workspace/locked_out.html"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

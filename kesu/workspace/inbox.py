@@ -1,0 +1,109 @@
+"""The inbox's views of the work (mine, my department, unassigned, overdue, due today,
+waiting for approval): which complaints each shows, for whom, and how close a deadline is."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kesu.accounts.choices import Role
+from kesu.accounts.models import User
+from kesu.complaints.authority import department_scope
+from kesu.complaints.choices import State
+from kesu.complaints.models import Complaint
+from kesu.complaints.queries import visible_complaints
+from kesu.core import clock
+
+COUNT_CAP = 1000  # counts above this show as "999+": counting never walks a whole table
+
+
+class Tab(StrEnum):
+    MINE = "mine"
+    DEPARTMENT = "department"
+    UNASSIGNED = "unassigned"
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    APPROVAL = "approval"
+    ALL = "all"
+
+
+TAB_LABELS = {
+    Tab.MINE: _("Mine"),
+    Tab.DEPARTMENT: _("My department"),
+    Tab.UNASSIGNED: _("Unassigned"),
+    Tab.OVERDUE: _("Overdue"),
+    Tab.DUE_TODAY: _("Due today"),
+    Tab.APPROVAL: _("Waiting for approval"),
+    Tab.ALL: _("All"),
+}
+
+
+def tabs_for(user: User) -> list[Tab]:
+    tabs = [Tab.MINE, Tab.DEPARTMENT, Tab.UNASSIGNED, Tab.OVERDUE, Tab.DUE_TODAY]
+    if user.role in (Role.DEPT_HEAD, Role.EXECUTIVE):
+        tabs.append(Tab.APPROVAL)
+    return [*tabs, Tab.ALL]
+
+
+def _end_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(0)))
+
+
+def complaints_in(user: User, tab: Tab, now: datetime | None = None) -> QuerySet[Complaint]:
+    """The complaints one tab shows the user: open ones only, except under "all"."""
+    now = now or clock.now()
+    qs = visible_complaints(user)
+    if tab == Tab.ALL:
+        return qs
+    qs = qs.filter(closed_at__isnull=True)  # as the open partial index is written
+    if tab == Tab.MINE:
+        return qs.filter(owner=user)
+    if tab == Tab.DEPARTMENT:
+        return qs.filter(department__in=department_scope(user)) if user.department_id else qs.none()
+    if tab == Tab.UNASSIGNED:
+        return qs.filter(owner__isnull=True)
+    if tab == Tab.OVERDUE:
+        return qs.filter(due_at__lte=now)
+    if tab == Tab.DUE_TODAY:
+        return qs.filter(due_at__gt=now, due_at__lt=_end_of_today(now))
+    if tab == Tab.APPROVAL:
+        return qs.filter(state=State.PLAN_APPROVAL)
+    raise ValueError(tab)
+
+
+def capped_count(qs: QuerySet) -> str:
+    n = qs.order_by()[:COUNT_CAP].count()
+    return f"{COUNT_CAP - 1}+" if n >= COUNT_CAP else str(n)
+
+
+class Urgency(StrEnum):
+    """How close the nearest deadline is: the colour of the list's deadline column."""
+
+    OVERDUE = "overdue"
+    SOON = "soon"  # within 4 hours
+    TODAY = "today"
+    LATER = "later"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: datetime | None
+    urgency: Urgency
+
+
+def deadline_of(complaint: Complaint, now: datetime) -> Deadline:
+    due = complaint.due_at
+    if due is None or complaint.closed_at is not None:
+        return Deadline(None, Urgency.NONE)
+    if due <= now:
+        return Deadline(due, Urgency.OVERDUE)
+    if due - now <= timedelta(hours=4):
+        return Deadline(due, Urgency.SOON)
+    if due < _end_of_today(now):
+        return Deadline(due, Urgency.TODAY)
+    return Deadline(due, Urgency.LATER)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kesu.workspace import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("inbox/", views.inbox, name="inbox"),
+]
