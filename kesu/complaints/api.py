@@ -1,6 +1,6 @@
 """Complaint endpoints: parse → authorise → call the action → respond."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Q
@@ -47,8 +47,6 @@ from kesu.complaints.schemas import (
 )
 from kesu.core import clock
 from kesu.deadlines import engine as deadline_engine
-from kesu.deadlines.queries import company_calendar
-from kesu.policies.choices import ClockKind
 
 router = Router(tags=["complaints"])
 
@@ -177,47 +175,12 @@ def record(c: Complaint) -> dict[str, Any]:
     }
 
 
-def _hours(amount: timedelta) -> float:
-    return round(amount.total_seconds() / 3600, 2)
-
-
-def deadlines(c: Complaint, events: list) -> list[dict[str, Any]]:
-    """The complaint's clocks, replayed from the timeline already loaded for the detail."""
-    now = clock.now()
-    calendar = company_calendar()
-    out = []
-    for run in deadline_engine.clocks_of(c, [deadline_engine.fact(e) for e in events]):
-        out.append(
-            {
-                "clock": run.kind,
-                "label": str(ClockKind(run.kind).label),
-                "basis": run.rule.basis,
-                "limit_hours": _hours(run.rule.limit),
-                "state": run.state(now),
-                "started_at": run.started_at,
-                "due_at": run.due_at,
-                "warn_at": run.warn_at,
-                "remaining_hours": _hours(run.remaining(now, calendar)),
-                "paused_since": run.paused_since,
-                "paused_hours": _hours(
-                    run.paused_total + (now - run.paused_since if run.paused_since else timedelta())
-                ),
-                "met_at": run.stopped_at,
-                "cancelled_at": run.cancelled_at,
-                "breached": run.was_breached(now),
-                "warned": run.warned,
-                "escalation_level": run.escalation_level,
-            }
-        )
-    return out
-
-
 def detail(c: Complaint, user: User) -> dict[str, Any]:
     events = list(c.events.select_related("actor").order_by("id"))
     return {
         **record(c),
         "allowed_actions": allowed_actions(c, user),
-        "deadlines": deadlines(c, events),
+        "deadlines": deadline_engine.deadlines(c, events),
         "timeline": [
             {
                 "id": e.id,

@@ -6,10 +6,13 @@ The domain layer calls `reschedule` inside the transaction of every event it app
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.core import clock
 from kesu.deadlines.clocks import Clock, EventFact, replay, schedule
 from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
+from kesu.policies.choices import ClockKind
 
 _FIELDS = ("type", "at", "from_state", "to_state", "customer_visible", "data")
 
@@ -80,3 +83,38 @@ def whole_second_up(at: datetime | None) -> datetime | None:
     if at is None or not at.microsecond:
         return at
     return at.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _hours(amount: timedelta) -> float:
+    return round(amount.total_seconds() / 3600, 2)
+
+
+def deadlines(complaint: Complaint, events: Sequence[ComplaintEvent]) -> list[dict[str, Any]]:
+    """The complaint's clocks as the API and the complaint page show them, replayed from the
+    timeline the caller has already loaded."""
+    now = clock.now()
+    calendar = company_calendar()
+    out = []
+    for run in clocks_of(complaint, [fact(e) for e in events]):
+        paused = run.paused_total + (now - run.paused_since if run.paused_since else timedelta())
+        out.append(
+            {
+                "clock": run.kind,
+                "label": str(ClockKind(run.kind).label),
+                "basis": run.rule.basis,
+                "limit_hours": _hours(run.rule.limit),
+                "state": run.state(now),
+                "started_at": run.started_at,
+                "due_at": run.due_at,
+                "warn_at": run.warn_at,
+                "remaining_hours": _hours(run.remaining(now, calendar)),
+                "paused_since": run.paused_since,
+                "paused_hours": _hours(paused),
+                "met_at": run.stopped_at,
+                "cancelled_at": run.cancelled_at,
+                "breached": run.was_breached(now),
+                "warned": run.warned,
+                "escalation_level": run.escalation_level,
+            }
+        )
+    return out

@@ -6,4 +6,10 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
+    path("complaints/<str:number>", views.complaint_page, name="complaint"),
+    path(
+        "complaints/<str:number>/attachments/<int:attachment_id>",
+        views.attachment,
+        name="attachment",
+    ),
 ]
