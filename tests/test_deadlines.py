@@ -102,8 +102,12 @@ def test_waiting_for_the_customer_pauses_and_moves_the_due_time(people):
         assert intake.act(number, "accept", {"owner": people.handler_quality.username})
     handler = people.api(people.handler_quality)
     with at(local(2026, 11, 23, 10, 0)):
+        allowed = handler.get(f"/complaints/{number}").json()["allowed_actions"]
+        assert "wait_customer" in allowed and "resume" not in allowed
         r = handler.act(number, "wait_customer", {"reason": "等待客户寄回样品"})
         assert r.status_code == 200, r.content
+        assert "resume" in r.json()["allowed_actions"]
+        assert "wait_customer" not in r.json()["allowed_actions"]
         paused = clocks(handler, number)
         assert paused["site_visit"]["state"] == "paused"
         assert handler.get(f"/complaints/{number}").json()["waiting_since"] is not None
@@ -119,6 +123,17 @@ def test_waiting_for_the_customer_pauses_and_moves_the_due_time(people):
     assert parse(site["due_at"]) == local(2026, 11, 26, 9, 0)
     with at(local(2026, 11, 24, 10, 0)):
         assert handler.act(number, "resume", {}).status_code == 409
+
+
+@pytest.mark.django_db
+def test_a_complaint_withdrawn_while_waiting_waits_no_more(people):
+    intake = people.api(people.intake)
+    with at(local(2026, 11, 23, 9, 0)):
+        number = register(intake)
+        assert intake.act(number, "wait_customer", {"reason": "客户出差"}).status_code == 200
+        r = intake.act(number, "withdraw", {"reason": "客户撤回"})
+    assert r.status_code == 200, r.content
+    assert r.json()["waiting_since"] is None
 
 
 @pytest.mark.django_db

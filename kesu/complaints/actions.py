@@ -378,6 +378,9 @@ def _record(
     from_state = complaint.state
     if to_state is not None:
         complaint.state = to_state
+    if complaint.state not in OPEN_STATES and complaint.waiting_since is not None:
+        complaint.waiting_since = None  # a finished complaint waits for nobody
+        changed = (*changed, "waiting_since")
     complaint.version += 1
     event = ComplaintEvent(
         complaint=complaint,
@@ -1252,10 +1255,6 @@ def note(
 def wait_customer(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
     """The complaint waits on the customer (e.g. a returned product in transit): clocks pause."""
     reason = _required(reason, "reason", _("Say what the complaint is waiting for."))
-    if c.waiting_since is not None:
-        raise ComplaintError(
-            ErrorCode.WRONG_STATE, _("The complaint is already waiting for the customer.")
-        )
     now = clock.now()
     c.waiting_since = now
     return _record(
@@ -1266,10 +1265,6 @@ def wait_customer(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
 @_action(Action.RESUME)
 def resume(c: Complaint, *, actor: User, comment: str = "") -> ComplaintEvent:
     """The customer's part is done: paused clocks run again, their due times moved on."""
-    if c.waiting_since is None:
-        raise ComplaintError(
-            ErrorCode.WRONG_STATE, _("The complaint is not waiting for the customer.")
-        )
     now = clock.now()
     data = {"waited_from": c.waiting_since.isoformat()}
     c.waiting_since = None

@@ -108,6 +108,10 @@ def _precondition(complaint: Complaint, action: Action):
         return _("Record the return visit, or skip it with a reason, before closing.")
     if action == Action.ESCALATE and complaint.escalation_level >= MAX_ESCALATION_LEVEL:
         return _("The complaint is already escalated to the executives.")
+    if action == Action.WAIT_CUSTOMER and complaint.waiting_since is not None:
+        return _("The complaint is already waiting for the customer.")
+    if action == Action.RESUME and complaint.waiting_since is None:
+        return _("The complaint is not waiting for the customer.")
     return None
 
 
