@@ -172,6 +172,14 @@ class Clock:
             return -calendar.between(self.due_at, at)
         return self.due_at - at
 
+    def take(self, step_type: str, level: int = 0) -> None:
+        """Mark a ladder step as taken (a sweeper event, replayed or just appended)."""
+        self.warned = True
+        if step_type in (BREACHED, ESCALATED):
+            self.breached = True
+            default = 1 if step_type == BREACHED else 2
+            self.escalation_level = max(self.escalation_level, level or default)
+
     def escalate_at(self, calendar: Calendar, step: Step) -> datetime:
         return calendar.add_days(self.due_at, step.escalate_after_days)
 
@@ -280,14 +288,7 @@ def replay(
         if kind_of_step is not None:
             c = current.get(kind_of_step)
             if c is not None:
-                if event.type == WARNED:
-                    c.warned = True
-                elif event.type == BREACHED:
-                    c.warned = c.breached = True
-                    c.escalation_level = max(c.escalation_level, 1)
-                else:
-                    c.warned = c.breached = True
-                    c.escalation_level = max(c.escalation_level, int(event.data.get("level", 2)))
+                c.take(event.type, int(event.data.get("level", 0)))
             continue
         # met: stops first, then repeats restart on an event that kept the state
         for kind, c in list(current.items()):
@@ -298,7 +299,7 @@ def replay(
                 del current[kind]
                 stays = not event.to_state or event.to_state == event.from_state
                 if c.rule.repeats and stays and event.to_state not in FINAL_STATES:
-                    current[kind] = _restart(c.rule, event.at, calendar, step, clocks)
+                    current[kind] = _begin(c.rule, event.at, calendar, step, clocks)
         if event.type == PAUSE:
             waiting_since = event.at
             for c in current.values():
@@ -316,14 +317,14 @@ def replay(
             continue
         for kind, rule in applicable.items():
             if kind not in current and _any(rule.starts_on, event):
-                c = _restart(rule, event.at, calendar, step, clocks)
+                c = _begin(rule, event.at, calendar, step, clocks)
                 current[kind] = c
                 if waiting_since is not None:
                     _pause(c, event.at, calendar)
     return clocks
 
 
-def _restart(
+def _begin(
     rule: ClockRule, at: datetime, calendar: Calendar, step: Step, clocks: list[Clock]
 ) -> Clock:
     c = _start(rule, at, calendar, step)

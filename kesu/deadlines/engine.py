@@ -65,10 +65,12 @@ def clocks_of(complaint: Complaint, events: Sequence[EventFact] | None = None) -
 def reschedule(complaint: Complaint, events: Sequence[EventFact]) -> tuple[str, ...]:
     """Set the complaint's `due_at` and `next_check_at` from its timeline (`events`, which
     include the event being appended); returns the names of the fields that changed."""
-    calendar = company_calendar()
-    step = ladder()
-    clocks = replay(events, clock_rules(), facts_of(complaint), calendar, step)
-    plan = schedule(clocks, calendar, step)
+    return apply_schedule(complaint, clocks_of(complaint, events))
+
+
+def apply_schedule(complaint: Complaint, clocks: Sequence[Clock]) -> tuple[str, ...]:
+    """Set `due_at` and `next_check_at` from clocks already replayed."""
+    plan = schedule(clocks, company_calendar(), ladder())
     changed = []
     for name, value in (("due_at", plan.due_at), ("next_check_at", plan.next_check_at)):
         value = whole_second_up(value)

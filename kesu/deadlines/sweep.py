@@ -23,8 +23,8 @@ from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.deadlines import engine
-from kesu.deadlines.clocks import BREACHED, ESCALATED, WARNED, due_steps, replay
-from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
+from kesu.deadlines.clocks import BREACHED, ESCALATED, WARNED, due_steps
+from kesu.deadlines.queries import company_calendar, ladder
 from kesu.notifications import rules as notification_rules
 
 BATCH = 200
@@ -66,7 +66,7 @@ def sweep(now: datetime | None = None, batch: int = BATCH) -> SweepReport:
 
 
 def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
-    calendar, step, rules = company_calendar(), ladder(), clock_rules()
+    calendar, step = company_calendar(), ladder()
     with transaction.atomic():
         locked = list(
             Complaint.objects.select_for_update(skip_locked=True)
@@ -79,7 +79,7 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
         appended: list[tuple[Complaint, ComplaintEvent]] = []
         for complaint in locked:
             events = timelines.get(complaint.pk, [])
-            clocks = replay(events, rules, facts_of(complaint), calendar, step)
+            clocks = engine.clocks_of(complaint, events)
             new_events = []
             for taken in due_steps(clocks, now, calendar, step):
                 data = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
@@ -97,9 +97,9 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
                         data=data,
                     )
                 )
+                taken.clock.take(taken.type, taken.level)
                 report.steps[taken.type] += 1
-            events = [*events, *(engine.fact(e) for e in new_events)]
-            changed = engine.reschedule(complaint, events)
+            changed = engine.apply_schedule(complaint, clocks)  # the steps just taken count
             if new_events or changed:
                 Complaint.objects.filter(pk=complaint.pk).update(
                     due_at=complaint.due_at,
