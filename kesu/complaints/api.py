@@ -31,6 +31,7 @@ from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
     categories_by_code,
     category_family,
+    complaint_by_number,
     departments_by_code,
     keyset_page,
     search_text,
@@ -87,19 +88,9 @@ def _user(username: str | None, field: str) -> User | None:
     return user
 
 
-def _load(number: str) -> Complaint | None:
-    return (
-        Complaint.objects.select_related(
-            "category", "department", "owner", "registered_by", "merged_into"
-        )
-        .filter(number=number)
-        .first()
-    )
-
-
 def _visible(request: HttpRequest, number: str) -> Complaint:
     """The complaint, or 404 when it does not exist or the caller may not see it."""
-    complaint = _load(number)
+    complaint = complaint_by_number(number)
     if complaint is None or not can_see(request.user, complaint):
         raise ComplaintError(
             ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
@@ -416,7 +407,7 @@ def _make_action_endpoint(action: Action, schema):
         )
         # The caller saw the complaint when acting; if the action took it out of their sight
         # (a reassignment to another region), they still get the record of what they did.
-        return detail(_load(number), request.user)
+        return detail(complaint_by_number(number), request.user)
 
     endpoint.__name__ = f"action_{action.value}"
     endpoint.__doc__ = function.__doc__

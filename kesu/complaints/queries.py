@@ -25,6 +25,17 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     return qs.none()
 
 
+def complaint_by_number(number: str) -> Complaint | None:
+    """One complaint with what its page and its API record show, or None."""
+    return (
+        Complaint.objects.select_related(
+            "category", "department", "owner", "registered_by", "merged_into"
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
 SEARCHED_FIELDS = (
     "title",
     "description",

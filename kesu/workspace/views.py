@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from kesu.complaints.authority import allowed_actions, can_see
 from kesu.complaints.models import Complaint
-from kesu.complaints.queries import keyset_page, search_text
+from kesu.complaints.queries import complaint_by_number, keyset_page, search_text
 from kesu.core import clock
 from kesu.deadlines import engine as deadline_engine
 from kesu.workspace.inbox import TAB_LABELS, Tab, capped_count, complaints_in, deadline_of, tabs_for
@@ -57,13 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _complaint_or_refusal(request: HttpRequest, number: str) -> Complaint | HttpResponse:
     """The complaint, or the page that says it does not exist (404) or is not yours (403)."""
-    complaint = (
-        Complaint.objects.select_related(
-            "category", "department", "owner", "registered_by", "merged_into"
-        )
-        .filter(number=number)
-        .first()
-    )
+    complaint = complaint_by_number(number)
     if complaint is None:
         raise Http404(number)
     if not can_see(request.user, complaint):
