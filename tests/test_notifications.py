@@ -867,3 +867,33 @@ def test_the_api_documents_the_notification_endpoints(cast):
     schema = ok(cast.api(cast.executive).get("/openapi.json"))
     assert {"/api/v1/notifications", "/api/v1/notifications/read_all"} <= set(schema["paths"])
     assert "/api/v1/notifications/{notification_id}/read" in schema["paths"]
+
+
+def test_a_recent_import_notifies_nobody_either(cast):
+    """Only the domain knows an import is history; its age does not matter."""
+    new = actions.NewComplaint(
+        channel="phone",
+        title="阀门渗漏",
+        description="半小时前在旧台账登记:阀门渗漏,有工人受伤。",
+        category=Category.objects.get(code="product_quality"),
+        complainant_name="王伟",
+    )
+    actions.register(new, actor=cast.intake, registered_at=timezone.now() - timedelta(minutes=30))
+    assert outbox() == []
+
+
+def test_demo_history_written_as_of_an_earlier_time_notifies_nobody(cast):
+    from kesu.core import clock
+
+    new = actions.NewComplaint(
+        channel="phone",
+        title="阀门渗漏",
+        description="演示数据:阀门渗漏,有工人受伤。",
+        category=Category.objects.get(code="product_quality"),
+        complainant_name="王伟",
+    )
+    with clock.as_of(timezone.now() - timedelta(minutes=5)):
+        actions.register(new, actor=cast.intake)
+    assert outbox() == []
+    actions.register(new, actor=cast.intake)  # the same, now: the executives are told
+    assert outbox() != []

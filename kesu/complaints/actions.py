@@ -123,6 +123,7 @@ def register(
     idempotency_key: str = "",
     number: str = "",
     registered_at: datetime | None = None,
+    announce: bool = True,
 ) -> tuple[Complaint, bool]:
     """Register a complaint; returns (complaint, created).
 
@@ -138,7 +139,8 @@ def register(
         Role.ADMIN,
     ):
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
-    _validate_new(new, importing=registered_at is not None)
+    importing = registered_at is not None  # moved from an older register: history, not news
+    _validate_new(new, importing=importing)
     proposal = propose_for(new)
     chosen = Severity(severity) if severity is not None else proposal.level
     if chosen != proposal.level and not severity_reason.strip():
@@ -155,7 +157,7 @@ def register(
     try:
         prepared = _prepare(new, actor, proposal, chosen, severity_reason, registered_at)
         with transaction.atomic():
-            complaint = _insert(*prepared, number)
+            complaint = _insert(*prepared, number, announce=announce and not importing)
             if keyed:
                 # A concurrent twin fails here on the unique index and rolls back its whole
                 # registration, number included; it then returns the first one's complaint.
@@ -259,7 +261,9 @@ def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
     return complaint, event
 
 
-def _insert(complaint: Complaint, event: ComplaintEvent, number: str) -> Complaint:
+def _insert(
+    complaint: Complaint, event: ComplaintEvent, number: str, *, announce: bool
+) -> Complaint:
     """Inside the registering transaction: the number, then the two rows."""
     policy = current_policy()
     if number:
@@ -282,7 +286,8 @@ def _insert(complaint: Complaint, event: ComplaintEvent, number: str) -> Complai
     insert_row(complaint)
     event.complaint = complaint
     insert_row(event)
-    notification_rules.on_event(complaint, event)
+    if announce:
+        _announce(complaint, event)
     return complaint
 
 
@@ -399,8 +404,14 @@ def _record(
     )
     complaint.save(update_fields=[*changed, *scheduled, "state", "version"])
     event.save()
-    notification_rules.on_event(complaint, event)
+    _announce(complaint, event)
     return event
+
+
+def _announce(complaint: Complaint, event: ComplaintEvent) -> None:
+    """Queue who is told (SPEC §7), unless the event is history written after the fact."""
+    if not clock.backdated():
+        notification_rules.on_event(complaint, event)
 
 
 def _action(action: Action):

@@ -745,6 +745,7 @@ def _save(parsed: ParsedRow, actor: User | None) -> None:
         severity_reason=_severity_reason(parsed.new, parsed.severity),
         number=parsed.number,
         registered_at=parsed.registered_at,
+        announce=False,  # a register moved in is history: nobody is told about each row
     )
     if parsed.state != State.REGISTERED:
         assert parsed.closed_at is not None  # checked by RowReader

@@ -20,6 +20,11 @@ def now() -> datetime:
     return _as_of.get() or timezone.now().replace(microsecond=0)
 
 
+def backdated() -> bool:
+    """Inside `as_of`: what happens now is history written after the fact (demo data)."""
+    return _as_of.get() is not None
+
+
 @contextmanager
 def as_of(instant: datetime) -> Iterator[None]:
     """Run the block as if the clock showed `instant` (an aware datetime)."""

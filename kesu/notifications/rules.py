@@ -30,8 +30,8 @@ Never notified: the actor about their own action; the person complained about (`
 and, because a department's group chat may include that person, no webhook carries a
 complaint that names one. One event gives each person or address one message per channel
 (a level-1 quality complaint: the level-1 notice only), and handling an event twice adds
-nothing (unique index). Events recorded after the fact — imports and demo data, whose time
-lies more than an hour back — notify nobody; the sweeper's deadline events always do.
+nothing (unique index). History written after the fact (imports, demo data) is not passed
+here: the domain layer decides that (`actions._announce`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 from functools import partial
 
@@ -64,13 +63,6 @@ from kesu.notifications.templates import (
 )
 
 logger = logging.getLogger(__name__)
-
-HISTORY_MARGIN = timedelta(hours=1)
-DEADLINE_EVENTS = frozenset(
-    {EventType.DEADLINE_WARNED, EventType.DEADLINE_BREACHED, EventType.DEADLINE_ESCALATED}
-)
-
-Channel = NotificationChannel
 
 
 class Audience(StrEnum):
@@ -144,7 +136,7 @@ def on_events(pairs: Iterable[tuple[Complaint, ComplaintEvent]]) -> None:
     """`on_event` for many events at once (the sweeper's batch): one INSERT for them all."""
     rows: list[Notification] = []
     try:
-        called = [(c, e, r) for c, e in pairs if not is_history(e) and (r := rules_for(c, e))]
+        called = [(c, e, r) for c, e in pairs if (r := rules_for(c, e))]
         owners = _owners(c for c, _e, _r in called)
     except Exception:
         logger.exception("notifications not written")
@@ -190,13 +182,6 @@ def _insert(rows: list[Notification]) -> list[int]:
                 event__in=outgoing, state=NotificationState.PENDING
             ).values_list("pk", flat=True)
         )
-
-
-def is_history(event) -> bool:
-    """An event recorded after the fact (an import, demo data) is not news to anyone."""
-    if event.type in DEADLINE_EVENTS:
-        return False
-    return event.at < timezone.now() - HISTORY_MARGIN
 
 
 def is_quality(complaint) -> bool:
@@ -299,8 +284,8 @@ class Wanted:
     webhook: int | None = None
 
 
-STAFF_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
-URGENT_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+STAFF_CHANNELS = (NotificationChannel.IN_APP, NotificationChannel.EMAIL)
+URGENT_CHANNELS = (NotificationChannel.IN_APP, NotificationChannel.EMAIL, NotificationChannel.SMS)
 
 
 def _to_people(
@@ -308,11 +293,11 @@ def _to_people(
 ) -> Iterator[Wanted]:
     for person in people:
         for channel in channels:
-            if channel == Channel.IN_APP:
+            if channel == NotificationChannel.IN_APP:
                 yield Wanted(template, channel, person.pk)
-            elif channel == Channel.EMAIL and person.email:
+            elif channel == NotificationChannel.EMAIL and person.email:
                 yield Wanted(template, channel, person.pk, person.email)
-            elif channel == Channel.SMS and person.phone:
+            elif channel == NotificationChannel.SMS and person.phone:
                 yield Wanted(template, channel, person.pk, person.phone)
 
 
@@ -356,15 +341,17 @@ def _resolve(complaint, rules: list[Rule], owners: dict[int, User]) -> Iterator[
             if complaint.anonymous:
                 continue
             if complaint.complainant_email:
-                yield Wanted(template, Channel.EMAIL, address=complaint.complainant_email)
+                yield Wanted(
+                    template, NotificationChannel.EMAIL, address=complaint.complainant_email
+                )
             if complaint.complainant_phone:
-                yield Wanted(template, Channel.SMS, address=complaint.complainant_phone)
+                yield Wanted(template, NotificationChannel.SMS, address=complaint.complainant_phone)
         elif audience == Audience.WEBHOOK:
             if complaint.accused_id is not None or complaint.department_id is None:
                 continue  # the group chat may include the person complained about
             hooks = memo("notify:webhooks", _webhooks_by_department)
             for pk, url in hooks.get(complaint.department_id, ()):
-                yield Wanted(template, Channel.WEBHOOK, address=url, webhook=pk)
+                yield Wanted(template, NotificationChannel.WEBHOOK, address=url, webhook=pk)
 
 
 def _screen(complaint, event, wanted: Iterable[Wanted]) -> Iterator[Wanted]:
@@ -399,7 +386,7 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
             ctx = for_customer if w.template in CUSTOMER_TEMPLATES else context
             rendered[w.template] = render(w.template, ctx, language)
         message = rendered[w.template]
-        in_app = w.channel == Channel.IN_APP
+        in_app = w.channel == NotificationChannel.IN_APP
         rows.append(
             Notification(
                 channel=w.channel,
