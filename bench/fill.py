@@ -77,8 +77,8 @@ def load_reference() -> Reference:
     from kesu.accounts.choices import Role
     from kesu.accounts.models import Department, User
     from kesu.complaints.models import Category, Complaint, ComplaintEvent
-    from kesu.complaints.queries import category_default_department
-    from kesu.deadlines.queries import category_ancestors, clock_rules, company_calendar, ladder
+    from kesu.complaints.queries import category_ancestors, category_default_department
+    from kesu.deadlines.queries import clock_rules, company_calendar, ladder
     from kesu.policies.queries import current_policy, severity_rules
 
     def columns(model):
@@ -116,7 +116,9 @@ def load_reference() -> Reference:
         clock_rules=clock_rules(),
         calendar=company_calendar(),
         ladder=ladder(),
-        category_ancestors={c.pk: category_ancestors(c.pk) for c in Category.objects.all()},
+        category_ancestors={
+            c.pk: frozenset(category_ancestors(c.pk)) for c in Category.objects.all()
+        },
     )
 
 

@@ -18,7 +18,7 @@ from kesu.complaints.choices import (
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint
 from kesu.core.memo import forget_on_change, memo
-from kesu.core.trees import subtree
+from kesu.core.trees import path_up, subtree
 
 MAX_ESCALATION_LEVEL = 2  # 1: department head, 2: executive
 
@@ -38,12 +38,21 @@ def department_scope(user: User) -> frozenset[int]:
     return scope
 
 
-def descendants(root: int) -> frozenset[int]:
-    """A department and the departments below it (the tree is cached, see kesu.core.memo)."""
-    edges = memo(
+def _department_edges() -> tuple[tuple[int, int | None], ...]:
+    """(department, parent) pairs: the tree, cached (see kesu.core.memo)."""
+    return memo(
         "departments:edges", lambda: tuple(Department.objects.values_list("pk", "parent_id"))
     )
-    return subtree(root, edges)
+
+
+def descendants(root: int) -> frozenset[int]:
+    """A department and the departments below it."""
+    return subtree(root, _department_edges())
+
+
+def ancestors(department_id: int) -> list[int]:
+    """A department and the departments above it, nearest first."""
+    return path_up(department_id, dict(_department_edges()))
 
 
 forget_on_change("departments:", Department)

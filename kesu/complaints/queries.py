@@ -8,7 +8,7 @@ from kesu.complaints.authority import department_scope
 from kesu.complaints.models import Category, Complaint
 from kesu.core import keyset
 from kesu.core.memo import forget_on_change, memo
-from kesu.core.trees import subtree
+from kesu.core.trees import path_up, subtree
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
@@ -88,16 +88,23 @@ def departments_by_code() -> dict[str, Department]:
     )
 
 
+def categories_by_id() -> dict[int, Category]:
+    return memo("categories:by_id", lambda: {c.pk: c for c in categories_by_code().values()})
+
+
+def category_ancestors(category_id: int) -> list[int]:
+    """The category and those above it, nearest first."""
+    parents = {pk: c.parent_id for pk, c in categories_by_id().items()}
+    return path_up(category_id, parents)
+
+
 def category_default_department(category: Category) -> Department | None:
     """The category's default department, or the nearest ancestor's."""
-    by_id = {c.pk: c for c in categories_by_code().values()}
-    node = by_id.get(category.pk, category)
-    seen: set[int] = set()
-    while node is not None and node.pk not in seen:
+    by_id = categories_by_id()
+    for pk in category_ancestors(category.pk):
+        node = by_id.get(pk, category)
         if node.default_department_id is not None:
             return node.default_department
-        seen.add(node.pk)
-        node = by_id.get(node.parent_id) if node.parent_id else None
     return None
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from kesu.complaints.models import Category, Complaint
-from kesu.complaints.queries import categories_by_code
+from kesu.complaints.models import Complaint
+from kesu.complaints.queries import category_ancestors
 from kesu.core.memo import forget_on_change, memo
 from kesu.deadlines.clocks import ClockRule, Facts, Step
 from kesu.deadlines.holiday_sources import statutory_days
@@ -88,25 +88,12 @@ def ladder() -> Step:
     return memo("deadlines:ladder", load)
 
 
-def category_ancestors(category_id: int) -> frozenset[int]:
-    """The category and every category above it."""
-    by_id: dict[int, Category] = {c.pk: c for c in categories_by_code().values()}
-    found: set[int] = set()
-    node = by_id.get(category_id)
-    if node is None:
-        return frozenset({category_id})
-    while node is not None and node.pk not in found:
-        found.add(node.pk)
-        node = by_id.get(node.parent_id) if node.parent_id else None
-    return frozenset(found)
-
-
 def facts_of(complaint: Complaint) -> Facts:
     return Facts(
         kind=complaint.kind,
         severity=int(complaint.severity),
         channel=complaint.channel,
-        category_ids=category_ancestors(complaint.category_id),
+        category_ids=frozenset(category_ancestors(complaint.category_id)),
     )
 
 

@@ -46,10 +46,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kesu.accounts.choices import Role
-from kesu.accounts.models import Department, User
+from kesu.accounts.models import User
+from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import EventType, Severity
-from kesu.complaints.models import Category, Complaint, ComplaintEvent
-from kesu.complaints.queries import categories_by_code
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.queries import categories_by_id, category_ancestors, departments_by_code
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import NotificationChannel, NotificationState, TemplateCode
 from kesu.notifications.delivery import queue_delivery
@@ -186,19 +187,10 @@ def _insert(rows: list[Notification]) -> list[int]:
 
 def is_quality(complaint) -> bool:
     """The category, or one above it, asks for the quality notice of SPEC §7."""
-    by_id = memo("notify:categories", _category_flags)
-    node, seen = complaint.category_id, set()
-    while node is not None and node not in seen:
-        seen.add(node)
-        quality, parent = by_id.get(node, (False, None))
-        if quality:
-            return True
-        node = parent
-    return False
-
-
-def _category_flags() -> dict[int, tuple[bool, int | None]]:
-    return {c.pk: (c.quality_notice, c.parent_id) for c in categories_by_code().values()}
+    by_id = categories_by_id()
+    return any(
+        by_id[pk].quality_notice for pk in category_ancestors(complaint.category_id) if pk in by_id
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -218,17 +210,14 @@ class Staff:
 
     executives: tuple[Person, ...]
     heads: dict[int, tuple[Person, ...]]  # department id → its active heads
-    parents: dict[int, int | None]
-    names: dict[int, str]
 
     def heads_for(self, department_id: int | None) -> tuple[Person, ...]:
         """The department's heads; if it has none, the nearest department above it."""
-        seen: set[int] = set()
-        while department_id is not None and department_id not in seen:
-            seen.add(department_id)
-            if found := self.heads.get(department_id):
+        if department_id is None:
+            return ()
+        for pk in ancestors(department_id):
+            if found := self.heads.get(pk):
                 return found
-            department_id = self.parents.get(department_id)
         return ()
 
 
@@ -244,13 +233,7 @@ def _load_staff() -> Staff:
             executives.append(person)
         elif department_id is not None:
             heads.setdefault(department_id, []).append(person)
-    departments = list(Department.objects.values_list("pk", "parent_id", "name"))
-    return Staff(
-        executives=tuple(executives),
-        heads={k: tuple(v) for k, v in heads.items()},
-        parents={pk: parent for pk, parent, _name in departments},
-        names={pk: name for pk, _parent, name in departments},
-    )
+    return Staff(executives=tuple(executives), heads={k: tuple(v) for k, v in heads.items()})
 
 
 def staff() -> Staff:
@@ -266,8 +249,7 @@ def _webhooks_by_department() -> dict[int, tuple[tuple[int, str], ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-forget_on_change("notify:staff", User, Department)
-forget_on_change("notify:categories", Category)
+forget_on_change("notify:staff", User)
 forget_on_change("notify:webhooks", DepartmentWebhook)
 
 
@@ -368,13 +350,20 @@ def _screen(complaint, event, wanted: Iterable[Wanted]) -> Iterator[Wanted]:
         yield w
 
 
+def _department_name(department_id: int | None) -> str:
+    if department_id is None:
+        return ""
+    found = next((d for d in departments_by_code().values() if d.pk == department_id), None)
+    return found.name if found else ""
+
+
 def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> list[Notification]:
     language = company_language()
     owner = owners.get(complaint.owner_id) if complaint.owner_id else None
     context = staff_context(
         complaint,
         event,
-        department_name=staff().names.get(complaint.department_id, ""),
+        department_name=_department_name(complaint.department_id),
         owner_name=owner.get_full_name() if owner else "",
     )
     for_customer = customer_context(context, event)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.choices import Severity, State, Visibility
 from kesu.complaints.models import Complaint, ComplaintEvent
-from kesu.complaints.queries import categories_by_code
+from kesu.complaints.queries import categories_by_id
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import TemplateCode
 from kesu.notifications.conf import base_url
@@ -259,10 +259,7 @@ def staff_context(
     owner_name: str = "",
 ) -> dict[str, Any]:
     """What staff messages may say about `event` on `complaint`."""
-    by_id = memo(
-        "notify:categories_by_id", lambda: {c.pk: c for c in categories_by_code().values()}
-    )
-    category = by_id.get(complaint.category_id)
+    category = categories_by_id().get(complaint.category_id)
     data = event.data or {}
     actor = event.actor if event.actor_id else None
     return {
