@@ -24,6 +24,7 @@ from kesu.accounts.actions import create_user
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department
 from kesu.complaints import actions
+from kesu.complaints.authority import escalation_target
 from kesu.complaints.choices import EventType, State
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core import clock
@@ -116,6 +117,8 @@ def deadline_event(number: str, type_: str, **data) -> ComplaintEvent:
     """What the deadline sweeper appends (SPEC §5), then hands to the rules like it does."""
     complaint = Complaint.objects.get(number=number)
     due = (timezone.now() - timedelta(minutes=5)).isoformat()
+    if "level" in data:  # as kesu.deadlines.sweep records it
+        data["to"] = escalation_target(data["level"])
     event = ComplaintEvent.objects.create(
         complaint=complaint,
         type=type_,

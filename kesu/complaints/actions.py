@@ -27,6 +27,7 @@ from kesu.complaints.authority import (
     MAX_ESCALATION_LEVEL,
     department_scope,
     descendants,
+    escalation_target,
     refusal,
 )
 from kesu.complaints.choices import (
@@ -1150,10 +1151,7 @@ def escalate(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
         EventType.ESCALATE,
         actor,
         changed=("escalation_level",),
-        data={
-            "level": c.escalation_level,
-            "to": "dept_head" if c.escalation_level == 1 else "executive",
-        },
+        data={"level": c.escalation_level, "to": escalation_target(c.escalation_level)},
         comment=reason,
     )
 

@@ -23,6 +23,11 @@ from kesu.core.trees import path_up, subtree
 MAX_ESCALATION_LEVEL = 2  # 1: department head, 2: executive
 
 
+def escalation_target(level: int) -> str:
+    """Who a complaint escalated to `level` is raised to (recorded in the event's `to`)."""
+    return "executive" if level >= MAX_ESCALATION_LEVEL else "dept_head"
+
+
 def department_scope(user: User) -> frozenset[int]:
     """Departments whose complaints `user` works on: a dept_head's own and those below it."""
     cached = getattr(user, "_kesu_department_scope", None)

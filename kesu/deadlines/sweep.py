@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from kesu.complaints.authority import escalation_target
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
@@ -85,6 +86,7 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
                 data = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
                 if taken.level:
                     data["level"] = taken.level
+                    data["to"] = escalation_target(taken.level)
                     complaint.escalation_level = max(complaint.escalation_level, taken.level)
                 new_events.append(
                     ComplaintEvent(

@@ -122,8 +122,7 @@ def rules_for(complaint, event) -> list[Rule]:
         rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_PLAN))  # level 3: no approval
     elif event.type in ESCALATION_TEMPLATES:
         template = ESCALATION_TEMPLATES[event.type]
-        level = data.get("level") or complaint.escalation_level or 1
-        audience = Audience.EXECUTIVES if int(level) >= 2 else Audience.HEADS
+        audience = Audience.EXECUTIVES if data.get("to") == "executive" else Audience.HEADS
         rules += [(audience, template), (Audience.WEBHOOK, template)]
     return rules
 
