@@ -5,7 +5,12 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 
+def company_language() -> str:
+    """The company's language (settings.LANGUAGE_CODE) as a supported language code."""
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
 def in_company_language(message: str | Promise) -> str:
-    """`message` translated into settings.LANGUAGE_CODE, whatever the current request speaks."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """`message` translated into the company's language, whatever the request speaks."""
+    with translation.override(company_language()):
         return str(message)

@@ -84,10 +84,14 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Try the failed notifications again now"))
     def retry_now(self, request, queryset):
         # The admin has no change permission on rows; retrying is the outbox's own write.
-        sent = delivery.retry_now(list(queryset.values_list("pk", flat=True)))
+        queued = delivery.retry_now(list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            ngettext("%(count)d notification was sent.", "%(count)d notifications were sent.", sent)
-            % {"count": sent},
-            messages.SUCCESS if sent else messages.WARNING,
+            ngettext(
+                "%(count)d notification will be sent again.",
+                "%(count)d notifications will be sent again.",
+                queued,
+            )
+            % {"count": queued},
+            messages.SUCCESS if queued else messages.WARNING,
         )

@@ -19,16 +19,11 @@ E-mail, in order of precedence:
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from django.conf import settings
-
 from kesu.envconfig import ConfigError, env_bool, env_int, env_str
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
 DUMMY = "django.core.mail.backends.dummy.EmailBackend"
-
-DEFAULT_SMS_BACKEND = "kesu.notifications.sms.LogSmsBackend"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _truthy(values: list[str]) -> bool:
@@ -89,15 +84,3 @@ def email_settings() -> dict[str, object]:
             "EMAIL_USE_SSL": use_ssl,
         }
     return {**common, "EMAIL_BACKEND": CONSOLE}
-
-
-def sms_backend_path() -> str:
-    return getattr(settings, "KESU_SMS_BACKEND", None) or env_str(
-        "KESU_SMS_BACKEND", DEFAULT_SMS_BACKEND
-    )
-
-
-def base_url() -> str:
-    """Where people open Kesu, for links in messages (KESU_BASE_URL)."""
-    url = getattr(settings, "KESU_BASE_URL", None) or env_str("KESU_BASE_URL", DEFAULT_BASE_URL)
-    return url.rstrip("/")

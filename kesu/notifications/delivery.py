@@ -26,10 +26,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.notifications import sms, webhooks
-from kesu.notifications.choices import AWAITING_STATES, NotificationChannel, NotificationState
-from kesu.notifications.conf import base_url
-from kesu.notifications.models import Delivery, Notification
+from kesu.notifications.choices import NotificationChannel, NotificationState
+from kesu.notifications.models import AWAITING_STATE_LIST, Delivery, Notification
+from kesu.notifications.templates import complaint_url
 from kesu.notifications.webhooks import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,6 @@ LEASE = timedelta(minutes=5)  # far longer than one attempt can take (webhook ti
 SWEEP_BATCH = 200
 SWEEP_BUDGET_SECONDS = 50  # the sweep runs every minute; it stops claiming before the next
 TEXT_LIMIT = 4000
-
-_AWAITING = sorted(AWAITING_STATES)
 
 
 class PermanentError(DeliveryError):
@@ -82,12 +81,17 @@ def retry_due(limit: int = SWEEP_BATCH) -> int:
 
 
 def retry_now(ids: Iterable[int]) -> int:
-    """Try failed or given-up rows once more, now (the admin's action)."""
+    """Try failed or given-up rows once more, now (the admin's action): they are due again and
+    handed to the worker, as after a commit; returns how many were queued."""
     ids = list(ids)
-    Notification.objects.filter(
+    again = Notification.objects.filter(
         pk__in=ids, state__in=[NotificationState.FAILED, NotificationState.DEAD]
-    ).update(state=NotificationState.FAILED, next_attempt_at=timezone.now())
-    return deliver(ids)
+    )
+    queued = list(again.values_list("pk", flat=True))
+    again.update(state=NotificationState.FAILED, next_attempt_at=timezone.now())
+    if queued:
+        queue_delivery(queued)
+    return len(queued)
 
 
 def queue_delivery(ids: list[int]) -> None:
@@ -107,7 +111,7 @@ def queue_delivery(ids: list[int]) -> None:
 def _claim(pk: int) -> bool:
     now = timezone.now()
     claimed = Notification.objects.filter(
-        pk=pk, state__in=_AWAITING, next_attempt_at__lte=now
+        pk=pk, state__in=AWAITING_STATE_LIST, next_attempt_at__lte=now
     ).update(
         state=NotificationState.SENDING,
         attempts=F("attempts") + 1,
@@ -119,7 +123,7 @@ def _claim(pk: int) -> bool:
 def _deliver_one(pk: int) -> int:
     if not _claim(pk):
         return 0  # sent already, not due, or another worker has it
-    n = Notification.objects.select_related("webhook", "complaint", "event").get(pk=pk)
+    n = Notification.objects.select_related("webhook").get(pk=pk)
     started = time.monotonic()
     status, response, error, permanent = None, "", "", False
     try:
@@ -171,15 +175,24 @@ def _send_webhook(n: Notification) -> tuple[int | None, str]:
         raise PermanentError("the webhook was removed")
     if not hook.active:
         raise PermanentError("the webhook is switched off")
-    number = n.complaint.number if n.complaint_id else ""
+    number = (
+        Complaint.objects.filter(pk=n.complaint_id).values_list("number", flat=True).first()
+        if n.complaint_id
+        else None
+    )
+    event_type = (
+        ComplaintEvent.objects.filter(pk=n.event_id).values_list("type", flat=True).first()
+        if n.event_id
+        else None
+    )
     data = webhooks.payload(
         hook.style,
-        event=n.event.type if n.event_id else "",
+        event=event_type or "",
         message=n.template,
-        number=number,
+        number=number or "",
         subject=n.subject,
         body=n.body,
-        url=f"{base_url()}/complaints/{number}" if number else "",
+        url=complaint_url(number) if number else "",
     )
     reply = webhooks.post(n.address, hook.style, hook.secret, data)
     return reply.status, reply.body

@@ -19,7 +19,7 @@ from kesu.notifications.choices import (
     WebhookStyle,
 )
 
-_AWAITING = sorted(AWAITING_STATES)
+AWAITING_STATE_LIST = sorted(AWAITING_STATES)  # rows still to go out
 
 
 def validate_webhook_url(value: str) -> None:
@@ -201,8 +201,8 @@ class Notification(models.Model):
                 name="notification_once_per_event",
             ),
             models.CheckConstraint(
-                condition=(Q(state__in=_AWAITING) & Q(next_attempt_at__isnull=False))
-                | (~Q(state__in=_AWAITING) & Q(next_attempt_at__isnull=True)),
+                condition=(Q(state__in=AWAITING_STATE_LIST) & Q(next_attempt_at__isnull=False))
+                | (~Q(state__in=AWAITING_STATE_LIST) & Q(next_attempt_at__isnull=True)),
                 name="notification_next_attempt_iff_awaiting",
                 violation_error_message=_(
                     "A notification waiting to go out has a next attempt; any other has none."

@@ -51,13 +51,13 @@ from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import EventType, Severity
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id, category_ancestors, departments_by_code
+from kesu.core.language import company_language
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import NotificationChannel, NotificationState, TemplateCode
 from kesu.notifications.delivery import queue_delivery
 from kesu.notifications.models import DepartmentWebhook, Notification
 from kesu.notifications.templates import (
     CUSTOMER_TEMPLATES,
-    company_language,
     customer_context,
     render,
     staff_context,

@@ -11,9 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from django.conf import settings
 from django.utils.module_loading import import_string
-
-from kesu.notifications.conf import sms_backend_path
 
 logger = logging.getLogger(__name__)
 
@@ -59,4 +58,4 @@ class MemorySmsBackend:
 
 
 def backend() -> SmsBackend:
-    return import_string(sms_backend_path())()
+    return import_string(settings.KESU_SMS_BACKEND)()

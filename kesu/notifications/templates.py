@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,6 @@ from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import TemplateCode
-from kesu.notifications.conf import base_url
 from kesu.notifications.models import NotificationTemplate
 from kesu.policies.choices import ClockKind
 
@@ -178,10 +178,6 @@ def _overrides() -> dict[tuple[str, str], tuple[str, str]]:
 forget_on_change("notify:templates", NotificationTemplate)
 
 
-def company_language() -> str:
-    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
-
-
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -275,7 +271,7 @@ def staff_context(
         "level": data.get("level", ""),
         "comment": event.comment,
         "actor": actor.get_full_name() if actor else "Kesu",
-        "url": f"{base_url()}/complaints/{complaint.number}",
+        "url": complaint_url(complaint.number),
     }
 
 
@@ -286,3 +282,8 @@ def customer_context(staff: dict[str, Any], event: ComplaintEvent) -> dict[str, 
         "comment": event.comment if event.visibility == Visibility.CUSTOMER else "",
         "url": "",
     }
+
+
+def complaint_url(number: str) -> str:
+    """The complaint's page in the workspace, as a link in a message (KESU_BASE_URL)."""
+    return settings.KESU_BASE_URL + reverse("complaint", args=[number])
