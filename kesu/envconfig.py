@@ -21,6 +21,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    return parse_bool(name, raw)
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """true/false, yes/no, on/off, 1/0; anything else is a configuration error."""
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True

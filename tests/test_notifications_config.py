@@ -178,3 +178,11 @@ def test_a_template_row_with_broken_syntax_is_refused_by_the_admin_form():
     assert set(refused.value.message_dict) == {"subject"}
     row.subject = "质量投诉 {{ number }}"
     row.clean()
+
+
+def test_a_misspelt_flag_in_the_email_url_fails_loudly():
+    from kesu.envconfig import ConfigError
+    from kesu.notifications.conf import parse_email_url
+
+    with pytest.raises(ConfigError):
+        parse_email_url("smtp://mail.example.com?tls=ture")

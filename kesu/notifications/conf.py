@@ -19,15 +19,16 @@ E-mail, in order of precedence:
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from kesu.envconfig import ConfigError, env_bool, env_int, env_str
+from kesu.envconfig import ConfigError, env_bool, env_int, env_str, parse_bool
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
 DUMMY = "django.core.mail.backends.dummy.EmailBackend"
 
 
-def _truthy(values: list[str]) -> bool:
-    return bool(values) and values[-1].strip().lower() in {"1", "true", "yes", "on"}
+def _flag(query: dict[str, list[str]], name: str) -> bool:
+    values = query.get(name)
+    return parse_bool(f"KESU_EMAIL_URL ?{name}", values[-1]) if values else False
 
 
 def parse_email_url(url: str) -> dict[str, object]:
@@ -47,15 +48,15 @@ def parse_email_url(url: str) -> dict[str, object]:
     except ValueError:
         raise ConfigError("KESU_EMAIL_URL has a port that is not a number") from None
     query = parse_qs(parts.query)
-    ssl = scheme == "smtps" or _truthy(query.get("ssl", []))
+    ssl = scheme == "smtps" or _flag(query, "ssl")
     return {
         "EMAIL_BACKEND": SMTP,
         "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port or (465 if ssl else 587 if _truthy(query.get("tls", [])) else 25),
+        "EMAIL_PORT": port or (465 if ssl else 587 if _flag(query, "tls") else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": ssl,
-        "EMAIL_USE_TLS": not ssl and _truthy(query.get("tls", [])),
+        "EMAIL_USE_TLS": not ssl and _flag(query, "tls"),
     }
 
 
