@@ -3,12 +3,11 @@
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from kesu.complaints.schemas import ErrorOut
 from kesu.core import keyset
-from kesu.notifications.choices import NotificationChannel
+from kesu.notifications import actions
 from kesu.notifications.models import Notification
 
 router = Router(tags=["notifications"])
@@ -42,7 +41,7 @@ class ReadAllOut(Schema):
 
 
 def _inbox(request: HttpRequest):
-    return Notification.objects.filter(recipient=request.user, channel=NotificationChannel.IN_APP)
+    return actions.inbox(request.user)
 
 
 def _out(n: Notification) -> dict:
@@ -84,8 +83,7 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     summary="Mark all my notifications read",
 )
 def read_all(request: HttpRequest):
-    marked = _inbox(request).filter(read_at__isnull=True).update(read_at=timezone.now())
-    return {"marked": marked}
+    return {"marked": actions.mark_read(request.user)}
 
 
 @router.post(
@@ -95,7 +93,7 @@ def read_all(request: HttpRequest):
 )
 def read_one(request: HttpRequest, notification_id: int):
     """Marks it read (once: reading it again keeps the first time)."""
-    _inbox(request).filter(pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())
+    actions.mark_read(request.user, notification_id)
     n = _inbox(request).select_related("complaint").filter(pk=notification_id).first()
     if n is None:
         raise Http404
