@@ -298,6 +298,19 @@ def timestamps(n: int, now: datetime, tz: ZoneInfo, rng: random.Random) -> list[
 # ------------------------------------------------------------------------------ writers
 
 
+def _state(con) -> tuple[int, int, dict[str, int]]:
+    """(complaints, highest id of either table, {prefix: last}); `con` is a sqlite3 or a
+    psycopg connection (both have `execute`)."""
+    count, top = con.execute(
+        "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM complaints_complaint"
+    ).fetchone()
+    top_event = con.execute(
+        "SELECT COALESCE(MAX(id), 0) FROM complaints_complaintevent"
+    ).fetchone()[0]
+    seqs = dict(con.execute("SELECT prefix, last FROM complaints_numbersequence").fetchall())
+    return count, max(top, top_event), seqs
+
+
 class SqliteWriter:
     def __init__(self, path: str, ref: Reference):
         self.con = sqlite3.connect(path, isolation_level=None)
@@ -312,15 +325,7 @@ class SqliteWriter:
         self.insert_event = f"INSERT INTO complaints_complaintevent ({cols}) VALUES ({marks})"
 
     def state(self) -> tuple[int, int, dict[str, int]]:
-        """(complaints, highest id of either table, {prefix: last})."""
-        count, top = self.con.execute(
-            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM complaints_complaint"
-        ).fetchone()
-        top_event = self.con.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM complaints_complaintevent"
-        ).fetchone()[0]
-        seqs = dict(self.con.execute("SELECT prefix, last FROM complaints_numbersequence"))
-        return count, max(top, top_event), seqs
+        return _state(self.con)
 
     def write(self, complaints, events):
         self.con.execute("BEGIN")
@@ -346,15 +351,8 @@ class PostgresWriter:
         self.con = psycopg.connect(url, autocommit=True)
         self.ref = ref
 
-    def state(self):
-        count, top = self.con.execute(
-            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM complaints_complaint"
-        ).fetchone()
-        top_event = self.con.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM complaints_complaintevent"
-        ).fetchone()[0]
-        seqs = dict(self.con.execute("SELECT prefix, last FROM complaints_numbersequence"))
-        return count, max(top, top_event), seqs
+    def state(self) -> tuple[int, int, dict[str, int]]:
+        return _state(self.con)
 
     def _copy(self, cur, table, columns, rows):
         cols = ", ".join(f'"{c}"' for c in columns)

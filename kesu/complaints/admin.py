@@ -4,7 +4,7 @@ workflow, so nothing here can bypass it)."""
 from django.contrib import admin
 
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
-from kesu.core.admin_views import ReadOnlyAdmin
+from kesu.core.admin_views import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Category)
@@ -24,16 +24,10 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "name_en")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = ComplaintEvent
     fields = ("at", "type", "actor", "from_state", "to_state", "visibility", "comment")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Complaint)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kesu.core.admin_views import ReadOnlyAdmin
+from kesu.core.admin_views import ReadOnlyAdmin, ReadOnlyInline
 from kesu.notifications import delivery
 from kesu.notifications.models import (
     Delivery,
@@ -45,18 +45,10 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
             return format_html("<b>{}</b><br><pre>{}</pre>", default.subject, default.body)
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
     fields = ("attempt", "at", "ok", "status_code", "duration_ms", "error", "response")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
