@@ -12,8 +12,8 @@ from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
-from kesu.accounts.models import Department, User
-from kesu.complaints import actions
+from kesu.accounts.models import User
+from kesu.complaints import actions, payloads
 from kesu.complaints.attachments import add_attachment
 from kesu.complaints.authority import allowed_actions, can_see, descendants
 from kesu.complaints.choices import (
@@ -26,13 +26,11 @@ from kesu.complaints.choices import (
     State,
     Visibility,
 )
-from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
+from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
-    categories_by_code,
     category_family,
     complaint_by_number,
-    departments_by_code,
     keyset_page,
     search_text,
     visible_complaints,
@@ -59,33 +57,6 @@ ERRORS: dict[int, Any] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-# ------------------------------------------------------------------------------ look-ups
-
-
-def _category(code: str) -> Category:
-    category = categories_by_code().get(code)
-    if category is None:
-        raise invalid("category", _("Unknown category “%(code)s”.") % {"code": code})
-    return category
-
-
-def _department(code: str | None, field: str = "department") -> Department | None:
-    if not code:
-        return None
-    department = departments_by_code().get(code)
-    if department is None:
-        raise invalid(field, _("Unknown department “%(code)s”.") % {"code": code})
-    return department
-
-
-def _user(username: str | None, field: str) -> User | None:
-    if not username:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise invalid(field, _("Unknown user “%(username)s”.") % {"username": username})
-    return user
 
 
 def _visible(request: HttpRequest, number: str) -> Complaint:
@@ -207,35 +178,7 @@ def register(request: HttpRequest, payload: RegisterIn):
     With an `Idempotency-Key` header, a retried request returns the complaint the first one
     made (200 instead of 201) and never registers it twice."""
     key = request.headers.get("Idempotency-Key", "")[:200]
-    new = actions.NewComplaint(
-        kind=payload.kind,
-        channel=payload.channel,
-        title=payload.title,
-        description=payload.description,
-        category=_category(payload.category),
-        occurred_at=payload.occurred_at,
-        occurred_place=payload.occurred_place,
-        demand=payload.demand,
-        claim_amount=payload.claim_amount,
-        complainant_name=payload.complainant.name,
-        complainant_org=payload.complainant.organisation,
-        complainant_phone=payload.complainant.phone,
-        complainant_email=payload.complainant.email,
-        complainant_address=payload.complainant.address,
-        anonymous=payload.complainant.anonymous,
-        product_model=payload.product.model,
-        batch_no=payload.product.batch_no,
-        order_no=payload.product.order_no,
-        ship_date=payload.product.ship_date,
-        arrival_date=payload.product.arrival_date,
-        quantity=payload.product.quantity,
-        project_name=payload.project.name,
-        project_location=payload.project.location,
-        department=_department(payload.department),
-        accused=_user(payload.accused, "accused"),
-        read_back=payload.read_back,
-        sensitive=payload.sensitive,
-    )
+    new = payloads.new_complaint(payload)
     complaint, created = actions.register(
         new,
         actor=request.user,
@@ -305,13 +248,13 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.category:
-        category = _category(f.category)
+        category = payloads.category(f.category)
         qs = qs.filter(category__in=category_family(category))
     if f.department:
-        department = _department(f.department)
+        department = payloads.department(f.department)
         qs = qs.filter(department__in=descendants(department.pk))
     if f.owner:
-        owner = request.user if f.owner == "me" else _user(f.owner, "owner")
+        owner = request.user if f.owner == "me" else payloads.user(f.owner, "owner")
         qs = qs.filter(owner=owner)
     if f.registered_from:
         qs = qs.filter(registered_at__gte=_day_bound(f.registered_from, end=False))
@@ -370,41 +313,12 @@ def get_complaint(request: HttpRequest, number: str):
 # ------------------------------------------------------------------------------ actions
 
 
-def _kwargs(action: Action, payload) -> dict[str, Any]:
-    """Turn the payload's references (usernames, codes) into domain objects."""
-    data = payload.model_dump(exclude={"expected_version"})
-    if "owner" in data:
-        data["owner"] = _user(data["owner"], "owner")
-    if "department" in data:
-        data["department"] = _department(data["department"])
-    if "responsible_department" in data:
-        data["responsible_department"] = _department(
-            data["responsible_department"], "responsible_department"
-        )
-    if action == Action.PROPOSE_PLAN:
-        data["measures"] = [
-            actions.Measure(
-                description=m["description"],
-                owner=_user(m["owner"], f"measures.{i}.owner"),
-                deadline=m["deadline"],
-            )
-            for i, m in enumerate(data["measures"])
-        ]
-        data["repair_scope"] = data["repair_scope"] or ""
-    return data
-
-
 def _make_action_endpoint(action: Action, schema):
     function = actions.ACTIONS[action]
 
     def endpoint(request: HttpRequest, number: str, payload: schema):  # type: ignore[valid-type]
         _visible(request, number)
-        function(
-            number,
-            actor=request.user,
-            expected_version=payload.expected_version,
-            **_kwargs(action, payload),
-        )
+        payloads.perform(action, number, payload, request.user)
         # The caller saw the complaint when acting; if the action took it out of their sight
         # (a reassignment to another region), they still get the record of what they did.
         return detail(complaint_by_number(number), request.user)
