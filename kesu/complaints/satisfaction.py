@@ -27,6 +27,14 @@ ANSWER_LABELS = {
 }
 MAX_POINTS_PER_QUESTION = 3
 
+# The questions staff ask on a return visit (and the customer answers by link): speed,
+# attitude, result — the three things the regulations in seeds/ ask customers about.
+SURVEY_QUESTIONS = (
+    _("How quickly did we respond to your complaint?"),
+    _("How did our staff treat you?"),
+    _("How satisfied are you with how the problem was solved?"),
+)
+
 
 @dataclass(frozen=True)
 class Score:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/do/<str:action>", views.complaint_action, name="act"),
     path(
         "complaints/<str:number>/attachments/<int:attachment_id>",
         views.attachment,

@@ -1,17 +1,27 @@
 """The staff workspace: thin views over the domain's queries and actions."""
 
+from datetime import datetime
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
 
-from kesu.complaints.authority import allowed_actions, can_see
-from kesu.complaints.models import Complaint
+from kesu.accounts.models import User
+from kesu.complaints import payloads
+from kesu.complaints.authority import allowed_actions, can_see, refusal
+from kesu.complaints.choices import Action, CostBearer, CostItem
+from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Complaint, Plan
 from kesu.complaints.queries import complaint_by_number, keyset_page, search_text
+from kesu.complaints.schemas import ACTION_SCHEMAS
 from kesu.core import clock
 from kesu.deadlines import engine as deadline_engine
+from kesu.workspace import action_forms
 from kesu.workspace.inbox import TAB_LABELS, Tab, capped_count, complaints_in, deadline_of, tabs_for
 
 PAGE_SIZE = 25
@@ -65,22 +75,88 @@ def _complaint_or_refusal(request: HttpRequest, number: str) -> Complaint | Http
     return complaint
 
 
+def _with_rows(plans: list[Plan]) -> list[Plan]:
+    """Plans with their measures and cost lines spelt out for people."""
+    owner_ids = {m["owner"] for plan in plans for m in plan.measures}
+    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=owner_ids)}
+    for plan in plans:
+        plan.measure_rows = [
+            {
+                "description": m["description"],
+                "owner": names.get(m["owner"], ""),
+                "deadline": datetime.fromisoformat(m["deadline"]),
+            }
+            for m in plan.measures
+        ]
+        plan.cost_rows = [
+            {
+                "item": CostItem(line["item"]).label,
+                "bearer": CostBearer(line["bearer"]).label,
+                "share_pct": line["share_pct"],
+            }
+            for line in plan.cost
+        ]
+    return plans
+
+
+def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
+    events = list(c.events.select_related("actor").order_by("id"))
+    return {
+        "c": c,
+        "deadlines": [d for d in deadline_engine.deadlines(c, events) if d["state"] != "cancelled"],
+        "timeline": reversed(events),
+        "attachments": list(c.attachments.all()),
+        "plans": _with_rows(list(c.plans.order_by("-id"))),
+        "return_visits": list(c.return_visits.order_by("-id")),
+        "allowed": allowed_actions(c, request.user),
+    }
+
+
 @login_required
 def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
-    events = list(found.events.select_related("actor").order_by("id"))
-    context = {
-        "c": found,
-        "deadlines": [
-            d for d in deadline_engine.deadlines(found, events) if d["state"] != "cancelled"
-        ],
-        "timeline": reversed(events),
-        "attachments": list(found.attachments.all()),
-        "allowed": allowed_actions(found, request.user),
-    }
-    return render(request, "workspace/complaint.html", context)
+    return render(request, "workspace/complaint.html", _complaint_context(request, found))
+
+
+@login_required
+def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """The form one action needs, on the complaint's page; posting it takes the action."""
+    found = _complaint_or_refusal(request, number)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise Http404(action) from None
+    status, errors, data = 200, {}, None
+    if request.method == "POST":
+        data = request.POST
+        try:
+            payload = ACTION_SCHEMAS[chosen].model_validate(action_forms.payload_of(chosen, data))
+            payloads.perform(chosen, number, payload, request.user)
+        except ValidationError as error:
+            status, errors = 422, action_forms.validation_errors(error)
+        except ComplaintError as error:
+            status, errors = error.status, action_forms.domain_errors(error)
+            if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
+                data = data.copy()
+                data["expected_version"] = str(complaint_by_number(number).version)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
+            after = complaint_by_number(number)
+            if after is not None and can_see(request.user, after):
+                return redirect("complaint", number=number)
+            return redirect("inbox")
+        found = complaint_by_number(number)  # as it is now, after the refusal
+    else:
+        data = request.GET or None  # htmx re-draws the form as it is filled (the survey scale)
+        if (refused := refusal(found, chosen, request.user)) is not None:
+            status, errors = refused.status, action_forms.domain_errors(refused)
+    context = _complaint_context(request, found)
+    context["form"] = action_forms.build(chosen, found, request.user, data, errors)
+    return render(request, "workspace/complaint.html", context, status=status)
 
 
 @login_required

@@ -1,0 +1,421 @@
+"""The form each action needs, drawn from the same pydantic schema the REST API validates with.
+
+A form is a list of `FormField`s: one per field of the action's schema, with a widget chosen
+from its type (or, for references such as an owner or a department, from its name). A posted
+form is read back into the schema's shape, validated by the schema, resolved by
+`kesu.complaints.payloads` and performed by the domain — the same path as the API — so no
+rule lives here. Errors come back keyed by the schema's field path ("measures.0.deadline").
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, get_args
+
+from django.db import models
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError
+
+from kesu.accounts.choices import Role
+from kesu.accounts.models import User
+from kesu.complaints.choices import Action, CostBearer, CostItem, SurveyScale
+from kesu.complaints.errors import ComplaintError
+from kesu.complaints.models import Complaint
+from kesu.complaints.queries import departments_by_code
+from kesu.complaints.satisfaction import ANSWER_LABELS, SCALE_POINTS, SURVEY_QUESTIONS
+from kesu.complaints.schemas import ACTION_SCHEMAS
+
+MEASURE_ROWS = 3
+COST_ROWS = 4
+TEXTAREA_FROM = 2000  # a string field this long or longer is a text area
+
+
+class Widget(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    SELECT = "select"
+    CHECKBOX = "checkbox"
+    DATETIME = "datetime"
+    NUMBER = "number"
+    FILES = "files"
+    MEASURES = "measures"
+    COST = "cost"
+    ANSWERS = "answers"
+
+
+LABELS = {
+    "owner": _("Owner"),
+    "department": _("Department"),
+    "comment": _("Comment"),
+    "reason": _("Reason"),
+    "method": _("How"),
+    "promised_at": _("Handling promised by"),
+    "summary": _("Summary"),
+    "sampling_needed": _("Samples must be taken on site"),
+    "findings": _("Findings"),
+    "sampled": _("Samples taken"),
+    "visited_at": _("Visited at"),
+    "attachments": _("Attachments"),
+    "determination": _("Determination"),
+    "root_cause": _("Root cause"),
+    "responsible_department": _("Responsible department"),
+    "responsible_person": _("Responsible person"),
+    "evidence": _("Evidence"),
+    "report": _("Report"),
+    "measures": _("Measures"),
+    "in_warranty": _("Within warranty"),
+    "repair_scope": _("Repair scope"),
+    "returned_to_company": _("The product was returned to the company"),
+    "handler_could_determine": _("The handler could have determined the cause on site"),
+    "cost": _("Cost split"),
+    "cost_reason": _("Reason for changing the proposed split"),
+    "expert_review": _("Expert review"),
+    "message": _("Message to the customer"),
+    "passed": _("Verification passed"),
+    "satisfied": _("The customer is satisfied"),
+    "scale": _("Survey scale"),
+    "answers": _("Survey answers"),
+    "remarks": _("Remarks"),
+    "kind": _("Appeal to"),
+    "authority": _("Authority"),
+    "explanation": _("Explanation"),
+    "into": _("Merge into complaint number"),
+    "severity": _("Severity"),
+    "to_state": _("Reopen at"),
+    "solution": _("Solution"),
+    "customer_confirmed": _("The customer confirmed the solution"),
+    "answer": _("Answer"),
+    "text": _("Text"),
+    "visibility": _("Who sees it"),
+}
+YES, NO = "yes", "no"
+YES_NO = [(YES, _("Yes")), (NO, _("No"))]
+
+
+@dataclass
+class FormField:
+    name: str
+    label: Any
+    widget: Widget
+    required: bool
+    value: Any = None
+    choices: list[tuple[Any, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # measures, cost lines, questions
+    error: str = ""
+
+
+@dataclass
+class ActionForm:
+    action: Action
+    fields: list[FormField]
+    version: int
+    errors: dict[str, str] = field(default_factory=dict)  # "" holds errors of no one field
+
+    @property
+    def general_errors(self) -> list[str]:
+        known = {f.name for f in self.fields}
+        return [m for k, m in self.errors.items() if k.split(".")[0] not in known]
+
+
+# ------------------------------------------------------------------------------ choices
+
+
+def staff_choices() -> list[tuple[str, str]]:
+    """People who may own a complaint: active handlers and department heads."""
+    people = (
+        User.objects.filter(is_active=True, role__in=(Role.HANDLER, Role.DEPT_HEAD))
+        .select_related("department")
+        .order_by("department__code", "username")
+    )
+    return [(p.username, " · ".join(filter(None, (p.get_full_name(), _dept(p))))) for p in people]
+
+
+def _dept(user: User) -> str:
+    return user.department.name if user.department_id else ""
+
+
+def department_choices() -> list[tuple[str, str]]:
+    return sorted(((code, d.name) for code, d in departments_by_code().items()), key=lambda x: x[0])
+
+
+def _enum_of(annotation) -> type[models.Choices] | None:
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, models.Choices):
+            return candidate
+    return None
+
+
+def _is_bool(annotation) -> bool:
+    return annotation is bool or (bool in get_args(annotation))
+
+
+def _max_length(info) -> int | None:
+    for item in info.metadata:
+        if getattr(item, "max_length", None):
+            return item.max_length
+    return None
+
+
+# ------------------------------------------------------------------------------ building
+
+
+def _widget(name: str, info) -> tuple[Widget, list]:
+    annotation = info.annotation
+    if name == "owner":
+        return Widget.SELECT, staff_choices()
+    if name in ("department", "responsible_department"):
+        return Widget.SELECT, department_choices()
+    if name in ("attachments", "evidence"):
+        return Widget.FILES, []
+    if name == "measures":
+        return Widget.MEASURES, []
+    if name == "cost":
+        return Widget.COST, []
+    if name == "answers":
+        return Widget.ANSWERS, []
+    if enum := _enum_of(annotation):
+        return Widget.SELECT, list(enum.choices)
+    if _is_bool(annotation):
+        # A required yes/no is asked, not defaulted by an unticked box.
+        if info.is_required() or type(None) in get_args(annotation):
+            return Widget.SELECT, YES_NO
+        return Widget.CHECKBOX, []
+    if annotation is datetime or datetime in get_args(annotation):
+        return Widget.DATETIME, []
+    if annotation is int:
+        return Widget.NUMBER, []
+    if (_max_length(info) or TEXTAREA_FROM) >= TEXTAREA_FROM:
+        return Widget.TEXTAREA, []
+    return Widget.TEXT, []
+
+
+def _initial(action: Action, name: str, complaint: Complaint, user: User) -> Any:
+    if name == "owner":
+        if complaint.owner_id:
+            return complaint.owner.username
+        return user.username if user.role in (Role.HANDLER, Role.DEPT_HEAD) else ""
+    if name == "department" and action == Action.ACCEPT:
+        return complaint.department.code if complaint.department_id else ""
+    if name == "scale":
+        return SurveyScale.FIVE
+    return None
+
+
+def build(
+    action: Action,
+    complaint: Complaint,
+    user: User,
+    data: QueryDict | None = None,
+    errors: dict[str, str] | None = None,
+) -> ActionForm:
+    """The form for `action` on `complaint`: initial values, or what was posted and its errors."""
+    schema = ACTION_SCHEMAS[action]
+    errors = errors or {}
+    posted = data is not None
+    form_fields = []
+    scale = _scale(data) if data is not None else SurveyScale.FIVE
+    for name, info in schema.model_fields.items():
+        if name == "expected_version":
+            continue
+        widget, choices = _widget(name, info)
+        if posted:
+            value = data.getlist(name) if widget == Widget.FILES else data.get(name, "")
+            if widget == Widget.CHECKBOX:
+                value = name in data
+        else:
+            value = _initial(action, name, complaint, user)
+        if widget == Widget.FILES:
+            choices = [(a.pk, a.name) for a in complaint.attachments.all()]
+            value = [str(v) for v in (value or [])]
+        if widget == Widget.SELECT and (not info.is_required() or choices is YES_NO):
+            choices = [("", "—"), *choices]
+        f = FormField(
+            name=name,
+            label=LABELS.get(name, name),
+            widget=widget,
+            required=info.is_required(),
+            value="" if value is None else value,
+            choices=choices,
+            error=_field_error(name, errors),
+        )
+        if widget == Widget.MEASURES:
+            f.rows = _measure_rows(data, errors)
+            f.choices = staff_choices()
+        elif widget == Widget.COST:
+            f.rows = _cost_rows(data, errors)
+        elif widget == Widget.ANSWERS:
+            f.rows = _question_rows(data, errors, scale)
+        form_fields.append(f)
+    version = complaint.version
+    if posted and (data.get("expected_version") or "").isdigit():
+        version = int(data["expected_version"])
+    return ActionForm(action, form_fields, version, errors)
+
+
+def _field_error(name: str, errors: dict[str, str]) -> str:
+    """The field's own errors; those of one row of a list field are shown on that row."""
+    return " ".join(
+        message
+        for key, message in errors.items()
+        if key == name or (key.startswith(name + ".") and not key.split(".")[1].isdigit())
+    )
+
+
+def _row_errors(errors: dict[str, str], prefix: str) -> list[tuple[str, str]]:
+    return [(key, message) for key, message in errors.items() if key.startswith(prefix)]
+
+
+def _scale(data: QueryDict) -> int:
+    try:
+        return SurveyScale(int(data.get("scale") or SurveyScale.FIVE))
+    except ValueError:
+        return SurveyScale.FIVE
+
+
+def _measure_rows(data, errors) -> list[dict[str, Any]]:
+    count = max(MEASURE_ROWS, *(_row_count(data, "measures") if data else [0]))
+    return [
+        {
+            "i": i,
+            **{
+                col: (data.get(f"measures.{i}.{col}", "") if data else "")
+                for col in ("description", "owner", "deadline")
+            },
+            "errors": _row_errors(errors, f"measures.{i}."),
+        }
+        for i in range(count)
+    ]
+
+
+def _cost_rows(data, errors) -> list[dict[str, Any]]:
+    return [
+        {
+            "i": i,
+            **{
+                col: (data.get(f"cost.{i}.{col}", "") if data else "")
+                for col in ("item", "bearer", "share_pct")
+            },
+            "errors": _row_errors(errors, f"cost.{i}."),
+            "items": CostItem.choices,
+            "bearers": CostBearer.choices,
+        }
+        for i in range(COST_ROWS)
+    ]
+
+
+def _question_rows(data, errors, scale: int) -> list[dict[str, Any]]:
+    options = [(code, ANSWER_LABELS[code]) for code in SCALE_POINTS[scale]]
+    return [
+        {
+            "i": i,
+            "question": question,
+            "value": data.get(f"answers.{i}", "") if data else "",
+            "options": options,
+        }
+        for i, question in enumerate(SURVEY_QUESTIONS)
+    ]
+
+
+def _row_count(data: QueryDict, prefix: str) -> list[int]:
+    keys = (k.split(".") for k in data if k.startswith(prefix + "."))
+    indexes = [int(parts[1]) for parts in keys if parts[1].isdigit()]
+    return [max(indexes) + 1] if indexes else [0]
+
+
+# ------------------------------------------------------------------------------ reading back
+
+
+def _aware(local: str) -> str | None:
+    """`datetime-local` input (the user's wall clock) → an ISO instant with its offset."""
+    if not local:
+        return None
+    try:
+        value = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # the schema says what is wrong with it
+    if value.tzinfo is None:
+        value = timezone.make_aware(value)
+    return value.isoformat()
+
+
+def payload_of(action: Action, data: QueryDict) -> dict[str, Any]:
+    """The posted form in the shape of the action's schema (not yet validated)."""
+    schema = ACTION_SCHEMAS[action]
+    payload: dict[str, Any] = {"expected_version": data.get("expected_version") or None}
+    for name, info in schema.model_fields.items():
+        if name == "expected_version":
+            continue
+        widget, _choices = _widget(name, info)
+        raw = data.get(name, "")
+        if widget == Widget.CHECKBOX:
+            payload[name] = name in data
+        elif widget == Widget.SELECT and _is_bool(info.annotation):
+            payload[name] = {YES: True, NO: False}.get(raw)
+        elif widget == Widget.FILES:
+            payload[name] = [int(v) for v in data.getlist(name) if v.isdigit()]
+        elif widget == Widget.DATETIME:
+            payload[name] = _aware(raw)
+        elif widget == Widget.MEASURES:
+            payload[name] = [
+                {
+                    "description": row["description"],
+                    "owner": row["owner"],
+                    "deadline": _aware(row["deadline"]),
+                }
+                for row in _measure_rows(data, {})
+                if row["description"] or row["owner"] or row["deadline"]
+            ]
+        elif widget == Widget.COST:
+            lines = [
+                {
+                    "item": row["item"],
+                    "bearer": row["bearer"],
+                    "share_pct": row["share_pct"] or None,
+                }
+                for row in _cost_rows(data, {})
+                if row["item"] or row["bearer"] or row["share_pct"]
+            ]
+            payload[name] = lines or None
+        elif widget == Widget.ANSWERS:
+            rows = _question_rows(data, {}, _scale(data))
+            payload[name] = [row["value"] for row in rows if row["value"]]
+        elif raw == "" and not info.is_required():
+            continue  # the schema's default
+        else:
+            payload[name] = raw
+    return payload
+
+
+def validation_errors(error: ValidationError) -> dict[str, str]:
+    """pydantic's errors keyed by field path, in the user's language where we know the kind."""
+    messages = {
+        "missing": _("This field is required."),
+        "enum": _("Choose one of the options."),
+        "datetime_from_date_parsing": _("Enter a date and time."),
+        "datetime_parsing": _("Enter a date and time."),
+        "int_parsing": _("Enter a whole number."),
+        "too_short": _("Fill in at least one."),
+        "bool_type": _("Choose yes or no."),
+    }
+    out: dict[str, str] = {}
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        kind = item["type"]
+        if kind in messages:
+            text = str(messages[kind])
+        elif kind == "value_error":
+            text = str(item["msg"]).removeprefix("Value error, ")
+        elif kind == "none_required" or (kind.endswith("_type") and item.get("input") is None):
+            text = str(messages["missing"])
+        else:
+            text = str(item["msg"])
+        out.setdefault(key, text)
+    return out
+
+
+def domain_errors(error: ComplaintError) -> dict[str, str]:
+    if error.fields:
+        return {k: str(v) for k, v in error.fields.items()}
+    return {"": str(error.message)}
