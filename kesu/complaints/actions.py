@@ -115,6 +115,9 @@ class NewComplaint:
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
+REGISTERING_ROLES = frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA, Role.ADMIN})
+
+
 def register(
     new: NewComplaint,
     *,
@@ -132,13 +135,7 @@ def register(
     first request made (created=False). `number` and `registered_at` keep the original
     values of a complaint moved from an older register (imports).
     """
-    if actor is not None and actor.role not in (
-        Role.INTAKE,
-        Role.HANDLER,
-        Role.DEPT_HEAD,
-        Role.QA,
-        Role.ADMIN,
-    ):
+    if actor is not None and actor.role not in REGISTERING_ROLES:
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
     importing = registered_at is not None  # moved from an older register: history, not news
     _validate_new(new, importing=importing)
@@ -201,6 +198,11 @@ def _idempotent_replay(actor: User, key: str, fingerprint: str) -> Complaint | N
             _("This Idempotency-Key was already used for a different request."),
         )
     return Complaint.objects.get(pk=complaint_id)
+
+
+def registered_before(actor: User, key: str, new: NewComplaint) -> Complaint | None:
+    """The complaint an earlier request with this idempotency key registered, if any."""
+    return _idempotent_replay(actor, key, new.fingerprint()) if key else None
 
 
 _TEXT_LIMITS = {

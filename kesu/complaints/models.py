@@ -56,6 +56,14 @@ class Category(models.Model):
         _("notify the general manager and management representative"),
         default=False,
     )
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Words that suggest this category while a complaint is typed, separated by spaces."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 

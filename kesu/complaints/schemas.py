@@ -83,7 +83,9 @@ class RegisterIn(Strict):
     channel: Channel
     title: str = Field(..., min_length=1, max_length=200)
     description: str = Field(..., min_length=1, max_length=20000)
-    category: str = Field(..., max_length=40, description="category code, see GET /categories")
+    category: str = Field(
+        ..., min_length=1, max_length=40, description="category code, see GET /categories"
+    )
     occurred_at: AwareDatetime | None = None
     occurred_place: str = Field("", max_length=200)
     demand: Text = ""

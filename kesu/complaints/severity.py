@@ -49,3 +49,24 @@ def propose_severity(
             reasons.append(f"keyword:{word}")
             level = min(level, word_level)
     return SeverityProposal(Severity(level), reasons)
+
+
+def severity_reason_text(reason: str) -> str:
+    """A reason code of `propose_severity` in words, for people."""
+    from django.utils.translation import gettext as _
+
+    from kesu.complaints.choices import Channel
+
+    kind, _sep, value = reason.partition(":")
+    if kind == "category":
+        return _("the category's default is level %(level)s") % {"level": value}
+    if kind == "channel":
+        label = Channel(value).label if value in Channel.values else value
+        return _("came through %(channel)s") % {"channel": label}
+    if kind == "claim":
+        return _("claims ¥%(amount)s") % {"amount": value}
+    if kind == "keyword":
+        return _("mentions “%(word)s”") % {"word": value}
+    if kind == "kind":
+        return _("not a complaint")
+    return reason

@@ -84,6 +84,21 @@ CATEGORIES = [
     ("other", "其他", "Other", None, "customer_service", 3, False, False),
 ]
 
+# Words that suggest a category while the clerk types (admin-editable afterwards).
+CATEGORY_KEYWORDS = {
+    "product_quality": "质量 故障 损坏 不合格 失灵 坏了 阀门 零件 产品",
+    "transport_packaging": "运输 包装 破损 物流 快递 送货 压坏",
+    "service_quality": "态度 服务 不理 推诿 敷衍 客服 怠慢",
+    "staff_conduct": "业务员 销售人员 工作人员 违规 失职 收回扣",
+    "business_policy": "政策 优惠 规定 活动 积分",
+    "schedule": "进度 延误 工期 拖延 停工 逾期 交付 迟迟",
+    "technical_design": "设计 技术 图纸 方案 参数 选型",
+    "construction_quality": "施工 工程 返工 不平 空鼓 脱落",
+    "construction_crack": "裂缝 开裂 裂纹",
+    "construction_leak": "渗漏 漏水 渗水 返潮 滴水",
+    "price_dispute": "价格 合同 收费 退款 多收 发票 结算",
+}
+
 LEVEL1_WORDS = [
     "安全",
     "受伤",
@@ -188,6 +203,7 @@ def load_defaults() -> dict[str, int]:
                 "product_determination": product,
                 "quality_notice": notice,
                 "sort_order": order,
+                "keywords": CATEGORY_KEYWORDS.get(code, ""),
             },
         )
         categories[code] = category

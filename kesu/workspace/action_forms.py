@@ -397,6 +397,7 @@ def validation_errors(error: ValidationError) -> dict[str, str]:
         "datetime_parsing": _("Enter a date and time."),
         "int_parsing": _("Enter a whole number."),
         "too_short": _("Fill in at least one."),
+        "string_too_short": _("This field is required."),
         "bool_type": _("Choose yes or no."),
     }
     out: dict[str, str] = {}

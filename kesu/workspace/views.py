@@ -1,27 +1,35 @@
 """The staff workspace: thin views over the domain's queries and actions."""
 
+import uuid
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from kesu.accounts.models import User
-from kesu.complaints import payloads
+from kesu.complaints import actions, intake, payloads
 from kesu.complaints.authority import allowed_actions, can_see, refusal
-from kesu.complaints.choices import Action, CostBearer, CostItem
+from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint, Plan
-from kesu.complaints.queries import complaint_by_number, keyset_page, search_text
-from kesu.complaints.schemas import ACTION_SCHEMAS
+from kesu.complaints.queries import (
+    categories_by_code,
+    complaint_by_number,
+    keyset_page,
+    search_text,
+)
+from kesu.complaints.schemas import ACTION_SCHEMAS, RegisterIn
+from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
 from kesu.deadlines import engine as deadline_engine
-from kesu.workspace import action_forms
+from kesu.workspace import action_forms, register_form
 from kesu.workspace.inbox import TAB_LABELS, Tab, capped_count, complaints_in, deadline_of, tabs_for
 
 PAGE_SIZE = 25
@@ -171,3 +179,105 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.name)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# ------------------------------------------------------------------------------ registration
+
+
+def _may_register(user) -> bool:
+    return user.role in actions.REGISTERING_ROLES
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The hotline clerk's form: one page, keyboard first, assisted as it is typed."""
+    if not _may_register(request.user):
+        return render(request, "workspace/403.html", {"register": True}, status=403)
+    status, errors, duplicates = 200, {}, []
+    values = request.POST if request.method == "POST" else QueryDict(mutable=True)
+    if request.method == "POST":
+        try:
+            payload = RegisterIn.model_validate(register_form.payload_of(request.POST))
+            new = payloads.new_complaint(payload)
+            on_the_spot = None
+            if "resolved_on_the_spot" in request.POST:
+                on_the_spot = intake.OnTheSpot(
+                    solution=request.POST.get("solution", ""),
+                    customer_confirmed="customer_confirmed" in request.POST,
+                )
+            complaint, _created = intake.register_call(
+                new,
+                actor=request.user,
+                severity=payload.severity,
+                severity_reason=payload.severity_reason,
+                files=request.FILES.getlist("files"),
+                on_the_spot=on_the_spot,
+                idempotency_key=request.POST.get("idempotency_key", "")[:200],
+                duplicate_confirmed="confirm_duplicate" in request.POST,
+            )
+        except ValidationError as error:
+            status = 422
+            errors = register_form.form_errors(action_forms.validation_errors(error))
+        except ComplaintError as error:
+            status = error.status
+            errors = register_form.form_errors(action_forms.domain_errors(error))
+            duplicates = getattr(error, "duplicates", [])
+        else:
+            messages.success(
+                request,
+                _("Registered as %(number)s (%(severity)s).")
+                % {"number": complaint.number, "severity": complaint.get_severity_display()},
+            )
+            return redirect("complaint", number=complaint.number)
+    else:
+        values["channel"] = "phone"
+        values["kind"] = "complaint"
+    context = {
+        "v": values,
+        "errors": errors,
+        "duplicates": duplicates,
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+        "categories": [c for c in categories_by_code().values() if c.active],
+        "departments": action_forms.department_choices(),
+        "kinds": Kind.choices,
+        "channels": Channel.choices,
+        "severities": Severity.choices,
+        **_assist(values),
+    }
+    return render(request, "workspace/register.html", context, status=status)
+
+
+def _assist(values: QueryDict) -> dict:
+    """What the form's words so far suggest, and who the caller is."""
+    texts = [values.get(k, "") for k in ("title", "description", "demand")]
+    category = categories_by_code().get(values.get("category", ""))
+    try:
+        claim = Decimal(values.get("claim_amount", "") or "x")
+    except InvalidOperation:
+        claim = None
+    suggestion = intake.suggest(
+        texts=texts,
+        kind=values.get("kind") or Kind.COMPLAINT,
+        channel=values.get("channel") or Channel.PHONE,
+        category=category,
+        claim_amount=claim,
+    )
+    return {
+        "suggestion": suggestion,
+        "suggested_category": None if category else suggestion.category,
+        "reasons": [severity_reason_text(r) for r in suggestion.severity.reasons],
+        "earlier": list(
+            intake.earlier_complaints(
+                values.get("complainant.phone", ""), values.get("complainant.name", "")
+            )
+        ),
+    }
+
+
+@login_required
+def register_assist(request: HttpRequest) -> HttpResponse:
+    """The assist panel (htmx): earlier complaints of the caller, the suggested category and
+    the proposed severity, for the form as typed so far."""
+    if not _may_register(request.user):
+        return HttpResponse(status=403)
+    return render(request, "workspace/_register_assist.html", _assist(request.GET))

@@ -1,0 +1,71 @@
+"""The registration form's fields, read back into the API's `RegisterIn` shape.
+
+Inputs are named by their path in that shape ("complainant.phone"), so pydantic's errors
+and the domain's (which speak of `NewComplaint` attributes) land on the input they are about.
+"""
+
+from typing import Any
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
+
+NESTED = {"complainant": ComplainantIn, "product": ProductIn, "project": ProjectIn}
+CHECKBOXES = {"read_back", "sensitive", "complainant.anonymous"}
+LOCAL_DATETIMES = {"occurred_at"}
+
+# the domain's names (NewComplaint attributes) → the form's
+DOMAIN_FIELDS = {
+    "complainant": "complainant.name",
+    "complainant_name": "complainant.name",
+    "complainant_org": "complainant.organisation",
+    "complainant_phone": "complainant.phone",
+    "complainant_email": "complainant.email",
+    "complainant_address": "complainant.address",
+    "product_model": "product.model",
+    "batch_no": "product.batch_no",
+    "order_no": "product.order_no",
+    "ship_date": "product.ship_date",
+    "arrival_date": "product.arrival_date",
+    "quantity": "product.quantity",
+    "project_name": "project.name",
+    "project_location": "project.location",
+}
+
+
+def _local_to_iso(value: str) -> str:
+    from datetime import datetime
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (timezone.make_aware(parsed) if parsed.tzinfo is None else parsed).isoformat()
+
+
+def payload_of(data: QueryDict) -> dict[str, Any]:
+    """The posted form in RegisterIn's shape; empty optional inputs take the schema default."""
+    payload: dict[str, Any] = {group: {} for group in NESTED}
+    for name, info in RegisterIn.model_fields.items():
+        if name in NESTED:
+            for sub, sub_info in NESTED[name].model_fields.items():
+                _put(payload[name], f"{name}.{sub}", sub, sub_info, data)
+        else:
+            _put(payload, name, name, info, data)
+    return payload
+
+
+def _put(target: dict, key: str, name: str, info, data: QueryDict) -> None:
+    if key in CHECKBOXES:
+        target[name] = key in data
+        return
+    raw = data.get(key, "").strip() if name not in ("description", "demand") else data.get(key, "")
+    if raw == "" and not info.is_required():
+        return
+    target[name] = _local_to_iso(raw) if key in LOCAL_DATETIMES and raw else raw
+
+
+def form_errors(errors: dict[str, Any]) -> dict[str, str]:
+    """Errors keyed by the form's input names."""
+    return {DOMAIN_FIELDS.get(key, key): str(message) for key, message in errors.items()}

@@ -1,0 +1,79 @@
+"""Small template helpers for the workspace's hand-laid forms."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping, key):
+    """`mapping[key]` for keys a template cannot spell (`complainant.phone`)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+def _error(context, name: str):
+    message = (context.get("errors") or {}).get(name)
+    if not message:
+        return ""
+    return format_html('<p class="error field-error" data-field="{}">{}</p>', name, message)
+
+
+@register.simple_tag(takes_context=True)
+def field_error(context, name: str):
+    return _error(context, name)
+
+
+@register.simple_tag(takes_context=True)
+def field(context, name: str, label, kind: str = "text", required: bool = False, **attrs):
+    """A labelled input named `name`, holding the posted value `v[name]`, and its error."""
+    values = context.get("v") or {}
+    value = values.get(name, "") if hasattr(values, "get") else ""
+    extra = format_html_join(" ", '{}="{}"', ((k.replace("_", "-"), v) for k, v in attrs.items()))
+    mark = mark_safe(' <abbr title="required">*</abbr>') if required else ""
+    error = _error(context, name)
+    invalid = mark_safe(' aria-invalid="true"') if error else ""
+    if kind == "checkbox":
+        checked = mark_safe(" checked") if value else ""
+        return format_html(
+            '<label class="check"><input type="checkbox" name="{}"{}{} {}> {}</label>{}',
+            name,
+            checked,
+            invalid,
+            extra,
+            label,
+            error,
+        )
+    if kind == "textarea":
+        return format_html(
+            '<label class="wide">{}{}<textarea name="{}" rows="3"{} {}>{}</textarea></label>{}',
+            label,
+            mark,
+            name,
+            invalid,
+            extra,
+            value,
+            error,
+        )
+    return format_html(
+        '<label>{}{}<input type="{}" name="{}" value="{}"{} {}></label>{}',
+        label,
+        mark,
+        kind,
+        name,
+        value,
+        invalid,
+        extra,
+        error,
+    )
+
+
+@register.filter
+def may_register(user) -> bool:
+    from kesu.complaints.actions import REGISTERING_ROLES
+
+    return getattr(user, "role", None) in REGISTERING_ROLES
