@@ -3,9 +3,10 @@ from django.urls import include, path
 
 from kesu.api import api
 from kesu.core import views
+from kesu.workspace import views as workspace_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

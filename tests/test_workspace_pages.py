@@ -42,3 +42,39 @@ def test_an_attachment_downloads_for_those_who_see_the_complaint(people):
     assert b"".join(response.streaming_content) == PHOTO
     assert response["Content-Type"] == "image/jpeg"
     assert _client(people.handler_north).get(path).status_code == 403
+
+
+def test_the_dashboard_counts_what_the_user_sees_and_links_into_the_inbox(people):
+    intake = people.api(people.intake)
+    quality = [intake.post("/complaints", complaint_payload()).json()["number"] for _ in range(2)]
+    service = intake.post("/complaints", complaint_payload(category="service_quality")).json()
+    body = _client(people.head_quality).get("/").content.decode()
+    # the quality head sees the two quality complaints (level 2), not the service one
+    assert 'href="/inbox/?tab=all&amp;category=product_quality&amp;severity=2' in body
+    assert ">2</a>" in body and "service_quality" not in body
+    executive = _client(people.executive).get("/").content.decode()
+    assert "service_quality" in executive  # executives see the whole company
+    assert 'class="figure">3<' in executive  # three open
+    # the links land on the right rows
+    inbox = _client(people.head_quality).get(
+        "/inbox/?tab=all&category=product_quality&severity=2"
+    ).content.decode()
+    assert all(n in inbox for n in quality) and service["number"] not in inbox
+
+
+def test_inbox_filters_and_the_deadline_order(people):
+    intake = people.api(people.intake)
+    first = intake.post("/complaints", complaint_payload()).json()["number"]
+    second = intake.post(
+        "/complaints",
+        complaint_payload(category="service_quality", title="态度差", description="客服态度差"),
+    ).json()
+    assert second["severity"] == 3
+    client = _client(people.executive)
+    body = client.get("/inbox/?tab=all&state=registered&severity=3").content.decode()
+    assert second["number"] in body and first not in body
+    body = client.get("/inbox/?tab=all&sort=due").content.decode()
+    # nearest deadline first: the level-2 quality complaint has the shorter limit
+    assert body.index(first) < body.index(second["number"])
+    # nonsense in the query string is ignored, not an error page
+    assert client.get("/inbox/?tab=all&state=x&severity=9&from=bad&sort=?").status_code == 200

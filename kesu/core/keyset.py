@@ -1,4 +1,5 @@
-"""Keyset paging, newest first: the cursor is the (time, id) of the last row of a page.
+"""Keyset paging, newest first (or, for deadlines, soonest first): the cursor is the
+(time, id) of the last row of a page.
 
 Paging costs the same on page 1 and on page 10,000, and rows added meanwhile never shift a
 page. Used by the complaint list (by registration time) and the in-app notifications (by
@@ -14,16 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.errors import invalid
 
 
-def page(qs: QuerySet, field: str, cursor: str | None, limit: int) -> tuple[list, str | None]:
-    """One page ordered by (`field`, id) descending, and the next page's cursor (None at the
-    end)."""
+def page(
+    qs: QuerySet, field: str, cursor: str | None, limit: int, ascending: bool = False
+) -> tuple[list, str | None]:
+    """One page ordered by (`field`, id) descending (or ascending), and the next page's cursor
+    (None at the end)."""
     if cursor:
         at, pk = decode(cursor)
         # The first condition bounds the index range; the second breaks ties.
-        qs = qs.filter(**{f"{field}__lte": at}).filter(
-            Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lt": pk})
+        after, beyond = ("gte", "gt") if ascending else ("lte", "lt")
+        qs = qs.filter(**{f"{field}__{after}": at}).filter(
+            Q(**{f"{field}__{beyond}": at}) | Q(**{field: at, f"pk__{beyond}": pk})
         )
-    rows = list(qs.order_by(f"-{field}", "-pk")[: limit + 1])
+    sign = "" if ascending else "-"
+    rows = list(qs.order_by(f"{sign}{field}", f"{sign}pk")[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -2,8 +2,9 @@
 waiting for approval): which complaints each shows, for whom, and how close a deadline is."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,10 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import department_scope
-from kesu.complaints.choices import State
+from kesu.complaints.choices import OPEN_STATES, Severity, State
 from kesu.complaints.models import Complaint
-from kesu.complaints.queries import visible_complaints
-from kesu.core import clock
+from kesu.complaints.queries import (
+    categories_by_code,
+    category_family,
+    keyset_page,
+    visible_complaints,
+)
+from kesu.core import clock, keyset
 
 COUNT_CAP = 1000  # counts above this show as "999+": counting never walks a whole table
 
@@ -48,7 +54,7 @@ def tabs_for(user: User) -> list[Tab]:
     return [*tabs, Tab.ALL]
 
 
-def _end_of_today(now: datetime) -> datetime:
+def end_of_today(now: datetime) -> datetime:
     local = timezone.localtime(now)
     return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(0)))
 
@@ -69,7 +75,7 @@ def complaints_in(user: User, tab: Tab, now: datetime | None = None) -> QuerySet
     if tab == Tab.OVERDUE:
         return qs.filter(due_at__lte=now)
     if tab == Tab.DUE_TODAY:
-        return qs.filter(due_at__gt=now, due_at__lt=_end_of_today(now))
+        return qs.filter(due_at__gt=now, due_at__lt=end_of_today(now))
     if tab == Tab.APPROVAL:
         return qs.filter(state=State.PLAN_APPROVAL)
     raise ValueError(tab)
@@ -104,6 +110,81 @@ def deadline_of(complaint: Complaint, now: datetime) -> Deadline:
         return Deadline(due, Urgency.OVERDUE)
     if due - now <= timedelta(hours=4):
         return Deadline(due, Urgency.SOON)
-    if due < _end_of_today(now):
+    if due < end_of_today(now):
         return Deadline(due, Urgency.TODAY)
     return Deadline(due, Urgency.LATER)
+
+
+OPEN = "open"  # the state filter's "any open state"
+
+
+class Sort(StrEnum):
+    NEWEST = "new"  # newest registration first
+    DUE = "due"  # nearest deadline first (complaints with a running time limit only)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The inbox's filters, read leniently from the query string: a value that does not parse
+    is dropped, never an error page."""
+
+    state: str = ""
+    category: str = ""
+    severity: int | None = None
+    registered_from: date | None = None
+    sort: Sort = Sort.NEWEST
+
+    @classmethod
+    def from_query(cls, query) -> "Filters":
+        state = query.get("state", "")
+        severity = query.get("severity", "")
+        try:
+            since = date.fromisoformat(query.get("from", ""))
+        except ValueError:
+            since = None
+        try:
+            sort = Sort(query.get("sort", Sort.NEWEST))
+        except ValueError:
+            sort = Sort.NEWEST
+        return cls(
+            state=state if state in State.values or state == OPEN else "",
+            category=query.get("category", "") if query.get("category", "") else "",
+            severity=int(severity) if severity in {str(s.value) for s in Severity} else None,
+            registered_from=since,
+            sort=sort,
+        )
+
+    def apply(self, qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        if self.state == OPEN:
+            qs = qs.filter(closed_at__isnull=True)
+        elif self.state:
+            qs = qs.filter(state=self.state)
+            if self.state in OPEN_STATES:
+                qs = qs.filter(closed_at__isnull=True)  # as the open partial index is written
+        if self.category and (category := categories_by_code().get(self.category)):
+            qs = qs.filter(category__in=category_family(category))
+        if self.severity:
+            qs = qs.filter(severity=self.severity)
+        if self.registered_from:
+            start = timezone.make_aware(datetime.combine(self.registered_from, time(0)))
+            qs = qs.filter(registered_at__gte=start)
+        if self.sort == Sort.DUE:
+            qs = qs.filter(due_at__isnull=False, closed_at__isnull=True)
+        return qs
+
+    def query(self) -> str:
+        """The filters as a query string, for links that keep them (paging, tabs)."""
+        params = {
+            "state": self.state,
+            "category": self.category,
+            "severity": self.severity or "",
+            "from": self.registered_from.isoformat() if self.registered_from else "",
+            "sort": "" if self.sort == Sort.NEWEST else self.sort.value,
+        }
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int):
+    if sort == Sort.DUE:
+        return keyset.page(qs, "due_at", cursor, limit, ascending=True)
+    return keyset_page(qs, cursor, limit)

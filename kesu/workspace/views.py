@@ -16,21 +16,32 @@ from pydantic import ValidationError
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
 from kesu.complaints.authority import allowed_actions, can_see, refusal
-from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity
+from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint, Plan
 from kesu.complaints.queries import (
     categories_by_code,
     complaint_by_number,
-    keyset_page,
     search_text,
 )
 from kesu.complaints.schemas import ACTION_SCHEMAS, RegisterIn
 from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
+from kesu.core import views as core_views
 from kesu.deadlines import engine as deadline_engine
 from kesu.workspace import action_forms, register_form
-from kesu.workspace.inbox import TAB_LABELS, Tab, capped_count, complaints_in, deadline_of, tabs_for
+from kesu.workspace.dashboard import dashboard_for
+from kesu.workspace.inbox import (
+    TAB_LABELS,
+    Filters,
+    Sort,
+    Tab,
+    capped_count,
+    complaints_in,
+    deadline_of,
+    page_of,
+    tabs_for,
+)
 
 PAGE_SIZE = 25
 
@@ -56,21 +67,39 @@ def inbox(request: HttpRequest) -> HttpResponse:
         tab = Tab.MINE
     now = clock.now()
     q = request.GET.get("q", "").strip()[:100]
-    qs = complaints_in(user, tab, now)
+    filters = Filters.from_query(request.GET)
+    qs = filters.apply(complaints_in(user, tab, now))
     if q:
         qs = search_text(qs, q)
-    rows, cursor = keyset_page(
-        qs.select_related("category", "owner"), request.GET.get("cursor"), PAGE_SIZE
+    rows, cursor = page_of(
+        qs.select_related("category", "owner"), filters.sort, request.GET.get("cursor"), PAGE_SIZE
     )
     context = {
         "tab": tab,
         "tabs": [(t, TAB_LABELS[t], capped_count(complaints_in(user, t, now))) for t in tabs],
         "q": q,
+        "filters": filters,
+        "kept": filters.query(),
         "rows": [(c, deadline_of(c, now)) for c in rows],
         "cursor": cursor,
+        "states": State.choices,
+        "categories": [c for c in categories_by_code().values() if c.active],
+        "severities": Severity.choices,
+        "sorts": [(Sort.NEWEST, _("Newest first")), (Sort.DUE, _("Nearest deadline first"))],
     }
     template = "workspace/_inbox_rows.html" if request.htmx else "workspace/inbox.html"
     return render(request, template, context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: where the work stands, each figure a link into the inbox. Visitors who
+    are not logged in get the page that says where things are."""
+    if not request.user.is_authenticated:
+        return core_views.home(request)
+    board = dashboard_for(request.user, clock.now())
+    return render(
+        request, "workspace/dashboard.html", {"board": board, "severities": Severity.choices}
+    )
 
 
 def _complaint_or_refusal(request: HttpRequest, number: str) -> Complaint | HttpResponse:
