@@ -483,6 +483,9 @@ class Bench:
             ("ws_dashboard_intake", clerk, "/", search),
             ("ws_dashboard_handler", worker, "/", search),
             ("ws_complaint_page", clerk, f"/complaints/{number}", normal),
+            # the tab counts the inbox fetches after its first page (not a target)
+            ("ws_inbox_counts_intake", clerk, "/inbox/counts", search),
+            ("ws_inbox_counts_handler", worker, "/inbox/counts", search),
         ]
         out = {}
         for name, client, path, (max_n, budget, min_n) in endpoints:

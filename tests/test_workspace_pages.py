@@ -78,3 +78,15 @@ def test_inbox_filters_and_the_deadline_order(people):
     assert body.index(first) < body.index(second["number"])
     # nonsense in the query string is ignored, not an error page
     assert client.get("/inbox/?tab=all&state=x&severity=9&from=bad&sort=?").status_code == 200
+
+
+def test_the_tab_counts_come_separately_and_only_owners_have_mine(people):
+    intake = people.api(people.intake)
+    number = intake.post("/complaints", complaint_payload()).json()["number"]
+    intake.act(number, "accept", {"owner": people.handler_quality.username})
+    body = _client(people.handler_quality).get("/inbox/counts").content.decode()
+    assert 'id="count-mine" hx-swap-oob="true">1<' in body
+    clerk = _client(people.intake)
+    assert 'id="count-mine"' not in clerk.get("/inbox/counts").content.decode()
+    page = clerk.get("/inbox/").content.decode()
+    assert "?tab=mine" not in page and number in page  # a clerk opens on the department tab

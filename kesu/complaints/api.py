@@ -235,7 +235,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         qs = qs.filter(state__in=f.state)
     if f.state and set(f.state) <= OPEN_STATES:
         # Only open states asked for: say it the way the partial index is written, so that
-        # SQLite can use `complaint_open_by_state` (open ⟺ closed_at IS NULL).
+        # SQLite can use `complaint_open_work` (open ⟺ closed_at IS NULL).
         qs = qs.filter(closed_at__isnull=True)
     if f.open:
         qs = qs.filter(state__in=OPEN_STATE_LIST)

@@ -47,11 +47,18 @@ TAB_LABELS = {
 }
 
 
+OWNING_ROLES = (Role.HANDLER, Role.DEPT_HEAD)  # who may own a complaint (see actions)
+
+
 def tabs_for(user: User) -> list[Tab]:
-    tabs = [Tab.MINE, Tab.DEPARTMENT, Tab.UNASSIGNED, Tab.OVERDUE, Tab.DUE_TODAY]
+    """The user's tabs, the first one opening by default: "mine" for those who own
+    complaints (handlers and heads), "all" for the others, who have no "mine"."""
+    tabs = [Tab.DEPARTMENT, Tab.UNASSIGNED, Tab.OVERDUE, Tab.DUE_TODAY]
     if user.role in (Role.DEPT_HEAD, Role.EXECUTIVE):
         tabs.append(Tab.APPROVAL)
-    return [*tabs, Tab.ALL]
+    if user.role in OWNING_ROLES:
+        return [Tab.MINE, *tabs, Tab.ALL]
+    return [Tab.ALL, *tabs]
 
 
 def end_of_today(now: datetime) -> datetime:

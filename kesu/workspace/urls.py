@@ -6,6 +6,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/counts", views.inbox_counts, name="inbox_counts"),
     path("register/", views.register, name="register"),
     path("register/assist", views.register_assist, name="register_assist"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
