@@ -56,9 +56,11 @@ def test_the_dashboard_counts_what_the_user_sees_and_links_into_the_inbox(people
     assert "service_quality" in executive  # executives see the whole company
     assert 'class="figure">3<' in executive  # three open
     # the links land on the right rows
-    inbox = _client(people.head_quality).get(
-        "/inbox/?tab=all&category=product_quality&severity=2"
-    ).content.decode()
+    inbox = (
+        _client(people.head_quality)
+        .get("/inbox/?tab=all&category=product_quality&severity=2")
+        .content.decode()
+    )
     assert all(n in inbox for n in quality) and service["number"] not in inbox
 
 

@@ -53,4 +53,4 @@ def test_the_language_switch_speaks_english(page, people):
     page.wait_for_url("**/inbox/")
     with page.expect_navigation():
         page.get_by_label("语言").select_option("en")
-    assert page.get_by_role("link", name="Mine").is_visible()
+    assert page.get_by_role("link", name="My department").is_visible()
