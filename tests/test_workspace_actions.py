@@ -171,3 +171,19 @@ def test_the_survey_redraws_for_the_three_option_scale(people):
     assert 'value="very_satisfied"' not in body and 'value="neutral"' in body
     body = handler.get(f"/complaints/{number}/do/return_visit").content.decode()
     assert 'value="very_satisfied"' in body
+
+
+def test_reading_a_posted_form_back_asks_the_database_nothing(django_assert_num_queries):
+    from django.http import QueryDict
+
+    from kesu.workspace.action_forms import payload_of
+
+    data = QueryDict("owner=zhang&department=quality&comment=x&expected_version=3")
+    with django_assert_num_queries(0):
+        payload = payload_of(Action.ACCEPT, data)
+    assert payload == {
+        "expected_version": "3",
+        "owner": "zhang",
+        "department": "quality",
+        "comment": "x",
+    }

@@ -161,34 +161,49 @@ def _max_length(info) -> int | None:
 # ------------------------------------------------------------------------------ building
 
 
-def _widget(name: str, info) -> tuple[Widget, list]:
+LIST_WIDGETS = {"measures": Widget.MEASURES, "cost": Widget.COST, "answers": Widget.ANSWERS}
+
+
+def _widget(name: str, info) -> Widget:
+    """The widget of a schema field: from its name for references and lists, else its type."""
     annotation = info.annotation
-    if name == "owner":
-        return Widget.SELECT, staff_choices()
-    if name in ("department", "responsible_department"):
-        return Widget.SELECT, department_choices()
+    if name in ("owner", "department", "responsible_department"):
+        return Widget.SELECT
     if name in ("attachments", "evidence"):
-        return Widget.FILES, []
-    if name == "measures":
-        return Widget.MEASURES, []
-    if name == "cost":
-        return Widget.COST, []
-    if name == "answers":
-        return Widget.ANSWERS, []
-    if enum := _enum_of(annotation):
-        return Widget.SELECT, list(enum.choices)
+        return Widget.FILES
+    if name in LIST_WIDGETS:
+        return LIST_WIDGETS[name]
+    if _enum_of(annotation) or (_is_bool(annotation) and _asked(info)):
+        return Widget.SELECT
     if _is_bool(annotation):
-        # A required yes/no is asked, not defaulted by an unticked box.
-        if info.is_required() or type(None) in get_args(annotation):
-            return Widget.SELECT, YES_NO
-        return Widget.CHECKBOX, []
+        return Widget.CHECKBOX
     if annotation is datetime or datetime in get_args(annotation):
-        return Widget.DATETIME, []
+        return Widget.DATETIME
     if annotation is int:
-        return Widget.NUMBER, []
+        return Widget.NUMBER
     if (_max_length(info) or TEXTAREA_FROM) >= TEXTAREA_FROM:
-        return Widget.TEXTAREA, []
-    return Widget.TEXT, []
+        return Widget.TEXTAREA
+    return Widget.TEXT
+
+
+def _asked(info) -> bool:
+    """A required or three-valued yes/no is asked, not defaulted by an unticked box."""
+    return info.is_required() or type(None) in get_args(info.annotation)
+
+
+def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
+    """The options of a select or file list (only when a form is drawn: they cost queries)."""
+    if name == "owner":
+        return staff_choices()
+    if name in ("department", "responsible_department"):
+        return department_choices()
+    if name in ("attachments", "evidence"):
+        return [(a.pk, a.name) for a in complaint.attachments.all()]
+    if enum := _enum_of(info.annotation):
+        return list(enum.choices)
+    if _is_bool(info.annotation):
+        return list(YES_NO)
+    return []
 
 
 def _initial(action: Action, name: str, complaint: Complaint, user: User) -> Any:
@@ -219,7 +234,8 @@ def build(
     for name, info in schema.model_fields.items():
         if name == "expected_version":
             continue
-        widget, choices = _widget(name, info)
+        widget = _widget(name, info)
+        choices = _choices(name, info, complaint)
         if posted:
             value = data.getlist(name) if widget == Widget.FILES else data.get(name, "")
             if widget == Widget.CHECKBOX:
@@ -227,9 +243,8 @@ def build(
         else:
             value = _initial(action, name, complaint, user)
         if widget == Widget.FILES:
-            choices = [(a.pk, a.name) for a in complaint.attachments.all()]
             value = [str(v) for v in (value or [])]
-        if widget == Widget.SELECT and (not info.is_required() or choices is YES_NO):
+        if widget == Widget.SELECT and (not info.is_required() or _is_bool(info.annotation)):
             choices = [("", "—"), *choices]
         f = FormField(
             name=name,
@@ -275,7 +290,7 @@ def _scale(data: QueryDict) -> int:
 
 
 def _measure_rows(data, errors) -> list[dict[str, Any]]:
-    count = max(MEASURE_ROWS, *(_row_count(data, "measures") if data else [0]))
+    count = max(MEASURE_ROWS, _row_count(data, "measures") if data else 0)
     return [
         {
             "i": i,
@@ -318,16 +333,16 @@ def _question_rows(data, errors, scale: int) -> list[dict[str, Any]]:
     ]
 
 
-def _row_count(data: QueryDict, prefix: str) -> list[int]:
+def _row_count(data: QueryDict, prefix: str) -> int:
+    """How many rows of a list field were posted (its highest index + 1)."""
     keys = (k.split(".") for k in data if k.startswith(prefix + "."))
-    indexes = [int(parts[1]) for parts in keys if parts[1].isdigit()]
-    return [max(indexes) + 1] if indexes else [0]
+    return max((int(parts[1]) + 1 for parts in keys if parts[1].isdigit()), default=0)
 
 
 # ------------------------------------------------------------------------------ reading back
 
 
-def _aware(local: str) -> str | None:
+def local_to_iso(local: str) -> str | None:
     """`datetime-local` input (the user's wall clock) → an ISO instant with its offset."""
     if not local:
         return None
@@ -347,7 +362,7 @@ def payload_of(action: Action, data: QueryDict) -> dict[str, Any]:
     for name, info in schema.model_fields.items():
         if name == "expected_version":
             continue
-        widget, _choices = _widget(name, info)
+        widget = _widget(name, info)
         raw = data.get(name, "")
         if widget == Widget.CHECKBOX:
             payload[name] = name in data
@@ -356,13 +371,13 @@ def payload_of(action: Action, data: QueryDict) -> dict[str, Any]:
         elif widget == Widget.FILES:
             payload[name] = [int(v) for v in data.getlist(name) if v.isdigit()]
         elif widget == Widget.DATETIME:
-            payload[name] = _aware(raw)
+            payload[name] = local_to_iso(raw)
         elif widget == Widget.MEASURES:
             payload[name] = [
                 {
                     "description": row["description"],
                     "owner": row["owner"],
-                    "deadline": _aware(row["deadline"]),
+                    "deadline": local_to_iso(row["deadline"]),
                 }
                 for row in _measure_rows(data, {})
                 if row["description"] or row["owner"] or row["deadline"]

@@ -7,9 +7,9 @@ and the domain's (which speak of `NewComplaint` attributes) land on the input th
 from typing import Any
 
 from django.http import QueryDict
-from django.utils import timezone
 
 from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
+from kesu.workspace.action_forms import local_to_iso
 
 NESTED = {"complainant": ComplainantIn, "product": ProductIn, "project": ProjectIn}
 CHECKBOXES = {"read_back", "sensitive", "complainant.anonymous"}
@@ -34,16 +34,6 @@ DOMAIN_FIELDS = {
 }
 
 
-def _local_to_iso(value: str) -> str:
-    from datetime import datetime
-
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return (timezone.make_aware(parsed) if parsed.tzinfo is None else parsed).isoformat()
-
-
 def payload_of(data: QueryDict) -> dict[str, Any]:
     """The posted form in RegisterIn's shape; empty optional inputs take the schema default."""
     payload: dict[str, Any] = {group: {} for group in NESTED}
@@ -63,7 +53,7 @@ def _put(target: dict, key: str, name: str, info, data: QueryDict) -> None:
     raw = data.get(key, "").strip() if name not in ("description", "demand") else data.get(key, "")
     if raw == "" and not info.is_required():
         return
-    target[name] = _local_to_iso(raw) if key in LOCAL_DATETIMES and raw else raw
+    target[name] = local_to_iso(raw) if key in LOCAL_DATETIMES and raw else raw
 
 
 def form_errors(errors: dict[str, Any]) -> dict[str, str]:
