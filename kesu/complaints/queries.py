@@ -1,10 +1,14 @@
 """Reads shared by the API, the web views and the CLI."""
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import Department, User
 from kesu.complaints.authority import department_scope
+from kesu.complaints.choices import OPEN_STATES
 from kesu.complaints.models import Category, Complaint
 from kesu.core import keyset
 from kesu.core.memo import forget_on_change, memo
@@ -23,6 +27,34 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     if user.role in (Role.HANDLER, Role.DEPT_HEAD):
         return qs.filter(Q(department__in=department_scope(user)) | Q(owner=user))
     return qs.none()
+
+
+def narrowed(
+    qs: QuerySet[Complaint],
+    *,
+    states: Iterable[str] = (),
+    category: Category | None = None,
+    severity: int | None = None,
+    registered_from: datetime | None = None,
+    registered_to: datetime | None = None,
+) -> QuerySet[Complaint]:
+    """The filters the API's list and the workspace's inbox share."""
+    states = list(states)
+    if states:
+        qs = qs.filter(state__in=states)
+        if set(states) <= OPEN_STATES:
+            # Only open states asked for: say it the way the partial index is written, so
+            # that SQLite can use `complaint_open_work` (open ⟺ closed_at IS NULL).
+            qs = qs.filter(closed_at__isnull=True)
+    if category is not None:
+        qs = qs.filter(category__in=category_family(category))
+    if severity:
+        qs = qs.filter(severity=severity)
+    if registered_from:
+        qs = qs.filter(registered_at__gte=registered_from)
+    if registered_to:
+        qs = qs.filter(registered_at__lte=registered_to)
+    return qs
 
 
 def complaint_by_number(number: str) -> Complaint | None:

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import department_scope
-from kesu.complaints.choices import OPEN_STATES, Severity, State
+from kesu.complaints.choices import Severity, State
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
     categories_by_code,
-    category_family,
     keyset_page,
+    narrowed,
     visible_complaints,
 )
 from kesu.core import clock, keyset
@@ -155,7 +155,7 @@ class Filters:
             sort = Sort.NEWEST
         return cls(
             state=state if state in State.values or state == OPEN else "",
-            category=query.get("category", "") if query.get("category", "") else "",
+            category=query.get("category", ""),
             severity=int(severity) if severity in {str(s.value) for s in Severity} else None,
             registered_from=since,
             sort=sort,
@@ -164,17 +164,16 @@ class Filters:
     def apply(self, qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
         if self.state == OPEN:
             qs = qs.filter(closed_at__isnull=True)
-        elif self.state:
-            qs = qs.filter(state=self.state)
-            if self.state in OPEN_STATES:
-                qs = qs.filter(closed_at__isnull=True)  # as the open partial index is written
-        if self.category and (category := categories_by_code().get(self.category)):
-            qs = qs.filter(category__in=category_family(category))
-        if self.severity:
-            qs = qs.filter(severity=self.severity)
+        start = None
         if self.registered_from:
             start = timezone.make_aware(datetime.combine(self.registered_from, time(0)))
-            qs = qs.filter(registered_at__gte=start)
+        qs = narrowed(
+            qs,
+            states=[self.state] if self.state and self.state != OPEN else [],
+            category=categories_by_code().get(self.category),
+            severity=self.severity,
+            registered_from=start,
+        )
         if self.sort == Sort.DUE:
             qs = qs.filter(due_at__isnull=False, closed_at__isnull=True)
         return qs
