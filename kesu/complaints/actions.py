@@ -118,6 +118,10 @@ class NewComplaint:
 REGISTERING_ROLES = frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA, Role.ADMIN})
 
 
+def may_register(user: User) -> bool:
+    return getattr(user, "role", None) in REGISTERING_ROLES
+
+
 def register(
     new: NewComplaint,
     *,
@@ -135,7 +139,7 @@ def register(
     first request made (created=False). `number` and `registered_at` keep the original
     values of a complaint moved from an older register (imports).
     """
-    if actor is not None and actor.role not in REGISTERING_ROLES:
+    if actor is not None and not may_register(actor):
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
     importing = registered_at is not None  # moved from an older register: history, not news
     _validate_new(new, importing=importing)

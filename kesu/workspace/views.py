@@ -187,16 +187,16 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             status, errors = 422, action_forms.validation_errors(error)
         except ComplaintError as error:
             status, errors = error.status, action_forms.domain_errors(error)
+            found = complaint_by_number(number)  # as it is now, after the refusal
             if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
                 data = data.copy()
-                data["expected_version"] = str(complaint_by_number(number).version)
+                data["expected_version"] = str(found.version)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
             after = complaint_by_number(number)
             if after is not None and can_see(request.user, after):
                 return redirect("complaint", number=number)
             return redirect("inbox")
-        found = complaint_by_number(number)  # as it is now, after the refusal
     else:
         data = request.GET or None  # htmx re-draws the form as it is filled (the survey scale)
         if (refused := refusal(found, chosen, request.user)) is not None:
@@ -223,14 +223,10 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
 # ------------------------------------------------------------------------------ registration
 
 
-def _may_register(user) -> bool:
-    return user.role in actions.REGISTERING_ROLES
-
-
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """The hotline clerk's form: one page, keyboard first, assisted as it is typed."""
-    if not _may_register(request.user):
+    if not actions.may_register(request.user):
         return render(request, "workspace/403.html", {"register": True}, status=403)
     status, errors, duplicates = 200, {}, []
     values = request.POST if request.method == "POST" else QueryDict(mutable=True)
@@ -317,6 +313,6 @@ def _assist(values: QueryDict) -> dict:
 def register_assist(request: HttpRequest) -> HttpResponse:
     """The assist panel (htmx): earlier complaints of the caller, the suggested category and
     the proposed severity, for the form as typed so far."""
-    if not _may_register(request.user):
+    if not actions.may_register(request.user):
         return HttpResponse(status=403)
     return render(request, "workspace/_register_assist.html", _assist(request.GET))

@@ -74,6 +74,6 @@ def field(context, name: str, label, kind: str = "text", required: bool = False,
 
 @register.filter
 def may_register(user) -> bool:
-    from kesu.complaints.actions import REGISTERING_ROLES
+    from kesu.complaints.actions import may_register as allowed
 
-    return getattr(user, "role", None) in REGISTERING_ROLES
+    return allowed(user)
