@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.workspace",
+    "kesu.portal",
+    "kesu.mail",
     "axes",  # failed-login throttling for the workspace and the admin
 ]
 
@@ -147,6 +149,25 @@ HUEY = {
 globals().update(email_settings())
 KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
 KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- customer channels (issue #5) ---------------------------------------------------------
+# The public form: accepted submissions per network address and per phone/e-mail, as
+# "count/minutes"; one more within the window is refused with a clear message.
+KESU_PUBLIC_FORM_PER_ADDRESS = env_str("KESU_PUBLIC_FORM_PER_ADDRESS", "10/60")
+KESU_PUBLIC_FORM_PER_CONTACT = env_str("KESU_PUBLIC_FORM_PER_CONTACT", "5/60")
+# E-mail intake: a mailbox polled every minute by the worker (imaps://user:pass@host/INBOX),
+# and the local SMTP listener `kesu mail smtpd` a company MTA forwards to.
+KESU_IMAP_URL = env_str("KESU_IMAP_URL")
+KESU_SMTPD_HOST = env_str("KESU_SMTPD_HOST", "127.0.0.1")
+KESU_SMTPD_PORT = env_int("KESU_SMTPD_PORT", 2525)
+KESU_MAIL_MAX_BYTES = env_int("KESU_MAIL_MAX_BYTES", 30 * 1024 * 1024)
+# Where customers' replies go (the intake mailbox); our own addresses, to recognise mail
+# loops. Both default to DEFAULT_FROM_EMAIL.
+KESU_MAIL_REPLY_TO = env_str("KESU_MAIL_REPLY_TO", DEFAULT_FROM_EMAIL)  # noqa: F821
+KESU_MAIL_OWN_ADDRESSES = env_list(
+    "KESU_MAIL_OWN_ADDRESSES",
+    list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),  # noqa: F821
+)
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/inbox/"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("kesu.portal.urls")),
     path("", include("kesu.workspace.urls")),
 ]

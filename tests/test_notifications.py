@@ -371,6 +371,8 @@ def test_the_customer_hears_of_acceptance_plan_progress_completion_and_return_vi
         "customer_plan",
         "customer_progress",
         "customer_completed",
+        "customer_confirm",  # verified: please confirm, with the private link
+        "customer_survey",  # confirmed: please answer the survey, with the link
         "customer_return_visit",
     ]
     by_email = outbox(channel=Ch.EMAIL, address=CUSTOMER["email"])
@@ -379,7 +381,11 @@ def test_the_customer_hears_of_acceptance_plan_progress_completion_and_return_vi
     # what the customer was told is in the message; internal remarks are not
     assert "已与您约定周五上午上门" in by_email[2].body
     assert "扣绩效" not in by_email[3].body
-    assert "http" not in by_email[0].body  # no links into the staff application
+    # no links into the staff application, only to the customer's private page
+    assert "/complaints/" not in by_email[0].body
+    link = by_email[0].body.splitlines()[-1]
+    assert link.startswith("http") and "/t/" in link
+    assert all(n.body.splitlines()[-1] == link for n in by_email[:6])  # one link throughout
 
 
 # ------------------------------------------------------------------------------------------

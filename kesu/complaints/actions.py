@@ -48,6 +48,7 @@ from kesu.complaints.choices import (
     State,
     Visibility,
 )
+from kesu.complaints.customer import acting_user, actor_data
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.complaints.models import (
     Category,
@@ -397,13 +398,13 @@ def _record(
     event = ComplaintEvent(
         complaint=complaint,
         type=event_type,
-        actor=actor,
+        actor=acting_user(actor),
         at=at or clock.now(),
         from_state=from_state,
         to_state=complaint.state,
         visibility=visibility,
         comment=comment,
-        data=data or {},
+        data={**(data or {}), **actor_data(actor)},
     )
     # the clocks replay the timeline with this event on its end (kesu.deadlines)
     scheduled = deadlines.reschedule(
@@ -938,7 +939,7 @@ def return_visit(
         max_points=score.max_points,
         satisfaction_pct=score.pct,
         remarks=remarks,
-        visited_by=actor,
+        visited_by=acting_user(actor),
         visited_at=now,
     )
     c.satisfaction_pct = score.pct
@@ -1266,6 +1267,25 @@ def note(
     )
 
 
+@_action(Action.ADD_INFO)
+def add_info(
+    c: Complaint,
+    *,
+    actor: User,
+    message: str,
+    visibility: Visibility = Visibility.CUSTOMER,
+    data: dict[str, Any] | None = None,
+) -> ComplaintEvent:
+    """What the customer adds: a message from the portal or a reply by e-mail (SPEC §4).
+
+    Kept in any state. `visibility` is internal when the sender could not be shown to be the
+    customer (an e-mail from another address citing the number): staff read it, the
+    customer's page does not show it.
+    """
+    message = _required(message, "message", _("Write what you want to add."))
+    return _record(c, EventType.ADD_INFO, actor, comment=message, visibility=visibility, data=data)
+
+
 @_action(Action.WAIT_CUSTOMER)
 def wait_customer(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
     """The complaint waits on the customer (e.g. a returned product in transit): clocks pause."""
@@ -1332,6 +1352,7 @@ ACTIONS = {
         note,
         wait_customer,
         resume,
+        add_info,
     )
 }
 assert set(ACTIONS) == set(Action), "every action of the state machine has its function"

@@ -12,6 +12,7 @@ from kesu.accounts.models import User
 from kesu.complaints.actions import _lock
 from kesu.complaints.authority import can_see
 from kesu.complaints.choices import FINAL_STATES, EventType, Visibility
+from kesu.complaints.customer import acting_user, actor_data
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent
 from kesu.core import clock
@@ -113,7 +114,7 @@ def add_attachment(
             size=size,
             sha256=digest.hexdigest(),
             visibility=visibility,
-            uploaded_by=actor,
+            uploaded_by=acting_user(actor),
             uploaded_at=now,
         )
         attachment.file.save(attachment.sha256, upload, save=False)
@@ -121,11 +122,16 @@ def add_attachment(
         ComplaintEvent.objects.create(
             complaint=c,
             type=EventType.ATTACH,
-            actor=actor,
+            actor=acting_user(actor),
             at=now,
             from_state=c.state,
             to_state=c.state,
             visibility=visibility,
-            data={"attachment": attachment.pk, "name": attachment.name, "size": size},
+            data={
+                "attachment": attachment.pk,
+                "name": attachment.name,
+                "size": size,
+                **actor_data(actor),
+            },
         )
     return attachment

@@ -66,6 +66,8 @@ forget_on_change("departments:", Department)
 def can_see(user: User, complaint: Complaint) -> bool:
     if not user.is_active:
         return False
+    if user.role == Role.CUSTOMER:  # a CustomerActor: their own complaint, nothing else
+        return getattr(user, "complaint_id", None) == complaint.pk
     if complaint.accused_id == user.pk and user.role not in (Role.EXECUTIVE, Role.ADMIN):
         return False
     if user.role in SEES_EVERYTHING:

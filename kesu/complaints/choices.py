@@ -168,6 +168,7 @@ class Action(models.TextChoices):
     RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
     ANSWER = "answer", _("Answer")
     NOTE = "note", _("Note or message")
+    ADD_INFO = "add_info", _("Customer adds information")
     WAIT_CUSTOMER = "wait_customer", _("Wait for the customer")
     RESUME = "resume", _("Resume after waiting")
 
@@ -181,6 +182,7 @@ EventType = models.TextChoices(
         *((action.name, (action.value, action.label)) for action in Action),
         ("MERGED_IN", ("merged_in", _("Another complaint merged into this one"))),
         ("IMPORT_ARCHIVED", ("import_archived", _("Imported as already finished"))),
+        ("LINK_REVOKED", ("link_revoked", _("Customer link revoked"))),
         # the deadline ladder of SPEC §5, appended by the sweeper (kesu.complaints.sweep)
         ("DEADLINE_WARNED", ("deadline_warned", _("Time limit nearly reached"))),
         ("DEADLINE_BREACHED", ("deadline_breached", _("Time limit breached"))),
@@ -262,7 +264,8 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RETURN_VISIT: Transition(
         frozenset({State.RETURN_VISIT}),
         None,
-        frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA}),
+        # the customer answers the survey from the portal link (SPEC §8)
+        frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA, Role.CUSTOMER}),
     ),
     Action.SKIP_RETURN_VISIT: Transition(
         frozenset({State.RETURN_VISIT}),
@@ -343,4 +346,7 @@ TRANSITIONS: dict[Action, Transition] = {
         frozenset({Role.INTAKE, Role.HANDLER, Role.DEPT_HEAD, Role.QA, Role.EXECUTIVE}),
         _ALL_KINDS,
     ),
+    # What the customer writes or sends (portal, e-mail reply) is kept in every state, a
+    # closed case included: it changes nothing but the timeline, and nothing is dropped.
+    Action.ADD_INFO: Transition(frozenset(State), None, frozenset({Role.CUSTOMER}), _ALL_KINDS),
 }

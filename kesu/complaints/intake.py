@@ -2,10 +2,11 @@
 before, what the words suggest (category, severity), whether it repeats an open complaint,
 and registration with its files — resolved on the spot in the same step when it was.
 
-The web registration form calls these; e-mail intake and the portal will too.
+The web registration form calls these; so do the public form and e-mail intake, through
+`register_from_customer` (the customer registers without a member of staff).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints import actions
 from kesu.complaints.attachments import add_attachment, check_file
+from kesu.complaints.choices import ContactMethod, Visibility
 from kesu.complaints.classify import category_words, suggest_category
+from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import categories_by_code, category_ancestors
@@ -147,12 +150,7 @@ def register_call(
         return replay, False  # a double submit: the first one did all of it
     if not duplicate_confirmed and (duplicates := open_duplicates(new)):
         raise Duplicates(duplicates)
-    for upload in files:  # refuse a bad file before anything is written
-        upload.seek(0)
-        try:
-            check_file(upload.name or "file", upload.size or 0, upload.read(16))
-        except ComplaintError as error:
-            raise invalid("files", error.message) from None
+    check_files(files)  # refuse a bad file before anything is written
     with transaction.atomic():
         complaint, created = actions.register(
             new,
@@ -174,6 +172,50 @@ def register_call(
             )
     complaint.refresh_from_db()
     return complaint, True
+
+
+def register_from_customer(
+    new: actions.NewComplaint,
+    *,
+    via: ContactMethod,
+    files: Sequence[UploadedFile] = (),
+    extra: Callable[[Complaint], object] | None = None,
+) -> Complaint:
+    """A complaint the customer sent themselves (public form, e-mail): no member of staff
+    registers it, and its files are the customer's, visible on their page. All or nothing,
+    `extra(complaint)` included (the caller's own rows: a link, the mail's record): a refused
+    file leaves nothing behind."""
+    check_files(files)  # refuse a bad file before anything is written
+    with transaction.atomic():
+        complaint, _created = actions.register(new, actor=None)
+        customer = CustomerActor(complaint.pk, via=via)
+        for upload in files:
+            add_attachment(complaint, upload, actor=customer, visibility=Visibility.CUSTOMER)
+        if extra is not None:
+            extra(complaint)
+    return complaint
+
+
+def category_for(texts: Sequence[str]) -> Category:
+    """The category the words suggest, else the catch-all "other" (or the first top one):
+    a customer does not know the company's categories."""
+    code = suggest_category(_category_words(), texts)
+    found = categories_by_code()
+    if code and code in found:
+        return found[code]
+    if "other" in found and found["other"].active:
+        return found["other"]
+    return next(c for c in found.values() if c.active and c.parent_id is None)
+
+
+def check_files(files: Sequence[UploadedFile]) -> None:
+    """Refuse the first file that is too large or of a type not accepted (field `files`)."""
+    for upload in files:
+        upload.seek(0)
+        try:
+            check_file(upload.name or "file", upload.size or 0, upload.read(16))
+        except ComplaintError as error:
+            raise invalid("files", error.message) from None
 
 
 class Duplicates(ComplaintError):

@@ -42,14 +42,32 @@ def parse_number(pattern: str, number: str) -> tuple[str, int] | None:
     if _SEQ.search(pattern) is None:
         return None
     before, _width, after = _parts(pattern)
-    head = re.escape(before)
-    for token, digits in (("{YYYYMM}", 6), ("{YYYY}", 4), ("{YY}", 2), ("{MM}", 2)):
-        head = head.replace(re.escape(token), rf"\d{{{digits}}}")
-    tail = re.escape(after)
-    match = re.fullmatch(f"({head})(\\d+){tail}", number)
+    match = re.fullmatch(f"({_date_part(before)})(\\d+){re.escape(after)}", number)
     if match is None:
         return None
     return match.group(1), int(match.group(2))
+
+
+@functools.cache
+def _anywhere(pattern: str) -> re.Pattern | None:
+    if _SEQ.search(pattern) is None:
+        return None
+    before, _width, after = _parts(pattern)
+    return re.compile(f"(?<![0-9A-Za-z]){_date_part(before)}\\d+{re.escape(after)}(?![0-9])")
+
+
+def _date_part(before: str) -> str:
+    """A regex for the text before the sequence, in any month."""
+    head = re.escape(before)
+    for token, digits in (("{YYYYMM}", 6), ("{YYYY}", 4), ("{YY}", 2), ("{MM}", 2)):
+        head = head.replace(re.escape(token), rf"\d{{{digits}}}")
+    return head
+
+
+def numbers_in_text(pattern: str, text: str) -> list[str]:
+    """Complaint numbers written with `pattern` anywhere in `text` (an e-mail subject)."""
+    found = _anywhere(pattern)
+    return found.findall(text) if found is not None else []
 
 
 def next_sequence(prefix: str) -> int:

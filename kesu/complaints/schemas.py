@@ -422,6 +422,12 @@ class NoteIn(ActionIn):
     visibility: Visibility = Visibility.INTERNAL
 
 
+class AddInfoIn(ActionIn):
+    """Only the customer takes this action (portal, e-mail); staff get 403 from the API."""
+
+    message: Text = ""
+
+
 ACTION_SCHEMAS: dict[Action, type[ActionIn]] = {
     Action.ACCEPT: AcceptIn,
     Action.ASSIGN: AssignIn,
@@ -451,5 +457,6 @@ ACTION_SCHEMAS: dict[Action, type[ActionIn]] = {
     Action.NOTE: NoteIn,
     Action.WAIT_CUSTOMER: ReasonIn,
     Action.RESUME: CommentIn,
+    Action.ADD_INFO: AddInfoIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action)

@@ -59,3 +59,10 @@ class TemplateCode(models.TextChoices):
     CUSTOMER_PROGRESS = "customer_progress", _("Progress report (to the customer)")
     CUSTOMER_COMPLETED = "customer_completed", _("Treatment completed (to the customer)")
     CUSTOMER_RETURN_VISIT = "customer_return_visit", _("Return visit made (to the customer)")
+    CUSTOMER_RECEIVED = (
+        "customer_received",
+        _("Complaint received from the web form or by e-mail (to the customer)"),
+    )
+    CUSTOMER_CONFIRM = "customer_confirm", _("Please confirm the result (to the customer)")
+    CUSTOMER_SURVEY = "customer_survey", _("Please answer the survey (to the customer)")
+    CUSTOMER_WROTE = "customer_wrote", _("The customer wrote or answered (to the owner)")

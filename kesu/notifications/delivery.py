@@ -18,10 +18,7 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import timedelta
-from email.utils import make_msgid
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -154,19 +151,13 @@ def _send(n: Notification) -> tuple[int | None, str]:
 
 
 def _send_email(n: Notification) -> str:
-    sender = settings.DEFAULT_FROM_EMAIL
-    domain = sender.rpartition("@")[2].strip("> ") or "localhost"
-    message_id = make_msgid(idstring=f"kesu{n.pk}", domain=domain)
-    message = EmailMessage(
-        subject=n.subject,
-        body=n.body,
-        from_email=sender,
-        to=[n.address],
-        headers={"Message-ID": message_id, "X-Kesu-Notification": str(n.pk)},
-    )
-    message.encoding = "utf-8"
+    """Text and HTML; threaded on the complaint (kesu.mail.threads), so a reply comes back
+    to it, and to the customer's own first mail when the complaint came by e-mail."""
+    from kesu.mail import outgoing
+
+    message = outgoing.build(n)
     message.send(fail_silently=False)
-    return message_id
+    return message.extra_headers["Message-ID"]
 
 
 def _send_webhook(n: Notification) -> tuple[int | None, str]:

@@ -13,7 +13,10 @@ event → who (message):
 - assign → the new owner (owner_assigned)
 - propose_plan when filed (level 3, no approval), approve_plan → customer (customer_plan)
 - progress, complete, return_visit → customer (customer_progress, customer_completed,
-  customer_return_visit)
+  customer_return_visit); verify passed → customer (customer_confirm); confirm satisfied →
+  customer (customer_survey); register by web form or e-mail → customer (customer_received)
+- anything the customer did themselves (portal, e-mail) → the owner, or the heads while there
+  is none (customer_wrote)
 - escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
   webhook (escalation, breach_escalation)
 - deadline_warned → the owner, or the department heads while there is none
@@ -22,7 +25,8 @@ event → who (message):
   (deadline_breach)
 
 Staff are reached in the app and by e-mail (when they have an address); the customer by
-e-mail and SMS at the contacts of the complaint, never when anonymous; webhooks are the active
+e-mail and SMS at the contacts of the complaint, never when anonymous, with the link to
+their private page; webhooks are the active
 ones of the complaint's department. Department heads are the active heads of the complaint's
 department, or, when it has none, of the nearest department above it.
 
@@ -48,7 +52,7 @@ from django.utils import timezone
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import ancestors
-from kesu.complaints.choices import EventType, Severity
+from kesu.complaints.choices import Channel, EventType, Severity, State
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id, category_ancestors, departments_by_code
 from kesu.core.language import company_language
@@ -62,6 +66,7 @@ from kesu.notifications.templates import (
     render,
     staff_context,
 )
+from kesu.portal import links
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +105,8 @@ LEVEL1_RULES: tuple[Rule, ...] = (
     (Audience.EXECUTIVES_URGENT, TemplateCode.LEVEL1_NOTICE),
     (Audience.WEBHOOK, TemplateCode.LEVEL1_NOTICE),
 )
+# The customer registered it themselves: they are told the number and their private link.
+SELF_SERVICE_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL})
 QUALITY_RULES: tuple[Rule, ...] = ((Audience.EXECUTIVES, TemplateCode.QUALITY_NOTICE),)
 ESCALATION_TEMPLATES = {
     EventType.ESCALATE: TemplateCode.ESCALATION,
@@ -111,7 +118,11 @@ def rules_for(complaint, event) -> list[Rule]:
     """The (audience, message) pairs `event` calls for, most important first."""
     rules = list(RULES.get(event.type, ()))
     data = event.data or {}
+    if data.get("by") == "customer":  # the customer wrote, confirmed, appealed, withdrew
+        rules.append((Audience.OWNER_OR_HEADS, TemplateCode.CUSTOMER_WROTE))
     if event.type == EventType.REGISTER:
+        if complaint.channel in SELF_SERVICE_CHANNELS:
+            rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_RECEIVED))
         if complaint.severity == Severity.LEVEL_1:
             rules += LEVEL1_RULES
         if is_quality(complaint):
@@ -120,6 +131,10 @@ def rules_for(complaint, event) -> list[Rule]:
         rules += LEVEL1_RULES
     elif event.type == EventType.PROPOSE_PLAN and data.get("filed"):
         rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_PLAN))  # level 3: no approval
+    elif event.type == EventType.VERIFY and event.to_state == State.CONFIRMING:
+        rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_CONFIRM))
+    elif event.type == EventType.CONFIRM and event.to_state == State.RETURN_VISIT:
+        rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_SURVEY))
     elif event.type in ESCALATION_TEMPLATES:
         template = ESCALATION_TEMPLATES[event.type]
         audience = Audience.EXECUTIVES if data.get("to") == "executive" else Audience.HEADS
@@ -365,7 +380,11 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
         department_name=_department_name(complaint.department_id),
         owner_name=owner.get_full_name() if owner else "",
     )
-    for_customer = customer_context(context, event)
+    for_customer = (
+        customer_context(context, event, link=links.url(links.current(complaint)))
+        if any(w.template in CUSTOMER_TEMPLATES for w in wanted)
+        else context
+    )
     rendered = {}
     now = timezone.now()
     rows = []

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.choices import Severity, State, Visibility
+from kesu.complaints.choices import EventType, Severity, State, Visibility
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id
 from kesu.core.memo import forget_on_change, memo
@@ -115,6 +115,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, your complaint “{{ title }}” (number {{ number }}) has been "
             "accepted. {{ owner }} is responsible for it and will contact you soon."
+            "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_PLAN: Wording(
@@ -122,6 +123,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, the treatment plan for your complaint “{{ title }}” (number "
             "{{ number }}) is settled and is now being carried out. We will keep you informed."
+            "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_PROGRESS: Wording(
@@ -129,6 +131,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, progress on your complaint “{{ title }}” (number {{ number }}): "
             "{{ comment }}"
+            "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_COMPLETED: Wording(
@@ -136,6 +139,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
             "is completed. We will check the result and then ask for your confirmation."
+            "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_RETURN_VISIT: Wording(
@@ -143,6 +147,37 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, thank you for answering our return visit about your complaint "
             "“{{ title }}” (number {{ number }}). Your opinion helps us improve."
+        ),
+    ),
+    TemplateCode.CUSTOMER_RECEIVED: Wording(
+        _("We have received your complaint {{ number }}"),
+        _(
+            "Dear customer, we have received your complaint “{{ title }}”. Its number is "
+            "{{ number }}. On this private page you can follow it and add information or "
+            "files:\n{{ link }}"
+        ),
+    ),
+    TemplateCode.CUSTOMER_CONFIRM: Wording(
+        _("Your complaint {{ number }}: please confirm the result"),
+        _(
+            "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
+            "has been checked. Please tell us whether you are satisfied with the result:"
+            "\n{{ link }}"
+        ),
+    ),
+    TemplateCode.CUSTOMER_SURVEY: Wording(
+        _("Your complaint {{ number }}: how did we do?"),
+        _(
+            "Dear customer, thank you for confirming the result of your complaint “{{ title }}”"
+            " (number {{ number }}). Please answer three short questions about how we handled "
+            "it:\n{{ link }}"
+        ),
+    ),
+    TemplateCode.CUSTOMER_WROTE: Wording(
+        _("Complaint {{ number }}: the customer wrote"),
+        _(
+            "The customer of complaint {{ number }} “{{ title }}” ({{ state }}): {{ event }}."
+            "\n{{ comment }}\n{{ url }}"
         ),
     ),
 }
@@ -271,16 +306,21 @@ def staff_context(
         "level": data.get("level", ""),
         "comment": event.comment,
         "actor": actor.get_full_name() if actor else "Kesu",
+        "event": EventType(event.type).label if event.type in EventType.values else event.type,
         "url": complaint_url(complaint.number),
     }
 
 
-def customer_context(staff: dict[str, Any], event: ComplaintEvent) -> dict[str, Any]:
-    """The customer's view: internal comments and staff links are left out."""
+def customer_context(
+    staff: dict[str, Any], event: ComplaintEvent, *, link: str = ""
+) -> dict[str, Any]:
+    """The customer's view: internal comments and staff links are left out; `link` is the
+    customer's private page (kesu.portal.links)."""
     return {
         **staff,
         "comment": event.comment if event.visibility == Visibility.CUSTOMER else "",
         "url": "",
+        "link": link,
     }
 
 

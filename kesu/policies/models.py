@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.choices import Channel, Kind, Severity
+from kesu.complaints.choices import Channel, Kind, Severity, SurveyScale
 from kesu.policies.choices import ClockKind, TimeBasis, TimeUnit
 
 
@@ -67,6 +67,20 @@ class Policy(models.Model):
         _("closed complaints sampled for audit each month (%)"),
         default=5,
         validators=[MaxValueValidator(100)],
+    )
+
+    customer_link_days = models.PositiveSmallIntegerField(
+        _("customer links stay open after closing (days)"),
+        default=90,
+        help_text=_(
+            "A customer's private link shows the complaint until this many days after it is "
+            "closed, withdrawn, marked invalid or merged."
+        ),
+    )
+    survey_scale = models.PositiveSmallIntegerField(
+        _("scale of the customer's online survey"),
+        choices=SurveyScale.choices,
+        default=SurveyScale.FIVE,
     )
 
     class Meta:

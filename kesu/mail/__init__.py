@@ -1,0 +1,1 @@
+"""E-mail in and out: intake of customer mail (IMAP, SMTP), threading of outgoing mail."""

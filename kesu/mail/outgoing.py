@@ -1,0 +1,72 @@
+"""Outgoing e-mail of the notification outbox: threaded, text and HTML, number in subject.
+
+A message about a complaint gets the id `kesu.threads.message_id(number, row)` and refers
+to the complaint's thread root — and, when the complaint came by e-mail, to the customer's
+own first mail, so that the acknowledgement lands in the customer's conversation. Replies
+to any of these come back to the complaint (`kesu.mail.intake`). `Auto-Submitted` tells
+well-behaved auto-responders not to answer; `X-Kesu-Notification` lets intake recognise
+our own mail coming back (a loop).
+"""
+
+from __future__ import annotations
+
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from kesu.complaints.models import Complaint
+from kesu.mail import threads
+from kesu.mail.models import InboundMail
+from kesu.notifications.models import Notification
+
+
+def build(n: Notification) -> EmailMultiAlternatives:
+    number = (
+        Complaint.objects.filter(pk=n.complaint_id).values_list("number", flat=True).first()
+        if n.complaint_id
+        else None
+    )
+    subject = n.subject
+    headers = {"X-Kesu-Notification": str(n.pk), "Auto-Submitted": "auto-generated"}
+    if number:
+        if number not in subject:
+            subject = f"[{number}] {subject}"
+        root = threads.thread_root(number)
+        first = _customer_first_mail(n.complaint_id)
+        refs = [root, *([first] if first else [])]
+        headers |= {
+            "Message-ID": threads.message_id(number, n.pk),
+            "In-Reply-To": first or root,
+            "References": " ".join(refs),
+        }
+    else:
+        headers["Message-ID"] = make_msgid(idstring=f"kesu{n.pk}", domain=threads.domain())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=n.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[n.address],
+        reply_to=[settings.KESU_MAIL_REPLY_TO] if settings.KESU_MAIL_REPLY_TO else None,
+        headers=headers,
+    )
+    message.encoding = "utf-8"
+    html = render_to_string(
+        "mail/notification.html",
+        {"subject": subject, "body": n.body, "number": number, "language": n.language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _customer_first_mail(complaint_id: int | None) -> str:
+    if complaint_id is None:
+        return ""
+    first = (
+        InboundMail.objects.filter(complaint_id=complaint_id)
+        .order_by("id")
+        .values_list("message_id", flat=True)
+        .first()
+    )
+    return f"<{first}>" if first and not first.startswith("sha256-") else ""

@@ -1,0 +1,1 @@
+"""What customers reach without staff: the public complaint form and the portal (SPEC §1, §8)."""

@@ -1,0 +1,136 @@
+"""What a customer does without staff, as domain calls: submit a complaint from the public
+form, add information and files, confirm, answer the survey, appeal, withdraw.
+
+Each is one transaction with the domain action it wraps (the files and the link in the same
+one); the rules and refusals are the domain's (`kesu.complaints.actions`, `authority`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.accounts.models import User
+from kesu.complaints import actions, intake
+from kesu.complaints.attachments import add_attachment
+from kesu.complaints.choices import AppealKind, Channel, ContactMethod, Kind, Visibility
+from kesu.complaints.customer import CustomerActor
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.queries import categories_by_code
+from kesu.policies.queries import current_policy
+from kesu.portal import links
+from kesu.portal.models import CustomerLink
+
+
+def submit(
+    data: dict[str, Any], files: Sequence[UploadedFile], *, account: User | None = None
+) -> tuple[Complaint, CustomerLink]:
+    """A complaint from the public form (channel web), with its files and its private link,
+    all or nothing. `data` is the cleaned form."""
+    texts = (data["title"], data["description"], data.get("demand", ""))
+    code = data.get("category") or ""
+    category = categories_by_code().get(code) if code else None
+    if category is None or not category.active:
+        category = intake.category_for(texts)
+    occurred_on = data.get("occurred_on")
+    new = actions.NewComplaint(
+        channel=Channel.WEB,
+        kind=Kind(data.get("kind") or Kind.COMPLAINT),
+        title=data["title"],
+        description=data["description"],
+        category=category,
+        occurred_at=(
+            timezone.make_aware(datetime.combine(occurred_on, time(12))) if occurred_on else None
+        ),
+        occurred_place=data.get("occurred_place", ""),
+        demand=data.get("demand", ""),
+        claim_amount=data.get("claim_amount"),
+        complainant_name=data.get("name", ""),
+        complainant_org=data.get("organisation", ""),
+        complainant_phone=data.get("phone", ""),
+        complainant_email=data.get("email", ""),
+        complainant_address=data.get("address", ""),
+        product_model=data.get("product_model", ""),
+        batch_no=data.get("batch_no", ""),
+        order_no=data.get("order_no", ""),
+        project_name=data.get("project_name", ""),
+        project_location=data.get("project_location", ""),
+        extra_event_data={"via": ContactMethod.PORTAL},
+    )
+    made: list[CustomerLink] = []
+    complaint = intake.register_from_customer(
+        new,
+        via=ContactMethod.PORTAL,
+        files=files,
+        extra=lambda c: made.append(links.current(c)),
+    )
+    link = made[0]  # the acknowledgement (notifications) may have made it already
+    if account is not None:
+        links.save_to_account(link, account)
+    return complaint, link
+
+
+def add_information(
+    link: CustomerLink, message: str, files: Sequence[UploadedFile], *, account: User | None
+) -> ComplaintEvent:
+    """The customer's message with its files: refused files leave nothing behind."""
+    intake.check_files(files)
+    customer = _customer(link, account)
+    with transaction.atomic():
+        event = actions.add_info(link.complaint.number, actor=customer, message=message)
+        for upload in files:
+            add_attachment(
+                link.complaint.number, upload, actor=customer, visibility=Visibility.CUSTOMER
+            )
+    return event
+
+
+def confirm(
+    link: CustomerLink, *, satisfied: bool, comment: str, account: User | None
+) -> ComplaintEvent:
+    return actions.confirm(
+        link.complaint.number,
+        actor=_customer(link, account),
+        satisfied=satisfied,
+        method=ContactMethod.PORTAL,
+        comment=comment,
+    )
+
+
+def answer_survey(
+    link: CustomerLink, *, answers: list[str], remarks: str, account: User | None
+) -> ComplaintEvent:
+    """The return-visit survey by link; the domain refuses a second answer (SPEC §8)."""
+    return actions.return_visit(
+        link.complaint.number,
+        actor=_customer(link, account),
+        method=ContactMethod.ONLINE,
+        scale=current_policy().survey_scale,
+        answers=answers,
+        remarks=remarks,
+    )
+
+
+def appeal(link: CustomerLink, *, reason: str, account: User | None) -> ComplaintEvent:
+    """A customer's appeal goes to an executive's ruling; staff may refer a disputed quality
+    determination to an external authority afterwards."""
+    return actions.appeal(
+        link.complaint.number,
+        actor=_customer(link, account),
+        kind=AppealKind.POLICY_OR_STAFF,
+        reason=reason,
+    )
+
+
+def withdraw(link: CustomerLink, *, reason: str, account: User | None) -> ComplaintEvent:
+    return actions.withdraw(link.complaint.number, actor=_customer(link, account), reason=reason)
+
+
+def _customer(link: CustomerLink, account: User | None) -> CustomerActor:
+    bound = account if account is not None and account.pk == link.account_id else None
+    return CustomerActor(link.complaint_id, via=ContactMethod.PORTAL, account=bound)

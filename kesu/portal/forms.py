@@ -1,0 +1,167 @@
+"""The customer's forms: the public complaint form and the portal's answers.
+
+They only parse and check what a customer can type; the rules (what a complaint needs, which
+state allows what) stay in the domain, whose refusals are shown next to the field they name.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.choices import Kind
+from kesu.complaints.queries import categories_by_code
+from kesu.complaints.satisfaction import ANSWER_LABELS, SCALE_POINTS, SURVEY_QUESTIONS
+
+HONEYPOT = "homepage"  # a field people never see: only robots fill it in
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def _category_choices():
+    top = [c for c in categories_by_code().values() if c.active and c.parent_id is None]
+    return [("", _("I am not sure (we will classify it)")), *[(c.code, str(c)) for c in top]]
+
+
+class PublicComplaintForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+    category = forms.ChoiceField(label=_("About"), required=False)
+    occurred_on = forms.DateField(
+        label=_("When did it happen"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    occurred_place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    demand = forms.CharField(
+        label=_("What would you like us to do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    claim_amount = forms.DecimalField(
+        label=_("Amount claimed (yuan)"), min_value=0, max_digits=14, required=False
+    )
+    product_model = forms.CharField(label=_("Product model"), max_length=100, required=False)
+    batch_no = forms.CharField(label=_("Batch / lot number"), max_length=100, required=False)
+    order_no = forms.CharField(label=_("Order number"), max_length=100, required=False)
+    project_name = forms.CharField(label=_("Project"), max_length=200, required=False)
+    project_location = forms.CharField(label=_("Building / part"), max_length=200, required=False)
+    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    organisation = forms.CharField(label=_("Company"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    files = MultipleFileField(
+        label=_("Photos or documents"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the company stores these details and uses them to handle my "
+            "complaint and to contact me about it."
+        ),
+    )
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _category_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("email")):
+            message = _("Give a phone number or an e-mail address so that we can reach you.")
+            self.add_error("phone", message)
+        return data
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get(HONEYPOT))
+
+    def contacts(self) -> list[str]:
+        return [self.data.get("phone", ""), self.data.get("email", "")]
+
+
+class AddInfoForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    files = MultipleFileField(label=_("Photos or documents"), required=False)
+
+
+class ConfirmForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Are you satisfied with the result?"),
+        choices=[("yes", _("Yes, I am satisfied")), ("no", _("No, I am not satisfied"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What is not resolved? (required when not satisfied)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What do you disagree with?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw the complaint?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class SurveyForm(forms.Form):
+    """One question per row of `SURVEY_QUESTIONS`, on the policy's scale (SPEC §8)."""
+
+    remarks = forms.CharField(
+        label=_("Anything else you want to tell us?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        required=False,
+    )
+
+    def __init__(self, *args, scale: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scale = scale
+        choices = [(code, ANSWER_LABELS[code]) for code in SCALE_POINTS[scale]]
+        for i, question in enumerate(SURVEY_QUESTIONS):
+            self.fields[f"q{i}"] = forms.ChoiceField(
+                label=question, choices=choices, widget=forms.RadioSelect
+            )
+        self.order_fields([*(f"q{i}" for i in range(len(SURVEY_QUESTIONS))), "remarks"])
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[f"q{i}"] for i in range(len(SURVEY_QUESTIONS))]

@@ -1,0 +1,147 @@
+"""Private customer links: issue, find, revoke (SPEC §1: a customer sees only own complaints).
+
+A link is `/t/<id>-<mac>/`: the row id in base 36 and 26 characters (130 bits) of an HMAC of
+the id and the row's random nonce, keyed by the installation's secret. Guessing one is
+hopeless, the database alone does not give them away, and any message can carry the current
+link without storing it. `find` answers the same "not found" for a wrong mac, a revoked link
+and an unknown id, so a probe learns nothing; a link of a complaint finished longer ago than
+`Policy.customer_link_days` is `Expired`, which the page says in words.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from kesu.accounts.models import User
+from kesu.complaints.choices import EventType
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.core import clock
+from kesu.policies.queries import current_policy
+from kesu.portal.models import CustomerLink
+
+_SALT = "kesu.portal.link"
+_MAC_CHARS = 26
+
+
+class LinkNotFound(Exception):
+    """No such link, a wrong mac, or a revoked link: the same answer for all three."""
+
+
+class Expired(Exception):
+    """The complaint was finished longer ago than the policy keeps links open."""
+
+
+def token(link: CustomerLink) -> str:
+    ident = _base36(link.pk)
+    return f"{ident}-{_mac(ident, link.nonce)}"
+
+
+def url(link: CustomerLink) -> str:
+    from django.urls import reverse
+
+    return settings.KESU_BASE_URL + reverse("portal:track", args=[token(link)])
+
+
+def issue(complaint: Complaint, *, account: User | None = None) -> CustomerLink:
+    """A new private link to `complaint`. Not a timeline event: a link changes nothing about
+    the complaint (revoking one is recorded, see `revoke`)."""
+    return CustomerLink.objects.create(
+        complaint=complaint,
+        nonce=secrets.token_hex(16),
+        account=account,
+        created_at=clock.now(),
+    )
+
+
+def current(complaint: Complaint) -> CustomerLink:
+    """The newest link that still works, or a new one."""
+    link = (
+        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+    return link or issue(complaint)
+
+
+def revoke(link: CustomerLink, *, actor: User) -> None:
+    """The link leads nowhere from now on (one timeline event). Idempotent."""
+    now = clock.now()
+    with transaction.atomic():
+        revoked = CustomerLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if not revoked:
+            return
+        complaint = Complaint.objects.get(pk=link.complaint_id)
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            type=EventType.LINK_REVOKED,
+            actor=actor,
+            at=now,
+            from_state=complaint.state,
+            to_state=complaint.state,
+            data={"link": link.pk},
+        )
+    link.revoked_at = now
+
+
+def find(raw: str) -> CustomerLink:
+    """The working link written as `raw`, with its complaint loaded; raises LinkNotFound or
+    Expired."""
+    ident, _sep, mac = raw.partition("-")
+    try:
+        pk = int(ident, 36)
+    except ValueError:
+        raise LinkNotFound from None
+    link = (
+        CustomerLink.objects.select_related("complaint", "account")
+        .filter(pk=pk, revoked_at__isnull=True)
+        .first()
+    )
+    if link is None or not constant_time_compare(mac, _mac(ident, link.nonce)):
+        raise LinkNotFound
+    closed_at = link.complaint.closed_at
+    if closed_at is not None:
+        open_until = closed_at + timedelta(days=current_policy().customer_link_days)
+        if timezone.now() > open_until:
+            raise Expired
+    return link
+
+
+def save_to_account(link: CustomerLink, account: User) -> None:
+    """Keep the link in a customer account (`/my/` lists them). A link already saved to
+    another account stays there."""
+    if link.account_id is None:
+        CustomerLink.objects.filter(pk=link.pk, account__isnull=True).update(account=account)
+        link.account = account
+
+
+def for_account(account: User):
+    """The account's links that still work, newest complaint first."""
+    return (
+        CustomerLink.objects.filter(account=account, revoked_at__isnull=True)
+        .select_related("complaint")
+        .order_by("-complaint__registered_at")
+    )
+
+
+def _mac(ident: str, nonce: str) -> str:
+    digest = salted_hmac(_SALT, f"{ident}:{nonce}", algorithm="sha256").digest()
+    return base64.b32encode(digest).decode().lower()[:_MAC_CHARS]
+
+
+def _base36(n: int) -> str:
+    chars = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = chars[r] + out
+        if n == 0:
+            return out

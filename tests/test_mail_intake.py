@@ -1,0 +1,273 @@
+"""E-mail becomes complaints and messages: through IMAP (a real IMAP server on 127.0.0.1),
+through SMTP (a real SMTP client to `kesu mail smtpd`'s listener), and from a mailbox file.
+Every charset of Chinese mail, threads, automatic mail, the quarantine, duplicates."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import smtplib
+import socket
+import threading
+
+import pytest
+from django.core import mail as django_mail
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from kesu.complaints.choices import Channel, EventType, Visibility
+from kesu.complaints.models import Attachment, Complaint
+from kesu.mail import intake, threads
+from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.models import InboundMail
+from kesu.notifications import delivery
+from kesu.notifications.choices import NotificationChannel, TemplateCode
+from kesu.notifications.models import Notification
+from tests.mail_imap_server import imap_server
+from tests.mail_messages import (
+    MALFORMED,
+    PHOTO,
+    auto_reply,
+    big5_raw,
+    bounce,
+    gbk_raw,
+    message,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _take(raw: bytes) -> intake.Received:
+    return intake.receive(raw, source=MailSource.FILE)
+
+
+def _real_world_batch() -> list[bytes]:
+    return [
+        message("阀门渗漏", "DN50阀门批号2025-07渗漏，要求更换。", message_id="plain@a.cn"),
+        message(
+            "门窗变形",
+            "<html><body><p>新装的<b>铝合金窗</b>变形&amp;关不上。</p><p>请尽快处理</p>"
+            "<style>p{color:red}</style></body></html>",
+            message_id="html@a.cn",
+            html=True,
+        ),
+        gbk_raw("gbk@a.cn"),
+        message("墙面渗水", "客厅墙面渗水，已经发霉。", message_id="gb2312@a.cn", charset="gb2312"),
+        big5_raw("big5@a.tw"),
+        message(
+            "现场照片",
+            "照片见附件。",
+            message_id="files@a.cn",
+            charset="gb2312",
+            files=[
+                ("漏水照片.jpg", PHOTO, "image/jpeg"),
+                ("说明.exe", b"MZ\x90\x00", "application/octet-stream"),
+            ],
+        ),
+        auto_reply("auto@a.cn"),
+        bounce("bounce@a.cn"),
+        MALFORMED,
+        message("阀门渗漏", "DN50阀门批号2025-07渗漏，要求更换。", message_id="plain@a.cn"),
+    ]
+
+
+def _check_batch_outcome() -> None:
+    """What the batch above must leave, whichever way it came in."""
+    by_title = {c.title: c for c in Complaint.objects.all()}
+    assert set(by_title) == {
+        "阀门渗漏",
+        "门窗变形",
+        "热水器漏水",
+        "墙面渗水",
+        "浴室牆面裂縫",
+        "现场照片",
+    }
+    assert all(c.channel == Channel.EMAIL for c in by_title.values())
+    assert by_title["阀门渗漏"].complainant_email == "lina@example.com"
+    assert by_title["阀门渗漏"].complainant_name == "李娜"
+    html = by_title["门窗变形"].description
+    assert (
+        "铝合金窗" in html and "变形&关不上" in html and "<b>" not in html and "color" not in html
+    )
+    gbk = by_title["热水器漏水"]
+    assert "JSQ-16" in gbk.description and "地板泡坏了" in gbk.description
+    assert gbk.complainant_name == "李先生" and gbk.complainant_email == "li@example.cn"
+    assert by_title["墙面渗水"].title == "墙面渗水" and "发霉" in by_title["墙面渗水"].description
+    assert "裂縫" in by_title["浴室牆面裂縫"].description
+    files = by_title["现场照片"]
+    assert list(Attachment.objects.filter(complaint=files).values_list("name", flat=True)) == [
+        "漏水照片.jpg"
+    ]
+    register = files.events.get(type=EventType.REGISTER)
+    assert [f["name"] for f in register.data["refused_files"]] == ["说明.exe"]
+    outcomes = dict(InboundMail.objects.values_list("message_id", "outcome"))
+    assert outcomes["auto@a.cn"] == MailOutcome.AUTO_REPLY
+    assert outcomes["bounce@a.cn"] == MailOutcome.BOUNCE
+    quarantined = InboundMail.objects.get(outcome=MailOutcome.QUARANTINED)
+    assert bytes(quarantined.raw).rstrip(b"\n") == MALFORMED.rstrip(b"\n")  # mbox adds one
+    assert InboundMail.objects.count() == 9  # the second delivery of plain@a.cn left nothing
+
+
+def test_a_mailbox_file_of_real_world_mail(people, tmp_path):
+    box = mailbox.mbox(tmp_path / "customers.mbox")
+    for raw in _real_world_batch():
+        box.add(raw)
+    box.flush()
+    call_command("mail", "import-file", str(tmp_path / "customers.mbox"))
+    _check_batch_outcome()
+
+
+def test_the_imap_path_takes_unread_mail_and_marks_it_read(people):
+    with imap_server(_real_world_batch()) as server:
+        call_command("mail", "fetch", "--url", server.url)
+        _check_batch_outcome()
+        assert not server.unseen_uids()
+        call_command("mail", "fetch", "--url", server.url)  # nothing new
+    assert Complaint.objects.count() == 6
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_smtp_path_takes_forwarded_mail(people):
+    from kesu.mail.smtpd import controller
+
+    listener = controller("127.0.0.1", _free_port())
+    listener.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as client:
+            for raw in _real_world_batch():
+                on_the_wire = re.sub(rb"\r?\n", b"\r\n", raw)  # SMTP lines end in CRLF
+                client.sendmail("mta@company.example", ["kefu@kesu.example"], on_the_wire)
+    finally:
+        listener.stop()
+    _check_batch_outcome()
+
+
+def test_the_same_message_delivered_twice_at_once_makes_one_complaint(people):
+    raw = message("阀门渗漏", "要求更换。", message_id="twice@a.cn")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def deliver():
+        barrier.wait()
+        try:
+            results.append(_take(raw).outcome)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    workers = [threading.Thread(target=deliver) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(results) == sorted([intake.DUPLICATE, MailOutcome.COMPLAINT])
+    assert Complaint.objects.count() == 1 and InboundMail.objects.count() == 1
+
+
+def _sent_to(address: str) -> list:
+    return [m for m in django_mail.outbox if address in m.to]
+
+
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    DEFAULT_FROM_EMAIL="kefu@kesu.example",
+    KESU_MAIL_REPLY_TO="kefu@kesu.example",
+    KESU_MAIL_OWN_ADDRESSES=["kefu@kesu.example"],
+)
+def test_a_thread_the_acknowledgement_its_reply_and_our_own_mail_coming_back(people):
+    django_mail.outbox = []
+    first = message("阀门渗漏", "DN50阀门渗漏。", message_id="first@lina.cn")
+    number = _take(first).number
+    complaint = Complaint.objects.get(number=number)
+    delivery.retry_due()
+    ack = _sent_to("lina@example.com")[0]
+    # threaded on the customer's mail and on the complaint; the number is in the subject
+    assert number in ack.subject
+    assert ack.extra_headers["In-Reply-To"] == "<first@lina.cn>"
+    assert threads.thread_root(number) in ack.extra_headers["References"]
+    html = ack.alternatives[0]
+    assert html[1] == "text/html" and number in html[0]
+    assert "/t/" in ack.body  # the private link
+    notification = Notification.objects.get(
+        channel=NotificationChannel.EMAIL, template=TemplateCode.CUSTOMER_RECEIVED
+    )
+    assert notification.address == "lina@example.com"
+
+    accepted = people.api(people.intake).act(
+        number, "accept", {"owner": people.handler_quality.username, "department": "quality"}
+    )
+    assert accepted.status_code == 200, accepted.json()
+
+    # the customer replies from another address (a colleague's), quoting our mail (QQ Mail)
+    reply = message(
+        "回复：" + ack.subject,
+        "补充：漏水越来越严重了。\n\n------------------ 原始邮件 ------------------\n"
+        "发件人: kefu@kesu.example\n" + ack.body,
+        message_id="reply@lina.cn",
+        sender=("李娜同事", "colleague@example.com"),
+        headers={"In-Reply-To": ack.extra_headers["Message-ID"]},
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+    added = complaint.events.get(type=EventType.ADD_INFO)
+    assert added.comment == "补充：漏水越来越严重了。" and added.visibility == Visibility.CUSTOMER
+    assert added.data["by"] == "customer" and added.data["via"] == "email"
+    # the owner hears that the customer wrote
+    wrote = Notification.objects.get(
+        template=TemplateCode.CUSTOMER_WROTE, channel=NotificationChannel.IN_APP
+    )
+    assert wrote.recipient == people.handler_quality and "漏水越来越严重了" in wrote.body
+
+    # the number typed into a subject by a stranger: kept, but for staff only
+    stranger = message(
+        f"关于{number}", "我也有同样问题", message_id="stranger@x.cn", sender=("路人", "x@x.cn")
+    )
+    assert _take(stranger).outcome == MailOutcome.REPLY
+    assert complaint.events.filter(type=EventType.ADD_INFO).last().visibility == Visibility.INTERNAL
+    # the number in the subject from the customer's own address: trusted
+    own = message(
+        f"Re: {number} 进展？",
+        "请问什么时候上门？\n\n在 2026年11月20日 10:00，客服 写道：\n> 已受理",
+        message_id="own@lina.cn",
+    )
+    _take(own)
+    last = complaint.events.filter(type=EventType.ADD_INFO).last()
+    assert last.visibility == Visibility.CUSTOMER and last.comment == "请问什么时候上门？"
+
+    # our own acknowledgement coming back (a forwarding loop) makes nothing
+    loop = ack.message().as_bytes()
+    assert _take(loop).outcome == MailOutcome.LOOP
+    assert Complaint.objects.count() == 1
+
+
+def test_a_forged_thread_id_is_not_trusted(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="orig@lina.cn")).number
+    forged = f"<kesu.{number}.1.{'0' * 12}@kesu.example>"
+    raw = message(
+        "hello",
+        "我来冒充客户",
+        message_id="forged@x.cn",
+        sender=("x", "x@x.cn"),
+        headers={"In-Reply-To": forged},
+    )
+    assert _take(raw).outcome == MailOutcome.COMPLAINT  # not attached to the complaint
+    assert Complaint.objects.count() == 2
+
+
+def test_the_quarantine_is_visible_to_admins_and_can_be_downloaded(people):
+    _take(MALFORMED)
+    record = InboundMail.objects.get()
+    client = Client()
+    client.force_login(people.admin)
+    page = client.get("/admin/mail/inboundmail/?outcome=quarantined")
+    assert page.status_code == 200
+    assert f"/admin/mail/inboundmail/{record.pk}/raw/" in page.content.decode()
+    raw = client.get(f"/admin/mail/inboundmail/{record.pk}/raw/")
+    assert raw.status_code == 200 and b"".join(raw) == MALFORMED
+    # a second delivery of the same bytes is recognised
+    assert _take(MALFORMED).outcome == intake.DUPLICATE

@@ -1,0 +1,287 @@
+"""The customer's side without staff: the public form, the private link's page, and what the
+customer does there (issue #5)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from kesu.accounts.choices import Role
+from kesu.accounts.models import User
+from kesu.complaints.choices import Channel, EventType, State, Visibility
+from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, ReturnVisit
+from kesu.policies.models import Policy
+from kesu.portal import links
+from kesu.portal.models import CustomerLink, Submission
+from tests.conftest import PHOTO
+
+FORM = {
+    "kind": "complaint",
+    "title": "业务员态度不好",
+    "description": "上周来电咨询报价，业务员回复不及时，态度冷淡。",
+    "name": "李娜",
+    "phone": "13900000009",
+    "email": "lina@example.com",
+    "consent": "on",
+}
+
+
+def _submit(client: Client, status=302, address="10.0.0.1", **overrides):
+    data = {**FORM, **overrides}
+    response = client.post("/complain/", data, REMOTE_ADDR=address)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response
+
+
+def _token_of(response) -> str:
+    return response["Location"].split("/t/")[1].split("/")[0]
+
+
+def _act(people, number: str, user, action: str, payload: dict):
+    response = people.api(user).act(number, action, payload)
+    assert response.status_code == 200, response.json()
+
+
+def _soon(days=3) -> str:
+    return (timezone.now() + timedelta(days=days)).isoformat()
+
+
+def _to_confirming(people, number: str) -> None:
+    """A staff-conduct complaint of the public form, through to the customer's confirmation."""
+    h = people.handler_east
+    _act(people, number, people.intake, "accept", {"owner": h.username, "department": "sales_east"})
+    _act(people, number, h, "contact", {"promised_at": _soon(), "summary": "已致歉"})
+    _act(
+        people,
+        number,
+        h,
+        "determine",
+        {"determination": "customer", "root_cause": "客户误解报价流程"},
+    )
+    measures = [{"description": "当面致歉", "owner": h.username, "deadline": _soon(1)}]
+    _act(people, number, h, "propose_plan", {"measures": measures})
+    _act(people, number, h, "complete", {"summary": "已致歉并培训"})
+    _act(people, number, h, "verify", {"passed": True, "report": "已落实"})
+
+
+def test_the_public_form_registers_with_a_photo_and_gives_number_and_private_link(people):
+    client = Client()
+    assert client.get("/complain/").status_code == 200
+    photo = SimpleUploadedFile("现场.jpg", PHOTO, content_type="image/jpeg")
+    response = _submit(client, files=[photo], category="staff_conduct")
+    complaint = Complaint.objects.get()
+    assert complaint.channel == Channel.WEB and complaint.registered_by is None
+    assert complaint.complainant_email == "lina@example.com"
+    assert complaint.category.code == "staff_conduct"
+    attachment = Attachment.objects.get()
+    assert attachment.visibility == Visibility.CUSTOMER and attachment.uploaded_by is None
+    event = ComplaintEvent.objects.get(type=EventType.ATTACH)
+    assert event.data["by"] == "customer" and event.customer_visible
+    token = _token_of(response)
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert complaint.number in text and token in text and "现场.jpg" in text
+    # the customer's own photo comes back through the link
+    assert client.get(f"/t/{token}/files/{attachment.pk}").status_code == 200
+
+
+def test_the_category_is_guessed_from_the_words_when_the_customer_does_not_know(people):
+    _submit(Client(), title="墙面裂缝", description="新房交付后墙面出现多处裂缝，还有渗水。")
+    assert Complaint.objects.get().category.code == "construction_crack"  # 工程质量 › 裂缝
+
+
+def test_a_robot_filling_the_hidden_field_writes_nothing(people):
+    response = _submit(Client(), status=400, homepage="http://spam.example")
+    assert Complaint.objects.count() == 0 and Submission.objects.count() == 0
+    assert "未被接受" in response.content.decode() or "not accepted" in response.content.decode()
+
+
+def test_a_hundred_rapid_submissions_from_one_address_are_throttled(people):
+    client = Client()
+    limit = int(settings.KESU_PUBLIC_FORM_PER_ADDRESS.split("/")[0])
+    statuses = []
+    for i in range(100):
+        response = client.post(
+            "/complain/",
+            {**FORM, "phone": f"1390000{i:04d}", "email": f"c{i}@example.com"},
+            REMOTE_ADDR="10.9.9.9",
+        )
+        statuses.append(response.status_code)
+    assert statuses[:limit] == [302] * limit
+    assert set(statuses[limit:]) == {429}
+    assert Complaint.objects.count() == limit
+    refused = response.content.decode()
+    assert "分钟后再试" in refused or "try again in" in refused
+    assert response["Retry-After"]
+    # another address is not affected
+    _submit(client, address="10.9.9.10", phone="13700000000", email="other@example.com")
+
+
+def test_the_same_contact_is_throttled_from_any_address(people):
+    limit = int(settings.KESU_PUBLIC_FORM_PER_CONTACT.split("/")[0])
+    client = Client()
+    for i in range(limit):
+        _submit(client, address=f"10.1.0.{i}")
+    _submit(client, status=429, address="10.1.1.1")
+    assert Complaint.objects.count() == limit
+
+
+@override_settings(KESU_ATTACHMENT_MAX_BYTES=1000)
+@pytest.mark.parametrize(
+    ("name", "content", "status_words"),
+    [
+        ("big.jpg", PHOTO + b"\x00" * 2000, ("MB",)),
+        ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, ("不接受", "not accepted")),
+        ("fake.jpg", b"MZ\x90\x00" + b"\x00" * 100, ("不接受", "not accepted")),
+    ],
+)
+def test_a_refused_file_stores_nothing(people, name, content, status_words):
+    media = Path(settings.MEDIA_ROOT)
+    before = sorted(media.rglob("*")) if media.exists() else []
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = _submit(Client(), status=422, files=[upload])
+    assert any(w in response.content.decode() for w in status_words)
+    assert Complaint.objects.count() == 0 and Attachment.objects.count() == 0
+    assert CustomerLink.objects.count() == 0
+    after = sorted(media.rglob("*")) if media.exists() else []
+    assert after == before
+
+
+def test_missing_contact_and_consent_come_back_by_field(people):
+    response = _submit(Client(), status=422, phone="", email="", consent="")
+    text = response.content.decode()
+    assert 'data-field="phone"' in text and text.count('class="error"') >= 2
+    assert Complaint.objects.count() == 0
+
+
+def test_the_link_shows_customer_messages_never_internal_notes(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    _act(
+        people,
+        number,
+        people.intake,
+        "note",
+        {"text": "内部：此客户多次投诉", "visibility": "internal"},
+    )
+    _act(
+        people,
+        number,
+        people.intake,
+        "note",
+        {"text": "您好，我们已收到", "visibility": "customer"},
+    )
+    page = client.get(f"/t/{token}/").content.decode()
+    assert "您好，我们已收到" in page
+    assert "此客户多次投诉" not in page
+
+
+def test_a_wrong_revoked_or_other_complaints_link_is_not_found(people):
+    client = Client()
+    first = _token_of(_submit(client))
+    second = _token_of(_submit(client, phone="13900000010", email="b@example.com"))
+    ident, mac = first.split("-")
+    other_ident = second.split("-")[0]
+    assert client.get(f"/t/{other_ident}-{mac}/").status_code == 404  # mac of another link
+    assert client.get(f"/t/{ident}-{'a' * len(mac)}/").status_code == 404
+    assert client.get("/t/zz-nothing/").status_code == 404
+    assert client.get(f"/t/{first}/").status_code == 200
+    links.revoke(links.find(first), actor=people.intake)
+    assert client.get(f"/t/{first}/").status_code == 404
+    assert client.post(f"/t/{first}/add_info", {"message": "还在吗"}).status_code == 404
+    assert ComplaintEvent.objects.filter(type=EventType.LINK_REVOKED).count() == 1
+
+
+def test_a_link_expires_the_configured_days_after_closing(people, time_machine):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    _act(people, number, people.intake, "withdraw", {"reason": "客户撤回"})
+    assert client.get(f"/t/{token}/").status_code == 200
+    policy = Policy.current()
+    policy.customer_link_days = 30
+    policy.save()
+    time_machine.move_to(timezone.now() + timedelta(days=31))
+    response = client.get(f"/t/{token}/")
+    assert response.status_code == 410
+
+
+def test_not_satisfied_goes_back_to_planning_then_survey_once(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    _to_confirming(people, number)
+    response = client.post(f"/t/{token}/confirm", {"satisfied": "no", "comment": ""})
+    assert response.status_code == 422  # the reason is required when not satisfied
+    client.post(f"/t/{token}/confirm", {"satisfied": "no", "comment": "还是没人联系我"})
+    complaint = Complaint.objects.get()
+    assert complaint.state == State.PLANNING and complaint.reopen_count == 1
+    event = complaint.events.get(type=EventType.CONFIRM)
+    assert event.actor is None and event.data["by"] == "customer"
+    h = people.handler_east
+    measures = [{"description": "上门致歉", "owner": h.username, "deadline": _soon(1)}]
+    _act(people, number, h, "propose_plan", {"measures": measures})
+    _act(people, number, h, "complete", {"summary": "已上门"})
+    _act(people, number, h, "verify", {"passed": True, "report": "已落实"})
+    client.post(f"/t/{token}/confirm", {"satisfied": "yes"})
+    assert Complaint.objects.get().state == State.RETURN_VISIT
+    answers = {"q0": "very_satisfied", "q1": "satisfied", "q2": "neutral", "remarks": "好"}
+    assert client.post(f"/t/{token}/return_visit", answers).status_code == 302
+    complaint = Complaint.objects.get()
+    assert str(complaint.satisfaction_pct) == "66.7"  # (3 + 2 + 1) / 9
+    again = client.post(f"/t/{token}/return_visit", {**answers, "q2": "very_dissatisfied"})
+    assert again.status_code == 409
+    assert "已经回答" in again.content.decode() or "already been answered" in again.content.decode()
+    assert ReturnVisit.objects.count() == 1
+    assert str(Complaint.objects.get().satisfaction_pct) == "66.7"
+
+
+def test_adding_information_with_a_file_and_appealing_after_closing(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    photo = SimpleUploadedFile("补充.jpg", PHOTO, content_type="image/jpeg")
+    client.post(f"/t/{token}/add_info", {"message": "补充一张照片", "files": [photo]})
+    event = ComplaintEvent.objects.get(type=EventType.ADD_INFO)
+    assert event.customer_visible and event.comment == "补充一张照片"
+    assert Attachment.objects.filter(name="补充.jpg", visibility=Visibility.CUSTOMER).exists()
+    _to_confirming(people, number)
+    client.post(f"/t/{token}/confirm", {"satisfied": "yes"})
+    _act(
+        people, number, people.handler_east, "return_visit", {"scale": 3, "answers": ["satisfied"]}
+    )
+    _act(people, number, people.handler_east, "close", {})
+    response = client.post(f"/t/{token}/appeal", {"reason": "赔偿金额不合理"})
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.state == State.PLANNING
+    assert complaint.events.get(type=EventType.APPEAL).data["by"] == "customer"
+
+
+def test_a_customer_action_the_state_does_not_allow_is_refused_with_words(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    response = client.post(f"/t/{token}/confirm", {"satisfied": "yes"})
+    assert response.status_code == 409
+    assert 'data-role="refusal"' in response.content.decode()
+    assert Complaint.objects.get().state == State.REGISTERED
+    assert client.post(f"/t/{token}/merge", {}).status_code == 404  # not a customer action
+
+
+def test_a_customer_account_keeps_its_links(people):
+    customer = User.objects.create_user("lina", password="pw-12345678", role=Role.CUSTOMER)
+    client = Client()
+    client.force_login(customer)
+    token = _token_of(_submit(client))
+    assert CustomerLink.objects.get().account == customer
+    page = client.get("/my/").content.decode()
+    assert Complaint.objects.get().number in page and token in page
+    # staff are sent to their inbox instead
+    staff = Client()
+    staff.force_login(people.intake)
+    assert staff.get("/my/")["Location"].endswith("/inbox/")
