@@ -271,3 +271,28 @@ def test_the_quarantine_is_visible_to_admins_and_can_be_downloaded(people):
     assert raw.status_code == 200 and b"".join(raw) == MALFORMED
     # a second delivery of the same bytes is recognised
     assert _take(MALFORMED).outcome == intake.DUPLICATE
+
+
+def test_a_follow_up_in_the_customers_own_thread_joins_the_complaint(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="first@lina.cn")).number
+    follow_up = message(
+        "Re: 阀门渗漏",
+        "忘了说：型号是DN50。",
+        message_id="second@lina.cn",
+        headers={"In-Reply-To": "<first@lina.cn>", "References": "<first@lina.cn>"},
+    )
+    assert _take(follow_up).outcome == MailOutcome.REPLY
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "忘了说：型号是DN50。" and added.visibility == Visibility.CUSTOMER
+    # the same from another address is kept for staff only
+    other = message(
+        "Re: 阀门渗漏",
+        "我是邻居，我家也漏",
+        message_id="third@x.cn",
+        sender=("邻居", "neighbour@x.cn"),
+        headers={"In-Reply-To": "<first@lina.cn>"},
+    )
+    assert _take(other).outcome == MailOutcome.REPLY
+    last = Complaint.objects.get(number=number).events.filter(type=EventType.ADD_INFO).last()
+    assert last.visibility == Visibility.INTERNAL
+    assert Complaint.objects.count() == 1

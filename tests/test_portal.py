@@ -285,3 +285,29 @@ def test_a_customer_account_keeps_its_links(people):
     staff = Client()
     staff.force_login(people.intake)
     assert staff.get("/my/")["Location"].endswith("/inbox/")
+
+
+def test_staff_renew_or_revoke_the_customers_link(people):
+    client = Client()
+    old = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    staff = Client()
+    staff.force_login(people.intake)
+    page = staff.get(f"/complaints/{number}").content.decode()
+    assert old in page
+    staff.post(f"/complaints/{number}/customer-link", {"do": "renew"})
+    assert client.get(f"/t/{old}/").status_code == 404
+    new = links.token(links.working(Complaint.objects.get()))
+    assert new != old and client.get(f"/t/{new}/").status_code == 200
+    staff.post(f"/complaints/{number}/customer-link", {"do": "revoke"})
+    assert client.get(f"/t/{new}/").status_code == 404
+    assert links.working(Complaint.objects.get()) is None
+    assert ComplaintEvent.objects.filter(type=EventType.LINK_REVOKED).count() == 2
+    # a customer action shows as the customer's on the staff timeline
+    assert "客户" in staff.get(f"/complaints/{number}").content.decode()
+
+
+def test_a_customer_logging_in_lands_on_their_complaints(people):
+    User.objects.create_user("lina2", password="pw-12345678", role=Role.CUSTOMER)
+    response = Client().post("/login/", {"username": "lina2", "password": "pw-12345678"})
+    assert response.status_code == 302 and response["Location"] == "/my/"

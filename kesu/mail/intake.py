@@ -10,8 +10,8 @@ file and an administrator's "process again" all call it with the raw bytes. For 
    deliveries racing each other meet at that unique index; the second takes nothing.
 3. Automatic mail (out-of-office replies, bounces, our own mail coming back) is recorded and
    goes no further: it never makes a complaint, and nothing answers it.
-4. A reply to a complaint — found by our Message-IDs in In-Reply-To/References, or by a
-   complaint number in the subject — becomes the customer's message on that complaint, with
+4. A reply to a complaint — found by our Message-IDs in In-Reply-To/References, by the
+   customer's own earlier mail in the thread, or by a complaint number in the subject — becomes the customer's message on that complaint, with
    the quoted earlier mail stripped. Trusted as the customer's (visible on their page) when
    our signed id is referenced or the sender is the complaint's address; otherwise it is
    kept as an internal message for staff to judge.
@@ -149,14 +149,29 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
 
 def _thread_target(mail: parse.ParsedMail) -> tuple[Complaint | None, bool]:
     """The complaint this mail answers, and whether it is trusted as the customer's."""
-    for number in threads.numbers_in((*mail.in_reply_to, *mail.references)):
+    ids = [*mail.in_reply_to, *mail.references][:50]
+    for number in threads.numbers_in(ids):
         if (found := _open_end(number)) is not None:
             return found, True
+    if ids:  # the customer's own thread (a follow-up, a reply-all): one index probe
+        earlier = (
+            InboundMail.objects.filter(
+                message_id__in=[_key(i) for i in ids], complaint__isnull=False
+            )
+            .values_list("complaint__number", flat=True)
+            .first()
+        )
+        if earlier is not None and (found := _open_end(earlier)) is not None:
+            return found, _from_customer(mail, found)
     for number in numbers_in_text(current_policy().number_pattern, mail.subject):
         if (found := _open_end(number)) is not None:
-            sender = mail.sender_email
-            return found, bool(sender) and sender == found.complainant_email.strip().lower()
+            return found, _from_customer(mail, found)
     return None, False
+
+
+def _from_customer(mail: parse.ParsedMail, complaint: Complaint) -> bool:
+    sender = mail.sender_email
+    return bool(sender) and sender == complaint.complainant_email.strip().lower()
 
 
 def _open_end(number: str) -> Complaint | None:

@@ -157,15 +157,18 @@ _known_codecs: dict[str, bool] = {}
 def _charset_label(charset: str | None) -> str:
     if not charset:
         return ""
-    return charset.strip().strip("\"'").strip().lower().replace("_", "-")
+    label = charset.strip().strip("\"'").strip().lower().replace("_", "-")
+    return label if label.isascii() and label.isprintable() else ""
 
 
 def _is_text_codec(label: str) -> bool:
     known = _known_codecs.get(label)
     if known is None:
-        try:
-            b"".decode(label)
-        except (LookupError, ValueError):
+        try:  # one byte: Python skips the codec lookup for empty input
+            b"x".decode(label)
+        except UnicodeDecodeError:  # a real codec that wants more than one byte (UTF-16)
+            known = True
+        except (LookupError, ValueError):  # unknown, or not a text encoding ("base64")
             known = False
         else:
             known = True
@@ -678,7 +681,7 @@ def strip_quoted(text: str) -> str:
             cut = start
             break
         index += 1
-    kept = [line.rstrip(" \t") for line in lines[:cut]]
+    kept = [line if line.strip() else "" for line in lines[:cut]]
     while kept and (
         not kept[-1].strip() or _is_quoted(kept[-1]) or _TRAILING_SEPARATOR_RE.match(kept[-1])
     ):

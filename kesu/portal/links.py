@@ -62,12 +62,7 @@ def issue(complaint: Complaint, *, account: User | None = None) -> CustomerLink:
 
 def current(complaint: Complaint) -> CustomerLink:
     """The newest link that still works, or a new one."""
-    link = (
-        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True)
-        .order_by("-id")
-        .first()
-    )
-    return link or issue(complaint)
+    return working(complaint) or issue(complaint)
 
 
 def revoke(link: CustomerLink, *, actor: User) -> None:
@@ -90,6 +85,27 @@ def revoke(link: CustomerLink, *, actor: User) -> None:
             data={"link": link.pk},
         )
     link.revoked_at = now
+
+
+def renew(complaint: Complaint, *, actor: User) -> CustomerLink:
+    """Staff replace the customer's link (it was forwarded to the wrong person, or lost):
+    the working ones stop working, a new one is issued."""
+    with transaction.atomic():
+        revoke_all(complaint, actor=actor)
+        return issue(complaint)
+
+
+def revoke_all(complaint: Complaint, *, actor: User) -> None:
+    for link in CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True):
+        revoke(link, actor=actor)
+
+
+def working(complaint: Complaint) -> CustomerLink | None:
+    return (
+        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
 
 
 def find(raw: str) -> CustomerLink:

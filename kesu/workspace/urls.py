@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/assist", views.register_assist, name="register_assist"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/do/<str:action>", views.complaint_action, name="act"),
+    path("complaints/<str:number>/customer-link", views.customer_link, name="customer_link"),
     path(
         "complaints/<str:number>/attachments/<int:attachment_id>",
         views.attachment,

@@ -10,9 +10,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
+from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
 from kesu.complaints.authority import allowed_actions, can_see, refusal
@@ -29,6 +32,7 @@ from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
 from kesu.core import views as core_views
 from kesu.deadlines import engine as deadline_engine
+from kesu.portal import links
 from kesu.workspace import action_forms, register_form
 from kesu.workspace.dashboard import dashboard_for
 from kesu.workspace.inbox import (
@@ -49,6 +53,11 @@ PAGE_SIZE = 25
 class LoginView(auth_views.LoginView):
     template_name = "workspace/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if getattr(self.request.user, "role", None) == Role.CUSTOMER:
+            return reverse("portal:my")  # customers have their own pages
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):
@@ -156,7 +165,29 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "plans": _with_rows(list(c.plans.order_by("-id"))),
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),
+        "customer_link": _customer_link(c),
     }
+
+
+def _customer_link(c: Complaint) -> str:
+    link = links.working(c)
+    return links.url(link) if link is not None else ""
+
+
+@login_required
+@require_POST
+def customer_link(request: HttpRequest, number: str) -> HttpResponse:
+    """Staff give the customer a new private link (the old ones stop working) or revoke it."""
+    found = _complaint_or_refusal(request, number)
+    if isinstance(found, HttpResponse):
+        return found
+    if request.POST.get("do") == "revoke":
+        links.revoke_all(found, actor=request.user)
+        messages.success(request, _("The customer's link no longer works."))
+    else:
+        links.renew(found, actor=request.user)
+        messages.success(request, _("A new private link was made; the old one no longer works."))
+    return redirect("complaint", number=number)
 
 
 @login_required

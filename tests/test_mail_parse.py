@@ -1,0 +1,973 @@
+"""Reading incoming mail (kesu.mail.parse): charsets, structure, quotes, nature and refusals.
+
+Three kinds of input: the client-shaped files in tests/mail_samples (see its README), raw byte
+strings written here the way clients send them (8-bit headers, RFC 2231 names, broken encoded
+words), and messages built with the stdlib `EmailMessage` for structures that are tedious to
+write by hand. No database.
+"""
+
+import base64
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from kesu.mail.parse import (
+    MailFile,
+    MailParseError,
+    Nature,
+    ParsedMail,
+    decode_text,
+    html_to_text,
+    parse,
+    strip_quoted,
+)
+
+SAMPLES = Path(__file__).parent / "mail_samples"
+KEFU = "kefu@kesu.example.cn"
+BEIJING = timezone(timedelta(hours=8))
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def raw_mail(head: str, body: bytes | str = b"") -> bytes:
+    """A message from a header block written with \\n (sent as CRLF, 8-bit as UTF-8) and a body."""
+    if isinstance(body, str):
+        body = body.encode()
+    return head.strip("\n").replace("\n", "\r\n").encode() + b"\r\n\r\n" + body
+
+
+def b64(data: bytes) -> bytes:
+    text = base64.b64encode(data)
+    return b"\r\n".join(text[i : i + 76] for i in range(0, len(text), 76)) + b"\r\n"
+
+
+def encoded_word(text: str, charset: str) -> str:
+    return f"=?{charset}?B?{base64.b64encode(text.encode(charset)).decode()}?="
+
+
+def is_gbk_only(text: str) -> bool:
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        text.encode("gbk")
+        return True
+    return False
+
+
+def built(
+    subject: str = "冰箱漏水",
+    body: str = "冰箱漏水，请尽快上门。",
+    sender: str = "张三 <zhangsan@163.com>",
+    **headers: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = KEFU
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime(2026, 11, 20, 10, 0, tzinfo=BEIJING))
+    message["Message-ID"] = "<built-1@163.com>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Client-shaped samples
+
+
+def test_foxmail_gbk_quoted_printable_labelled_gb2312_with_gbk_only_characters():
+    mail = parse(sample("foxmail_gbk_qp_attachment.eml"))
+
+    assert is_gbk_only("镕") and is_gbk_only("瑨")
+    assert "我是朱镕基路88弄3号的住户张三。" in mail.text
+    assert "维修师傅王瑨说要等配件，已经等了五天……" in mail.text
+    assert "<div>" not in mail.text  # the plain alternative won over the HTML one
+    assert mail.subject == "冰箱漏水，地板泡坏"
+    assert (mail.sender_name, mail.sender_email) == ("张三", "zhangsan@163.com")
+    assert mail.to == (KEFU,)
+    assert mail.message_id == "202611201012312301234@163.com"
+    assert mail.date == datetime(2026, 11, 20, 10, 12, 31, tzinfo=BEIJING)
+    assert mail.nature is Nature.PERSONAL
+    [photo] = mail.files
+    assert photo.name == "漏水照片.jpg"  # name="=?gb2312?B?...?=", as Foxmail sends it
+    assert photo.content_type == "image/jpeg"
+    assert photo.data.startswith(b"\xff\xd8\xff\xe0") and photo.data.endswith(b"\xff\xd9")
+
+
+def test_qqmail_reply_in_gb18030_base64_is_threaded_and_cut_at_the_qq_marker():
+    mail = parse(sample("qqmail_reply_gb18030.eml"))
+
+    assert mail.sender_name == "李䶮"  # GB18030-only: not in GBK
+    assert mail.sender_email == "1234567@qq.com"
+    assert mail.subject == "回复：[KS-2026-00123] 冰箱漏水"
+    assert "“𠮷”" in mail.text  # a four-byte GB18030 sequence
+    assert "原始邮件" in mail.text
+    assert mail.reply_text == (
+        "师傅今天上午来过了，但是没有修好，冰箱还是漏水。\n请再安排一次，周末都在家。\n\n"
+        "李䶮（身份证上是“𠮷”字旁的那个李䶮）"
+    )
+    assert mail.in_reply_to == ("kesu-notice-123.1763634600@kesu.example.cn",)
+    assert mail.references == (
+        "kesu-ks-2026-00123@kesu.example.cn",
+        "kesu-notice-123.1763634600@kesu.example.cn",
+    )
+    assert mail.files == ()
+
+
+def test_outlook_chinese_reply_is_cut_at_the_sender_block():
+    mail = parse(sample("outlook_zh_reply.eml"))
+
+    assert mail.subject == "答复: [KS-2026-00124] 洗衣机噪音"
+    assert mail.sender_email == "wangwu@example-corp.cn"  # sent as WangWu@Example-Corp.cn
+    assert mail.reply_text == (
+        "收到，谢谢。明天上午9点前我都在家。\n\n另外洗衣机脱水时的噪音越来越大了，"
+        "请师傅一并检查。\n\n王五"
+    )
+    assert "维修人员将于明天上午上门" in mail.text
+    assert mail.date == datetime(2026, 11, 23, 2, 15, 44, tzinfo=UTC)
+    assert mail.message_id.startswith("SG2PR06MB51236A7C1E2D9F0B3A4C8E7D1F2AB@")
+
+
+def test_outlook_express_big5_8bit_body_with_a_hong_kong_character():
+    mail = parse(sample("outlook_express_big5_8bit.eml"))
+
+    assert mail.subject == "浴室漏水，牆身裂縫"
+    assert mail.sender_name == "陳大文"
+    assert "浴室天花板漏水，牆身出現裂縫。" in mail.text
+    assert "裏面的喉管好像破了，功能完全失效。" in mail.text  # 裏 is HKSCS; 功 ends in 0x5C
+
+
+def test_gmail_chinese_reply_with_the_attribution_wrapped_onto_two_lines():
+    mail = parse(sample("gmail_zh_reply.eml"))
+
+    assert mail.subject == "Re: [KS-2026-00125] 空调不制冷"
+    assert mail.sender_name == "Zhao Liu"
+    assert mail.message_id == "CAKx9N7=qW3r+Ty_Ui8oP-aS1dF2gH3jK4lZ5xC6vB7nM8@mail.gmail.com"
+    assert mail.text.startswith("好的，周四下午在家。\n\n在 2026年11月24日周二 10:00，")
+    assert mail.reply_text == "好的，周四下午在家。"
+
+
+def test_exchange_out_of_office_is_an_auto_reply():
+    mail = parse(sample("exchange_out_of_office_zh.eml"))
+
+    assert mail.nature is Nature.AUTO_REPLY
+    assert mail.subject == "自动答复: [KS-2026-00126] 热水器漏电"
+    assert mail.in_reply_to == ("kesu-notice-126.1764205200@kesu.example.cn",)
+
+
+def test_postfix_delivery_status_notification_is_a_bounce():
+    mail = parse(sample("postfix_dsn.eml"), own_addresses=[KEFU])
+
+    assert mail.nature is Nature.BOUNCE
+    assert mail.sender_email == "mailer-daemon@mx.kesu.example.cn"
+    assert mail.sender_name == "Mail Delivery System"
+    assert mail.text.startswith("This is the mail system at host mx.kesu.example.cn.")
+    assert [f.content_type for f in mail.files] == [
+        "message/delivery-status",
+        "text/rfc822-headers",
+    ]
+    assert all(f.name.startswith("attachment-") for f in mail.files)
+    assert b"Final-Recipient: rfc822; nobody@example.cn" in mail.files[0].data
+
+
+def test_chinese_system_bounce_with_a_null_return_path():
+    raw = sample("system_bounce_zh.eml")
+    mail = parse(raw)
+
+    assert mail.subject == "系统退信"
+    assert mail.sender_name == "系统管理员"
+    assert mail.nature is Nature.BOUNCE
+    assert "您发送的邮件未能送达以下收件人" in mail.text
+    with_return_path = raw.replace(b"Return-Path: <>", b"Return-Path: <notice@mail.example.cn>")
+    assert parse(with_return_path).nature is Nature.PERSONAL
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies
+
+
+def test_plain_utf8_message():
+    mail = parse(built(body="您好，\n\n冰箱漏水，请尽快上门。\n").as_bytes())
+
+    assert mail == ParsedMail(
+        message_id="built-1@163.com",
+        in_reply_to=(),
+        references=(),
+        subject="冰箱漏水",
+        sender_name="张三",
+        sender_email="zhangsan@163.com",
+        to=(KEFU,),
+        date=datetime(2026, 11, 20, 10, 0, tzinfo=BEIJING),
+        text="您好，\n\n冰箱漏水，请尽快上门。",
+        reply_text="您好，\n\n冰箱漏水，请尽快上门。",
+        files=(),
+        nature=Nature.PERSONAL,
+    )
+
+
+def test_html_only_message_becomes_readable_text():
+    html = (
+        "<html><head><title>投诉</title><style>p { color: red; }</style>"
+        "<script>var x = '<p>no</p>';</script></head><body>"
+        "<p>您好：</p><p>冰箱&nbsp;漏水 &amp; 噪音&lt;很大&gt;，&#x8BF7;尽快处理。<br>"
+        "型号：BCD-520<br/>地址：上海市</p>\n\n<div>张三</div></body></html>"
+    )
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+To: kefu@kesu.example.cn
+Subject: =?utf-8?B?5oqV6K+J?=
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: base64
+""",
+        b64(html.encode("utf-8")),
+    )
+    mail = parse(raw)
+
+    assert mail.text == (
+        "您好：\n\n冰箱 漏水 & 噪音<很大>，请尽快处理。\n型号：BCD-520\n地址：上海市\n\n张三"
+    )
+    assert mail.subject == "投诉"
+
+
+def test_html_to_text_lists_tables_and_blank_lines():
+    html = (
+        "<div>第一行</div><div><br></div><div>第二行</div>"
+        "<ul><li>漏水</li><li>噪音</li></ul>"
+        "<table><tr><td>型号</td><td>BCD-520</td></tr><tr><td>数量</td><td>1</td></tr></table>"
+        "<!-- 注释 --><pre>  保留  空格</pre>末尾"
+    )
+    assert html_to_text(html) == (
+        "第一行\n\n第二行\n\n- 漏水\n- 噪音\n\n型号 BCD-520\n数量 1\n\n保留  空格\n\n末尾"
+    )
+
+
+def test_html_to_text_survives_broken_markup():
+    assert html_to_text("<p>冰箱<b>漏水<div x='1'>请处理</p></i>&bogus; <") == (
+        "冰箱漏水\n请处理\n\n&bogus; <"
+    )
+
+
+def test_html_only_body_without_charset_label_uses_the_meta_tag():
+    html = '<html><head><meta charset="gbk"></head><body>冰箱漏水</body></html>'
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: test
+Content-Type: text/html
+Content-Transfer-Encoding: 8bit
+""",
+        html.encode("gbk"),
+    )
+    assert parse(raw).text == "冰箱漏水"
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_gbk_body_labelled_gb2312(encoding):
+    body = "朱镕基路的王瑨先生反映：热水器漏电。"
+    data = body.encode("gbk")
+    encoded = b64(data) if encoding == "base64" else quopri_encode(data)
+    raw = raw_mail(
+        f"""
+From: wangjin@example.cn
+Subject: =?GB2312?B?yMjLrsb3wqm15w==?=
+Content-Type: text/plain; charset=GB2312
+Content-Transfer-Encoding: {encoding}
+""",
+        encoded,
+    )
+    assert parse(raw).text == body
+
+
+def quopri_encode(data: bytes) -> bytes:
+    import quopri
+
+    return quopri.encodestring(data).replace(b"\n", b"\r\n")
+
+
+def test_alternative_prefers_plain_but_falls_back_to_html_when_plain_is_empty():
+    message = built(body="纯文本正文")
+    message.add_alternative("<p>HTML 正文</p>", subtype="html")
+    assert parse(message.as_bytes()).text == "纯文本正文"
+
+    empty_plain = built(body="\n")
+    empty_plain.add_alternative("<p>HTML 正文</p>", subtype="html")
+    assert parse(empty_plain.as_bytes()).text == "HTML 正文"
+
+
+def test_mixed_with_nested_alternative_and_a_pdf():
+    message = built(body="正文见下")
+    message.add_alternative("<p>正文见下</p>", subtype="html")
+    message.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf")
+    mail = parse(message.as_bytes())
+
+    assert mail.text == "正文见下"
+    assert mail.files == (MailFile("attachment-1.pdf", "application/pdf", b"%PDF-1.4 fake"),)
+
+
+def test_inline_image_in_multipart_related_is_a_file():
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    message = built(body="照片如下")
+    message.add_alternative('<p>照片如下</p><img src="cid:photo1@163.com">', subtype="html")
+    html_part = message.get_payload()[1]
+    html_part.add_related(png, maintype="image", subtype="png", cid="<photo1@163.com>")
+    mail = parse(message.as_bytes())
+
+    assert mail.text == "照片如下"
+    assert mail.files == (MailFile("attachment-1.png", "image/png", png),)
+
+
+def test_attached_message_is_a_file_named_after_its_subject():
+    inner = built(subject="转发：冰箱发票", body="发票号 12345")
+    outer = built(subject="投诉材料", body="见附件邮件")
+    outer.add_attachment(inner)
+    mail = parse(outer.as_bytes())
+
+    assert mail.text == "见附件邮件"
+    [attached] = mail.files
+    assert attached.name == "转发：冰箱发票.eml"
+    assert attached.content_type == "message/rfc822"
+    assert parse(attached.data).text == "发票号 12345"
+
+
+def test_format_flowed_plain_text_is_unwrapped():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: flowed
+Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes
+Content-Transfer-Encoding: 8bit
+""",
+        "冰箱从上周开始 \r\n漏水。\r\n> 引用 \r\n> 继续\r\n".encode(),
+    )
+    assert parse(raw).text == "冰箱从上周开始漏水。\n> 引用继续"
+
+
+def test_unknown_charset_label_still_decodes():
+    utf8 = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: charset
+Content-Type: text/plain; charset="x-unknown"
+Content-Transfer-Encoding: 8bit
+""",
+        "洗衣机噪音".encode(),
+    )
+    gbk = utf8.replace("洗衣机噪音".encode(), "洗衣机噪音".encode("gbk"))
+    assert parse(utf8).text == "洗衣机噪音"
+    assert parse(gbk).text == "洗衣机噪音"
+
+
+# ---------------------------------------------------------------------------------------------
+# Charsets
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "expected"),
+    [
+        ("朱镕基".encode("gbk"), "gb2312", "朱镕基"),
+        ("王瑨".encode("gbk"), "GB_2312-80", "王瑨"),
+        ("李䶮𠮷".encode("gb18030"), "GB18030", "李䶮𠮷"),
+        ("李䶮".encode("gb18030"), "gbk", "李䶮"),
+        ("漏水，裂縫".encode("big5"), "big5", "漏水，裂縫"),
+        ("裏面漏水".encode("big5hkscs"), "big5", "裏面漏水"),
+        ("漏水".encode(), None, "漏水"),
+        ("冰箱漏水".encode("gbk"), None, "冰箱漏水"),
+        ("冰箱漏水".encode("gbk"), "utf-8", "冰箱漏水"),
+        ("漏水".encode(), "us-ascii", "漏水"),
+        ("冰箱漏水".encode("gbk"), "x-unknown", "冰箱漏水"),
+        ("冰箱".encode("utf-16"), "utf-16", "冰箱"),
+        ("\ufeff漏水".encode(), "utf-8", "漏水"),
+        (b"caf\xe9", "iso-8859-1", "café"),
+    ],
+)
+def test_decode_text(data, charset, expected):
+    assert decode_text(data, charset) == expected
+
+
+@pytest.mark.parametrize("charset", [None, "gb2312", "big5", "utf-8", "x-unknown", "base64", ""])
+def test_decode_text_never_raises(charset):
+    garbage = random.Random(7).randbytes(2048)
+    assert isinstance(decode_text(garbage, charset), str)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("=?GB2312?B?sfnP5MKpy66jrLXYsOXF3bu1?=", "冰箱漏水，地板泡坏"),
+        ("=?gbk?Q?=CF=B4=D2=C2=BB=FA=D4=EB=D2=F4?=", "洗衣机噪音"),
+        ("=?gbk?q?=D6=EC=E9F=BB=F9_=C2=B7?=", "朱镕基 路"),
+        ("=?big5?B?r0Ss+7p8pPQ=?=", "浴缸漏水"),
+        ("=?utf-8?B?5Yaw566x?=\n =?utf-8?B?5ryP5rC0?=", "冰箱漏水"),  # folded
+        ("Re: =?GB2312?B?sfnP5A==?= =?GB2312?B?wqnLrg==?= (urgent)", "Re: 冰箱漏水 (urgent)"),
+        ("=?GBK?B?sfnP5MI=?= =?GBK?B?qcuu?=", "冰箱漏水"),  # 漏 split across two words
+        ("=?utf-8?Q?=E7=A9=BA=E8=B0=83?= =?gb2312?B?sru/qsb0?=", "空调不开启"),
+        ("=?UTF-8*zh?B?5oqV6K+J?=", "投诉"),
+        ("=?gb2312?B?!!!not base64?= 冰箱", "=?gb2312?B?!!!not base64?= 冰箱"),
+        ("=?x-unknown?B?5oqV6K+J?=", "投诉"),
+        ("  plain\tASCII  subject ", "plain ASCII subject"),
+    ],
+)
+def test_encoded_subjects(subject, expected):
+    raw = raw_mail(f"From: zhangsan@163.com\nSubject: {subject}\nContent-Type: text/plain", "x")
+    assert parse(raw).subject == expected
+
+
+def test_raw_8bit_gbk_and_utf8_headers_are_decoded():
+    gbk = (
+        b"From: \xd5\xc5\xc8\xfd <zhangsan@163.com>\r\n"
+        b"Subject: \xb1\xf9\xcf\xe4\xc2\xa9\xcb\xae\r\n"
+        b"Content-Type: text/plain; charset=gbk\r\n\r\n" + "正文".encode("gbk")
+    )
+    utf8 = (
+        "From: 张三 <zhangsan@163.com>\r\nSubject: 冰箱漏水\r\n"
+        "Content-Type: text/plain; charset=gbk\r\n\r\n"
+    ).encode() + "正文".encode("gbk")
+    for raw in (gbk, utf8):
+        mail = parse(raw)
+        assert (mail.sender_name, mail.subject, mail.text) == ("张三", "冰箱漏水", "正文")
+
+
+@pytest.mark.parametrize(
+    ("from_header", "name", "address"),
+    [
+        ('"=?gbk?Q?=D5=C5=C8=FD?=" <ZhangSan@163.COM>', "张三", "zhangsan@163.com"),
+        ("=?GB2312?B?1cXI/Q==?=<zhangsan@163.com>", "张三", "zhangsan@163.com"),
+        ("=?utf-8?B?5byg5LiJ?= <zhangsan@163.com>", "张三", "zhangsan@163.com"),
+        ('"Zhang, San" <zhangsan@163.com>', "Zhang, San", "zhangsan@163.com"),
+        ("zhangsan@163.com (Zhang San)", "Zhang San", "zhangsan@163.com"),
+        ("zhangsan@163.com", "", "zhangsan@163.com"),
+        ("=?utf-8?B?5byg5LiJ?=", "张三", ""),
+        ("=?utf-8?B?5byg5LiJIDx6aGFuZ3NhbkAxNjMuY29tPg==?=", "张三", "zhangsan@163.com"),
+    ],
+)
+def test_sender_name_and_address(from_header, name, address):
+    raw = raw_mail(f"From: {from_header}\nSubject: s\nContent-Type: text/plain", "x")
+    mail = parse(raw)
+    assert (mail.sender_name, mail.sender_email) == (name, address)
+
+
+def test_to_addresses_are_lower_case_and_unique():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+To: =?gb2312?B?v827p7f+zvE=?= <KeFu@Kesu.Example.CN>, "Li, Si" <lisi@example.cn>,
+ kefu@kesu.example.cn
+Subject: s
+""",
+        "x",
+    )
+    assert parse(raw).to == (KEFU, "lisi@example.cn")
+
+
+def test_reply_threading_headers():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: =?utf-8?B?5Zue5aSN77ya5Yaw566x?=
+Message-ID:
+ <reply-1@163.com>
+In-Reply-To: <notice-7@kesu.example.cn> (Customer Service's message of Fri)
+References: <ks-1@kesu.example.cn>
+ <notice-3@kesu.example.cn>
+	<notice-7@kesu.example.cn> <notice-3@kesu.example.cn>
+""",
+        "好的",
+    )
+    mail = parse(raw)
+    assert mail.message_id == "reply-1@163.com"
+    assert mail.in_reply_to == ("notice-7@kesu.example.cn",)
+    assert mail.references == (
+        "ks-1@kesu.example.cn",
+        "notice-3@kesu.example.cn",
+        "notice-7@kesu.example.cn",
+    )
+
+
+def test_ids_without_angle_brackets():
+    raw = raw_mail(
+        "From: a@b.cn\nSubject: s\nMessage-ID: bare-id@163.com\nReferences: x1@a.cn x2@a.cn",
+        "x",
+    )
+    mail = parse(raw)
+    assert (mail.message_id, mail.references) == ("bare-id@163.com", ("x1@a.cn", "x2@a.cn"))
+
+
+def test_missing_message_id_is_derived_from_the_bytes():
+    raw = raw_mail("From: zhangsan@163.com\nSubject: 无编号", "正文".encode())
+    first, again = parse(raw), parse(raw)
+    other = parse(raw + b"!")
+
+    assert first.message_id.startswith("sha256-") and first.message_id.endswith("@kesu.invalid")
+    assert len(first.message_id) == len("sha256-") + 64 + len("@kesu.invalid")
+    assert first.message_id == again.message_id
+    assert other.message_id != first.message_id
+
+
+@pytest.mark.parametrize(
+    ("date_header", "expected"),
+    [
+        ("Fri, 20 Nov 2026 10:00:00 +0800 (CST)", datetime(2026, 11, 20, 10, tzinfo=BEIJING)),
+        ("20 Nov 2026 02:00:00 -0000", datetime(2026, 11, 20, 2, tzinfo=UTC)),
+        ("2026-11-20 10:00:00 +0800", datetime(2026, 11, 20, 10, tzinfo=BEIJING)),
+        ("星期五, 20 十一月 2026 10:00:00", None),
+        ("Fri, 45 Foo 2026 99:99:99 +0800", None),
+        ("2026-11-20 10:00:00", None),
+        ("", None),
+    ],
+)
+def test_dates(date_header, expected):
+    head = "From: a@b.cn\nSubject: s" + (f"\nDate: {date_header}" if date_header else "")
+    parsed = parse(raw_mail(head, "x")).date
+    assert parsed == expected
+    assert parsed is None or parsed.tzinfo is not None
+
+
+def test_garbled_raw_8bit_date_is_none():
+    raw = b"From: a@b.cn\r\nSubject: s\r\nDate: \xd0\xc7\xc6\xda\xce\xe5\r\n\r\nx"
+    assert parse(raw).date is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachment names
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment_mail(part_headers: str, data: bytes = b"PK\x03\x04fake") -> bytes:
+    return raw_mail(
+        """
+From: zhangsan@163.com
+Subject: =?utf-8?B?6ZmE5Lu2?=
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+""",
+        (
+            "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n见附件\r\n--b1\r\n".encode()
+            + part_headers.strip("\n").replace("\n", "\r\n").encode("latin-1")
+            + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + b64(data)
+            + b"--b1--\r\n"
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("part_headers", "name"),
+    [
+        (  # RFC 2231 in GBK (Thunderbird with a Chinese locale, some webmails)
+            f"Content-Type: {XLSX}\n"
+            "Content-Disposition: attachment;\n filename*=GBK''%CE%AC%D0%DE%B5%A5.xlsx",
+            "维修单.xlsx",
+        ),
+        (  # RFC 2231 continuations in UTF-8
+            f"Content-Type: {XLSX}\nContent-Disposition: attachment;\n"
+            " filename*0*=utf-8''%E7%BB%B4%E4%BF%AE;\n filename*1*=%E5%8D%95; filename*2=.xlsx",
+            "维修单.xlsx",
+        ),
+        (  # RFC 2047 in a quoted name, GB2312 (Outlook, Foxmail, QQ Mail)
+            f'Content-Type: {XLSX};\n name="=?GB2312?B?zqzQ3rWlLnhsc3g=?="\n'
+            'Content-Disposition: attachment;\n filename="=?GB2312?B?zqzQ3rWlLnhsc3g=?="',
+            "维修单.xlsx",
+        ),
+        (  # RFC 2047 in UTF-8, on Content-Type only
+            f'Content-Type: {XLSX}; name="=?utf-8?B?57u05L+u5Y2VLnhsc3g=?="',
+            "维修单.xlsx",
+        ),
+        (  # both forms: RFC 2231 wins
+            f"Content-Type: {XLSX}\nContent-Disposition: attachment;"
+            " filename=\"weixiudan.xlsx\";\n filename*=UTF-8''%E7%BB%B4%E4%BF%AE%E5%8D%95.xlsx",
+            "维修单.xlsx",
+        ),
+        (  # a Windows path is cut to its last component
+            'Content-Type: application/pdf; name="C:\\Users\\zs\\Desktop\\invoice.pdf"',
+            "invoice.pdf",
+        ),
+        ("Content-Type: application/pdf\nContent-Disposition: attachment", "attachment-1.pdf"),
+        ("Content-Type: application/x-kesu-unknown", "attachment-1.bin"),
+    ],
+)
+def test_attachment_names(part_headers, name):
+    mail = parse(attachment_mail(part_headers))
+    assert mail.text == "见附件"
+    assert [f.name for f in mail.files] == [name]
+    assert mail.files[0].data == b"PK\x03\x04fake"
+
+
+def test_raw_8bit_gbk_attachment_name():
+    raw = attachment_mail("").replace(
+        b"\r\nContent-Transfer-Encoding: base64",
+        b'Content-Type: application/msword; name="'
+        + "发票.doc".encode("gbk")
+        + b'"\r\nContent-Transfer-Encoding: base64',
+        1,
+    )
+    raw = raw.replace(b"charset=utf-8", b"charset=gbk").replace("见附件".encode(), b"x")
+    assert [f.name for f in parse(raw).files] == ["发票.doc"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quote stripping
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "好的，我明天在家等。\n\n------------------ 原始邮件 ------------------\n"
+            '发件人: "客户服务中心"<kefu@kesu.example.cn>;\n'
+            "发送时间: 2026年11月20日(星期五) 晚上6:30\n"
+            '收件人: "张三"<zhangsan@163.com>;\n主题: 冰箱漏水\n\n张先生您好',
+            "好的，我明天在家等。",
+            id="qq-mail",
+        ),
+        pytest.param(
+            "已收到发票，谢谢。\n\n-----原始邮件-----\n"
+            "发件人: 客户服务中心 [mailto:kefu@kesu.example.cn] \n"
+            "发送时间: 2026年11月20日 17:30\n收件人: 张三\n主题: 发票\n\n发票见附件",
+            "已收到发票，谢谢。",
+            id="outlook-zh-plain",
+        ),
+        pytest.param(
+            "好的\n\n发件人：客户服务中心 <kefu@kesu.example.cn>\n"
+            "日期：2026年11月20日 星期五 17:30\n"
+            "收件人：张三\n主题：回复：冰箱漏水\n\n张先生您好",
+            "好的",
+            id="outlook-zh-block",
+        ),
+        pytest.param(
+            "Please send the technician on Monday.\n\nBest regards,\nZhang San\n\n"
+            "________________________________\n"
+            "From: Customer Service <kefu@kesu.example.cn>\n"
+            "Sent: Friday, November 20, 2026 5:30 PM\nTo: Zhang San <zhangsan@163.com>\n"
+            "Subject: RE: [KS-2026-00123] Fridge leaking\n\nDear Mr Zhang",
+            "Please send the technician on Monday.\n\nBest regards,\nZhang San",
+            id="outlook-en-block",
+        ),
+        pytest.param(
+            "Thanks.\n\n-----Original Message-----\nFrom: kefu@kesu.example.cn\nold text",
+            "Thanks.",
+            id="original-message",
+        ),
+        pytest.param(
+            "可以。\n\n在 2026年11月20日 星期五 10:00, 张三 <a@b.cn> 写道:\n> 上门时间？",
+            "可以。",
+            id="gmail-zh-one-line",
+        ),
+        pytest.param(
+            "可以。\n\n在 2026年11月20日周五 上午10:00，客户服务中心 <kefu@kesu.example.cn>\n"
+            "写道：\n\n> 上门时间？\n>\n",
+            "可以。",
+            id="gmail-zh-wrapped",
+        ),
+        pytest.param(
+            "OK.\n\nOn Fri, Nov 20, 2026 at 10:00 AM Zhang San <\nzhangsan@163.com> wrote:\n\n> hi",
+            "OK.",
+            id="gmail-en-wrapped",
+        ),
+        pytest.param(
+            "OK.\n\nOn Fri, Nov 20, 2026 at 10:00 AM Customer Service <kefu@kesu.example.cn> "
+            "wrote:\n> hi",
+            "OK.",
+            id="gmail-en-one-line",
+        ),
+        pytest.param(
+            "周一可以。\n\n"
+            "> 于2026年11月20日，上午10:00，客户服务中心 <kefu@kesu.example.cn> 写道：\n"
+            "> \n> 请问何时方便上门？",
+            "周一可以。",
+            id="apple-mail-quoted-attribution",
+        ),
+        pytest.param(
+            "周一可以。\n\n客户服务中心 <kefu@kesu.example.cn> 于2026年11月20日周五 10:00写道：\n\n"
+            "> 请问何时方便上门？",
+            "周一可以。",
+            id="apple-mail-yu-xiedao",
+        ),
+        pytest.param(
+            "好的，谢谢！\n \n \n \nzhangsan@163.com\n \n"
+            "From: 客户服务中心\nDate: 2026-11-20 17:30\n"
+            "To: zhangsan@163.com\nSubject: 回复：冰箱漏水\n冰箱漏水的事",
+            "好的，谢谢！\n\n\n\nzhangsan@163.com",
+            id="foxmail-en",
+        ),
+        pytest.param(
+            "收到\n \n发件人： 客户服务中心\n发送时间： 2026-11-20 17:30\n收件人： zhangsan\n"
+            "主题： 回复：冰箱漏水\n张先生您好",
+            "收到",
+            id="foxmail-zh",
+        ),
+        pytest.param(
+            "同意上门时间。\n\n> 张先生您好：\n> 师傅周一上门。\n>\n\n",
+            "同意上门时间。",
+            id="trailing-quote",
+        ),
+        pytest.param(
+            "请尽快处理。\n\n-- \n张三\n上海市浦东新区",
+            "请尽快处理。",
+            id="signature-dash-dash-space",
+        ),
+        pytest.param("请尽快处理。\n--\n张三", "请尽快处理。", id="signature-dash-dash"),
+        pytest.param(
+            "On Fri, Nov 20, 2026 at 10:00 AM Customer Service <kefu@kesu.example.cn> wrote:\n"
+            "> 请问您方便的上门时间？\n\n周一上午。\n\n> 型号是多少？\n\nBCD-520。\n",
+            "On Fri, Nov 20, 2026 at 10:00 AM Customer Service <kefu@kesu.example.cn> wrote:\n"
+            "> 请问您方便的上门时间？\n\n周一上午。\n\n> 型号是多少？\n\nBCD-520。",
+            id="interleaved-reply-is-kept",
+        ),
+        pytest.param(
+            "我在 10:30 打电话，客服写道：\n“请耐心等待”\n然后就没人理了。",
+            "我在 10:30 打电话，客服写道：\n“请耐心等待”\n然后就没人理了。",
+            id="prose-with-xiedao-is-kept",
+        ),
+        pytest.param(
+            "请看下面的转发。\n\n---------- Forwarded message ---------\n"
+            "From: 物业 <wuye@example.cn>\nDate: Fri, Nov 20, 2026 at 10:00 AM\n"
+            "Subject: 漏水\n\n楼上漏水\n-- \n物业",
+            "请看下面的转发。\n\n---------- Forwarded message ---------\n"
+            "From: 物业 <wuye@example.cn>\nDate: Fri, Nov 20, 2026 at 10:00 AM\n"
+            "Subject: 漏水\n\n楼上漏水\n-- \n物业",
+            id="forward-is-kept",
+        ),
+        pytest.param(
+            "> 只有引用\r\n> 没有新内容\r\n", "> 只有引用\n> 没有新内容", id="nothing-left"
+        ),
+    ],
+)
+def test_strip_quoted(text, expected):
+    assert strip_quoted(text).replace("\r\n", "\n") == expected
+
+
+def test_forwarded_mail_keeps_the_whole_text():
+    body = "请看下面。\n\n------------------ 原始邮件 ------------------\n发件人: 物业\n\n楼上漏水"
+    mail = parse(built(subject="转发：楼上漏水", body=body).as_bytes())
+    assert mail.reply_text == mail.text == body
+
+
+# ---------------------------------------------------------------------------------------------
+# Nature
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto_Submitted": "auto-replied (vacation)"},
+        {"Auto_Submitted": "auto-generated"},
+        {"X_Autoreply": "yes"},
+        {"X_Autorespond": "1"},
+        {"X_Auto_Reply": "true"},
+        {"Precedence": "bulk"},
+        {"Precedence": "auto_reply"},
+        {"Precedence": "junk"},
+        {"X_Precedence": "list"},
+    ],
+)
+def test_auto_reply_by_header(headers):
+    assert parse(built(**headers).as_bytes()).nature is Nature.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "自动回复：冰箱漏水",
+        "自動回覆: 冰箱漏水",
+        "自动答复: [KS-2026-00123] 冰箱漏水",
+        "[自动回复] 冰箱漏水",
+        "Automatic reply: [KS-2026-00123] Fridge",
+        "AUTO: Zhang San is out of the office",
+        "Auto Reply: Fridge",
+        "Auto-Reply: Fridge",
+        "Autoreply: Fridge",
+        "Out of Office: Fridge",
+        "休假：11月30日返回",
+        "休假中 张三",
+    ],
+)
+def test_auto_reply_by_subject(subject):
+    assert parse(built(subject=subject).as_bytes()).nature is Nature.AUTO_REPLY
+
+
+def test_auto_reply_subject_in_encoded_gb2312():
+    subject = encoded_word("自动回复: 冰箱漏水", "gb2312")
+    raw = raw_mail(f"From: lisi@example.cn\nSubject: {subject}\nContent-Type: text/plain", "x")
+    assert parse(raw).nature is Nature.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    ("subject", "headers"),
+    [
+        ("休假回来发现冰箱漏水", {}),
+        ("Re: 自动回复的问题", {}),
+        ("冰箱漏水", {"Auto_Submitted": "no"}),
+        ("冰箱漏水", {"Precedence": "first-class"}),
+    ],
+)
+def test_personal_mail_is_not_an_auto_reply(subject, headers):
+    assert parse(built(subject=subject, **headers).as_bytes()).nature is Nature.PERSONAL
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "headers"),
+    [
+        ("postmaster@163.com", "系统退信", {}),
+        ("Mail Delivery Subsystem <MAILER-DAEMON@googlemail.com>", "Delivery Status", {}),
+        ("MAILER-DAEMON", "failure notice", {}),
+        ("notice@mail.example.cn", "Undeliverable: 冰箱漏水", {"Return_Path": "<>"}),
+        ("notice@mail.example.cn", "投递失败", {"Return_Path": "<>"}),
+        ("notice@mail.example.cn", "邮件未送达", {"Return_Path": "<>"}),
+        ("notice@mail.example.cn", "Mail delivery failed", {"Return_Path": "<>"}),
+        ("system@mail.example.cn", "Message", {"X_Failed_Recipients": "nobody@example.cn"}),
+        (  # a delivery report carries Auto-Submitted as well: it is still a bounce
+            "postmaster@example.cn",
+            "Delivery Status Notification (Failure)",
+            {"Auto_Submitted": "auto-replied"},
+        ),
+    ],
+)
+def test_bounces(sender, subject, headers):
+    mail = parse(built(sender=sender, subject=subject, **headers).as_bytes())
+    assert mail.nature is Nature.BOUNCE
+
+
+def test_null_return_path_without_a_delivery_subject_is_personal():
+    mail = parse(built(subject="冰箱漏水", Return_Path="<>").as_bytes())
+    assert mail.nature is Nature.PERSONAL
+
+
+def test_multipart_report_delivery_status_is_a_bounce_whoever_sends_it():
+    raw = raw_mail(
+        """
+From: relay@mail.example.cn
+Subject: =?utf-8?B?6YCa55+l?=
+Content-Type: multipart/report; report-type="delivery-status"; boundary="r"
+""",
+        b"--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--r\r\n"
+        b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\n"
+        b"Final-Recipient: rfc822; a@b.cn\r\nAction: failed\r\n\r\n--r--\r\n",
+    )
+    mail = parse(raw)
+    assert mail.nature is Nature.BOUNCE
+    assert mail.text == "failed"
+
+
+def test_our_own_notification_is_a_loop_not_an_auto_reply():
+    message = built(
+        sender=f"客户服务中心 <{KEFU}>",
+        X_Kesu_Notification="status-changed",
+        Auto_Submitted="auto-generated",
+    )
+    assert parse(message.as_bytes()).nature is Nature.LOOP
+
+
+@pytest.mark.parametrize(
+    ("sender", "headers", "own"),
+    [
+        ("zhangsan@163.com", {"X_Loop": "kesu@kesu.example.cn"}, ()),
+        ("zhangsan@163.com", {"X_Loop": "Kesu"}, ()),
+        (f"客服 <{KEFU.upper()}>", {}, (KEFU,)),
+        (f"客服 <{KEFU}>", {"Auto_Submitted": "auto-replied"}, (" KeFu@Kesu.Example.cn ",)),
+    ],
+)
+def test_loops(sender, headers, own):
+    mail = parse(built(sender=sender, **headers).as_bytes(), own_addresses=own)
+    assert mail.nature is Nature.LOOP
+
+
+def test_too_many_received_headers_is_a_loop():
+    received = "".join(
+        f"Received: from mx{i}.example.cn by mx{i + 1}.example.cn; "
+        f"Fri, 20 Nov 2026 10:00:{i:02d} +0800\n"
+        for i in range(26)
+    )
+    head = received + "From: zhangsan@163.com\nSubject: s"
+    assert parse(raw_mail(head, "x")).nature is Nature.LOOP
+    assert parse(raw_mail(head.split("\n", 1)[1], "x")).nature is Nature.PERSONAL
+
+
+def test_x_loop_of_someone_else_is_not_ours():
+    mail = parse(built(X_Loop="helpdesk@example.cn").as_bytes(), own_addresses=[KEFU])
+    assert mail.nature is Nature.PERSONAL
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals and what is not refused
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"\r\n\r\n  \r\n", id="blank"),
+        pytest.param(random.Random(2026).randbytes(2048), id="random-bytes"),
+        pytest.param(b"\x00\x01\x02PK\x03\x04" + bytes(range(256)) * 8, id="binary"),
+        pytest.param(b"Hello,\r\nmy fridge leaks.\r\n", id="no-headers"),
+        pytest.param(b"\r\nFrom: a@b.cn\r\nSubject: s\r\n\r\nx", id="blank-line-first"),
+        pytest.param(
+            b"Content-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + b64(random.Random(1).randbytes(600)),
+            id="truncated-mime-fragment",
+        ),
+        pytest.param(
+            b'Content-Type: multipart/mixed; boundary="zz"\r\n\r\n--zz\r\n'
+            b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            b"AAECAwQFBgcICQ\r\n--zz\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Transfer-Encoding: 8bit\r\n\r\n" + random.Random(3).randbytes(300),
+            id="truncated-multipart-all-unreadable",
+        ),
+        pytest.param(b"X-Garbage: 1\r\n\r\n" + bytes(range(0, 32)) * 40, id="control-bytes-body"),
+    ],
+)
+def test_unreadable_bytes_raise_mail_parse_error(raw):
+    with pytest.raises(MailParseError):
+        parse(raw)
+
+
+def test_mail_parse_error_is_a_value_error():
+    assert issubclass(MailParseError, ValueError)
+
+
+def test_sender_and_subject_with_an_empty_body_is_a_message():
+    mail = parse(b"From: zhangsan@163.com\r\nSubject: =?utf-8?B?5Yaw566x?=\r\n\r\n")
+    assert (mail.sender_email, mail.subject, mail.text, mail.reply_text) == (
+        "zhangsan@163.com",
+        "冰箱",
+        "",
+        "",
+    )
+
+
+def test_only_a_body_without_sender_or_subject_is_a_message():
+    mail = parse("Content-Type: text/plain; charset=utf-8\r\n\r\n冰箱漏水".encode())
+    assert (mail.sender_email, mail.text, mail.nature) == ("", "冰箱漏水", Nature.PERSONAL)
+
+
+def test_mbox_from_line_is_accepted():
+    raw = b"From zhangsan@163.com Fri Nov 20 10:00:00 2026\n" + built().as_bytes()
+    assert parse(raw).sender_email == "zhangsan@163.com"
+
+
+def test_broken_everything_except_sender_does_not_raise():
+    raw = (
+        b"From: =?gb2312?B?####?= <zhangsan@163.com>\r\n"
+        b"Subject: =?unknown-8bit?Q?=FF=FE?=\r\n"
+        b"Date: yesterday\r\n"
+        b"Content-Type: multipart/mixed; boundary=\r\n"
+        b"Content-Transfer-Encoding: x-uuencode-bogus\r\n\r\n"
+        b"\xff\xfe\x00broken"
+    )
+    mail = parse(raw)
+    assert mail.sender_email == "zhangsan@163.com"
+    assert mail.date is None
+    assert isinstance(mail.text, str)
