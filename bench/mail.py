@@ -21,6 +21,7 @@ Prints one JSON document on stdout; progress on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import mailbox
 import os
@@ -174,10 +175,8 @@ def floor_parse(raws: list[bytes]) -> float:
 
     t0 = time.perf_counter()
     for raw in raws:
-        try:
+        with contextlib.suppress(parse.MailParseError):
             parse.parse(raw, own_addresses=settings.KESU_MAIL_OWN_ADDRESSES)
-        except parse.MailParseError:
-            pass
     return time.perf_counter() - t0
 
 

@@ -68,6 +68,11 @@ def options(argv=None):
         help="databases for bench/deadlines.py after the main run ('' to skip); "
         "postgres is skipped when the server cannot be reached",
     )
+    ap.add_argument(
+        "--mail",
+        default="sqlite,postgres",
+        help="databases for bench/mail.py (10,000 e-mails from a mailbox file) ('' to skip)",
+    )
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--rounds", type=int, help="interleaved floor/register rounds (default 2)")
     ap.add_argument("--no-configs", action="store_true", help="skip the gunicorn settings sweep")
@@ -821,15 +826,24 @@ def meta(args) -> dict:
 
 def run_deadlines(args) -> dict:
     """bench/deadlines.py once per database, each in its own process (own settings)."""
+    return _run_part("deadlines", args.deadlines, args.quick)
+
+
+def run_mail(args) -> dict:
+    """bench/mail.py (issue #5: e-mail intake) once per database, in its own process."""
+    return _run_part("mail", args.mail, args.quick)
+
+
+def _run_part(name: str, databases: str, quick: bool) -> dict:
     out: dict = {}
-    for db in [d for d in args.deadlines.split(",") if d]:
+    for db in [d for d in databases.split(",") if d]:
         if db == "postgres" and not _postgres_reachable():
             out[db] = {"skipped": "PostgreSQL is not reachable"}
             continue
-        argv = [sys.executable, str(ROOT / "bench" / "deadlines.py"), "--db", db]
-        if args.quick:
+        argv = [sys.executable, str(ROOT / "bench" / f"{name}.py"), "--db", db]
+        if quick:
             argv.append("--quick")
-        log(f"deadlines on {db} ...")
+        log(f"{name} on {db} ...")
         done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=3600)
         sys.stderr.write(done.stderr)
         if done.returncode != 0:
@@ -860,6 +874,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, terminate)
     result = Bench(args).run()
     result["deadlines"] = run_deadlines(args)
+    result["mail"] = run_mail(args)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

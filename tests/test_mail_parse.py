@@ -338,6 +338,46 @@ def test_attached_message_is_a_file_named_after_its_subject():
     assert parse(attached.data).text == "发票号 12345"
 
 
+def test_base64_encoded_attached_message_is_decoded():
+    inner = built(subject="原始投诉", body="第一封").as_bytes()
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: see attached
+Content-Type: multipart/mixed; boundary="m"
+""",
+        b"--m\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--m\r\n"
+        b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + b64(inner)
+        + b"--m--\r\n",
+    )
+    [attached] = parse(raw).files
+    assert attached.name == "原始投诉.eml"
+    assert parse(attached.data).text == "第一封"
+
+
+def test_inline_text_parts_around_an_image_are_joined():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: =?utf-8?B?54Wn54mH?=
+Content-Type: multipart/mixed; boundary="apple"
+""",
+        "--apple\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n照片一：\r\n"
+        "--apple\r\nContent-Type: image/heic\r\nContent-Disposition: inline\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n"
+        "--apple\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n就是这里漏水。\r\n"
+        "--apple--\r\n".encode(),
+    )
+    mail = parse(raw)
+    assert mail.text == "照片一：\n就是这里漏水。"
+    assert [(f.name, f.data) for f in mail.files] == [("attachment-1.heic", b"\x00\x00\x00")]
+
+
+def test_html_with_an_unclosed_head_still_has_a_body():
+    assert html_to_text("<html><head><title>t</title><body><p>冰箱漏水</p>") == "冰箱漏水"
+
+
 def test_format_flowed_plain_text_is_unwrapped():
     raw = raw_mail(
         """
@@ -894,6 +934,29 @@ def test_too_many_received_headers_is_a_loop():
     head = received + "From: zhangsan@163.com\nSubject: s"
     assert parse(raw_mail(head, "x")).nature is Nature.LOOP
     assert parse(raw_mail(head.split("\n", 1)[1], "x")).nature is Nature.PERSONAL
+
+
+def test_one_own_address_passed_as_a_string():
+    mail = parse(built(sender=KEFU).as_bytes(), own_addresses=KEFU)
+    assert mail.nature is Nature.LOOP
+    assert parse(built().as_bytes(), own_addresses=["", KEFU]).nature is Nature.PERSONAL
+
+
+def test_read_receipt_is_an_auto_reply():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: =?gb2312?B?0tG2wTogsfnP5MKpy64=?=
+Content-Type: multipart/report; report-type=disposition-notification; boundary="mdn"
+""",
+        b"--mdn\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n--mdn\r\n"
+        b"Content-Type: message/disposition-notification\r\n\r\n"
+        b"Final-Recipient: rfc822; zhangsan@163.com\r\n"
+        b"Disposition: manual-action/MDN-sent-manually; displayed\r\n\r\n--mdn--\r\n",
+    )
+    mail = parse(raw)
+    assert mail.subject == "已读: 冰箱漏水"
+    assert mail.nature is Nature.AUTO_REPLY
 
 
 def test_x_loop_of_someone_else_is_not_ours():

@@ -261,6 +261,7 @@ def test_adding_information_with_a_file_and_appealing_after_closing(people):
     complaint = Complaint.objects.get()
     assert complaint.state == State.PLANNING
     assert complaint.events.get(type=EventType.APPEAL).data["by"] == "customer"
+    assert "赔偿金额不合理" in client.get(f"/t/{token}/").content.decode()  # theirs to see
 
 
 def test_a_customer_action_the_state_does_not_allow_is_refused_with_words(people):

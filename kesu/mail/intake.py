@@ -10,11 +10,11 @@ file and an administrator's "process again" all call it with the raw bytes. For 
    deliveries racing each other meet at that unique index; the second takes nothing.
 3. Automatic mail (out-of-office replies, bounces, our own mail coming back) is recorded and
    goes no further: it never makes a complaint, and nothing answers it.
-4. A reply to a complaint — found by our Message-IDs in In-Reply-To/References, by the
-   customer's own earlier mail in the thread, or by a complaint number in the subject — becomes the customer's message on that complaint, with
-   the quoted earlier mail stripped. Trusted as the customer's (visible on their page) when
-   our signed id is referenced or the sender is the complaint's address; otherwise it is
-   kept as an internal message for staff to judge.
+4. A reply to a complaint becomes the customer's message on that complaint, the quoted
+   earlier mail stripped. It is found by our Message-IDs in In-Reply-To/References, by the
+   customer's own earlier mail in the thread, or by a complaint number in the subject. It is
+   trusted as the customer's (shown on their page) when our signed id is referenced or the
+   sender is the complaint's address; otherwise it is kept for staff only.
 5. Anything else registers a new complaint, channel e-mail, with its files and a private
    link; the customer gets an acknowledgement (notifications) threaded to their mail.
 

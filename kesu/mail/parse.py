@@ -9,9 +9,13 @@ Why not just ``email.message_from_bytes(...)["Subject"]``
     ``gb2312`` that contain GBK-only characters (镕, 瑨, 堃), raw 8-bit GBK or UTF-8 bytes in
     headers and file names, encoded words that split one multi-byte character in two, Big5 with
     Hong Kong extensions, and labels Python does not know. The stdlib replaces such bytes with
-    U+FFFD or raises. So the message is parsed with ``policy.default`` only for its *structure*;
-    every header value is read raw (`Message.raw_items`, 8-bit bytes kept as surrogate escapes)
-    and decoded here, with the same charset rules for bodies, headers and file names.
+    U+FFFD or raises. So the stdlib parser is used only for the *structure* (the MIME tree and
+    the transfer decoding of payloads); every header value is read raw (`Message.raw_items`,
+    8-bit bytes kept as surrogate escapes) and decoded here, with the same charset rules for
+    bodies, headers and file names. Because no header goes through the policy, the tree is found
+    with the legacy ``compat32`` policy, ten times faster than ``policy.default``, which is
+    consulted only when ``compat32`` cannot find a multipart boundary (see
+    `_message_from_bytes`).
 
 Charsets (`decode_text`)
     ``gb2312``/``gbk`` and their aliases decode as ``gb18030`` (a superset); ``big5`` falls back
@@ -46,7 +50,8 @@ Nature
     ``Auto-Submitted`` too), then BOUNCE (delivery reports are ``Auto-Submitted`` as well), then
     AUTO_REPLY, otherwise PERSONAL. A subject starting with 休假 counts as an auto-reply only
     when 休假 (optionally 休假中/休假通知) is followed by punctuation, a space or the end, so that
-    a complaint titled "休假回来发现冰箱漏水" is not dropped.
+    a complaint titled "休假回来发现冰箱漏水" is not dropped. A read receipt
+    (``multipart/report; report-type=disposition-notification``) is an AUTO_REPLY too.
 
 Errors
     `parse` raises `MailParseError` (and nothing else, for bytes input) when the bytes are not a
@@ -63,6 +68,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import errors
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
@@ -91,17 +97,19 @@ class MailFile:
 
 @dataclass(frozen=True)
 class ParsedMail:
-    message_id: str
+    """One message, decoded. Strings are never None; ids carry no angle brackets."""
+
+    message_id: str  # "sha256-<hex of the raw bytes>@kesu.invalid" when the mail has none
     in_reply_to: tuple[str, ...]
-    references: tuple[str, ...]
+    references: tuple[str, ...]  # in header order, without repeats
     subject: str
     sender_name: str
-    sender_email: str
-    to: tuple[str, ...]
-    date: datetime | None
-    text: str
-    reply_text: str
-    files: tuple[MailFile, ...]
+    sender_email: str  # lower-case; "" if no address could be found (From, then Sender)
+    to: tuple[str, ...]  # lower-case addresses of the To header (not Cc)
+    date: datetime | None  # aware; None when missing or unreadable
+    text: str  # plain text: the text/plain body, or the HTML body converted
+    reply_text: str  # `text` without the quoted earlier message (`strip_quoted`)
+    files: tuple[MailFile, ...]  # attachments, inline images, attached messages
     nature: Nature
 
 
@@ -339,10 +347,6 @@ def _join_rfc2231(segments: list[tuple[int, bool, str]], hint: str | None) -> st
         piece = _raw_to_bytes(text)
         data += _PERCENT_ESCAPE_RE.sub(_hex_byte, piece) if is_encoded else piece
     return decode_text(bytes(data), charset or hint)
-
-
-def _raw_header_values(part: Message, name: str) -> list[str]:
-    return [str(value) for key, value in part.raw_items() if key.lower() == name]
 
 
 def _first_raw_header(part: Message, name: str) -> str | None:
@@ -762,8 +766,11 @@ def _payload_bytes(part: Message) -> bytes:
 def _serialise(message: Message) -> bytes:
     try:
         return message.as_bytes(policy=_SERIALISING_POLICY)
-    except Exception:  # a header the generator cannot fold: fall back to the plain rendering
-        return _raw_to_bytes(str(message))
+    except Exception:  # a header the generator refuses to fold: write the stored values as-is
+        head = "".join(f"{name}: {value}\r\n" for name, value in message.raw_items())
+        payload = message.get_payload()
+        body = payload if isinstance(payload, str) else ""
+        return _raw_to_bytes(head + "\r\n" + body)
 
 
 def _unflow(text: str, delete_space: bool) -> str:
@@ -919,7 +926,7 @@ _AUTO_REPLY_SUBJECT_RE = re.compile(
 )
 _BOUNCE_SUBJECT_RE = re.compile(
     r"undeliverable|undelivered|delivery status notification|mail delivery failed"
-    r"|delivery failure|returned mail|failure notice|系统退信|退信|投递失败|未送达|无法送达",
+    r"|delivery failure|returned mail|failure notice|退信|投递失败|未送达|无法送达",
     re.IGNORECASE,
 )
 _BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
@@ -980,11 +987,27 @@ _FORWARD_SUBJECT_RE = re.compile(r"^\s*(?:fw|fwd|转发|轉發|转寄|轉寄)\s*
 _HEADER_START_RE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
 
 
+_BOUNDARY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
+
+
 def _message_from_bytes(raw: bytes) -> Message:
+    """The MIME tree of `raw`; its header values are read raw, never through the policy.
+
+    The legacy ``compat32`` policy finds the structure ten times faster than ``policy.default``
+    (which builds a header object each time the parser asks for a part's content type). Only
+    when it cannot find a boundary (``boundary="x" (comment)``, bytes after the quote) does
+    ``policy.default``, which is more forgiving there, get a second try.
+    """
+    legacy = email.message_from_bytes(raw, policy=email.policy.compat32)
+    if not any(
+        isinstance(defect, _BOUNDARY_DEFECTS) for part in legacy.walk() for defect in part.defects
+    ):
+        return legacy
     try:
-        return email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception:  # the modern header classes choke on something: the legacy parser won't
-        return email.message_from_bytes(raw, policy=email.policy.compat32)
+        modern = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception:  # the modern header classes choke on something: keep what we have
+        return legacy
+    return modern if modern.is_multipart() else legacy
 
 
 def parse(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMail:
@@ -1000,7 +1023,9 @@ def parse(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMail:
         raise MailParseError("the message is empty")
     if not _HEADER_START_RE.match(raw):
         raise MailParseError("the message does not start with a header")
-    own = frozenset(address.strip().lower() for address in own_addresses)
+    if isinstance(own_addresses, str):  # one address passed bare: not a set of characters
+        own_addresses = (own_addresses,)
+    own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
         return _read(raw, _message_from_bytes(raw), own)
     except MailParseError:
@@ -1055,7 +1080,11 @@ def _read(raw: bytes, message: Message, own_addresses: frozenset[str]) -> Parsed
         reply_text=text if _FORWARD_SUBJECT_RE.match(subject) else strip_quoted(text),
         files=tuple(collector.files),
         nature=_nature(
-            headers, top_type, [address for _n, address in senders], subject, own_addresses
+            headers,
+            top_type,
+            [address for _n, address in senders if address],
+            subject,
+            own_addresses,
         ),
     )
 

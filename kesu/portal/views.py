@@ -7,10 +7,12 @@ complaint's link is a plain 404; an expired one says so (410).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
@@ -203,21 +205,43 @@ def _refusal_text(action: Action, complaint: Complaint, error: ComplaintError) -
     return str(error.message)
 
 
+# How the customer's page names what happened; other events keep their timeline name.
+_THEIR_WORDS = {
+    EventType.NOTE: gettext_lazy("Message from customer service"),
+    EventType.ATTACH: gettext_lazy("A file for you"),
+}
+_MY_WORDS = {
+    EventType.ADD_INFO: gettext_lazy("Your message"),
+    EventType.ATTACH: gettext_lazy("You added a file"),
+    EventType.CONFIRM: gettext_lazy("Your confirmation"),
+    EventType.APPEAL: gettext_lazy("Your appeal"),
+    EventType.WITHDRAW: gettext_lazy("You withdrew the complaint"),
+    EventType.RETURN_VISIT: gettext_lazy("Your answers to the survey"),
+}
+
+
+# What the customer did themselves is theirs to see, though staff file it as internal.
+_OWN_ACTS = (EventType.APPEAL, EventType.WITHDRAW, EventType.RETURN_VISIT)
+
+
 def _timeline(complaint: Complaint) -> list[dict]:
     """What the customer sees: messages meant for them and what they sent, never internal
     notes."""
     rows = []
-    for event in complaint.events.filter(customer_visible=True).order_by("id"):
-        by_customer = (event.data or {}).get("by") == "customer"
+    shown = Q(customer_visible=True) | Q(type__in=_OWN_ACTS, data__by="customer")
+    for event in complaint.events.filter(shown).order_by("id"):
+        data = event.data or {}
+        mine = data.get("by") == "customer"
+        words = _MY_WORDS if mine else _THEIR_WORDS
+        text = event.comment
+        if event.type == EventType.ATTACH:
+            text = data.get("name", "")
         rows.append(
             {
                 "at": event.at,
-                "title": EventType(event.type).label,
-                "text": event.comment,
-                "mine": by_customer,
-                "attachment": (event.data or {}).get("attachment")
-                if event.type == EventType.ATTACH
-                else None,
+                "title": words.get(event.type) or EventType(event.type).label,
+                "text": text,
+                "mine": mine,
             }
         )
     return rows
