@@ -58,8 +58,9 @@ def test_the_customer_follows_confirms_and_answers_from_the_link(people, phone, 
     assert "现场-13900000009.png" in page.locator(".files").inner_text()
 
     # staff write to the customer, and keep a note for themselves
-    actions.note(number, actor=people.intake, text="您好，我们已收到，明天联系您", visibility="customer")
-    actions.note(number, actor=people.intake, text="内部：该客户曾多次投诉", visibility="internal")
+    clerk = people.intake
+    actions.note(number, actor=clerk, text="您好，我们已收到，明天联系您", visibility="customer")
+    actions.note(number, actor=clerk, text="内部：该客户曾多次投诉", visibility="internal")
     page.goto(link)
     timeline = page.locator('[data-role="timeline"]').inner_text()
     assert "您好，我们已收到，明天联系您" in timeline
@@ -119,7 +120,7 @@ def test_the_customer_follows_confirms_and_answers_from_the_link(people, phone, 
     _other_number, other_link = _submit(
         other, tmp_path, phone="13700000001", email="other@example.com"
     )
-    ident, mac = link.rsplit("/t/", 1)[1].strip("/").split("-")
+    ident, _mac = link.rsplit("/t/", 1)[1].strip("/").split("-")
     other_ident = other_link.rsplit("/t/", 1)[1].strip("/").split("-")[0]
     forged = link.replace(f"/t/{ident}-", f"/t/{other_ident}-")
     assert page.goto(forged).status == 404
