@@ -64,6 +64,13 @@ def _real_world_batch() -> list[bytes]:
                 ("说明.exe", b"MZ\x90\x00", "application/octet-stream"),
             ],
         ),
+        message(
+            "回复：阀门渗漏",
+            "已经换了新的，还是漏。\n\n在 2026年11月20日 10:00，李娜 <lina@example.com> 写道：\n"
+            "> DN50阀门批号2025-07渗漏，要求更换。",
+            message_id="reply@a.cn",
+            headers={"In-Reply-To": "<plain@a.cn>", "References": "<plain@a.cn>"},
+        ),
         auto_reply("auto@a.cn"),
         bounce("bounce@a.cn"),
         MALFORMED,
@@ -100,12 +107,16 @@ def _check_batch_outcome() -> None:
     ]
     register = files.events.get(type=EventType.REGISTER)
     assert [f["name"] for f in register.data["refused_files"]] == ["说明.exe"]
+    # the customer's reply in the same thread joins the first complaint, quote stripped
+    reply = by_title["阀门渗漏"].events.get(type=EventType.ADD_INFO)
+    assert reply.comment == "已经换了新的，还是漏。" and reply.visibility == Visibility.CUSTOMER
     outcomes = dict(InboundMail.objects.values_list("message_id", "outcome"))
+    assert outcomes["reply@a.cn"] == MailOutcome.REPLY
     assert outcomes["auto@a.cn"] == MailOutcome.AUTO_REPLY
     assert outcomes["bounce@a.cn"] == MailOutcome.BOUNCE
     quarantined = InboundMail.objects.get(outcome=MailOutcome.QUARANTINED)
     assert bytes(quarantined.raw).rstrip(b"\n") == MALFORMED.rstrip(b"\n")  # mbox adds one
-    assert InboundMail.objects.count() == 9  # the second delivery of plain@a.cn left nothing
+    assert InboundMail.objects.count() == 10  # the second delivery of plain@a.cn left nothing
 
 
 def test_a_mailbox_file_of_real_world_mail(people, tmp_path):
@@ -296,3 +307,15 @@ def test_a_follow_up_in_the_customers_own_thread_joins_the_complaint(people):
     last = Complaint.objects.get(number=number).events.filter(type=EventType.ADD_INFO).last()
     assert last.visibility == Visibility.INTERNAL
     assert Complaint.objects.count() == 1
+
+
+def test_the_worker_polls_the_mailbox_when_one_is_configured(people):
+    from kesu.mail.tasks import fetch_mail_task
+
+    with imap_server([message("阀门渗漏", "渗漏", message_id="polled@a.cn")]) as server:
+        with override_settings(KESU_IMAP_URL=""):
+            assert fetch_mail_task.call_local() == 0
+        with override_settings(KESU_IMAP_URL=server.url):
+            assert fetch_mail_task.call_local() == 1
+        assert not server.unseen_uids()
+    assert Complaint.objects.get().title == "阀门渗漏"
