@@ -155,6 +155,8 @@ KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # "count/minutes"; one more within the window is refused with a clear message.
 KESU_PUBLIC_FORM_PER_ADDRESS = env_str("KESU_PUBLIC_FORM_PER_ADDRESS", "10/60")
 KESU_PUBLIC_FORM_PER_CONTACT = env_str("KESU_PUBLIC_FORM_PER_CONTACT", "5/60")
+# Reverse proxies in front of Kesu (addresses): the client is read from X-Forwarded-For.
+KESU_TRUSTED_PROXIES = env_list("KESU_TRUSTED_PROXIES", [])
 # E-mail intake: a mailbox polled every minute by the worker (imaps://user:pass@host/INBOX),
 # and the local SMTP listener `kesu mail smtpd` a company MTA forwards to.
 KESU_IMAP_URL = env_str("KESU_IMAP_URL")

@@ -319,3 +319,87 @@ def test_the_worker_polls_the_mailbox_when_one_is_configured(people):
             assert fetch_mail_task.call_local() == 1
         assert not server.unseen_uids()
     assert Complaint.objects.get().title == "阀门渗漏"
+
+
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    DEFAULT_FROM_EMAIL="kefu@kesu.example",
+    KESU_MAIL_REPLY_TO="kefu@kesu.example",
+)
+def test_a_staff_members_reply_never_becomes_the_customers_message(people):
+    django_mail.outbox = []
+    people.handler_quality.email = "sun@company.example"
+    people.handler_quality.save()
+    number = _take(message("阀门渗漏", "渗漏", message_id="c1@lina.cn")).number
+    accepted = people.api(people.intake).act(
+        number, "accept", {"owner": people.handler_quality.username, "department": "quality"}
+    )
+    assert accepted.status_code == 200
+    delivery.retry_due()
+    to_staff = _sent_to("sun@company.example")[0]
+    to_customer = [m for m in _sent_to("lina@example.com") if "受理" in m.subject][0]
+    # staff mail: the number in the subject, but no thread ids and no intake Reply-To
+    assert number in to_staff.subject and not to_staff.reply_to
+    assert "References" not in to_staff.extra_headers
+    # even a staff member who replies into the customer's thread is kept for staff only
+    reply = message(
+        "回复：" + to_customer.subject,
+        "内部：这个客户很难缠",
+        message_id="staff-reply@company.example",
+        sender=("孙工", "sun@company.example"),
+        headers={"In-Reply-To": to_customer.extra_headers["Message-ID"]},
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.visibility == Visibility.INTERNAL
+
+
+def test_mail_reaching_a_complaint_through_a_merge_stays_internal(people):
+    kept = _take(message("阀门渗漏", "渗漏", message_id="a@lina.cn")).number
+    merged = _take(
+        message("阀门也漏", "同样问题", message_id="b@wang.cn", sender=("王五", "wangwu@x.cn"))
+    ).number
+    response = people.api(people.intake).act(merged, "merge", {"into": kept})
+    assert response.status_code == 200, response.json()
+    follow_up = message(
+        f"Re: {merged}",
+        "我的电话是13911112222",
+        message_id="b2@wang.cn",
+        sender=("王五", "wangwu@x.cn"),
+    )
+    assert _take(follow_up).outcome == MailOutcome.REPLY
+    added = Complaint.objects.get(number=kept).events.get(type=EventType.ADD_INFO)
+    assert added.visibility == Visibility.INTERNAL  # lina's page never shows wangwu's words
+
+
+def test_a_reply_with_a_photo_to_a_closed_complaint_keeps_the_words(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="x1@lina.cn")).number
+    people.api(people.intake).act(number, "withdraw", {"reason": "客户撤回"})
+    late = message(
+        f"Re: {number}",
+        "还是不满意，见照片",
+        message_id="x2@lina.cn",
+        files=[("照片.jpg", PHOTO, "image/jpeg")],
+    )
+    assert _take(late).outcome == MailOutcome.REPLY
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "还是不满意，见照片"
+    assert [f["name"] for f in added.data["refused_files"]] == ["照片.jpg"]
+    assert not Attachment.objects.filter(name="照片.jpg").exists()
+
+
+def test_a_database_failure_is_not_quarantined_but_left_for_redelivery(people, monkeypatch):
+    from django.db import OperationalError
+
+    from kesu.complaints import intake as complaint_intake
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(complaint_intake, "register_from_customer", locked)
+    raw = message("阀门渗漏", "渗漏", message_id="busy@lina.cn")
+    with pytest.raises(OperationalError):
+        _take(raw)
+    assert InboundMail.objects.count() == 0  # nothing half-written, nothing quarantined
+    monkeypatch.undo()
+    assert _take(raw).outcome == MailOutcome.COMPLAINT

@@ -14,6 +14,7 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.choices import Channel, EventType, State, Visibility
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, ReturnVisit
+from kesu.notifications.models import Notification
 from kesu.policies.models import Policy
 from kesu.portal import links
 from kesu.portal.models import CustomerLink, Submission
@@ -288,24 +289,137 @@ def test_a_customer_account_keeps_its_links(people):
     assert staff.get("/my/")["Location"].endswith("/inbox/")
 
 
-def test_staff_renew_or_revoke_the_customers_link(people):
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def test_staff_send_a_new_link_without_seeing_it_or_revoke_it_for_good(people):
+    from django.core import mail
+
+    from kesu.notifications import delivery
+
+    customer = User.objects.create_user("lina3", password="pw-12345678", role=Role.CUSTOMER)
     client = Client()
+    client.force_login(customer)
     old = _token_of(_submit(client))
     number = Complaint.objects.get().number
     staff = Client()
     staff.force_login(people.intake)
     page = staff.get(f"/complaints/{number}").content.decode()
-    assert old in page
-    staff.post(f"/complaints/{number}/customer-link", {"do": "renew"})
+    assert old not in page and 'data-role="customer-link"' in page  # staff never see it
+    mail.outbox = []
+    staff.post(f"/complaints/{number}/customer-link", {"do": "send"})
     assert client.get(f"/t/{old}/").status_code == 404
-    new = links.token(links.working(Complaint.objects.get()))
-    assert new != old and client.get(f"/t/{new}/").status_code == 200
+    new = links.working(Complaint.objects.get())
+    assert new.account == customer  # the customer's account keeps the new link
+    delivery.retry_due()
+    sent = [m for m in mail.outbox if "lina@example.com" in m.to and links.token(new) in m.body]
+    assert len(sent) == 1
+    assert client.get(f"/t/{links.token(new)}/").status_code == 200
     staff.post(f"/complaints/{number}/customer-link", {"do": "revoke"})
-    assert client.get(f"/t/{new}/").status_code == 404
+    assert client.get(f"/t/{links.token(new)}/").status_code == 404
+    # revoked stays revoked: the next message to the customer carries no new link
+    _act(
+        people,
+        number,
+        people.intake,
+        "accept",
+        {"owner": people.handler_east.username, "department": "sales_east"},
+    )
     assert links.working(Complaint.objects.get()) is None
+    accepted = Notification.objects.get(template="customer_accepted", channel="email")
+    assert "/t/" not in accepted.body
     assert ComplaintEvent.objects.filter(type=EventType.LINK_REVOKED).count() == 2
-    # a customer action shows as the customer's on the staff timeline
-    assert "客户" in staff.get(f"/complaints/{number}").content.decode()
+    assert ComplaintEvent.objects.filter(type=EventType.LINK_SENT).count() == 1
+
+
+def test_staff_logged_in_cannot_act_through_the_customers_link(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    client.force_login(people.handler_east)
+    assert client.get(f"/t/{token}/").status_code == 200  # may look
+    response = client.post(f"/t/{token}/add_info", {"message": "我替客户说"})
+    assert response.status_code == 403
+    assert not ComplaintEvent.objects.filter(type=EventType.ADD_INFO).exists()
+
+
+def test_a_sensitive_complaint_offers_no_survey(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    Complaint.objects.filter(number=number).update(sensitive=True)
+    _to_confirming(people, number)
+    client.post(f"/t/{token}/confirm", {"satisfied": "yes"})
+    page = client.get(f"/t/{token}/").content.decode()
+    assert 'data-action="return_visit"' not in page
+    answers = {"q0": "satisfied", "q1": "satisfied", "q2": "satisfied"}
+    assert client.post(f"/t/{token}/return_visit", answers).status_code == 403
+    assert not Notification.objects.filter(template="customer_survey").exists()
+
+
+def test_the_same_phone_or_address_written_differently_counts_once(people):
+    limit = int(settings.KESU_PUBLIC_FORM_PER_CONTACT.split("/")[0])
+    client = Client()
+    spellings = ["13900000009", "139-0000-0009", "+86 139 0000 0009", "0086 13900000009"]
+    for i in range(limit):
+        _submit(
+            client,
+            address=f"10.2.0.{i}",
+            phone=spellings[i % len(spellings)],
+            email=f"LiNa+{i}@Example.com",
+        )
+    _submit(client, status=429, address="10.2.1.1", phone="139 0000 0009", email="")
+    _submit(client, status=429, address="10.2.1.2", phone="", email="lina+x@example.com")
+
+
+@override_settings(KESU_TRUSTED_PROXIES=["10.0.0.254"], KESU_PUBLIC_FORM_PER_ADDRESS="2/60")
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(people):
+    client = Client()
+    for i in range(2):
+        response = client.post(
+            "/complain/",
+            {**FORM, "phone": f"1380000000{i}", "email": f"p{i}@example.com"},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+        assert response.status_code == 302
+    # two different clients behind one proxy are not one address; a spoofed hop is not trusted
+    response = client.post(
+        "/complain/",
+        {**FORM, "phone": "13800000009", "email": "p9@example.com"},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.0",
+    )
+    assert response.status_code == 302
+    response = client.post(
+        "/complain/",
+        {**FORM, "phone": "13800000008", "email": "p8@example.com"},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="203.0.113.0",
+    )
+    assert response.status_code == 429  # 203.0.113.0's third
+
+
+def test_a_closed_complaint_takes_words_but_no_files(people):
+    client = Client()
+    token = _token_of(_submit(client))
+    number = Complaint.objects.get().number
+    _act(people, number, people.intake, "withdraw", {"reason": "客户撤回"})
+    page = client.get(f"/t/{token}/").content.decode()
+    assert 'name="files"' not in page
+    photo = SimpleUploadedFile("晚了.jpg", PHOTO, content_type="image/jpeg")
+    response = client.post(f"/t/{token}/add_info", {"message": "其实还有问题", "files": [photo]})
+    assert response.status_code == 302
+    assert ComplaintEvent.objects.filter(type=EventType.ADD_INFO).count() == 1
+    assert not Attachment.objects.filter(name="晚了.jpg").exists()
+
+
+def test_a_customer_saves_a_link_only_by_asking(people):
+    customer = User.objects.create_user("lina4", password="pw-12345678", role=Role.CUSTOMER)
+    token = _token_of(_submit(Client()))
+    client = Client()
+    client.force_login(customer)
+    assert f"/t/{token}/save" in client.get(f"/t/{token}/").content.decode()
+    assert CustomerLink.objects.get().account is None  # opening it binds nothing
+    client.post(f"/t/{token}/save")
+    assert CustomerLink.objects.get().account == customer
 
 
 def test_a_customer_logging_in_lands_on_their_complaints(people):

@@ -152,6 +152,8 @@ def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintErr
         if user.role == Role.QA or not works_on(user, complaint):
             return no(_("This result is verified by the owner's team."))
         return None
+    if user.role == Role.CUSTOMER and action == Action.RETURN_VISIT and complaint.sensitive:
+        return no(_("This complaint takes no return visit."))  # SPEC §4: sensitive
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and not works_on(user, complaint):
         return no(_("This complaint belongs to another department."))
     return None

@@ -182,6 +182,7 @@ EventType = models.TextChoices(
         *((action.name, (action.value, action.label)) for action in Action),
         ("MERGED_IN", ("merged_in", _("Another complaint merged into this one"))),
         ("IMPORT_ARCHIVED", ("import_archived", _("Imported as already finished"))),
+        ("LINK_SENT", ("link_sent", _("New customer link sent"))),
         ("LINK_REVOKED", ("link_revoked", _("Customer link revoked"))),
         # the deadline ladder of SPEC §5, appended by the sweeper (kesu.complaints.sweep)
         ("DEADLINE_WARNED", ("deadline_warned", _("Time limit nearly reached"))),

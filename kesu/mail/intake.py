@@ -31,13 +31,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kesu.accounts.choices import Role
+from kesu.accounts.models import User
 from kesu.complaints import actions, intake
 from kesu.complaints.attachments import add_attachment, check_file
-from kesu.complaints.choices import Channel, ContactMethod, Visibility
+from kesu.complaints.choices import FINAL_STATES, Channel, ContactMethod, Visibility
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
@@ -100,7 +102,9 @@ def receive(raw: bytes, *, source: MailSource) -> Received:
             return Received(DUPLICATE)  # a twin delivery won the race
         logger.exception("mail %s could not be stored", key)
         return _quarantine(raw, source, key, "could not be stored")
-    except Exception as error:  # whatever went wrong, the message is kept
+    except DatabaseError:
+        raise  # the database is busy or down: the mail server delivers again later
+    except Exception as error:  # whatever else went wrong, the message is kept
         logger.exception("mail %s could not be taken in", key)
         return _quarantine(raw, source, key, f"{type(error).__name__}: {error}", mail)
 
@@ -148,12 +152,18 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
 
 
 def _thread_target(mail: parse.ParsedMail) -> tuple[Complaint | None, bool]:
-    """The complaint this mail answers, and whether it is trusted as the customer's."""
+    """The complaint this mail answers, and whether it is trusted as the customer's: our
+    signed id in the thread, or the complaint's own address as the sender. Never trusted:
+    a staff member's address, and a complaint reached through a merge unless the sender is
+    that complaint's customer (merged complaints may have different customers)."""
     ids = [*mail.in_reply_to, *mail.references][:50]
-    for number in threads.numbers_in(ids):
+    signed = threads.numbers_in(ids)
+    found = None
+    for number in signed:
         if (found := _open_end(number)) is not None:
-            return found, True
-    if ids:  # the customer's own thread (a follow-up, a reply-all): one index probe
+            break
+    by_signature = found is not None
+    if found is None and ids:  # the customer's own thread (a follow-up, a reply-all)
         earlier = (
             InboundMail.objects.filter(
                 message_id__in=[_key(i) for i in ids], complaint__isnull=False
@@ -161,12 +171,18 @@ def _thread_target(mail: parse.ParsedMail) -> tuple[Complaint | None, bool]:
             .values_list("complaint__number", flat=True)
             .first()
         )
-        if earlier is not None and (found := _open_end(earlier)) is not None:
-            return found, _from_customer(mail, found)
-    for number in numbers_in_text(current_policy().number_pattern, mail.subject):
-        if (found := _open_end(number)) is not None:
-            return found, _from_customer(mail, found)
-    return None, False
+        found = _open_end(earlier) if earlier is not None else None
+    if found is None:
+        for number in numbers_in_text(current_policy().number_pattern, mail.subject):
+            if (found := _open_end(number)) is not None:
+                break
+    if found is None:
+        return None, False
+    complaint, merged = found
+    if _from_customer(mail, complaint):
+        return complaint, True
+    trusted = by_signature and not merged and not _from_staff(mail.sender_email)
+    return complaint, trusted
 
 
 def _from_customer(mail: parse.ParsedMail, complaint: Complaint) -> bool:
@@ -174,20 +190,32 @@ def _from_customer(mail: parse.ParsedMail, complaint: Complaint) -> bool:
     return bool(sender) and sender == complaint.complainant_email.strip().lower()
 
 
-def _open_end(number: str) -> Complaint | None:
-    """The complaint `number`, or the one it was merged into."""
+def _from_staff(address: str) -> bool:
+    return bool(address) and (
+        User.objects.filter(email__iexact=address).exclude(role=Role.CUSTOMER).exists()
+    )
+
+
+def _open_end(number: str) -> tuple[Complaint, bool] | None:
+    """The complaint `number`, or the one it was merged into; and whether a merge led
+    there."""
     complaint = Complaint.objects.filter(number=number).first()
+    merged = False
     for _step in range(_MAX_CHAIN):
         if complaint is None or complaint.merged_into_id is None:
             break
-        complaint = Complaint.objects.filter(pk=complaint.merged_into_id).first()
-    return complaint
+        complaint, merged = Complaint.objects.filter(pk=complaint.merged_into_id).first(), True
+    return (complaint, merged) if complaint is not None else None
 
 
 def _reply(record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool):
     visibility = Visibility.CUSTOMER if trusted else Visibility.INTERNAL
     customer = CustomerActor(complaint.pk, via=ContactMethod.EMAIL)
     accepted, refused = _split_files(mail)
+    if complaint.state in FINAL_STATES and accepted:  # an archived record takes no files
+        archived = in_company_language(_("The complaint is archived; it takes no new files."))
+        refused += [{"name": f.name, "reason": archived} for f in accepted]
+        accepted = []
     data = {"mail": record.pk, "from": mail.sender_email, "subject": mail.subject[:200]}
     if refused:
         data["refused_files"] = refused

@@ -1,11 +1,13 @@
 """Outgoing e-mail of the notification outbox: threaded, text and HTML, number in subject.
 
-A message about a complaint gets the id `kesu.threads.message_id(number, row)` and refers
-to the complaint's thread root — and, when the complaint came by e-mail, to the customer's
-own first mail, so that the acknowledgement lands in the customer's conversation. Replies
-to any of these come back to the complaint (`kesu.mail.intake`). `Auto-Submitted` tells
-well-behaved auto-responders not to answer; `X-Kesu-Notification` lets intake recognise
-our own mail coming back (a loop).
+A message to the customer about a complaint gets the id `kesu.threads.message_id(number,
+row)` and refers to the complaint's thread root — and, when the complaint came by e-mail, to
+the customer's own first mail, so that the acknowledgement lands in the customer's
+conversation — with Reply-To the intake mailbox. Replies to any of these come back to the
+complaint (`kesu.mail.intake`). Staff mail carries the number in its subject but no thread
+ids and no intake Reply-To: a colleague's answer never enters the customer's thread.
+`Auto-Submitted` tells well-behaved auto-responders not to answer; `X-Kesu-Notification`
+lets intake recognise our own mail coming back (a loop).
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ def build(n: Notification) -> EmailMultiAlternatives:
     )
     subject = n.subject
     headers = {"X-Kesu-Notification": str(n.pk), "Auto-Submitted": "auto-generated"}
-    if number:
-        if number not in subject:
-            subject = f"[{number}] {subject}"
+    to_customer = n.recipient_id is None  # staff are users; the customer is an address
+    if number and number not in subject:
+        subject = f"[{number}] {subject}"
+    if number and to_customer:
+        # Only the customer's mail is threaded and answered to the intake mailbox: a staff
+        # member's reply must never come back as the customer's message.
         root = threads.thread_root(number)
         first = _customer_first_mail(n.complaint_id)
         refs = [root, *([first] if first else [])]
@@ -48,7 +53,9 @@ def build(n: Notification) -> EmailMultiAlternatives:
         body=n.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[n.address],
-        reply_to=[settings.KESU_MAIL_REPLY_TO] if settings.KESU_MAIL_REPLY_TO else None,
+        reply_to=(
+            [settings.KESU_MAIL_REPLY_TO] if to_customer and settings.KESU_MAIL_REPLY_TO else None
+        ),
         headers=headers,
     )
     message.encoding = "utf-8"

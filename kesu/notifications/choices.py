@@ -65,4 +65,5 @@ class TemplateCode(models.TextChoices):
     )
     CUSTOMER_CONFIRM = "customer_confirm", _("Please confirm the result (to the customer)")
     CUSTOMER_SURVEY = "customer_survey", _("Please answer the survey (to the customer)")
+    CUSTOMER_LINK = "customer_link", _("A new private link (to the customer)")
     CUSTOMER_WROTE = "customer_wrote", _("The customer wrote or answered (to the owner)")

@@ -94,6 +94,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     EventType.PROGRESS: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_PROGRESS),),
     EventType.COMPLETE: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_COMPLETED),),
     EventType.RETURN_VISIT: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_RETURN_VISIT),),
+    EventType.LINK_SENT: ((Audience.CUSTOMER, TemplateCode.CUSTOMER_LINK),),
     EventType.DEADLINE_WARNED: ((Audience.OWNER_OR_HEADS, TemplateCode.OWNER_DEADLINE_WARNING),),
     EventType.DEADLINE_BREACHED: (
         (Audience.OWNER, TemplateCode.OWNER_DEADLINE_BREACH),
@@ -134,7 +135,8 @@ def rules_for(complaint, event) -> list[Rule]:
     elif event.type == EventType.VERIFY and event.to_state == State.CONFIRMING:
         rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_CONFIRM))
     elif event.type == EventType.CONFIRM and event.to_state == State.RETURN_VISIT:
-        rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_SURVEY))
+        if not complaint.sensitive:  # SPEC §4: no return visit for a sensitive complaint
+            rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_SURVEY))
     elif event.type in ESCALATION_TEMPLATES:
         template = ESCALATION_TEMPLATES[event.type]
         audience = Audience.EXECUTIVES if data.get("to") == "executive" else Audience.HEADS
@@ -380,11 +382,10 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
         department_name=_department_name(complaint.department_id),
         owner_name=owner.get_full_name() if owner else "",
     )
-    for_customer = (
-        customer_context(context, event, link=links.url(links.current(complaint)))
-        if any(w.template in CUSTOMER_TEMPLATES for w in wanted)
-        else context
-    )
+    for_customer = context
+    if any(w.template in CUSTOMER_TEMPLATES for w in wanted):
+        link = links.current(complaint)
+        for_customer = customer_context(context, event, link=links.url(link) if link else "")
     rendered = {}
     now = timezone.now()
     rows = []

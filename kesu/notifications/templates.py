@@ -173,6 +173,13 @@ DEFAULTS: dict[TemplateCode, Wording] = {
             "it:\n{{ link }}"
         ),
     ),
+    TemplateCode.CUSTOMER_LINK: Wording(
+        _("Your private link for complaint {{ number }}"),
+        _(
+            "Dear customer, here is your private page for your complaint “{{ title }}” "
+            "(number {{ number }}). Links we sent you before no longer work.\n{{ link }}"
+        ),
+    ),
     TemplateCode.CUSTOMER_WROTE: Wording(
         _("Complaint {{ number }}: the customer wrote"),
         _(

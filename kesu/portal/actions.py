@@ -14,17 +14,28 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake
 from kesu.complaints.attachments import add_attachment
-from kesu.complaints.choices import AppealKind, Channel, ContactMethod, Kind, Visibility
+from kesu.complaints.choices import (
+    FINAL_STATES,
+    AppealKind,
+    Channel,
+    ContactMethod,
+    Kind,
+    Visibility,
+)
 from kesu.complaints.customer import CustomerActor
+from kesu.complaints.errors import invalid
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_code
 from kesu.policies.queries import current_policy
 from kesu.portal import links
 from kesu.portal.models import CustomerLink
+
+CONSENT_VERSION = "public-form-1"  # change when the consent text of the form changes
 
 
 def submit(
@@ -60,7 +71,8 @@ def submit(
         order_no=data.get("order_no", ""),
         project_name=data.get("project_name", ""),
         project_location=data.get("project_location", ""),
-        extra_event_data={"via": ContactMethod.PORTAL},
+        # the customer agreed to the consent text of the form (PublicComplaintForm.consent)
+        extra_event_data={"via": ContactMethod.PORTAL, "consent": CONSENT_VERSION},
     )
     made: list[CustomerLink] = []
     complaint = intake.register_from_customer(
@@ -80,6 +92,8 @@ def add_information(
 ) -> ComplaintEvent:
     """The customer's message with its files: refused files leave nothing behind."""
     intake.check_files(files)
+    if files and link.complaint.state in FINAL_STATES:
+        raise invalid("files", _("The complaint is archived; it takes no new files."))
     customer = _customer(link, account)
     with transaction.atomic():
         event = actions.add_info(link.complaint.number, actor=customer, message=message)

@@ -60,9 +60,20 @@ def issue(complaint: Complaint, *, account: User | None = None) -> CustomerLink:
     )
 
 
-def current(complaint: Complaint) -> CustomerLink:
-    """The newest link that still works, or a new one."""
-    return working(complaint) or issue(complaint)
+_UNSET = object()
+
+
+def current(complaint: Complaint) -> CustomerLink | None:
+    """The newest link that still works; a first one for a complaint that never had one;
+    None once staff revoked the links (messages then carry none until staff send a new
+    one). Kept on the instance: registration asks twice in one transaction."""
+    link = getattr(complaint, "_kesu_link", _UNSET)
+    if link is _UNSET or (link is not None and link.revoked_at is not None):
+        link = working(complaint)
+        if link is None and not CustomerLink.objects.filter(complaint=complaint).exists():
+            link = issue(complaint)
+        complaint._kesu_link = link  # type: ignore[attr-defined]
+    return link  # type: ignore[return-value]
 
 
 def revoke(link: CustomerLink, *, actor: User) -> None:
@@ -88,11 +99,40 @@ def revoke(link: CustomerLink, *, actor: User) -> None:
 
 
 def renew(complaint: Complaint, *, actor: User) -> CustomerLink:
-    """Staff replace the customer's link (it was forwarded to the wrong person, or lost):
-    the working ones stop working, a new one is issued."""
+    """A new link in place of the old ones (lost, or forwarded to the wrong person): they
+    stop working; the customer account that kept them keeps the new one."""
+    newest = CustomerLink.objects.filter(complaint=complaint).order_by("-id").first()
     with transaction.atomic():
         revoke_all(complaint, actor=actor)
-        return issue(complaint)
+        link = issue(complaint, account=newest.account if newest else None)
+    complaint._kesu_link = link  # type: ignore[attr-defined]
+    return link
+
+
+def send(complaint: Complaint, *, actor: User) -> CustomerLink:
+    """Staff send the customer a new link (by e-mail and SMS, at the complaint's contacts)
+    without ever seeing it: one timeline event, whose notification carries the link."""
+    from kesu.notifications import rules  # rules put links into messages: import late
+
+    with transaction.atomic():
+        link = renew(complaint, actor=actor)
+        event = ComplaintEvent.objects.create(
+            complaint=complaint,
+            type=EventType.LINK_SENT,
+            actor=actor,
+            at=clock.now(),
+            from_state=complaint.state,
+            to_state=complaint.state,
+            data={"link": link.pk},
+        )
+        rules.on_event(complaint, event)
+    return link
+
+
+def reachable_by_message(complaint: Complaint) -> bool:
+    return not complaint.anonymous and bool(
+        complaint.complainant_email or complaint.complainant_phone
+    )
 
 
 def revoke_all(complaint: Complaint, *, actor: User) -> None:

@@ -7,18 +7,26 @@ live in the database, so every server process sees the same numbers, and old row
 pruned as new ones are written.
 
 Limits are settings (KESU_PUBLIC_FORM_PER_ADDRESS, KESU_PUBLIC_FORM_PER_CONTACT, as
-"count/minutes").
+"count/minutes"). Behind a reverse proxy, KESU_TRUSTED_PROXIES names it: the client is then
+the last address of X-Forwarded-For that is not a trusted proxy. Contacts are compared in a
+normal form (a phone's digits without the country code, an e-mail without its +tag), so
+"139-0000-0009", "+86 139 0000 0009" and "13900000009" count as one.
+
+Checking and counting happen in one transaction that holds the keys' locks (SQLite: the
+IMMEDIATE transaction; PostgreSQL: transaction-scoped advisory locks), so parallel requests
+cannot all slip under the limit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -55,13 +63,49 @@ def limits() -> dict[ThrottleScope, Limit]:
     }
 
 
+def client_address(meta: dict) -> str:
+    """The submitting client's address, seen through the trusted reverse proxies."""
+    remote = meta.get("REMOTE_ADDR", "")
+    trusted = set(settings.KESU_TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return remote
+
+
+def normal_contact(contact: str) -> str:
+    """One form per phone number or e-mail address."""
+    contact = "".join(contact.split()).lower()
+    if "@" in contact:
+        local, _at, domain = contact.rpartition("@")
+        return f"{local.split('+', 1)[0]}@{domain}"
+    digits = re.sub(r"\D", "", contact)
+    for country in ("0086", "86"):
+        if digits.startswith(country) and len(digits) - len(country) == 11:
+            return digits[len(country) :]
+    return digits or contact
+
+
 def keys(address: str, contacts: list[str]) -> list[tuple[ThrottleScope, str]]:
     found = [(ThrottleScope.ADDRESS, _hash(address or "unknown"))]
     for contact in contacts:
-        normalised = "".join(contact.split()).lower()
-        if normalised:
+        if normalised := normal_contact(contact):
             found.append((ThrottleScope.CONTACT, _hash(normalised)))
     return found
+
+
+def check_and_count(
+    checked: list[tuple[ThrottleScope, str]], counted: list[tuple[ThrottleScope, str]]
+) -> None:
+    """Raise Throttled when any of `checked` has reached its limit; otherwise record one
+    submission under each of `counted`. Atomic (see the module's note)."""
+    with transaction.atomic():
+        _lock(checked)
+        check(checked)
+        count(counted)
 
 
 def check(counted: list[tuple[ThrottleScope, str]]) -> None:
@@ -81,11 +125,27 @@ def check(counted: list[tuple[ThrottleScope, str]]) -> None:
 
 def count(counted: list[tuple[ThrottleScope, str]]) -> None:
     """Record one submission under each key, and drop rows no window needs any more."""
+    if not counted:
+        return
     now = timezone.now()
     longest = max(rule.window for rule in limits().values())
     with transaction.atomic():
         Submission.objects.bulk_create([Submission(scope=s, key=k, at=now) for s, k in counted])
         Submission.objects.filter(at__lt=now - longest).delete()
+
+
+def _lock(keys: list[tuple[ThrottleScope, str]]) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction already serialises writers
+    with connection.cursor() as cursor:
+        for scope, key in sorted(keys):  # one order: no deadlock between two requests
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(scope, key)])
+
+
+def _lock_id(scope: str, key: str) -> int:
+    return int.from_bytes(
+        hashlib.sha256(f"{scope}:{key}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 def _hash(value: str) -> str:

@@ -6,6 +6,7 @@ complaint's link is a plain 404; an expired one says so (410).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
 from kesu.complaints.authority import allowed_actions
-from kesu.complaints.choices import Action, EventType, State, Visibility
+from kesu.complaints.choices import FINAL_STATES, Action, EventType, State, Visibility
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint
@@ -49,10 +50,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_robot:
             return render(request, "portal/refused.html", status=400)
-        address = throttle.keys(_address(request), [])
+        address = throttle.keys(throttle.client_address(request.META), [])
         contacts = throttle.keys("", form.contacts())[1:]
-        try:
-            throttle.check(address + contacts)
+        try:  # every attempt from the address counts; a contact, once it was accepted
+            throttle.check_and_count(address + contacts, address)
         except throttle.Throttled as limit:
             status = 429
             refusal = _(
@@ -60,7 +61,6 @@ def submit(request: HttpRequest) -> HttpResponse:
                 "%(minutes)s minutes, or call our hotline."
             ) % {"minutes": limit.minutes}
         else:
-            throttle.count(address)  # every attempt from the address counts
             if form.is_valid():
                 try:
                     _complaint, link = actions.submit(
@@ -76,9 +76,12 @@ def submit(request: HttpRequest) -> HttpResponse:
                     return redirect(reverse("portal:track", args=[links.token(link)]) + "?new=1")
             else:
                 status = 422
-    response = render(
-        request, "portal/submit.html", {"form": form, "refusal": refusal}, status=status
-    )
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "max_mb": round(settings.KESU_ATTACHMENT_MAX_BYTES / 1048576),
+    }
+    response = render(request, "portal/submit.html", context, status=status)
     if status == 429:
         response["Retry-After"] = "60"
     return response
@@ -96,6 +99,17 @@ def track_do(request: HttpRequest, token: str, what: str) -> HttpResponse:
     link = _link_or_404(request, token)
     if isinstance(link, HttpResponse):
         return link
+    if _staff(request):  # staff record what the customer says in the workspace, as themselves
+        refusal = _(
+            "You are logged in as staff: record the customer's answer on the complaint "
+            "page, not through the customer's link."
+        )
+        return _page(request, link, refusal=refusal, status=403)
+    if what == "save":
+        account = _customer_account(request)
+        if account is not None:
+            links.save_to_account(link, account)
+        return redirect(reverse("portal:track", args=[token]))
     try:
         action = Action(what)
     except ValueError:
@@ -109,7 +123,8 @@ def track_do(request: HttpRequest, token: str, what: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if action == Action.ADD_INFO:
-            actions.add_information(link, data["message"], data["files"], account=account)
+            files = data.get("files", [])
+            actions.add_information(link, data["message"], files, account=account)
         elif action == Action.CONFIRM:
             actions.confirm(
                 link, satisfied=data["satisfied"], comment=data["comment"], account=account
@@ -168,9 +183,6 @@ def _link_or_404(request: HttpRequest, token: str) -> CustomerLink | HttpRespons
         raise Http404 from None
     except links.Expired:
         return render(request, "portal/expired.html", status=410)
-    account = _customer_account(request)
-    if account is not None:
-        links.save_to_account(link, account)
     return link
 
 
@@ -181,15 +193,19 @@ def _customer_account(request: HttpRequest):
     return None
 
 
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _staff(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and user.role != Role.CUSTOMER
 
 
 def _form(action: Action, complaint: Complaint, data=None, files=None):
     form_class = CUSTOMER_ACTIONS[action]
     if form_class is SurveyForm:
         return SurveyForm(data, files, scale=current_policy().survey_scale)
-    return form_class(data, files)
+    form = form_class(data, files)
+    if form_class is AddInfoForm and complaint.state in FINAL_STATES:
+        del form.fields["files"]  # an archived record takes words, no new files
+    return form
 
 
 def _fields_to_form(form, error: ComplaintError) -> None:
@@ -273,5 +289,6 @@ def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status:
         "done": request.GET.get("done", ""),
         "link_url": request.build_absolute_uri(reverse("portal:track", args=[links.token(link)])),
         "survey_answered": complaint.state == State.RETURN_VISIT and complaint.return_visit_settled,
+        "may_save": link.account_id is None and _customer_account(request) is not None,
     }
     return render(request, "portal/track.html", context, status=status)

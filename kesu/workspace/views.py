@@ -169,24 +169,30 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
     }
 
 
-def _customer_link(c: Complaint) -> str:
+def _customer_link(c: Complaint) -> dict:
+    """Whether the customer has a working link — never the link itself: staff send it."""
     link = links.working(c)
-    return links.url(link) if link is not None else ""
+    return {"since": link.created_at if link else None, "sendable": links.reachable_by_message(c)}
 
 
 @login_required
 @require_POST
 def customer_link(request: HttpRequest, number: str) -> HttpResponse:
-    """Staff give the customer a new private link (the old ones stop working) or revoke it."""
+    """Staff send the customer a new private link (the old ones stop working) or revoke it.
+    Staff never see the link: whoever holds it acts as the customer."""
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
     if request.POST.get("do") == "revoke":
         links.revoke_all(found, actor=request.user)
         messages.success(request, _("The customer's link no longer works."))
+    elif links.reachable_by_message(found):
+        links.send(found, actor=request.user)
+        messages.success(
+            request, _("A new private link was sent to the customer; the old one no longer works.")
+        )
     else:
-        links.renew(found, actor=request.user)
-        messages.success(request, _("A new private link was made; the old one no longer works."))
+        messages.error(request, _("The customer has no e-mail address or phone to send it to."))
     return redirect("complaint", number=number)
 
 
