@@ -337,7 +337,7 @@ def test_a_staff_members_reply_never_becomes_the_customers_message(people):
     assert accepted.status_code == 200
     delivery.retry_due()
     to_staff = _sent_to("sun@company.example")[0]
-    to_customer = [m for m in _sent_to("lina@example.com") if "受理" in m.subject][0]
+    to_customer = next(m for m in _sent_to("lina@example.com") if "受理" in m.subject)
     # staff mail: the number in the subject, but no thread ids and no intake Reply-To
     assert number in to_staff.subject and not to_staff.reply_to
     assert "References" not in to_staff.extra_headers
