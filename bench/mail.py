@@ -187,18 +187,31 @@ def redeliver(raws: list[bytes]) -> dict:
 
     from kesu.mail import intake
     from kesu.mail.choices import MailSource
+    from kesu.mail.models import InboundMail
 
-    rounds = []
-    for _ in range(3):
+    rounds, probes = [], []
+    ids = [f"new{i}@example.cn" for i in range(len(raws))]
+    for _ in range(5):
         t0 = time.perf_counter()
         for raw in raws:
             assert intake.receive(raw, source=MailSource.FILE).outcome == intake.DUPLICATE
         rounds.append((time.perf_counter() - t0) / len(raws))
+        t0 = time.perf_counter()
+        for message_id in ids:  # the check alone: one probe of the unique index
+            InboundMail.objects.filter(message_id=message_id).exists()
+        probes.append((time.perf_counter() - t0) / len(ids))
     with CaptureQueriesContext(connection) as captured:
         intake.receive(raws[0], source=MailSource.FILE)
+    with connection.cursor() as cursor:
+        sql, params = InboundMail.objects.filter(message_id=ids[0]).query.sql_with_params()
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(prefix + sql, params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
     return {
         "us_per_message": round(statistics.median(rounds) * 1e6, 1),
+        "us_per_index_probe": round(statistics.median(probes) * 1e6, 1),
         "sql_per_message": len(captured.captured_queries),
+        "plan": plan,
     }
 
 
@@ -263,6 +276,9 @@ def run(args) -> dict:
     }
     a, b = out["duplicates_at_1000"]["us_per_message"], out["duplicates_at_all"]["us_per_message"]
     out["duplicate_check_ratio_all_over_1000"] = round(b / a, 2)
+    pa = out["duplicates_at_1000"]["us_per_index_probe"]
+    pb = out["duplicates_at_all"]["us_per_index_probe"]
+    out["index_probe_ratio_all_over_1000"] = round(pb / pa, 2)
     log(
         f"{out['intake']['messages_per_s']} messages/s; duplicate check {a} → {b} µs "
         f"({out['duplicate_check_ratio_all_over_1000']}×)"
