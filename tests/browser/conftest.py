@@ -25,14 +25,22 @@ def chromium():
         browser.close()
 
 
+def chinese_context(chromium, base_url: str, **options):
+    """A browser context as a Chinese-speaking user has it (a desktop screen by default)."""
+    return chromium.new_context(
+        **{
+            "locale": "zh-CN",
+            "extra_http_headers": {"Accept-Language": "zh-Hans"},
+            "viewport": {"width": 1280, "height": 800},
+            "base_url": base_url,
+            **options,
+        }
+    )
+
+
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(
-        locale="zh-CN",
-        extra_http_headers={"Accept-Language": "zh-Hans"},
-        viewport={"width": 1280, "height": 800},
-        base_url=live_server.url,
-    )
+    context = chinese_context(chromium, live_server.url)
     page = context.new_page()
     yield page
     context.close()

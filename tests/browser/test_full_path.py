@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from kesu.complaints.models import Complaint
-from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
+from tests.browser.conftest import CHROMIUM_ARGS, chinese_context, screenshot  # noqa: F401
 from tests.browser.test_complaint_page import png
 from tests.browser.test_workspace_login import _with_password
 
@@ -21,11 +21,8 @@ def desk(chromium, live_server):
 
     def open_for(user):
         _with_password(user)
-        context = chromium.new_context(
-            locale="zh-CN",
-            extra_http_headers={"Accept-Language": "zh-Hans"},
-            viewport={"width": 1280, "height": 900},
-            base_url=live_server.url,
+        context = chinese_context(
+            chromium, live_server.url, viewport={"width": 1280, "height": 900}
         )
         contexts.append(context)
         page = context.new_page()

@@ -7,7 +7,7 @@ import pytest
 from kesu.complaints import actions
 from kesu.complaints.choices import State, Visibility
 from kesu.complaints.models import Attachment, Complaint, ReturnVisit
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import chinese_context, screenshot
 from tests.browser.test_complaint_page import png
 from tests.test_portal import _act, _soon, _to_confirming
 
@@ -16,13 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def phone(chromium, live_server):
-    context = chromium.new_context(
-        locale="zh-CN",
-        extra_http_headers={"Accept-Language": "zh-Hans"},
+    context = chinese_context(
+        chromium,
+        live_server.url,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-        base_url=live_server.url,
     )
     yield context
     context.close()
