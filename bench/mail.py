@@ -203,7 +203,8 @@ def redeliver(raws: list[bytes]) -> dict:
     with CaptureQueriesContext(connection) as captured:
         intake.receive(raws[0], source=MailSource.FILE)
     with connection.cursor() as cursor:
-        sql, params = InboundMail.objects.filter(message_id=ids[0]).query.sql_with_params()
+        probe = InboundMail.objects.filter(message_id=ids[0]).order_by().values("pk")[:1]
+        sql, params = probe.query.sql_with_params()
         prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
         cursor.execute(prefix + sql, params)
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())

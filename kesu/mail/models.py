@@ -11,7 +11,7 @@ class InboundMail(models.Model):
     """One received message. `message_id` is unique: the same message delivered twice (by
     IMAP and by SMTP, or retried by a server) is taken once; the check is one index probe."""
 
-    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255)
     received_at = models.DateTimeField(_("received"))
     source = models.CharField(_("source"), max_length=8, choices=MailSource.choices)
     sender = models.CharField(_("sender"), max_length=254, blank=True)
@@ -32,6 +32,11 @@ class InboundMail(models.Model):
         verbose_name = _("received e-mail")
         verbose_name_plural = _("received e-mails")
         ordering = ["-id"]
+        constraints = [
+            # A constraint, not `unique=True`: on PostgreSQL that would add a second,
+            # LIKE-pattern index nobody uses.
+            models.UniqueConstraint(fields=["message_id"], name="inboundmail_message_id"),
+        ]
         indexes = [
             models.Index(
                 fields=["received_at"],
