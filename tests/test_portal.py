@@ -426,3 +426,34 @@ def test_a_customer_logging_in_lands_on_their_complaints(people):
     User.objects.create_user("lina2", password="pw-12345678", role=Role.CUSTOMER)
     response = Client().post("/login/", {"username": "lina2", "password": "pw-12345678"})
     assert response.status_code == 302 and response["Location"] == "/my/"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(KESU_PUBLIC_FORM_PER_ADDRESS="3/60")
+def test_parallel_submissions_cannot_slip_under_the_limit(people):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(8)
+    statuses = []
+
+    def submit(i: int) -> None:
+        try:
+            barrier.wait()
+            response = Client().post(
+                "/complain/",
+                {**FORM, "phone": f"1360000000{i}", "email": f"par{i}@example.com"},
+                REMOTE_ADDR="10.7.7.7",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [302] * 3 + [429] * 5
+    assert Complaint.objects.count() == 3
