@@ -136,7 +136,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- background work (issue: time limits); SQLite storage unless REDIS_URL is set --------
 REDIS_URL = env_str("REDIS_URL")
 HUEY = {
-    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "kesu.core.queue.SqliteHuey",
     "name": "kesu",
     "immediate": env_bool("KESU_HUEY_IMMEDIATE", False),
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),

@@ -88,6 +88,10 @@ def test_the_public_form_registers_with_a_photo_and_gives_number_and_private_lin
     assert complaint.number in text and token in text and "现场.jpg" in text
     # the customer's own photo comes back through the link
     assert client.get(f"/t/{token}/files/{attachment.pk}").status_code == 200
+    # the confirmation goes by e-mail (the page showed the link already), with the link
+    received = Notification.objects.get(template="customer_received")
+    assert received.channel == "email" and received.address == "lina@example.com"
+    assert token in received.body and complaint.number in received.subject
 
 
 def test_the_category_is_guessed_from_the_words_when_the_customer_does_not_know(people):

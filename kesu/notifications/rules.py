@@ -14,7 +14,8 @@ event → who (message):
 - propose_plan when filed (level 3, no approval), approve_plan → customer (customer_plan)
 - progress, complete, return_visit → customer (customer_progress, customer_completed,
   customer_return_visit); verify passed → customer (customer_confirm); confirm satisfied →
-  customer (customer_survey); register by web form or e-mail → customer (customer_received)
+  customer (customer_survey); register by web form or e-mail → customer, by e-mail only
+  (customer_received)
 - anything the customer did themselves (portal, e-mail) → the owner, or the heads while there
   is none (customer_wrote)
 - escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
@@ -78,6 +79,7 @@ class Audience(StrEnum):
     OWNER = "owner"
     OWNER_OR_HEADS = "owner_or_heads"
     CUSTOMER = "customer"
+    CUSTOMER_EMAIL = "customer_email"  # by e-mail only
     WEBHOOK = "webhook"
 
 
@@ -122,8 +124,8 @@ def rules_for(complaint, event) -> list[Rule]:
     if data.get("by") == "customer":  # the customer wrote, confirmed, appealed, withdrew
         rules.append((Audience.OWNER_OR_HEADS, TemplateCode.CUSTOMER_WROTE))
     if event.type == EventType.REGISTER:
-        if complaint.channel in SELF_SERVICE_CHANNELS:
-            rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_RECEIVED))
+        if complaint.channel in SELF_SERVICE_CHANNELS:  # the form showed the link already
+            rules.append((Audience.CUSTOMER_EMAIL, TemplateCode.CUSTOMER_RECEIVED))
         if complaint.severity == Severity.LEVEL_1:
             rules += LEVEL1_RULES
         if is_quality(complaint):
@@ -335,14 +337,14 @@ def _resolve(complaint, rules: list[Rule], owners: dict[int, User]) -> Iterator[
         elif audience == Audience.OWNER_OR_HEADS:
             people = _owner(complaint, owners) or staff().heads_for(complaint.department_id)
             yield from _to_people(people, template)
-        elif audience == Audience.CUSTOMER:
+        elif audience in (Audience.CUSTOMER, Audience.CUSTOMER_EMAIL):
             if complaint.anonymous:
                 continue
             if complaint.complainant_email:
                 yield Wanted(
                     template, NotificationChannel.EMAIL, address=complaint.complainant_email
                 )
-            if complaint.complainant_phone:
+            if complaint.complainant_phone and audience == Audience.CUSTOMER:
                 yield Wanted(template, NotificationChannel.SMS, address=complaint.complainant_phone)
         elif audience == Audience.WEBHOOK:
             if complaint.accused_id is not None or complaint.department_id is None:
@@ -384,7 +386,7 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
     )
     for_customer = context
     if any(w.template in CUSTOMER_TEMPLATES for w in wanted):
-        link = links.current(complaint)
+        link = links.current(complaint, new=event.type == EventType.REGISTER)
         for_customer = customer_context(context, event, link=links.url(link) if link else "")
     rendered = {}
     now = timezone.now()

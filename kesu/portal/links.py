@@ -23,6 +23,7 @@ from kesu.accounts.models import User
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
+from kesu.core.rows import insert_row
 from kesu.policies.queries import current_policy
 from kesu.portal.models import CustomerLink
 
@@ -52,25 +53,30 @@ def url(link: CustomerLink) -> str:
 def issue(complaint: Complaint, *, account: User | None = None) -> CustomerLink:
     """A new private link to `complaint`. Not a timeline event: a link changes nothing about
     the complaint (revoking one is recorded, see `revoke`)."""
-    return CustomerLink.objects.create(
+    link = CustomerLink(
         complaint=complaint,
         nonce=secrets.token_hex(16),
         account=account,
         created_at=clock.now(),
     )
+    # CustomerLink's save() adds nothing and it has no auto_now fields or save signals: the
+    # precompiled INSERT of the registration path writes what create() would.
+    insert_row(link)
+    return link
 
 
 _UNSET = object()
 
 
-def current(complaint: Complaint) -> CustomerLink | None:
-    """The newest link that still works; a first one for a complaint that never had one;
+def current(complaint: Complaint, *, new: bool = False) -> CustomerLink | None:
+    """The newest link that still works; a first one for a complaint that never had one
+    (`new`: the complaint is being registered, so it has none, and nothing is looked up);
     None once staff revoked the links (messages then carry none until staff send a new
     one). Kept on the instance: registration asks twice in one transaction."""
     link = getattr(complaint, "_kesu_link", _UNSET)
     if link is _UNSET or (link is not None and link.revoked_at is not None):
-        link = working(complaint)
-        if link is None and not CustomerLink.objects.filter(complaint=complaint).exists():
+        link = None if new else working(complaint)
+        if link is None and (new or not CustomerLink.objects.filter(complaint=complaint).exists()):
             link = issue(complaint)
         complaint._kesu_link = link  # type: ignore[attr-defined]
     return link  # type: ignore[return-value]
