@@ -189,7 +189,7 @@ def redeliver(raws: list[bytes]) -> dict:
     from kesu.mail.choices import MailSource
     from kesu.mail.models import InboundMail
 
-    rounds, probes = [], []
+    rounds, probes, floors = [], [], []
     ids = [f"new{i}@example.cn" for i in range(len(raws))]
     for _ in range(5):
         t0 = time.perf_counter()
@@ -200,6 +200,10 @@ def redeliver(raws: list[bytes]) -> dict:
         for message_id in ids:  # the check alone: one probe of the unique index
             InboundMail.objects.filter(message_id=message_id).exists()
         probes.append((time.perf_counter() - t0) / len(ids))
+        t0 = time.perf_counter()
+        for pk in range(len(ids)):  # beside it, the same query by primary key: the floor
+            InboundMail.objects.filter(pk=-pk).exists()
+        floors.append((time.perf_counter() - t0) / len(ids))
     with CaptureQueriesContext(connection) as captured:
         intake.receive(raws[0], source=MailSource.FILE)
     with connection.cursor() as cursor:
@@ -211,6 +215,8 @@ def redeliver(raws: list[bytes]) -> dict:
     return {
         "us_per_message": round(statistics.median(rounds) * 1e6, 1),
         "us_per_index_probe": round(statistics.median(probes) * 1e6, 1),
+        "us_per_primary_key_probe": round(statistics.median(floors) * 1e6, 1),
+        "probe_over_primary_key": round(statistics.median(probes) / statistics.median(floors), 2),
         "sql_per_message": len(captured.captured_queries),
         "plan": plan,
     }
@@ -276,6 +282,10 @@ def run(args) -> dict:
         "intake_over_parse_floor": round(floor / seconds, 3),
     }
     a, b = out["duplicates_at_1000"]["us_per_message"], out["duplicates_at_all"]["us_per_message"]
+    out["probe_over_primary_key_at_1000_and_all"] = [
+        out["duplicates_at_1000"]["probe_over_primary_key"],
+        out["duplicates_at_all"]["probe_over_primary_key"],
+    ]
     out["duplicate_check_ratio_all_over_1000"] = round(b / a, 2)
     pa = out["duplicates_at_1000"]["us_per_index_probe"]
     pb = out["duplicates_at_all"]["us_per_index_probe"]
