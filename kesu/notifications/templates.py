@@ -153,24 +153,24 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _("We have received your complaint {{ number }}"),
         _(
             "Dear customer, we have received your complaint “{{ title }}”. Its number is "
-            "{{ number }}. On this private page you can follow it and add information or "
-            "files:\n{{ link }}"
+            "{{ number }}.{% if link %} On this private page you can follow it and add "
+            "information or files:\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_CONFIRM: Wording(
         _("Your complaint {{ number }}: please confirm the result"),
         _(
             "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
-            "has been checked. Please tell us whether you are satisfied with the result:"
-            "\n{{ link }}"
+            "has been checked. Please tell us whether you are satisfied with the result"
+            "{% if link %}:\n{{ link }}{% else %}.{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_SURVEY: Wording(
         _("Your complaint {{ number }}: how did we do?"),
         _(
             "Dear customer, thank you for confirming the result of your complaint “{{ title }}”"
-            " (number {{ number }}). Please answer three short questions about how we handled "
-            "it:\n{{ link }}"
+            " (number {{ number }}).{% if link %} Please answer three short questions about how "
+            "we handled it:\n{{ link }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_LINK: Wording(
