@@ -461,3 +461,21 @@ def test_parallel_submissions_cannot_slip_under_the_limit(people):
         t.join()
     assert sorted(statuses) == [302] * 3 + [429] * 5
     assert Complaint.objects.count() == 3
+
+
+def test_the_customers_page_draws_in_every_state_of_the_demo_data(people):
+    """Every demo complaint (every state, kind and channel) through its customer link."""
+    from collections import Counter
+
+    from kesu.core.demo import load_demo
+
+    load_demo(count=60)
+    client, states = Client(), Counter()
+    for complaint in Complaint.objects.all():
+        link = links.current(complaint) or links.renew(complaint, actor=people.admin)
+        response = client.get(f"/t/{links.token(link)}/")
+        assert response.status_code in (200, 410), (complaint.number, complaint.state)
+        if response.status_code == 200:
+            assert complaint.number in response.content.decode()
+            states[complaint.state] += 1
+    assert len(states) >= 8, states  # most states were drawn, not only the open ones
