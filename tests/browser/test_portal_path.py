@@ -27,7 +27,7 @@ def phone(chromium, live_server):
     context.close()
 
 
-def _submit(page, tmp_path, *, phone: str, email: str) -> tuple[str, str]:
+def _submit(page, tmp_path, *, phone: str, email: str, shot: str = "") -> tuple[str, str]:
     """Fill in the public form like a customer; returns (number, private link)."""
     page.goto("/complain/")
     page.fill('[name="title"]', "业务员态度不好")
@@ -39,6 +39,8 @@ def _submit(page, tmp_path, *, phone: str, email: str) -> tuple[str, str]:
     photo.write_bytes(png(32, 24))
     page.set_input_files('[name="files"]', str(photo))
     page.check('[name="consent"]')
+    if shot:
+        screenshot(page, shot)
     page.click('button[type="submit"]')
     page.wait_for_url("**/t/**?new=1")
     number = page.locator(".number").inner_text()
@@ -48,7 +50,9 @@ def _submit(page, tmp_path, *, phone: str, email: str) -> tuple[str, str]:
 
 def test_the_customer_follows_confirms_and_answers_from_the_link(people, phone, tmp_path):
     page = phone.new_page()
-    number, link = _submit(page, tmp_path, phone="13900000009", email="lina@example.com")
+    number, link = _submit(
+        page, tmp_path, phone="13900000009", email="lina@example.com", shot="complain"
+    )
     assert number.startswith("KS") and "/t/" in link
     complaint = Complaint.objects.get(number=number)
     assert complaint.channel == "web"
