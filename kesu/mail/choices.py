@@ -19,5 +19,3 @@ class MailOutcome(models.TextChoices):
     LOOP = "loop", _("Mail loop, ignored")
     QUARANTINED = "quarantined", _("Quarantined: could not be read")
 
-
-IGNORED_OUTCOMES = frozenset({MailOutcome.AUTO_REPLY, MailOutcome.BOUNCE, MailOutcome.LOOP})
