@@ -479,3 +479,19 @@ def test_the_customers_page_draws_in_every_state_of_the_demo_data(people):
             assert complaint.number in response.content.decode()
             states[complaint.state] += 1
     assert len(states) >= 8, states  # most states were drawn, not only the open ones
+
+
+def test_a_message_on_a_merged_complaint_reaches_the_one_that_lives_on_for_staff(people):
+    client = Client()
+    kept_token = _token_of(_submit(client))
+    merged_token = _token_of(_submit(client, phone="13900000099", email="other@example.com"))
+    kept, merged = Complaint.objects.order_by("id")
+    _act(people, merged.number, people.intake, "merge", {"into": kept.number})
+    response = client.post(f"/t/{merged_token}/add_info", {"message": "我的问题还没解决"})
+    assert response.status_code == 302
+    added = kept.events.get(type=EventType.ADD_INFO)
+    assert added.visibility == Visibility.INTERNAL
+    assert added.data["merged_from"] == merged.number and added.data["by"] == "customer"
+    page = client.get(response["Location"]).content.decode()
+    assert kept.number in page  # "passed on to …"
+    assert "我的问题还没解决" not in client.get(f"/t/{kept_token}/").content.decode()

@@ -81,6 +81,18 @@ SEARCHED_FIELDS = (
 )
 
 
+MERGE_CHAIN_LIMIT = 5  # merged into a complaint that was merged in turn …
+
+
+def surviving(complaint: Complaint) -> Complaint:
+    """The complaint a merged one lives on in (following merges), or itself."""
+    for _step in range(MERGE_CHAIN_LIMIT):
+        if complaint.merged_into_id is None:
+            break
+        complaint = Complaint.objects.get(pk=complaint.merged_into_id)
+    return complaint
+
+
 def search_text(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
     """A complaint number finds that complaint; other words are looked for in the text."""
     q = q.strip()

@@ -44,6 +44,7 @@ from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.numbering import numbers_in_text
+from kesu.complaints.queries import surviving
 from kesu.core.language import in_company_language
 from kesu.mail import parse, threads
 from kesu.mail.choices import MailOutcome, MailSource
@@ -60,7 +61,6 @@ _NATURE_OUTCOME = {
     parse.Nature.LOOP: MailOutcome.LOOP,
 }
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|答复|回复|转发)\s*[:：]\s*)+", re.IGNORECASE)
-_MAX_CHAIN = 5  # merged into merged into …
 
 
 @dataclass(frozen=True)
@@ -200,12 +200,10 @@ def _open_end(number: str) -> tuple[Complaint, bool] | None:
     """The complaint `number`, or the one it was merged into; and whether a merge led
     there."""
     complaint = Complaint.objects.filter(number=number).first()
-    merged = False
-    for _step in range(_MAX_CHAIN):
-        if complaint is None or complaint.merged_into_id is None:
-            break
-        complaint, merged = Complaint.objects.filter(pk=complaint.merged_into_id).first(), True
-    return (complaint, merged) if complaint is not None else None
+    if complaint is None:
+        return None
+    survivor = surviving(complaint)
+    return survivor, survivor.pk != complaint.pk
 
 
 def _reply(record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool):

@@ -30,7 +30,7 @@ from kesu.complaints.choices import (
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import invalid
 from kesu.complaints.models import Complaint, ComplaintEvent
-from kesu.complaints.queries import categories_by_code
+from kesu.complaints.queries import categories_by_code, surviving
 from kesu.policies.queries import current_policy
 from kesu.portal import links
 from kesu.portal.models import CustomerLink
@@ -90,10 +90,24 @@ def submit(
 def add_information(
     link: CustomerLink, message: str, files: Sequence[UploadedFile], *, account: User | None
 ) -> ComplaintEvent:
-    """The customer's message with its files: refused files leave nothing behind."""
+    """The customer's message with its files: refused files leave nothing behind.
+
+    On a complaint merged into another, the message goes to the one that lives on, for
+    staff only (merged complaints may have different customers; this link shows the
+    merged one)."""
     intake.check_files(files)
     if files and link.complaint.state in FINAL_STATES:
         raise invalid("files", _("The complaint is archived; it takes no new files."))
+    survivor = surviving(link.complaint)
+    if survivor.pk != link.complaint_id:
+        bound = _customer(link, account).account
+        return actions.add_info(
+            survivor.number,
+            actor=CustomerActor(survivor.pk, via=ContactMethod.PORTAL, account=bound),
+            message=message,
+            visibility=Visibility.INTERNAL,
+            data={"merged_from": link.complaint.number},
+        )
     customer = _customer(link, account)
     with transaction.atomic():
         event = actions.add_info(link.complaint.number, actor=customer, message=message)
