@@ -18,4 +18,3 @@ class MailOutcome(models.TextChoices):
     BOUNCE = "bounce", _("Bounce, ignored")
     LOOP = "loop", _("Mail loop, ignored")
     QUARANTINED = "quarantined", _("Quarantined: could not be read")
-
