@@ -6,7 +6,7 @@ The web registration form calls these; so do the public form and e-mail intake, 
 `register_from_customer` (the customer registers without a member of staff).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -179,20 +179,16 @@ def register_from_customer(
     *,
     via: ContactMethod,
     files: Sequence[UploadedFile] = (),
-    extra: Callable[[Complaint], object] | None = None,
 ) -> Complaint:
     """A complaint the customer sent themselves (public form, e-mail): no member of staff
-    registers it, and its files are the customer's, visible on their page. All or nothing,
-    `extra(complaint)` included (the caller's own rows: a link, the mail's record): a refused
-    file leaves nothing behind."""
+    registers it, and its files are the customer's, visible on their page. All or nothing:
+    a refused file leaves nothing behind."""
     check_files(files)  # refuse a bad file before anything is written
     with transaction.atomic():
         complaint, _created = actions.register(new, actor=None)
         customer = CustomerActor(complaint.pk, via=via)
         for upload in files:
             add_attachment(complaint, upload, actor=customer, visibility=Visibility.CUSTOMER)
-        if extra is not None:
-            extra(complaint)
     return complaint
 
 

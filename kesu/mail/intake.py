@@ -15,8 +15,8 @@ file and an administrator's "process again" all call it with the raw bytes. For 
    customer's own earlier mail in the thread, or by a complaint number in the subject. It is
    trusted as the customer's (shown on their page) when our signed id is referenced or the
    sender is the complaint's address; otherwise it is kept for staff only.
-5. Anything else registers a new complaint, channel e-mail, with its files and a private
-   link; the customer gets an acknowledgement (notifications) threaded to their mail.
+5. Anything else registers a new complaint, channel e-mail, with its files; the customer
+   gets an acknowledgement with their private link (notifications), threaded to their mail.
 
 Each message is one transaction: its record, the complaint or message, and the files. A
 failure inside it rolls back and quarantines the raw bytes with the error.
@@ -50,7 +50,6 @@ from kesu.mail import parse, threads
 from kesu.mail.choices import MailOutcome, MailSource
 from kesu.mail.models import InboundMail
 from kesu.policies.queries import current_policy
-from kesu.portal import links
 
 logger = logging.getLogger(__name__)
 
@@ -254,9 +253,7 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> None:
         anonymous=not (mail.sender_email or mail.sender_name),
         extra_event_data=extra,
     )
-    complaint = intake.register_from_customer(
-        new, via=ContactMethod.EMAIL, files=accepted, extra=links.current
-    )
+    complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
-from kesu.complaints import actions, intake
+from kesu.complaints import actions, intake, payloads
 from kesu.complaints.attachments import add_attachment
 from kesu.complaints.choices import (
     FINAL_STATES,
@@ -31,6 +31,7 @@ from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import invalid
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_code, surviving
+from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
 from kesu.policies.queries import current_policy
 from kesu.portal import links
 from kesu.portal.models import CustomerLink
@@ -42,48 +43,45 @@ def submit(
     data: dict[str, Any], files: Sequence[UploadedFile], *, account: User | None = None
 ) -> tuple[Complaint, CustomerLink]:
     """A complaint from the public form (channel web), with its files and its private link,
-    all or nothing. `data` is the cleaned form."""
-    texts = (data["title"], data["description"], data.get("demand", ""))
+    all or nothing. `data` is the cleaned form; it is read into the API's `RegisterIn`, so
+    it is resolved exactly as an API or hotline registration is."""
     code = data.get("category") or ""
     category = categories_by_code().get(code) if code else None
-    if category is None or not category.active:
-        category = intake.category_for(texts)
+    if category is None or not category.active:  # "not sure": the words decide
+        category = intake.category_for((data["title"], data["description"], data["demand"]))
     occurred_on = data.get("occurred_on")
-    new = actions.NewComplaint(
+    payload = RegisterIn(
+        kind=data["kind"] or Kind.COMPLAINT,
         channel=Channel.WEB,
-        kind=Kind(data.get("kind") or Kind.COMPLAINT),
         title=data["title"],
         description=data["description"],
-        category=category,
+        category=category.code,
         occurred_at=(
             timezone.make_aware(datetime.combine(occurred_on, time(12))) if occurred_on else None
         ),
-        occurred_place=data.get("occurred_place", ""),
-        demand=data.get("demand", ""),
-        claim_amount=data.get("claim_amount"),
-        complainant_name=data.get("name", ""),
-        complainant_org=data.get("organisation", ""),
-        complainant_phone=data.get("phone", ""),
-        complainant_email=data.get("email", ""),
-        complainant_address=data.get("address", ""),
-        product_model=data.get("product_model", ""),
-        batch_no=data.get("batch_no", ""),
-        order_no=data.get("order_no", ""),
-        project_name=data.get("project_name", ""),
-        project_location=data.get("project_location", ""),
-        # the customer agreed to the consent text of the form (PublicComplaintForm.consent)
-        extra_event_data={"via": ContactMethod.PORTAL, "consent": CONSENT_VERSION},
+        occurred_place=data["occurred_place"],
+        demand=data["demand"],
+        claim_amount=data["claim_amount"],
+        complainant=ComplainantIn(
+            name=data["name"],
+            organisation=data["organisation"],
+            phone=data["phone"],
+            email=data["email"],
+            address=data["address"],
+        ),
+        product=ProductIn(
+            model=data["product_model"], batch_no=data["batch_no"], order_no=data["order_no"]
+        ),
+        project=ProjectIn(name=data["project_name"], location=data["project_location"]),
     )
-    made: list[CustomerLink] = []
-    complaint = intake.register_from_customer(
-        new,
-        via=ContactMethod.PORTAL,
-        files=files,
-        extra=lambda c: made.append(links.current(c)),
-    )
-    link = made[0]  # the acknowledgement (notifications) may have made it already
-    if account is not None:
-        links.save_to_account(link, account)
+    new = payloads.new_complaint(payload)
+    # the customer agreed to the consent text of the form (PublicComplaintForm.consent)
+    new.extra_event_data = {"via": ContactMethod.PORTAL, "consent": CONSENT_VERSION}
+    with transaction.atomic():
+        complaint = intake.register_from_customer(new, via=ContactMethod.PORTAL, files=files)
+        link = links.current(complaint)  # the acknowledgement made it, when one was sent
+        if account is not None:
+            links.save_to_account(link, account)
     return complaint, link
 
 
