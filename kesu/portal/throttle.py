@@ -89,12 +89,13 @@ def normal_contact(contact: str) -> str:
     return digits or contact
 
 
-def keys(address: str, contacts: list[str]) -> list[tuple[ThrottleScope, str]]:
-    found = [(ThrottleScope.ADDRESS, _hash(address or "unknown"))]
-    for contact in contacts:
-        if normalised := normal_contact(contact):
-            found.append((ThrottleScope.CONTACT, _hash(normalised)))
-    return found
+def address_key(address: str) -> list[tuple[ThrottleScope, str]]:
+    return [(ThrottleScope.ADDRESS, _hash(address or "unknown"))]
+
+
+def contact_keys(contacts: list[str]) -> list[tuple[ThrottleScope, str]]:
+    normalised = {normal_contact(c) for c in contacts} - {""}
+    return [(ThrottleScope.CONTACT, _hash(c)) for c in sorted(normalised)]
 
 
 def check_and_count(
@@ -149,4 +150,4 @@ def _lock_id(scope: str, key: str) -> int:
 
 
 def _hash(value: str) -> str:
-    return hashlib.sha256(salted_hmac("kesu.portal.throttle", value).digest()).hexdigest()
+    return salted_hmac("kesu.portal.throttle", value, algorithm="sha256").hexdigest()

@@ -50,8 +50,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_robot:
             return render(request, "portal/refused.html", status=400)
-        address = throttle.keys(throttle.client_address(request.META), [])
-        contacts = throttle.keys("", form.contacts())[1:]
+        address = throttle.address_key(throttle.client_address(request.META))
+        contacts = throttle.contact_keys(form.contacts())
         try:  # every attempt from the address counts; a contact, once it was accepted
             throttle.check_and_count(address + contacts, address)
         except throttle.Throttled as limit:
@@ -267,27 +267,24 @@ def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status:
     complaint = link.complaint
     customer = CustomerActor(complaint.pk)
     may = [a for a in allowed_actions(complaint, customer) if a in CUSTOMER_ACTIONS]
-    forms = forms or {}
+    forms = forms or {}  # the guard already leaves out a survey that was answered
     shown = {a: forms.get(a) or _form(a, complaint) for a in may}
-    if complaint.state == State.RETURN_VISIT and complaint.return_visit_settled:
-        shown.pop(Action.RETURN_VISIT, None)
-    attachments = {
-        a.pk: a
-        for a in Attachment.objects.filter(complaint=complaint, visibility=Visibility.CUSTOMER)
-    }
+    token = links.token(link)
     context = {
         "complaint": complaint,
-        "token": links.token(link),
+        "token": token,
         "stage": stages.stage_of(complaint.state),
         "steps": stages.STEPS,
         "timeline": _timeline(complaint),
-        "attachments": attachments,
+        "attachments": Attachment.objects.filter(
+            complaint=complaint, visibility=Visibility.CUSTOMER
+        ),
         "forms": shown,
         "Action": Action,
         "refusal": refusal,
         "new": request.GET.get("new") == "1",
         "done": request.GET.get("done", ""),
-        "link_url": request.build_absolute_uri(reverse("portal:track", args=[links.token(link)])),
+        "link_url": request.build_absolute_uri(reverse("portal:track", args=[token])),
         "survey_answered": complaint.state == State.RETURN_VISIT and complaint.return_visit_settled,
         "may_save": link.account_id is None and _customer_account(request) is not None,
     }
