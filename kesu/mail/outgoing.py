@@ -18,18 +18,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from kesu.complaints.models import Complaint
 from kesu.mail import threads
 from kesu.mail.models import InboundMail
 from kesu.notifications.models import Notification
 
 
-def build(n: Notification) -> EmailMultiAlternatives:
-    number = (
-        Complaint.objects.filter(pk=n.complaint_id).values_list("number", flat=True).first()
-        if n.complaint_id
-        else None
-    )
+def build(n: Notification, number: str | None) -> EmailMultiAlternatives:
+    """The message for outbox row `n` about complaint `number` (None: about none)."""
     subject = n.subject
     headers = {"X-Kesu-Notification": str(n.pk), "Auto-Submitted": "auto-generated"}
     to_customer = n.recipient_id is None  # staff are users; the customer is an address

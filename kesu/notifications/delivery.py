@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.models import ComplaintEvent
 from kesu.notifications import sms, webhooks
 from kesu.notifications.choices import NotificationChannel, NotificationState
 from kesu.notifications.models import AWAITING_STATE_LIST, Delivery, Notification
@@ -120,7 +120,12 @@ def _claim(pk: int) -> bool:
 def _deliver_one(pk: int) -> int:
     if not _claim(pk):
         return 0  # sent already, not due, or another worker has it
-    n = Notification.objects.select_related("webhook").get(pk=pk)
+    # the complaint's number rides along: the e-mail's subject and thread, the webhook's text
+    n = (
+        Notification.objects.select_related("webhook")
+        .annotate(number=F("complaint__number"))
+        .get(pk=pk)
+    )
     started = time.monotonic()
     status, response, error, permanent = None, "", "", False
     try:
@@ -155,7 +160,7 @@ def _send_email(n: Notification) -> str:
     to it, and to the customer's own first mail when the complaint came by e-mail."""
     from kesu.mail import outgoing
 
-    message = outgoing.build(n)
+    message = outgoing.build(n, n.number)
     message.send(fail_silently=False)
     return message.extra_headers["Message-ID"]
 
@@ -166,11 +171,7 @@ def _send_webhook(n: Notification) -> tuple[int | None, str]:
         raise PermanentError("the webhook was removed")
     if not hook.active:
         raise PermanentError("the webhook is switched off")
-    number = (
-        Complaint.objects.filter(pk=n.complaint_id).values_list("number", flat=True).first()
-        if n.complaint_id
-        else None
-    )
+    number = n.number
     event_type = (
         ComplaintEvent.objects.filter(pk=n.event_id).values_list("type", flat=True).first()
         if n.event_id
