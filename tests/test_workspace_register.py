@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from kesu.complaints.models import Complaint
-from tests.conftest import PHOTO
+from tests.conftest import PHOTO, complaint_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,15 @@ def test_who_may_not_register_gets_a_refusal(people):
     assert _client(people.executive).get("/register/").status_code == 403
     assert _client(people.intake).get("/register/").status_code == 200
     assert "/register/" not in _client(people.executive).get("/inbox/").content.decode()
+
+
+def test_the_look_up_by_phone_shows_only_complaints_the_person_may_see(people):
+    """A handler of the north region must not read an east complaint's caller through the
+    look-up, though the intake clerk sees it."""
+    people.api(people.intake).post("/complaints", complaint_payload(department="sales_east"))
+    query = {"complainant.phone": "13800000001"}
+    clerk, north = Client(), Client()
+    clerk.force_login(people.intake)
+    north.force_login(people.handler_north)
+    assert "阀门渗漏" in clerk.get("/register/assist", query).content.decode()
+    assert "阀门渗漏" not in north.get("/register/assist", query).content.decode()

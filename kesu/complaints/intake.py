@@ -24,7 +24,12 @@ from kesu.complaints.classify import category_words, suggest_category
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.complaints.models import Category, Complaint
-from kesu.complaints.queries import categories_by_code, category_ancestors
+from kesu.complaints.queries import (
+    categories_by_code,
+    category_ancestors,
+    visible_complaints,
+    with_phone,
+)
 from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.memo import memo
@@ -37,22 +42,22 @@ NAME_LOOKUP_DAYS = 365  # a name (no index) is looked for among the last year's 
 # ------------------------------------------------------------------------------ look-ups
 
 
-def earlier_complaints(phone: str = "", name: str = "") -> QuerySet[Complaint]:
-    """The caller's earlier complaints, newest first: by phone (indexed, all time) or, with
-    no phone, by exact name among the last year's."""
+def earlier_complaints(actor: User, phone: str = "", name: str = "") -> QuerySet[Complaint]:
+    """The caller's earlier complaints that `actor` may see, newest first: by phone
+    (indexed, all time) or, with no phone, by exact name among the last year's."""
     phone, name = phone.strip(), name.strip()
-    qs = Complaint.objects.select_related("category").order_by("-registered_at", "-id")
+    qs = visible_complaints(actor).order_by("-registered_at", "-id")
     if len(phone) >= 5:
-        return qs.filter(complainant_phone=phone)[:EARLIER_LIMIT]
+        return with_phone(qs, phone)[:EARLIER_LIMIT]
     if len(name) >= 2:
         since = clock.now() - timedelta(days=NAME_LOOKUP_DAYS)
         return qs.filter(complainant_name=name, registered_at__gte=since)[:EARLIER_LIMIT]
     return qs.none()
 
 
-def open_duplicates(new: actions.NewComplaint) -> list[Complaint]:
-    """Open complaints of the same customer (phone or e-mail) about the same product
-    (model, or batch) or project."""
+def open_duplicates(new: actions.NewComplaint, actor: User) -> list[Complaint]:
+    """Open complaints `actor` may see of the same customer (phone or e-mail) about the
+    same product (model, or batch) or project."""
     who = Q()
     if new.complainant_phone.strip():
         who |= Q(complainant_phone=new.complainant_phone.strip())
@@ -71,9 +76,9 @@ def open_duplicates(new: actions.NewComplaint) -> list[Complaint]:
     if not about:
         return []
     return list(
-        Complaint.objects.filter(who, about, closed_at__isnull=True).order_by("-registered_at")[
-            :EARLIER_LIMIT
-        ]
+        visible_complaints(actor)
+        .filter(who, about, closed_at__isnull=True)
+        .order_by("-registered_at")[:EARLIER_LIMIT]
     )
 
 
@@ -148,7 +153,7 @@ def register_call(
     registration (`Duplicates`) unless the clerk confirmed that this one is new."""
     if replay := actions.registered_before(actor, idempotency_key, new):
         return replay, False  # a double submit: the first one did all of it
-    if not duplicate_confirmed and (duplicates := open_duplicates(new)):
+    if not duplicate_confirmed and (duplicates := open_duplicates(new, actor)):
         raise Duplicates(duplicates)
     check_files(files)  # refuse a bad file before anything is written
     with transaction.atomic():

@@ -314,12 +314,12 @@ def register(request: HttpRequest) -> HttpResponse:
         "kinds": Kind.choices,
         "channels": Channel.choices,
         "severities": Severity.choices,
-        **_assist(values),
+        **_assist(values, request.user),
     }
     return render(request, "workspace/register.html", context, status=status)
 
 
-def _assist(values: QueryDict) -> dict:
+def _assist(values: QueryDict, user: User) -> dict:
     """What the form's words so far suggest, and who the caller is."""
     texts = [values.get(k, "") for k in ("title", "description", "demand")]
     category = categories_by_code().get(values.get("category", ""))
@@ -340,7 +340,9 @@ def _assist(values: QueryDict) -> dict:
         "reasons": [severity_reason_text(r) for r in suggestion.severity.reasons],
         "earlier": list(
             intake.earlier_complaints(
-                values.get("complainant.phone", ""), values.get("complainant.name", "")
+                user,
+                values.get("complainant.phone", ""),
+                values.get("complainant.name", ""),
             )
         ),
     }
@@ -352,4 +354,4 @@ def register_assist(request: HttpRequest) -> HttpResponse:
     the proposed severity, for the form as typed so far."""
     if not actions.may_register(request.user):
         return HttpResponse(status=403)
-    return render(request, "workspace/_register_assist.html", _assist(request.GET))
+    return render(request, "workspace/_register_assist.html", _assist(request.GET, request.user))
