@@ -233,6 +233,7 @@ def test_a_thread_the_acknowledgement_its_reply_and_our_own_mail_coming_back(peo
         template=TemplateCode.CUSTOMER_WROTE, channel=NotificationChannel.IN_APP
     )
     assert wrote.recipient == people.handler_quality and "漏水越来越严重了" in wrote.body
+    assert f"/complaints/{number}" in wrote.body  # a staff message: the workspace link
 
     # the number typed into a subject by a stranger: kept, but for staff only
     stranger = message(

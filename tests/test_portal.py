@@ -487,10 +487,15 @@ def test_a_message_on_a_merged_complaint_reaches_the_one_that_lives_on_for_staff
     merged_token = _token_of(_submit(client, phone="13900000099", email="other@example.com"))
     kept, merged = Complaint.objects.order_by("id")
     _act(people, merged.number, people.intake, "merge", {"into": kept.number})
+    owner = {"owner": people.handler_east.username, "department": "sales_east"}
+    _act(people, kept.number, people.intake, "accept", owner)
     response = client.post(f"/t/{merged_token}/add_info", {"message": "我的问题还没解决"})
     assert response.status_code == 302
     added = kept.events.get(type=EventType.ADD_INFO)
     assert added.visibility == Visibility.INTERNAL
+    # the owner hears of it with the words, though the customer's page would not show them
+    wrote = Notification.objects.get(template="customer_wrote", event=added, channel="in_app")
+    assert wrote.recipient == people.handler_east and "我的问题还没解决" in wrote.body
     assert added.data["merged_from"] == merged.number and added.data["by"] == "customer"
     page = client.get(response["Location"]).content.decode()
     assert kept.number in page  # "passed on to …"

@@ -62,7 +62,6 @@ from kesu.notifications.choices import NotificationChannel, NotificationState, T
 from kesu.notifications.delivery import queue_delivery
 from kesu.notifications.models import DepartmentWebhook, Notification
 from kesu.notifications.templates import (
-    CUSTOMER_TEMPLATES,
     customer_context,
     render,
     staff_context,
@@ -283,6 +282,12 @@ class Wanted:
     address: str = ""
     webhook: int | None = None
 
+    @property
+    def to_customer(self) -> bool:
+        """Staff are users and webhooks are hooks; the customer is a bare address. Their
+        message leaves out internal comments and staff links, and carries their own link."""
+        return self.recipient is None and self.webhook is None
+
 
 STAFF_CHANNELS = (NotificationChannel.IN_APP, NotificationChannel.EMAIL)
 URGENT_CHANNELS = (NotificationChannel.IN_APP, NotificationChannel.EMAIL, NotificationChannel.SMS)
@@ -385,17 +390,21 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
         owner_name=owner.get_full_name() if owner else "",
     )
     for_customer = context
-    if any(w.template in CUSTOMER_TEMPLATES for w in wanted):
-        link = links.current(complaint, new=event.type == EventType.REGISTER)
+    if any(w.to_customer for w in wanted):
+        # The customer's first link is made here when their first message needs it; in a
+        # savepoint, so that a failure costs the link, never the action (PostgreSQL would
+        # otherwise refuse the rest of the transaction).
+        with transaction.atomic():
+            link = links.current(complaint, new=event.type == EventType.REGISTER)
         for_customer = customer_context(context, event, link=links.url(link) if link else "")
     rendered = {}
     now = timezone.now()
     rows = []
     for w in wanted:
-        if w.template not in rendered:
-            ctx = for_customer if w.template in CUSTOMER_TEMPLATES else context
-            rendered[w.template] = render(w.template, ctx, language)
-        message = rendered[w.template]
+        key = (w.template, w.to_customer)
+        if key not in rendered:
+            rendered[key] = render(w.template, for_customer if w.to_customer else context, language)
+        message = rendered[key]
         in_app = w.channel == NotificationChannel.IN_APP
         rows.append(
             Notification(

@@ -190,7 +190,6 @@ DEFAULTS: dict[TemplateCode, Wording] = {
 }
 assert set(DEFAULTS) == set(TemplateCode), "every message has its built-in wording"
 
-CUSTOMER_TEMPLATES = frozenset(code for code in TemplateCode if code.startswith("customer_"))
 
 # Plain text (e-mail, SMS, chat): nothing is HTML-escaped. The context holds strings only.
 _ENGINE = Engine(autoescape=False)
