@@ -1,7 +1,8 @@
 """Workspace pages without a browser: who may open what, and the attachment download."""
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 
 from tests.conftest import PHOTO, complaint_payload
 
@@ -92,3 +93,24 @@ def test_the_tab_counts_come_separately_and_only_owners_have_mine(people):
     assert 'id="count-mine"' not in clerk.get("/inbox/counts").content.decode()
     page = clerk.get("/inbox/").content.decode()
     assert "?tab=mine" not in page and number in page  # a clerk opens on the department tab
+
+
+@override_settings(KESU_TRUSTED_PROXIES=["10.0.0.254"])
+def test_failed_logins_behind_a_proxy_lock_out_the_guesser_not_everyone(people):
+    """Five wrong passwords from one client lock that client out of the account; a
+    colleague behind the same reverse proxy still logs in."""
+    people.intake.set_password("pass-1234-word")
+    people.intake.save()
+
+    def log_in(client_ip: str, password: str):
+        return Client().post(
+            "/login/",
+            {"username": people.intake.username, "password": password},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR=client_ip,
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in("203.0.113.66", "wrong")
+    assert log_in("203.0.113.66", "pass-1234-word").status_code != 302  # locked out
+    assert log_in("203.0.113.7", "pass-1234-word").status_code == 302  # not locked out

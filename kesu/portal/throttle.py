@@ -7,8 +7,8 @@ live in the database, so every server process sees the same numbers, and old row
 pruned as new ones are written.
 
 Limits are settings (KESU_PUBLIC_FORM_PER_ADDRESS, KESU_PUBLIC_FORM_PER_CONTACT, as
-"count/minutes"). Behind a reverse proxy, KESU_TRUSTED_PROXIES names it: the client is then
-the last address of X-Forwarded-For that is not a trusted proxy. Contacts are compared in a
+"count/minutes"). The address is the client's, through trusted proxies
+(`kesu.core.client`). Contacts are compared in a
 normal form (a phone's digits without the country code, an e-mail without its +tag), so
 "139-0000-0009", "+86 139 0000 0009" and "13900000009" count as one.
 
@@ -61,19 +61,6 @@ def limits() -> dict[ThrottleScope, Limit]:
         ThrottleScope.ADDRESS: Limit.parse(settings.KESU_PUBLIC_FORM_PER_ADDRESS),
         ThrottleScope.CONTACT: Limit.parse(settings.KESU_PUBLIC_FORM_PER_CONTACT),
     }
-
-
-def client_address(meta: dict) -> str:
-    """The submitting client's address, seen through the trusted reverse proxies."""
-    remote = meta.get("REMOTE_ADDR", "")
-    trusted = set(settings.KESU_TRUSTED_PROXIES)
-    if remote not in trusted:
-        return remote
-    hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return remote
 
 
 def normal_contact(contact: str) -> str:

@@ -22,6 +22,7 @@ from kesu.complaints.choices import FINAL_STATES, Action, EventType, State, Visi
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint
+from kesu.core.client import client_address
 from kesu.policies.queries import current_policy
 from kesu.portal import actions, links, stages, throttle
 from kesu.portal.forms import (
@@ -50,7 +51,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_robot:
             return render(request, "portal/refused.html", status=400)
-        address = throttle.address_key(throttle.client_address(request.META))
+        address = throttle.address_key(client_address(request.META))
         contacts = throttle.contact_keys(form.contacts())
         try:  # every attempt from the address counts; a contact, once it was accepted
             throttle.check_and_count(address + contacts, address)
