@@ -114,3 +114,12 @@ def test_failed_logins_behind_a_proxy_lock_out_the_guesser_not_everyone(people):
         log_in("203.0.113.66", "wrong")
     assert log_in("203.0.113.66", "pass-1234-word").status_code != 302  # locked out
     assert log_in("203.0.113.7", "pass-1234-word").status_code == 302  # not locked out
+
+
+def test_a_mangled_inbox_cursor_starts_again_at_the_first_page(people):
+    people.api(people.intake).post("/complaints", complaint_payload())
+    client = Client()
+    client.force_login(people.intake)
+    for sort in ("new", "due"):
+        response = client.get("/inbox/", {"cursor": "garbage", "sort": sort})
+        assert response.status_code == 200 and "阀门渗漏" in response.content.decode()

@@ -14,6 +14,7 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import department_scope
 from kesu.complaints.choices import Severity, State
+from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
     categories_by_code,
@@ -191,6 +192,11 @@ class Filters:
 
 
 def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int):
-    if sort == Sort.DUE:
-        return keyset.page(qs, "due_at", cursor, limit, ascending=True)
-    return keyset_page(qs, cursor, limit)
+    """One page; a cursor that is not one of ours (edited by hand, from another sort)
+    starts again at the first page, as a bad filter value is dropped."""
+    try:
+        if sort == Sort.DUE:
+            return keyset.page(qs, "due_at", cursor, limit, ascending=True)
+        return keyset_page(qs, cursor, limit)
+    except ComplaintError:
+        return page_of(qs, sort, None, limit) if cursor else ([], None)
