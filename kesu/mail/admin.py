@@ -7,13 +7,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kesu.core.admin_views import ReadOnlyAdmin
 from kesu.mail import intake
 from kesu.mail.choices import MailOutcome
 from kesu.mail.models import InboundMail
 
 
 @admin.register(InboundMail)
-class InboundMailAdmin(admin.ModelAdmin):
+class InboundMailAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "outcome", "sender", "subject", "complaint", "raw_link")
     list_filter = ("outcome", "source")
     search_fields = ("message_id", "sender", "subject")
@@ -31,12 +32,6 @@ class InboundMailAdmin(admin.ModelAdmin):
         "raw_link",
     )
     actions = ["process_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("raw message"))
     def raw_link(self, obj: InboundMail):

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -41,7 +42,8 @@ class ReadAllOut(Schema):
 
 
 def _inbox(request: HttpRequest):
-    return actions.inbox(request.user)
+    """The caller's in-app notifications, each with its complaint's number (not its row)."""
+    return actions.inbox(request.user).annotate(number=F("complaint__number"))
 
 
 def _out(n: Notification) -> dict:
@@ -50,7 +52,7 @@ def _out(n: Notification) -> dict:
         "template": n.template,
         "subject": n.subject,
         "body": n.body,
-        "complaint": n.complaint.number if n.complaint_id else None,
+        "complaint": n.number,
         "created_at": n.created_at,
         "read_at": n.read_at,
     }
@@ -66,9 +68,7 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     qs = _inbox(request)
     if filters.unread:
         qs = qs.filter(read_at__isnull=True)
-    rows, cursor = keyset.page(
-        qs.select_related("complaint"), "created_at", filters.cursor, filters.limit
-    )
+    rows, cursor = keyset.page(qs, "created_at", filters.cursor, filters.limit)
     next_url = None
     if cursor is not None:
         params = request.GET.copy()
@@ -94,7 +94,7 @@ def read_all(request: HttpRequest):
 def read_one(request: HttpRequest, notification_id: int):
     """Marks it read (once: reading it again keeps the first time)."""
     actions.mark_read(request.user, notification_id)
-    n = _inbox(request).select_related("complaint").filter(pk=notification_id).first()
+    n = _inbox(request).filter(pk=notification_id).first()
     if n is None:
         raise Http404
     return _out(n)

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kesu.complaints.models import ComplaintEvent
 from kesu.notifications import sms, webhooks
 from kesu.notifications.choices import NotificationChannel, NotificationState
 from kesu.notifications.models import AWAITING_STATE_LIST, Delivery, Notification
@@ -120,10 +119,11 @@ def _claim(pk: int) -> bool:
 def _deliver_one(pk: int) -> int:
     if not _claim(pk):
         return 0  # sent already, not due, or another worker has it
-    # the complaint's number rides along: the e-mail's subject and thread, the webhook's text
+    # the complaint's number and the event's type ride along: the e-mail's subject and
+    # thread, the webhook's text
     n = (
         Notification.objects.select_related("webhook")
-        .annotate(number=F("complaint__number"))
+        .annotate(number=F("complaint__number"), event_type=F("event__type"))
         .get(pk=pk)
     )
     started = time.monotonic()
@@ -171,12 +171,7 @@ def _send_webhook(n: Notification) -> tuple[int | None, str]:
         raise PermanentError("the webhook was removed")
     if not hook.active:
         raise PermanentError("the webhook is switched off")
-    number = n.number
-    event_type = (
-        ComplaintEvent.objects.filter(pk=n.event_id).values_list("type", flat=True).first()
-        if n.event_id
-        else None
-    )
+    number, event_type = n.number, n.event_type
     data = webhooks.payload(
         hook.style,
         event=event_type or "",

@@ -1,10 +1,11 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kesu.workspace import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
     path("register/", views.register, name="register"),

@@ -60,10 +60,6 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
-class LogoutView(auth_views.LogoutView):
-    pass
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -7,15 +7,6 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-@register.filter
-def get(mapping, key):
-    """`mapping[key]` for keys a template cannot spell (`complainant.phone`)."""
-    try:
-        return mapping.get(key, "")
-    except AttributeError:
-        return ""
-
-
 def _error(context, name: str):
     message = (context.get("errors") or {}).get(name)
     if not message:
