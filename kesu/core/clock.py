@@ -7,7 +7,7 @@ actions "as of" an earlier instant, so a timeline reads as it would have happene
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -35,3 +35,8 @@ def as_of(instant: datetime) -> Iterator[None]:
         yield
     finally:
         _as_of.reset(token)
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant `day` begins in the company's time zone (settings.TIME_ZONE)."""
+    return timezone.make_aware(datetime.combine(day, time(0)))

@@ -6,7 +6,7 @@ costs the same at 10k or 1M complaints.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -17,6 +17,7 @@ from kesu.complaints.authority import department_scope
 from kesu.complaints.choices import OPEN_STATE_LIST, EventType, Severity, State
 from kesu.complaints.models import Category, ComplaintEvent
 from kesu.complaints.queries import categories_by_id, visible_complaints
+from kesu.core import clock
 from kesu.workspace.inbox import end_of_today
 
 
@@ -53,8 +54,7 @@ class Dashboard:
 
 
 def month_start(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return timezone.make_aware(datetime.combine(local.date().replace(day=1), time(0)))
+    return clock.local_midnight(timezone.localtime(now).date().replace(day=1))
 
 
 def dashboard_for(user: User, now: datetime) -> Dashboard:

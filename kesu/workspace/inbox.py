@@ -2,7 +2,7 @@
 waiting for approval): which complaints each shows, for whom, and how close a deadline is."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
@@ -63,8 +63,7 @@ def tabs_for(user: User) -> list[Tab]:
 
 
 def end_of_today(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(0)))
+    return clock.local_midnight(timezone.localtime(now).date() + timedelta(days=1))
 
 
 def complaints_in(user: User, tab: Tab, now: datetime | None = None) -> QuerySet[Complaint]:
@@ -167,7 +166,7 @@ class Filters:
             qs = qs.filter(closed_at__isnull=True)
         start = None
         if self.registered_from:
-            start = timezone.make_aware(datetime.combine(self.registered_from, time(0)))
+            start = clock.local_midnight(self.registered_from)
         qs = narrowed(
             qs,
             states=[self.state] if self.state and self.state != OPEN else [],

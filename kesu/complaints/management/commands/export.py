@@ -6,21 +6,17 @@ FILE the CSV goes to standard output (UTF-8 without BOM; name a .csv file for Ex
 
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kesu.complaints.choices import State
 from kesu.complaints.importing import RegisterFileError, export_file, write_csv
 from kesu.complaints.models import Complaint
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(0)), timezone.get_current_timezone())
+from kesu.core import clock
 
 
 class Command(BaseCommand):
@@ -52,10 +48,10 @@ class Command(BaseCommand):
         if state:
             complaints = complaints.filter(state__in=state)
         if date_from:
-            complaints = complaints.filter(registered_at__gte=_local_midnight(date_from))
+            complaints = complaints.filter(registered_at__gte=clock.local_midnight(date_from))
         if date_to:
             complaints = complaints.filter(
-                registered_at__lt=_local_midnight(date_to + timedelta(days=1))
+                registered_at__lt=clock.local_midnight(date_to + timedelta(days=1))
             )
         if file is None:
             self._to_stdout(complaints)
