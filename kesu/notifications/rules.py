@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints.authority import ancestors
+from kesu.complaints.authority import MAX_ESCALATION_LEVEL, ancestors
 from kesu.complaints.choices import Channel, EventType, Severity, State
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id, category_ancestors, departments_by_code
@@ -140,7 +140,8 @@ def rules_for(complaint, event) -> list[Rule]:
             rules.append((Audience.CUSTOMER, TemplateCode.CUSTOMER_SURVEY))
     elif event.type in ESCALATION_TEMPLATES:
         template = ESCALATION_TEMPLATES[event.type]
-        audience = Audience.EXECUTIVES if data.get("to") == "executive" else Audience.HEADS
+        to_executives = data.get("level", 0) >= MAX_ESCALATION_LEVEL  # authority's ladder
+        audience = Audience.EXECUTIVES if to_executives else Audience.HEADS
         rules += [(audience, template), (Audience.WEBHOOK, template)]
     return rules
 
