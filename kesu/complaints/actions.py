@@ -63,7 +63,7 @@ from kesu.complaints.queries import category_default_department
 from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.language import in_company_language
-from kesu.core.rows import insert_row
+from kesu.core.rows import PreparedInsert
 from kesu.deadlines import engine as deadlines
 from kesu.notifications import rules as notification_rules
 from kesu.policies.queries import current_policy, severity_rules
@@ -158,9 +158,9 @@ def register(
     if keyed and (replay := _idempotent_replay(actor, idempotency_key, fingerprint)):
         return replay, False
     try:
-        prepared = _prepare(new, actor, proposal, chosen, severity_reason, registered_at)
+        rows = _prepare(new, actor, proposal, chosen, severity_reason, registered_at)
         with transaction.atomic():
-            complaint = _insert(*prepared, number, announce=announce and not importing)
+            complaint = _insert(*rows, number, announce=announce and not importing)
             if keyed:
                 # A concurrent twin fails here on the unique index and rolls back its whole
                 # registration, number included; it then returns the first one's complaint.
@@ -245,7 +245,8 @@ def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
 
 
 def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
-    """The complaint row and its `register` event, built before any lock is taken."""
+    """The complaint row and its `register` event, built before any lock is taken: everything
+    but the number and the event's link to its complaint, which the transaction decides."""
     at = registered_at or clock.now()
     fields = {k: v for k, v in new.__dict__.items() if k != "extra_event_data"}
     fields["department"] = new.department or category_default_department(new.category)
@@ -266,13 +267,18 @@ def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
     event = ComplaintEvent(
         type=EventType.REGISTER, actor=actor, at=at, to_state=State.REGISTERED, data=data
     )
-    return complaint, event
+    # The first clocks depend on the record and the event, not on the number.
+    deadlines.reschedule(complaint, [deadlines.fact(event)])
+    # Complaint and ComplaintEvent have no save() work, auto_now fields or save signals, so
+    # the precompiled INSERT writes exactly what create() would, with less time in the lock.
+    return PreparedInsert(complaint), PreparedInsert(event)
 
 
 def _insert(
-    complaint: Complaint, event: ComplaintEvent, number: str, *, announce: bool
+    complaint_row: PreparedInsert, event_row: PreparedInsert, number: str, *, announce: bool
 ) -> Complaint:
     """Inside the registering transaction: the number, then the two rows."""
+    complaint, event = complaint_row.instance, event_row.instance
     policy = current_policy()
     if number:
         if Complaint.objects.filter(number=number).exists():
@@ -288,12 +294,11 @@ def _insert(
             policy.number_pattern, local, numbering.next_sequence(prefix)
         )
     complaint.number = number
-    deadlines.reschedule(complaint, [deadlines.fact(event)])
-    # Complaint and ComplaintEvent have no save() work, auto_now fields or save signals, so
-    # the precompiled INSERT writes exactly what create() would, with less time in the lock.
-    insert_row(complaint)
+    complaint_row.refresh("number")
+    complaint_row.execute()
     event.complaint = complaint
-    insert_row(event)
+    event_row.refresh("complaint_id")
+    event_row.execute()
     if announce:
         _announce(complaint, event)
     return complaint

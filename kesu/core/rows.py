@@ -2,9 +2,11 @@
 
 `Model.objects.create()` compiles its INSERT anew on every call, which for a 50-column
 complaint costs more than the database does, and it does so while the write lock is held.
-`insert_row` sends the same statement and the same values (each field prepares its own value
-exactly as the ORM would) with the SQL built once. Only for models whose `save()` adds
-nothing and that have no `auto_now` fields or save signals — the callers say why.
+`PreparedInsert` sends the same statement and the same values (each field prepares its own
+value exactly as the ORM would) with the SQL built once, and converts the values when it is
+made, so a caller can do that before it takes the write lock and change only the values it
+learns inside (a number, the key of a row inserted just before). Only for models whose
+`save()` adds nothing and that have no `auto_now` fields or save signals — the callers say why.
 """
 
 import functools
@@ -13,7 +15,9 @@ from django.db import connection, models
 
 
 @functools.cache
-def _statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+def _statement(
+    model: type[models.Model], vendor: str
+) -> tuple[str, tuple[models.Field, ...], dict[str, int]]:
     quote = connection.ops.quote_name
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -22,15 +26,35 @@ def _statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[model
     table = quote(model._meta.db_table)
     # Names come from the model and are quoted; values are always parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+    return sql, fields, {f.attname: i for i, f in enumerate(fields)}
+
+
+class PreparedInsert:
+    """The INSERT of `instance` as a new row, its values converted now."""
+
+    def __init__(self, instance: models.Model):
+        self.instance = instance
+        self.sql, self.fields, self._position = _statement(type(instance), connection.vendor)
+        self.params = [
+            f.get_db_prep_save(getattr(instance, f.attname), connection) for f in self.fields
+        ]
+
+    def refresh(self, *attnames: str) -> None:
+        """Convert again the values of these attributes, changed on the instance since."""
+        for name in attnames:
+            i = self._position[name]
+            field = self.fields[i]
+            self.params[i] = field.get_db_prep_save(getattr(self.instance, name), connection)
+
+    def execute(self) -> None:
+        """Send the INSERT and set the instance's primary key."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            self.instance.pk = cursor.fetchone()[0]
+        self.instance._state.adding = False
+        self.instance._state.db = connection.alias
 
 
 def insert_row(instance: models.Model) -> None:
     """INSERT `instance` as a new row and set its primary key."""
-    sql, fields = _statement(type(instance), connection.vendor)
-    params = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        instance.pk = cursor.fetchone()[0]
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    PreparedInsert(instance).execute()
