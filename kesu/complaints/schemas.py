@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from kesu.complaints.choices import (
     Action,
@@ -38,7 +38,11 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Text = Annotated[str, Field(max_length=10000)]
 
 
-class Strict(Schema):
+class Strict(BaseModel):
+    """Input: a plain pydantic model. ninja's `Schema` adds a wrapping validator that reads
+    attributes of ORM objects, which input never is; it made validating a registration
+    cost 88 µs instead of 6."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
