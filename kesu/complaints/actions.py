@@ -159,18 +159,22 @@ def register(
         return replay, False
     try:
         rows = _prepare(new, actor, proposal, chosen, severity_reason, registered_at)
+        key_row = None
+        if keyed:  # IdempotencyKey has no save() work either
+            at = rows[0].instance.registered_at
+            key_row = PreparedInsert(
+                IdempotencyKey(
+                    user=actor, key=idempotency_key, request_hash=fingerprint, created_at=at
+                )
+            )
         with transaction.atomic():
             complaint = _insert(*rows, number, announce=announce and not importing)
-            if keyed:
+            if key_row is not None:
                 # A concurrent twin fails here on the unique index and rolls back its whole
                 # registration, number included; it then returns the first one's complaint.
-                IdempotencyKey.objects.create(
-                    user=actor,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    complaint=complaint,
-                    created_at=complaint.registered_at,
-                )
+                key_row.instance.complaint = complaint
+                key_row.refresh("complaint_id")
+                key_row.execute()
     except IntegrityError:
         if not keyed or not (replay := _idempotent_replay(actor, idempotency_key, fingerprint)):
             raise
