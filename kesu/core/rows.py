@@ -13,11 +13,43 @@ import functools
 
 from django.db import connection, models
 
+# Field classes whose conversion returns these values unchanged (to_python of a str is the
+# str; an int or a bool is itself; the SQLite and PostgreSQL adapters keep both): such a value
+# goes into the statement as it is. Anything else (enums of ints, dates, decimals, JSON,
+# our own fields) takes the field's own `get_db_prep_save`.
+_UNCHANGED: dict[type[models.Field], type] = {
+    models.CharField: str,
+    models.EmailField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BigAutoField: int,
+    models.AutoField: int,
+}
+
+
+# … and classes that keep None as None (a JSONField does not: its None may be JSON null).
+_NONE_KEPT = frozenset(_UNCHANGED) | {models.DateTimeField, models.DateField, models.DecimalField}
+
+
+def _kept_type(field: models.Field) -> type | None:
+    """The type of value `field` passes through; NoneType when it only keeps None."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    kept = _UNCHANGED.get(type(field))
+    if kept is None and type(field) in _NONE_KEPT:
+        return type(None)
+    return kept
+
 
 @functools.cache
 def _statement(
     model: type[models.Model], vendor: str
-) -> tuple[str, tuple[models.Field, ...], dict[str, int]]:
+) -> tuple[str, tuple[models.Field, ...], tuple, dict[str, int]]:
     quote = connection.ops.quote_name
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -26,7 +58,8 @@ def _statement(
     table = quote(model._meta.db_table)
     # Names come from the model and are quoted; values are always parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    return sql, fields, {f.attname: i for i, f in enumerate(fields)}
+    kept = tuple(_kept_type(f) for f in fields)
+    return sql, fields, kept, {f.attname: i for i, f in enumerate(fields)}
 
 
 class PreparedInsert:
@@ -34,17 +67,26 @@ class PreparedInsert:
 
     def __init__(self, instance: models.Model):
         self.instance = instance
-        self.sql, self.fields, self._position = _statement(type(instance), connection.vendor)
-        self.params = [
-            f.get_db_prep_save(getattr(instance, f.attname), connection) for f in self.fields
-        ]
+        self.sql, self.fields, self._kept, self._position = _statement(
+            type(instance), connection.vendor
+        )
+        self.params = [self._value(i) for i in range(len(self.fields))]
+
+    def _value(self, i: int):
+        field = self.fields[i]
+        value = getattr(self.instance, field.attname)
+        kept = self._kept[i]
+        if kept is not None and (
+            value is None or type(value) is kept or (kept is str and isinstance(value, str))
+        ):
+            return value
+        return field.get_db_prep_save(value, connection)
 
     def refresh(self, *attnames: str) -> None:
         """Convert again the values of these attributes, changed on the instance since."""
         for name in attnames:
             i = self._position[name]
-            field = self.fields[i]
-            self.params[i] = field.get_db_prep_save(getattr(self.instance, name), connection)
+            self.params[i] = self._value(i)
 
     def execute(self) -> None:
         """Send the INSERT and set the instance's primary key."""
