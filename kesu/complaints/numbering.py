@@ -23,12 +23,17 @@ def _parts(pattern: str) -> tuple[str, int, str]:
 
 def prefix_for(pattern: str, at: datetime) -> str:
     """The part of the number before the sequence, for the local month of `at`."""
+    return _month_prefix(pattern, at.year, at.month)
+
+
+@functools.lru_cache(maxsize=256)
+def _month_prefix(pattern: str, year: int, month: int) -> str:
     head = _parts(pattern)[0]
     return (
-        head.replace("{YYYYMM}", f"{at:%Y%m}")
-        .replace("{YYYY}", f"{at:%Y}")
-        .replace("{YY}", f"{at:%y}")
-        .replace("{MM}", f"{at:%m}")
+        head.replace("{YYYYMM}", f"{year:04d}{month:02d}")
+        .replace("{YYYY}", f"{year:04d}")
+        .replace("{YY}", f"{year % 100:02d}")
+        .replace("{MM}", f"{month:02d}")
     )
 
 
