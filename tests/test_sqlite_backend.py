@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import sqlite3
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -74,3 +75,32 @@ def test_a_failed_write_releases_the_lock():
     with pytest.raises(IntegrityError), transaction.atomic():
         NumberSequence.objects.create(prefix="T0001", last=2)  # the same prefix: unique
     assert lock_is_free()
+
+
+class FailingCheckpoints:
+    """The real SQLite connection, except that a checkpoint fails (as on a full disk)."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def execute(self, sql, *args):
+        if sql.startswith("PRAGMA wal_checkpoint"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_failed_checkpoint_does_not_undo_or_fail_the_commit(caplog):
+    write_once(0)
+    real = connection.connection
+    connection.connection = FailingCheckpoints(real)
+    try:
+        connection._writes_since_checkpoint = backend.CHECKPOINT_EVERY - 1
+        write_once(1)  # the commit that is due for a checkpoint
+    finally:
+        connection.connection = real
+    assert NumberSequence.objects.filter(prefix="T0001").exists()
+    assert lock_is_free()
+    assert "WAL checkpoint failed" in caplog.text

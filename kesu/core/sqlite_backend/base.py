@@ -16,11 +16,15 @@ net for a WAL that grows faster than these checkpoints (one large import).
 """
 
 import fcntl
+import logging
 import os
+import sqlite3
 
 from django.db.backends.sqlite3 import base
 
 CHECKPOINT_EVERY = 50
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -59,20 +63,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         wrote = self._lock_held
         try:
-            return super()._commit()
+            result = super()._commit()
         finally:
             self._release_write_lock()
-            if wrote:
-                self._count_write()
+        if wrote:
+            self._count_write()
+        return result
 
     def _count_write(self) -> None:
+        """After a committed write: every CHECKPOINT_EVERY of them, a checkpoint. It never
+        waits (with another one running it reports busy), and the commit has happened: a
+        failure here is logged, not raised."""
         self._writes_since_checkpoint += 1
         if self._writes_since_checkpoint < CHECKPOINT_EVERY or self.connection is None:
             return
         self._writes_since_checkpoint = 0
-        with self.wrap_database_errors:
-            # Never waits: with another checkpoint running it simply reports busy.
+        try:
             self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            logger.warning(
+                "WAL checkpoint failed; SQLite's own checkpoint will follow", exc_info=True
+            )
 
     def _rollback(self):
         try:
