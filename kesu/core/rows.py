@@ -14,9 +14,10 @@ import functools
 from django.db import connection, models
 
 # Field classes whose conversion returns these values unchanged (to_python of a str is the
-# str; an int or a bool is itself; the SQLite and PostgreSQL adapters keep both): such a value
-# goes into the statement as it is. Anything else (enums of ints, dates, decimals, JSON,
-# our own fields) takes the field's own `get_db_prep_save`.
+# str, a bool is itself, and on SQLite an int too; PostgreSQL's adapter wraps an int in its
+# column's size, so there ints take the slow path): such a value goes into the statement as it
+# is. Anything else (enums of ints, dates, decimals, JSON, our own fields) takes the field's
+# own `get_db_prep_save`.
 _UNCHANGED: dict[type[models.Field], type] = {
     models.CharField: str,
     models.EmailField: str,
@@ -36,11 +37,13 @@ _UNCHANGED: dict[type[models.Field], type] = {
 _NONE_KEPT = frozenset(_UNCHANGED) | {models.DateTimeField, models.DateField, models.DecimalField}
 
 
-def _kept_type(field: models.Field) -> type | None:
+def _kept_type(field: models.Field, vendor: str) -> type | None:
     """The type of value `field` passes through; NoneType when it only keeps None."""
     if isinstance(field, models.ForeignKey):
         field = field.target_field
     kept = _UNCHANGED.get(type(field))
+    if kept is int and vendor != "sqlite":
+        kept = None
     if kept is None and type(field) in _NONE_KEPT:
         return type(None)
     return kept
@@ -58,7 +61,7 @@ def _statement(
     table = quote(model._meta.db_table)
     # Names come from the model and are quoted; values are always parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    kept = tuple(_kept_type(f) for f in fields)
+    kept = tuple(_kept_type(f, vendor) for f in fields)
     return sql, fields, kept, {f.attname: i for i, f in enumerate(fields)}
 
 

@@ -1,0 +1,87 @@
+"""PreparedInsert sends exactly the values the ORM's own conversion would, on either database."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from kesu.complaints import actions
+from kesu.complaints.choices import Channel, Kind, Severity, State
+from kesu.complaints.models import Category, Complaint, ComplaintEvent, IdempotencyKey
+from kesu.core.rows import PreparedInsert
+
+pytestmark = pytest.mark.django_db
+
+
+def as_the_orm_converts(instance) -> list:
+    return [
+        f.get_db_prep_save(getattr(instance, f.attname), connection)
+        for f in PreparedInsert(instance).fields
+    ]
+
+
+def comparable(values: list) -> list:
+    """psycopg's Jsonb wrapper has no equality of its own: compare what it wraps."""
+    return [(type(v), v.obj) if hasattr(v, "obj") else (type(v), v) for v in values]
+
+
+def assert_same(instance) -> None:
+    assert comparable(PreparedInsert(instance).params) == comparable(as_the_orm_converts(instance))
+
+
+def test_values_of_every_kind_are_the_ones_the_orm_would_send(people):
+    complaint = Complaint(
+        number="KS20261100001",
+        kind=Kind.COMPLAINT,  # a str enum
+        channel=Channel.PHONE,
+        state=State.REGISTERED,
+        severity=Severity.LEVEL_2,  # an int enum
+        severity_proposed=2,  # a plain int
+        title="阀门渗漏",
+        description="批号2025-07的阀门出现渗漏。",
+        category=Category.objects.get(code="product_quality"),
+        complainant_name="王伟",
+        complainant_email="",
+        claim_amount=Decimal("1200.50"),
+        anonymous=False,
+        read_back=True,
+        registered_at=timezone.now(),
+        occurred_at=None,
+        registered_by=people.intake,
+    )
+    assert_same(complaint)
+    complaint.claim_amount = None
+    complaint.escalation_level = 1
+    assert_same(complaint)
+
+    event = ComplaintEvent(
+        type="register", actor=people.intake, at=timezone.now(), to_state="registered"
+    )
+    for data in ({}, {"basis": ["word:渗漏"], "severity_proposed": 2}, None):
+        event.data = data
+        assert_same(event)
+
+
+def test_registered_rows_convert_back_to_what_was_written(people):
+    new = actions.NewComplaint(
+        kind="complaint",
+        channel="phone",
+        title="阀门渗漏",
+        description="客户反映渗漏。",
+        category=Category.objects.get(code="product_quality"),
+        complainant_name="王伟",
+        claim_amount=Decimal("88.00"),
+    )
+    complaint, _created = actions.register(new, actor=people.intake, idempotency_key="k-1")
+    assert_same(Complaint.objects.get(pk=complaint.pk))
+    assert_same(ComplaintEvent.objects.get(complaint=complaint))
+    assert_same(IdempotencyKey.objects.get(complaint=complaint))
+
+
+def test_refresh_converts_a_value_changed_after_preparing(people):
+    event = ComplaintEvent(type="register", at=timezone.now(), to_state="registered", data={})
+    row = PreparedInsert(event)
+    event.data = {"via": "portal"}
+    row.refresh("data")
+    assert comparable(row.params) == comparable(as_the_orm_converts(event))
