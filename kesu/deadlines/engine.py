@@ -1,7 +1,9 @@
 """Between the pure clocks and the tables: replay a complaint's timeline, keep its schedule.
 
 The domain layer calls `reschedule` inside the transaction of every event it appends, so
-`Complaint.due_at` and `Complaint.next_check_at` always agree with the timeline.
+`Complaint.due_at` and `Complaint.next_check_at` always agree with the timeline. A new
+complaint's first schedule is computed just before its registering transaction, from the
+record and the `register` event that the transaction then writes unchanged.
 """
 
 from collections.abc import Iterable, Sequence
