@@ -69,6 +69,16 @@ def test_wrong_types_are_422_with_the_field(intake, overrides, field):
     assert counts() == before
 
 
+@pytest.mark.parametrize("body", ['{"channel": "phone", "complainant": null}', "[]", '"x"'])
+def test_something_that_is_not_an_object_is_named_in_the_callers_language(intake, body):
+    before = counts()
+    response = intake.post("/complaints", body)
+    assert response.status_code == 422, response.content
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert "请填写对象。" in messages  # translated, not pydantic's English
+    assert counts() == before
+
+
 def test_missing_required_fields_are_named(intake):
     response = intake.post("/complaints", {"channel": "phone"})
     assert response.status_code == 422
