@@ -98,6 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # The backend checkpoints every 50 commits outside its write lock; SQLite's own
             # checkpoint (inside a commit, lock held) is only the safety net.
             "PRAGMA wal_autocheckpoint=4000;"
+            # … and a WAL that one large import made big shrinks back once it is reused.
+            "PRAGMA journal_size_limit=67108864;"
             "PRAGMA busy_timeout=30000;"
             "PRAGMA temp_store=MEMORY;"
             "PRAGMA cache_size=-32000;"

@@ -68,6 +68,8 @@ def test_the_database_runs_in_wal_mode_with_the_automatic_checkpoint_as_a_safety
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 4000
+        cursor.execute("PRAGMA journal_size_limit")
+        assert cursor.fetchone()[0] == 64 * 1024 * 1024
 
 
 def test_a_failed_write_releases_the_lock():
