@@ -208,6 +208,9 @@ def run(args) -> dict:
     import django
 
     django.setup()
+    from kesu.core.warmup import load_urls
+
+    load_urls()  # as `kesu worker` does when it starts, before its first sweep
     personas()
     heads_and_executives()
     out["calendar"] = calendar_bench(args.instants)

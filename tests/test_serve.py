@@ -154,3 +154,20 @@ def test_kesu_serve_runs_the_background_worker_that_delivers(served):
         receiver.shutdown()
     assert message["msgtype"] == "text"
     assert number in message["text"]["content"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "import kesu.wsgi",  # what each gunicorn worker does when it starts
+        "import django; django.setup(); from kesu.core.warmup import load_urls; load_urls()",
+    ],
+)
+def test_a_starting_process_loads_the_urls_before_its_first_request(start, tmp_path):
+    env = {**os.environ, "KESU_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kesu.settings"}
+    check = "import sys; print('kesu.api' in sys.modules, 'kesu.urls' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", f"{start}; {check}"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
