@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from kesu.complaints.authority import escalation_target
@@ -78,6 +78,7 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
             return
         timelines = engine.histories(c.pk for c in locked)
         appended: list[tuple[Complaint, ComplaintEvent]] = []
+        rescheduled: list[Complaint] = []
         for complaint in locked:
             events = timelines.get(complaint.pk, [])
             clocks = engine.clocks_of(complaint, events)
@@ -103,12 +104,32 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
                 report.steps[taken.type] += 1
             changed = engine.apply_schedule(complaint, clocks)  # the steps just taken count
             if new_events or changed:
-                Complaint.objects.filter(pk=complaint.pk).update(
-                    due_at=complaint.due_at,
-                    next_check_at=complaint.next_check_at,
-                    escalation_level=complaint.escalation_level,
-                )
+                rescheduled.append(complaint)
             appended += [(complaint, e) for e in new_events]
             report.complaints += 1
+        _save_schedules(rescheduled)
         ComplaintEvent.objects.bulk_create([e for _c, e in appended])  # one INSERT per batch
         notification_rules.on_events(appended)  # one INSERT for the batch's notifications
+
+
+_SCHEDULE_FIELDS = ("due_at", "next_check_at", "escalation_level")
+
+
+def _save_schedules(complaints: list[Complaint]) -> None:
+    """Write the new schedules of a batch as one statement sent for many rows: psycopg
+    pipelines it (one query per row cost 0.5 s per 1,000 rows on PostgreSQL, a round trip
+    each), SQLite runs it in C. Django's `bulk_update` builds CASE expressions in Python,
+    which made SQLite's sweep a third slower."""
+    if not complaints:
+        return
+    quote = connection.ops.quote_name
+    fields = [Complaint._meta.get_field(name) for name in _SCHEDULE_FIELDS]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    table, pk = quote(Complaint._meta.db_table), quote(Complaint._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (our names)
+    rows = [
+        [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
+        for c in complaints
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
