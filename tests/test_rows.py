@@ -1,5 +1,6 @@
 """PreparedInsert sends exactly the values the ORM's own conversion would, on either database."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from kesu.complaints import actions
 from kesu.complaints.choices import Channel, Kind, Severity, State
 from kesu.complaints.models import Category, Complaint, ComplaintEvent, IdempotencyKey
-from kesu.core.rows import PreparedInsert
+from kesu.core.rows import PreparedInsert, update_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,32 @@ def test_refresh_converts_a_value_changed_after_preparing(people):
     event.data = {"via": "portal"}
     row.refresh("data")
     assert comparable(row.params) == comparable(as_the_orm_converts(event))
+
+
+def test_update_columns_writes_each_rows_own_values_and_nothing_else(people):
+    registered = []
+    for title in ("阀门渗漏", "墙面裂缝"):
+        new = actions.NewComplaint(
+            kind="complaint",
+            channel="phone",
+            title=title,
+            description="客户反映。",
+            category=Category.objects.get(code="product_quality"),
+            complainant_name="王伟",
+        )
+        registered.append(actions.register(new, actor=people.intake)[0])
+    first, second = registered
+    later = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    first.due_at, first.next_check_at, first.escalation_level = later, later, 2
+    second.due_at, second.next_check_at = None, later + timedelta(hours=1)
+    second.title = "不该写入"  # not among the columns
+    update_columns([first, second], ("due_at", "next_check_at", "escalation_level"))
+    update_columns([], ("due_at",))  # nothing to write is no statement
+    one, two = Complaint.objects.get(pk=first.pk), Complaint.objects.get(pk=second.pk)
+    assert (one.due_at, one.next_check_at, one.escalation_level) == (later, later, 2)
+    assert (two.due_at, two.next_check_at, two.escalation_level) == (
+        None,
+        later + timedelta(hours=1),
+        0,
+    )
+    assert two.title == "墙面裂缝"

@@ -16,13 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from kesu.complaints.authority import escalation_target
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
+from kesu.core.rows import update_columns
 from kesu.deadlines import engine
 from kesu.deadlines.clocks import BREACHED, ESCALATED, WARNED, due_steps
 from kesu.deadlines.queries import company_calendar, ladder
@@ -107,29 +108,8 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
                 rescheduled.append(complaint)
             appended += [(complaint, e) for e in new_events]
             report.complaints += 1
-        _save_schedules(rescheduled)
+        # one statement for the batch's new schedules (a query per row cost 0.5 s per 1,000
+        # rows on PostgreSQL)
+        update_columns(rescheduled, ("due_at", "next_check_at", "escalation_level"))
         ComplaintEvent.objects.bulk_create([e for _c, e in appended])  # one INSERT per batch
         notification_rules.on_events(appended)  # one INSERT for the batch's notifications
-
-
-_SCHEDULE_FIELDS = ("due_at", "next_check_at", "escalation_level")
-
-
-def _save_schedules(complaints: list[Complaint]) -> None:
-    """Write the new schedules of a batch as one statement sent for many rows: psycopg
-    pipelines it (one query per row cost 0.5 s per 1,000 rows on PostgreSQL, a round trip
-    each), SQLite runs it in C. Django's `bulk_update` builds CASE expressions in Python,
-    which made SQLite's sweep a third slower."""
-    if not complaints:
-        return
-    quote = connection.ops.quote_name
-    fields = [Complaint._meta.get_field(name) for name in _SCHEDULE_FIELDS]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    table, pk = quote(Complaint._meta.db_table), quote(Complaint._meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (our names)
-    rows = [
-        [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
-        for c in complaints
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
