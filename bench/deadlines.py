@@ -210,7 +210,7 @@ def run(args) -> dict:
     django.setup()
     from kesu.core.warmup import load_urls
 
-    load_urls()  # as `kesu worker` does when it starts, before its first sweep
+    load_urls()  # `kesu worker` has them before its first sweep (Django's system checks)
     personas()
     heads_and_executives()
     out["calendar"] = calendar_bench(args.instants)

@@ -1,8 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kesu.core.warmup import load_urls
-
 
 class Command(BaseCommand):
     help = (
@@ -14,5 +12,4 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args, workers, **options):
-        load_urls()
         call_command("run_huey", workers=workers, worker_type="thread")
