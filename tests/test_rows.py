@@ -64,17 +64,21 @@ def test_values_of_every_kind_are_the_ones_the_orm_would_send(people):
         assert_same(event)
 
 
-def test_registered_rows_convert_back_to_what_was_written(people):
+def registered(actor, title: str, **extra) -> Complaint:
     new = actions.NewComplaint(
         kind="complaint",
         channel="phone",
-        title="阀门渗漏",
-        description="客户反映渗漏。",
+        title=title,
+        description="客户反映。",
         category=Category.objects.get(code="product_quality"),
         complainant_name="王伟",
-        claim_amount=Decimal("88.00"),
+        **extra,
     )
-    complaint, _created = actions.register(new, actor=people.intake, idempotency_key="k-1")
+    return actions.register(new, actor=actor, idempotency_key=f"k-{title}")[0]
+
+
+def test_registered_rows_convert_back_to_what_was_written(people):
+    complaint = registered(people.intake, "阀门渗漏", claim_amount=Decimal("88.00"))
     assert_same(Complaint.objects.get(pk=complaint.pk))
     assert_same(ComplaintEvent.objects.get(complaint=complaint))
     assert_same(IdempotencyKey.objects.get(complaint=complaint))
@@ -89,18 +93,7 @@ def test_refresh_converts_a_value_changed_after_preparing(people):
 
 
 def test_update_columns_writes_each_rows_own_values_and_nothing_else(people):
-    registered = []
-    for title in ("阀门渗漏", "墙面裂缝"):
-        new = actions.NewComplaint(
-            kind="complaint",
-            channel="phone",
-            title=title,
-            description="客户反映。",
-            category=Category.objects.get(code="product_quality"),
-            complainant_name="王伟",
-        )
-        registered.append(actions.register(new, actor=people.intake)[0])
-    first, second = registered
+    first, second = (registered(people.intake, title) for title in ("阀门渗漏", "墙面裂缝"))
     later = timezone.now().replace(microsecond=0) + timedelta(days=3)
     first.due_at, first.next_check_at, first.escalation_level = later, later, 2
     second.due_at, second.next_check_at = None, later + timedelta(hours=1)
