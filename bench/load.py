@@ -86,12 +86,14 @@ def run_wrk(
 ) -> dict:
     """One wrk run, bounded by `duration_s` and by `max_requests` responses.
 
-    `post`: {"bodies": path, "token": str, "key_prefix": str or "-", "order_base": int}
+    `post`: {"bodies": path, "token": str, "key_prefix": str or "-", "order_base": int,
+    and optionally "path", POSTed to instead of /api/v1/complaints}
     """
     threads = min(THREADS, connections)
     per_thread = -(-max_requests // threads)
     args = ["post", str(per_thread), str(post["bodies"]), post["token"], post["key_prefix"],
-            str(post["order_base"])] if post else ["get", str(per_thread)]  # fmt: skip
+            str(post["order_base"]), *([post["path"]] if "path" in post else [])
+            ] if post else ["get", str(per_thread)]  # fmt: skip
     argv = [
         wrk,
         "-t",

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import fill, latency, load  # noqa: E402
+from bench import fill, ladder, latency, load  # noqa: E402
 from bench.server import Server, ServerConfig, serve_default_workers  # noqa: E402
 from bench.stats import cpu_probe, median  # noqa: E402
 from bench.synthetic import Generator  # noqa: E402
@@ -76,6 +76,9 @@ def options(argv=None):
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--rounds", type=int, help="interleaved floor/register rounds (default 2)")
     ap.add_argument("--no-configs", action="store_true", help="skip the gunicorn settings sweep")
+    ap.add_argument(
+        "--no-ladder", action="store_true", help="skip the registration ladder (SQLite only)"
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes = "2000,10000" if args.sizes == ap.get_default("sizes") else args.sizes
@@ -168,9 +171,13 @@ class Database:
         }
 
     def sample_row(self, min_id: int) -> tuple[str, str]:
+        """The first complaint from `min_id` on; the last one when there is none (a quick run
+        whose API registrations already passed the next size, so its fill added nothing)."""
         rows = self._query(
             "SELECT number, order_no FROM complaints_complaint WHERE id >= ? ORDER BY id LIMIT 1",
             (min_id,),
+        ) or self._query(
+            "SELECT number, order_no FROM complaints_complaint ORDER BY id DESC LIMIT 1"
         )
         return rows[0]
 
@@ -647,6 +654,22 @@ class Bench:
                 if i == 0:
                     out["noise"]["middle"] = cpu_probe()
                     log(f"noise middle: {out['noise']['middle']}")
+            if args.db == "sqlite" and not args.no_ladder:
+                t0 = time.perf_counter()
+                connections.close_all()  # the in-process registration's connection
+                out["registration_ladder"] = ladder.measure(
+                    data_dir=self.data_dir,
+                    workdir=self.workdir,
+                    env=self.env,
+                    cwd=ROOT,
+                    wrk=self.wrk_path,
+                    bodies=self.bodies,
+                    token=self.tokens["intake"],
+                    rounds=self.plan["rounds"],
+                    duration_s=self.plan["config_duration"],
+                    log=log,
+                )
+                out["timings_s"]["registration_ladder"] = round(time.perf_counter() - t0, 1)
             if not args.no_configs:
                 t0 = time.perf_counter()
                 out["server_configs"] = self.configs(args.size_list[-1])
@@ -775,11 +798,19 @@ def acceptance(out: dict, size: int) -> dict:
             "mib_per_100k": mib is not None and mib < TARGETS["mib_per_100k"],
             **{k: v is not None and v <= TARGETS[k] for k, v in ws.items()},
         },
+        # Not a target: what the rungs below registration reach (bench/ladder.py). write_rows
+        # is the ceiling of any registration writing the same rows on this server.
+        "ladder_over_floor": {
+            rung: values["over_floor"]
+            for rung, values in out.get("registration_ladder", {}).get("summary", {}).items()
+            if isinstance(values, dict)
+        },
         "all_runs_consistent": all(
             r.get("consistent", True)
             for b in out["sizes"].values()
             for r in b.get("registration", {}).get("runs", [])
-        ),
+        )
+        and out.get("registration_ladder", {}).get("summary", {}).get("all_consistent", True),
     }
 
 

@@ -91,6 +91,18 @@ class Server:
                 pids.append(int(entry))
         return pids
 
+    def worker_cpu_s(self) -> float:
+        """CPU seconds (user and system) the workers have used so far."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def worker_peak_rss_mib(self) -> list[float]:
         peaks = []
         for pid in self.worker_pids():

@@ -1,9 +1,10 @@
 -- wrk script of bench/run.py.
--- Arguments (after `--`): mode cap [bodies_file token key_prefix order_base]
+-- Arguments (after `--`): mode cap [bodies_file token key_prefix order_base [path]]
 --   mode "get":  GET the URL's path (the floor, /healthz)
 --   mode "post": POST /api/v1/complaints with the JSON bodies of bodies_file (one a line),
 --                each with a fresh order number in place of @ORDER@, as a bearer token;
---                key_prefix "-" sends no Idempotency-Key, anything else a unique key each.
+--                key_prefix "-" sends no Idempotency-Key, anything else a unique key each;
+--                path, when given, is POSTed to instead (the ladder's rungs).
 -- Each thread stops after `cap` responses; wrk's -d bounds the time.
 -- done() prints one "BENCH_THREAD id ok bad first_error" line per thread.
 
@@ -29,6 +30,7 @@ function init(args)
     token = args[4]
     key_prefix = args[5]
     order_base = tonumber(args[6]) + tid * 100000
+    post_path = args[7] or "/api/v1/complaints"
   end
 end
 
@@ -47,7 +49,7 @@ function request()
     headers["Idempotency-Key"] = key_prefix .. "-" .. tid .. "-" .. sent
   end
   local body = string.gsub(bodies[i], "@ORDER@", order)
-  return wrk.format("POST", "/api/v1/complaints", headers, body)
+  return wrk.format("POST", post_path, headers, body)
 end
 
 function response(status, headers, body)

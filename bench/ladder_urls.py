@@ -1,0 +1,109 @@
+"""URLs of the registration ladder's server: Kesu's own, plus three rungs below registration.
+
+Each rung receives the same request as `POST /api/v1/complaints` (the same JSON body and
+bearer token, through the same middleware, ninja, schema and authentication) and answers
+with the same record, doing less than registration does:
+
+* `validate`: the request as registration receives it, the payload turned into a
+  `NewComplaint` (category and department looked up), the record sent back. No write.
+* `write_small`: `validate` plus one write transaction that stores the request body in a
+  small table of its own.
+* `write_rows`: `validate` plus the write transaction of a real registration: the next number,
+  the complaint row and its `register` event, with the values that registration prepared for
+  the first request of this rung. None of the rules run (severity, clocks, notifications).
+
+Only the bench's ladder server loads this (bench.ladder_settings), on a copy of the bench's
+database; the product never mounts these endpoints.
+"""
+
+from django.db import connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.responses import NinjaJSONEncoder
+
+from kesu.api import StrictJsonParser, TokenAuth
+from kesu.complaints import actions, numbering, payloads
+from kesu.complaints.api import record
+from kesu.complaints.schemas import RegisterIn
+from kesu.policies.queries import current_policy
+from kesu.urls import urlpatterns as kesu_urlpatterns
+
+probe = NinjaAPI(
+    title="Kesu bench ladder",
+    auth=[TokenAuth()],
+    parser=StrictJsonParser(),
+    urls_namespace="bench-ladder",
+    docs_url=None,
+    openapi_url=None,
+)
+
+PROBE_TABLE = "bench_ladder_probe"
+# What the first request of a rung registered for real: its record (every rung answers it)
+# and the prepared rows of its complaint and event (write_rows sends their values again).
+_first: dict = {}
+
+
+def _respond(body: dict) -> JsonResponse:
+    return JsonResponse(
+        body, status=201, encoder=NinjaJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _first_registration(request: HttpRequest, payload: RegisterIn):
+    """Register the first request of the worker for real, keeping its record and rows."""
+    new = payloads.new_complaint(payload)
+    proposal = actions.propose_for(new)
+    rows = actions._prepare(new, request.user, proposal, proposal.level, "", None)
+    complaint, _created = actions.register(new, actor=request.user)
+    _first.update(record=record(complaint), rows=rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (id integer PRIMARY KEY, body text)"
+        )
+    return _first["record"]
+
+
+@probe.post("/validate")
+def validate(request: HttpRequest, payload: RegisterIn):
+    if not _first:
+        return _respond(_first_registration(request, payload))
+    payloads.new_complaint(payload)
+    return _respond(_first["record"])
+
+
+@probe.post("/write_small")
+def write_small(request: HttpRequest, payload: RegisterIn):
+    if not _first:
+        return _respond(_first_registration(request, payload))
+    payloads.new_complaint(payload)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PROBE_TABLE} (body) VALUES (%s)",
+            [request.body.decode()],
+        )
+    return _respond(_first["record"])
+
+
+@probe.post("/write_rows")
+def write_rows(request: HttpRequest, payload: RegisterIn):
+    if not _first:
+        return _respond(_first_registration(request, payload))
+    payloads.new_complaint(payload)
+    complaint_row, event_row = _first["rows"]
+    complaint_params = list(complaint_row.params)
+    event_params = list(event_row.params)
+    pattern, local = current_policy().number_pattern, timezone.localtime()
+    with transaction.atomic(), connection.cursor() as cursor:
+        prefix = numbering.prefix_for(pattern, local)  # numbered as registration numbers
+        number = numbering.format_number(pattern, local, numbering.next_sequence(prefix))
+        complaint_params[complaint_row._position["number"]] = number
+        cursor.execute(complaint_row.sql, complaint_params)
+        event_params[event_row._position["complaint_id"]] = cursor.fetchone()[0]
+        cursor.execute(event_row.sql, event_params)
+        cursor.fetchone()
+    return _respond(_first["record"])
+
+
+urlpatterns = [path("bench-ladder/", probe.urls), *kesu_urlpatterns]
