@@ -62,12 +62,13 @@ def measure(
     rounds: int,
     duration_s: float,
     connections: int = 4,
+    workers: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     copy = workdir / "ladder-data"
     copy_database(data_dir, copy)
     env = {**env, "KESU_DATA_DIR": str(copy), "DJANGO_SETTINGS_MODULE": "bench.ladder_settings"}
-    srv = Server(ServerConfig(serve_default_workers()), env, workdir, cwd)
+    srv = Server(ServerConfig(workers or serve_default_workers()), env, workdir, cwd)
     runs: list[dict] = []
     try:
         for rnd in range(rounds):
@@ -109,7 +110,12 @@ def measure(
     finally:
         srv.stop()
         shutil.rmtree(copy, ignore_errors=True)
-    return {"connections": connections, "runs": runs, "summary": summarise(runs)}
+    return {
+        "server": srv.config.label,
+        "connections": connections,
+        "runs": runs,
+        "summary": summarise(runs),
+    }
 
 
 def summarise(runs: list[dict]) -> dict:
