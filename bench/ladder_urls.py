@@ -65,32 +65,31 @@ def _first_registration(request: HttpRequest, payload: RegisterIn):
     return _first["record"]
 
 
-@probe.post("/validate")
-def validate(request: HttpRequest, payload: RegisterIn):
-    if not _first:
-        return _respond(_first_registration(request, payload))
-    payloads.new_complaint(payload)
-    return _respond(_first["record"])
+def _rung(name: str, write):
+    """A rung's endpoint: the worker's first request registers for real; every later one
+    does `validate`'s part, then `write(request)` (nothing for `validate` itself)."""
+
+    def view(request: HttpRequest, payload: RegisterIn):
+        if not _first:
+            return _respond(_first_registration(request, payload))
+        payloads.new_complaint(payload)
+        if write is not None:
+            write(request)
+        return _respond(_first["record"])
+
+    view.__name__ = name
+    probe.post(f"/{name}")(view)
 
 
-@probe.post("/write_small")
-def write_small(request: HttpRequest, payload: RegisterIn):
-    if not _first:
-        return _respond(_first_registration(request, payload))
-    payloads.new_complaint(payload)
+def _write_small(request: HttpRequest) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {PROBE_TABLE} (body) VALUES (%s)",
             [request.body.decode()],
         )
-    return _respond(_first["record"])
 
 
-@probe.post("/write_rows")
-def write_rows(request: HttpRequest, payload: RegisterIn):
-    if not _first:
-        return _respond(_first_registration(request, payload))
-    payloads.new_complaint(payload)
+def _write_rows(request: HttpRequest) -> None:
     complaint_row, event_row = _first["rows"]
     complaint_params = list(complaint_row.params)
     event_params = list(event_row.params)
@@ -103,7 +102,10 @@ def write_rows(request: HttpRequest, payload: RegisterIn):
         event_params[event_row._position["complaint_id"]] = cursor.fetchone()[0]
         cursor.execute(event_row.sql, event_params)
         cursor.fetchone()
-    return _respond(_first["record"])
 
+
+_rung("validate", None)
+_rung("write_small", _write_small)
+_rung("write_rows", _write_rows)
 
 urlpatterns = [path("bench-ladder/", probe.urls), *kesu_urlpatterns]
