@@ -24,6 +24,7 @@ from ninja import NinjaAPI
 from ninja.responses import NinjaJSONEncoder
 
 from kesu.api import StrictJsonParser, TokenAuth
+from kesu.api import api as kesu_api
 from kesu.complaints import actions, numbering, payloads
 from kesu.complaints.api import record
 from kesu.complaints.schemas import RegisterIn
@@ -38,6 +39,8 @@ probe = NinjaAPI(
     docs_url=None,
     openapi_url=None,
 )
+for _exc_class, _handler in kesu_api._exception_handlers.items():  # the product's error answers
+    probe.add_exception_handler(_exc_class, _handler)
 
 PROBE_TABLE = "bench_ladder_probe"
 # What the first request of a rung registered for real: its record (every rung answers it)
@@ -59,9 +62,7 @@ def _first_registration(request: HttpRequest, payload: RegisterIn):
     complaint, _created = actions.register(new, actor=request.user)
     _first.update(record=record(complaint), rows=rows)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (id integer PRIMARY KEY, body text)"
-        )
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (body text)")
     return _first["record"]
 
 
