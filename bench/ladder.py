@@ -66,56 +66,92 @@ def measure(
     log: Callable[[str], None] = print,
 ) -> dict:
     copy = workdir / "ladder-data"
-    copy_database(data_dir, copy)
     env = {**env, "KESU_DATA_DIR": str(copy), "DJANGO_SETTINGS_MODULE": "bench.ladder_settings"}
-    srv = Server(ServerConfig(workers or serve_default_workers()), env, workdir, cwd)
+    config = ServerConfig(workers or serve_default_workers())
+    srv = None
     runs: list[dict] = []
     try:
+        copy_database(data_dir, copy)
+        srv = Server(config, env, workdir, cwd)
         for rnd in range(rounds):
             for k, rung in enumerate(RUNGS):
-                before = srv.worker_cpu_s()
-                post = None
-                if rung != "floor":
-                    post = {
-                        "bodies": bodies,
-                        "token": token,
-                        "key_prefix": "-",
-                        "order_base": 70_000_000 + (rnd * len(RUNGS) + k) * 400_000,
-                        "path": PATHS[rung],
-                    }
-                url = srv.base + ("/healthz" if rung == "floor" else PATHS[rung])
-                r = load.run_wrk(
-                    wrk,
-                    url,
-                    connections=connections,
-                    duration_s=duration_s,
-                    max_requests=100_000,
-                    post=post,
+                runs.append(
+                    _run(srv, rung, rnd, k, copy, wrk, bodies, token, duration_s, connections)
                 )
-                time.sleep(0.3)  # what wrk abandoned at its deadline finishes
-                cpu = srv.worker_cpu_s() - before
-                answered = r.get("responses") or 0
-                r.update(
-                    rung=rung,
-                    round=rnd + 1,
-                    worker_cpu_ms_per_request=round(cpu * 1000 / answered, 3) if answered else None,
-                    consistent=r["bad"] == 0 and r["non_2xx_3xx"] == 0,
-                )
-                runs.append(r)
+                r = runs[-1]
                 log(
                     f"ladder {rung}: {r.get('per_s')}/s, worker CPU "
                     f"{r['worker_cpu_ms_per_request']} ms per request"
-                    + ("" if r["consistent"] else f" ERRORS {r.get('first_errors')}")
+                    + ("" if r["consistent"] else f" INCONSISTENT {r.get('first_errors', '')}")
                 )
     finally:
-        srv.stop()
+        if srv is not None:
+            srv.stop()
         shutil.rmtree(copy, ignore_errors=True)
     return {
-        "server": srv.config.label,
+        "server": config.label,
         "connections": connections,
         "runs": runs,
         "summary": summarise(runs),
     }
+
+
+_TABLES = ("complaints_complaint", "complaints_complaintevent")
+
+
+def _query(copy: Path, sql: str, table: str, *params) -> int:
+    con = sqlite3.connect(copy / "kesu.sqlite3", timeout=60)
+    try:
+        return con.execute(sql.format(table=table), params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _tops(copy: Path) -> tuple[int, ...]:
+    return tuple(_query(copy, "SELECT COALESCE(MAX(id), 0) FROM {table}", t) for t in _TABLES)
+
+
+def _created_since(copy: Path, tops: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(
+        _query(copy, "SELECT COUNT(*) FROM {table} WHERE id > ?", t, top)
+        for t, top in zip(_TABLES, tops, strict=True)
+    )
+
+
+def _run(srv, rung, rnd, k, copy, wrk, bodies, token, duration_s, connections) -> dict:
+    """One wrk run of one rung, with the workers' CPU and the rows it wrote."""
+    post = None
+    if rung != "floor":
+        post = {
+            "bodies": bodies,
+            "token": token,
+            "key_prefix": "-",
+            "order_base": 70_000_000 + (rnd * len(RUNGS) + k) * 400_000,
+            "path": PATHS[rung],
+        }
+    url = srv.base + ("/healthz" if rung == "floor" else PATHS[rung])
+    tops = _tops(copy)
+    before = srv.worker_cpu_s()
+    r = load.run_wrk(
+        wrk, url, connections=connections, duration_s=duration_s, max_requests=100_000, post=post
+    )
+    time.sleep(0.3)  # what wrk abandoned at its deadline finishes
+    cpu = srv.worker_cpu_s() - before
+    complaints, events = _created_since(copy, tops)
+    answered = r.get("responses") or 0
+    if rung in ("write_rows", "register"):  # one complaint and one event per answer
+        rows_ok = events == complaints and 0 <= complaints - r["ok"] <= connections
+    else:  # nothing, but a worker's first request registers for real
+        rows_ok = events == complaints <= srv.config.workers
+    r.update(
+        rung=rung,
+        round=rnd + 1,
+        worker_cpu_ms_per_request=round(cpu * 1000 / answered, 3) if answered else None,
+        created_complaints=complaints,
+        created_events=events,
+        consistent=r["bad"] == 0 and r["non_2xx_3xx"] == 0 and rows_ok,
+    )
+    return r
 
 
 def summarise(runs: list[dict]) -> dict:

@@ -8,9 +8,10 @@ with the same record, doing less than registration does:
   `NewComplaint` (category and department looked up), the record sent back. No write.
 * `write_small`: `validate` plus one write transaction that stores the request body in a
   small table of its own.
-* `write_rows`: `validate` plus the write transaction of a real registration: the next number,
-  the complaint row and its `register` event, with the values that registration prepared for
-  the first request of this rung. None of the rules run (severity, clocks, notifications).
+* `write_rows`: `validate` plus the core of a registration's write transaction: the next
+  number, then the complaint row and its `register` event, as registration stored them for the
+  worker's first request. None of the rules run (severity, clocks), and no notification rows
+  are written (registration writes them for some complaints, in the same transaction).
 
 Only the bench's ladder server loads this (bench.ladder_settings), on a copy of the bench's
 database; the product never mounts these endpoints.
@@ -27,7 +28,9 @@ from kesu.api import StrictJsonParser, TokenAuth
 from kesu.api import api as kesu_api
 from kesu.complaints import actions, numbering, payloads
 from kesu.complaints.api import record
+from kesu.complaints.models import Complaint
 from kesu.complaints.schemas import RegisterIn
+from kesu.core.rows import PreparedInsert
 from kesu.policies.queries import current_policy
 from kesu.urls import urlpatterns as kesu_urlpatterns
 
@@ -43,8 +46,8 @@ for _exc_class, _handler in kesu_api._exception_handlers.items():  # the product
     probe.add_exception_handler(_exc_class, _handler)
 
 PROBE_TABLE = "bench_ladder_probe"
-# What the first request of a rung registered for real: its record (every rung answers it)
-# and the prepared rows of its complaint and event (write_rows sends their values again).
+# What the worker's first request registered for real: its record (every rung answers it)
+# and the INSERTs of its complaint and event rows as stored (write_rows sends them again).
 _first: dict = {}
 
 
@@ -55,11 +58,11 @@ def _respond(body: dict) -> JsonResponse:
 
 
 def _first_registration(request: HttpRequest, payload: RegisterIn):
-    """Register the first request of the worker for real, keeping its record and rows."""
-    new = payloads.new_complaint(payload)
-    proposal = actions.propose_for(new)
-    rows = actions._prepare(new, request.user, proposal, proposal.level, "", None)
-    complaint, _created = actions.register(new, actor=request.user)
+    """Register the worker's first request for real, keeping its record and rows."""
+    complaint, _created = actions.register(payloads.new_complaint(payload), actor=request.user)
+    stored = Complaint.objects.get(pk=complaint.pk)
+    # PreparedInsert leaves the primary key out: these are the same rows, as new rows.
+    rows = (PreparedInsert(stored), PreparedInsert(stored.events.get()))
     _first.update(record=record(complaint), rows=rows)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (body text)")

@@ -657,18 +657,22 @@ class Bench:
             if args.db == "sqlite" and not args.no_ladder:
                 t0 = time.perf_counter()
                 connections.close_all()  # the in-process registration's connection
-                out["registration_ladder"] = ladder.measure(
-                    data_dir=self.data_dir,
-                    workdir=self.workdir,
-                    env=self.env,
-                    cwd=ROOT,
-                    wrk=self.wrk_path,
-                    bodies=self.bodies,
-                    token=self.tokens["intake"],
-                    rounds=self.plan["rounds"],
-                    duration_s=self.plan["config_duration"],
-                    log=log,
-                )
+                try:  # a diagnostic: its failure is reported, the run's figures are kept
+                    out["registration_ladder"] = ladder.measure(
+                        data_dir=self.data_dir,
+                        workdir=self.workdir,
+                        env=self.env,
+                        cwd=ROOT,
+                        wrk=self.wrk_path,
+                        bodies=self.bodies,
+                        token=self.tokens["intake"],
+                        rounds=self.plan["rounds"],
+                        duration_s=self.plan["config_duration"],
+                        log=log,
+                    )
+                except Exception as exc:
+                    log(f"registration ladder failed: {exc!r}")
+                    out["registration_ladder"] = {"error": repr(exc)}
                 out["timings_s"]["registration_ladder"] = round(time.perf_counter() - t0, 1)
             if not args.no_configs:
                 t0 = time.perf_counter()

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from bench import ladder_urls
-from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.models import Complaint, ComplaintEvent, NumberSequence
 from tests.conftest import complaint_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.ladder_urls")]
@@ -60,10 +60,15 @@ def test_the_first_request_registers_for_real_and_validate_writes_nothing_after(
     assert counts() == (1, 1)
 
 
-def test_validate_still_refuses_bad_input(post):
-    post("validate")
-    assert post("validate", channel="pigeon").status_code == 422
-    assert post("validate", category="no-such-category").status_code == 422
+@pytest.mark.parametrize("rung", ["validate", "write_small", "write_rows"])
+def test_every_rung_refuses_bad_input_as_the_product_does_and_writes_nothing(post, rung):
+    post(rung)
+    before = (counts(), probe_rows())
+    for field, value in (("channel", "pigeon"), ("category", "nope")):
+        response = post(rung, **{field: value})
+        assert response.status_code == 422
+        assert field in {error["field"] for error in response.json()["errors"]}
+    assert (counts(), probe_rows()) == before
 
 
 def test_write_small_writes_one_probe_row_and_no_complaint(post):
@@ -75,19 +80,30 @@ def test_write_small_writes_one_probe_row_and_no_complaint(post):
     assert counts() == (1, 1)
 
 
-def test_write_rows_writes_registrations_rows_with_the_next_number(post):
+def test_write_rows_repeats_the_registered_rows_with_the_next_number(post):
     first = post("write_rows").json()
+    sequence = NumberSequence.objects.get()
     assert post("write_rows").status_code == 201
-    assert counts() == (2, 2)
-    original, copy = Complaint.objects.order_by("pk")
-    assert int(copy.number[-5:]) == int(original.number[-5:]) + 1
-    assert copy.number[:-5] == original.number[:-5]
+    assert post("write_rows").status_code == 201
+    assert counts() == (3, 3)
+    original, *copies = Complaint.objects.order_by("pk")
     assert first["number"] == original.number
-    skip = {"id", "number"}
-    fields = [f.attname for f in Complaint._meta.concrete_fields if f.attname not in skip]
-    assert [getattr(copy, f) for f in fields] == [getattr(original, f) for f in fields]
-    event = ComplaintEvent.objects.get(complaint=copy)
-    assert event.type == ComplaintEvent.objects.get(complaint=original).type
+    # numbered by the sequence registration uses, as registration does
+    assert NumberSequence.objects.get().last == sequence.last + 2
+    assert [c.number for c in copies] == [
+        original.number[:-5] + f"{sequence.last + k:05d}" for k in (1, 2)
+    ]
+
+    def columns(row, *skip):
+        names = [f.attname for f in type(row)._meta.concrete_fields if f.attname not in skip]
+        return [getattr(row, name) for name in names]
+
+    for copy in copies:
+        assert columns(copy, "id", "number") == columns(original, "id", "number")
+        event = ComplaintEvent.objects.get(complaint=copy)
+        assert columns(event, "id", "complaint_id") == columns(
+            ComplaintEvent.objects.get(complaint=original), "id", "complaint_id"
+        )
 
 
 @override_settings(ROOT_URLCONF="kesu.urls")
