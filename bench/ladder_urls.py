@@ -95,17 +95,12 @@ def _write_small(request: HttpRequest) -> None:
 
 def _write_rows(request: HttpRequest) -> None:
     complaint_row, event_row = _first["rows"]
-    complaint_params = list(complaint_row.params)
-    event_params = list(event_row.params)
     pattern, local = current_policy().number_pattern, timezone.localtime()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         prefix = numbering.prefix_for(pattern, local)  # numbered as registration numbers
         number = numbering.format_number(pattern, local, numbering.next_sequence(prefix))
-        complaint_params[complaint_row._position["number"]] = number
-        cursor.execute(complaint_row.sql, complaint_params)
-        event_params[event_row._position["complaint_id"]] = cursor.fetchone()[0]
-        cursor.execute(event_row.sql, event_params)
-        cursor.fetchone()
+        complaint_row.set(number=number).execute()
+        event_row.set(complaint_id=complaint_row.instance.pk).execute()
 
 
 _rung("validate", None)

@@ -84,12 +84,23 @@ def test_registered_rows_convert_back_to_what_was_written(people):
     assert_same(IdempotencyKey.objects.get(complaint=complaint))
 
 
-def test_refresh_converts_a_value_changed_after_preparing(people):
+def test_set_converts_a_value_changed_after_preparing(people):
     event = ComplaintEvent(type="register", at=timezone.now(), to_state="registered", data={})
     row = PreparedInsert(event)
-    event.data = {"via": "portal"}
-    row.refresh("data")
+    row.set(data={"via": "portal"})
     assert comparable(row.params) == comparable(as_the_orm_converts(event))
+
+
+def test_set_takes_a_foreign_key_by_name_or_by_attname(people):
+    complaint = registered(people.intake, "阀门渗漏")
+    at = timezone.now()
+    by_name, by_attname = (
+        PreparedInsert(ComplaintEvent(type="note", at=at, data={})) for _ in range(2)
+    )
+    by_name.set(complaint=complaint)
+    by_attname.set(complaint_id=complaint.pk)
+    assert comparable(by_name.params) == comparable(by_attname.params)
+    assert complaint.pk in by_name.params
 
 
 def test_update_columns_writes_each_rows_own_values_and_nothing_else(people):

@@ -172,9 +172,7 @@ def register(
             if key_row is not None:
                 # A concurrent twin fails here on the unique index and rolls back its whole
                 # registration, number included; it then returns the first one's complaint.
-                key_row.instance.complaint = complaint
-                key_row.refresh("complaint_id")
-                key_row.execute()
+                key_row.set(complaint=complaint).execute()
     except IntegrityError:
         if not keyed or not (replay := _idempotent_replay(actor, idempotency_key, fingerprint)):
             raise
@@ -297,12 +295,8 @@ def _insert(
         number = numbering.format_number(
             policy.number_pattern, local, numbering.next_sequence(prefix)
         )
-    complaint.number = number
-    complaint_row.refresh("number")
-    complaint_row.execute()
-    event.complaint = complaint
-    event_row.refresh("complaint_id")
-    event_row.execute()
+    complaint_row.set(number=number).execute()
+    event_row.set(complaint=complaint).execute()
     if announce:
         _announce(complaint, event)
     return complaint

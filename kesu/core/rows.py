@@ -5,7 +5,7 @@ UPDATE of a batch.
 complaint costs more than the database does, and it does so while the write lock is held.
 `PreparedInsert` sends the same statement and the same values (each field prepares its own
 value exactly as the ORM would) with the SQL built once, and converts the values when it is
-made, so a caller can do that before it takes the write lock and change only the values it
+made, so a caller can do that before it takes the write lock and `set` only the values it
 learns inside (a number, the key of a row inserted just before). Only for models whose
 `save()` adds nothing and that have no `auto_now` fields or save signals — the callers say why.
 """
@@ -63,7 +63,9 @@ def _statement(
     # Names come from the model and are quoted; values are always parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
     kept = tuple(_kept_type(f, vendor) for f in fields)
-    return sql, fields, kept, {f.attname: i for i, f in enumerate(fields)}
+    # a field by its name or its attname (`complaint` and `complaint_id`)
+    position = {name: i for i, f in enumerate(fields) for name in {f.name, f.attname}}
+    return sql, fields, kept, position
 
 
 class PreparedInsert:
@@ -86,11 +88,14 @@ class PreparedInsert:
             return value
         return field.get_db_prep_save(value, connection)
 
-    def refresh(self, *attnames: str) -> None:
-        """Convert again the values of these attributes, changed on the instance since."""
-        for name in attnames:
+    def set(self, **values) -> "PreparedInsert":
+        """Set these fields on the instance (by name or attname) and convert them: what the
+        caller learns only inside the transaction (a number, the key of a row just inserted)."""
+        for name, value in values.items():
+            setattr(self.instance, name, value)
             i = self._position[name]
             self.params[i] = self._value(i)
+        return self
 
     def execute(self) -> None:
         """Send the INSERT and set the instance's primary key."""
