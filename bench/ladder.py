@@ -3,13 +3,14 @@
 Registration through the API is compared with the floor (`GET /healthz`). The ladder puts
 three rungs between them (bench/ladder_urls.py), each receiving the same request as
 registration and doing a part of its work: `validate` (no write), `write_small` (one small
-write transaction), `write_rows` (the write transaction of a real registration, its number,
-complaint row and event, with none of the rules). Runs are interleaved by round, on one
-server with Kesu's URLs plus the rungs, on a copy of the bench's SQLite database. For each:
-requests per second, its ratio to the floor, and the web workers' CPU time per request.
+write transaction), `write_rows` (the core of registration's write transaction: its number,
+complaint row and event, with none of the rules and no notification rows). Runs are
+interleaved by round, on one server with Kesu's URLs plus the rungs, on a copy of the bench's
+SQLite database. For each: requests per second, its ratio to the floor, and the web workers'
+CPU time per request.
 
-`write_rows` over the floor is the most any registration that writes these rows on this
-server can reach: everything registration adds on top of it is the domain's own work.
+`write_rows` over the floor is what registration would reach on this server if its rules
+cost nothing: everything registration adds on top of it is the domain's own work.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import load
+from bench.database import Database
 from bench.server import Server, ServerConfig, serve_default_workers
 from bench.stats import median
 
@@ -96,28 +98,6 @@ def measure(
     }
 
 
-_TABLES = ("complaints_complaint", "complaints_complaintevent")
-
-
-def _query(copy: Path, sql: str, table: str, *params) -> int:
-    con = sqlite3.connect(copy / "kesu.sqlite3", timeout=60)
-    try:
-        return con.execute(sql.format(table=table), params).fetchone()[0]
-    finally:
-        con.close()
-
-
-def _tops(copy: Path) -> tuple[int, ...]:
-    return tuple(_query(copy, "SELECT COALESCE(MAX(id), 0) FROM {table}", t) for t in _TABLES)
-
-
-def _created_since(copy: Path, tops: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(
-        _query(copy, "SELECT COUNT(*) FROM {table} WHERE id > ?", t, top)
-        for t, top in zip(_TABLES, tops, strict=True)
-    )
-
-
 def _run(srv, rung, rnd, k, copy, wrk, bodies, token, duration_s, connections) -> dict:
     """One wrk run of one rung, with the workers' CPU and the rows it wrote."""
     post = None
@@ -130,14 +110,17 @@ def _run(srv, rung, rnd, k, copy, wrk, bodies, token, duration_s, connections) -
             "path": PATHS[rung],
         }
     url = srv.base + ("/healthz" if rung == "floor" else PATHS[rung])
-    tops = _tops(copy)
+    db = Database("sqlite", copy / "kesu.sqlite3", None)
+    tops = db.top_ids()
     before = srv.worker_cpu_s()
     r = load.run_wrk(
         wrk, url, connections=connections, duration_s=duration_s, max_requests=100_000, post=post
     )
     time.sleep(0.3)  # what wrk abandoned at its deadline finishes
     cpu = srv.worker_cpu_s() - before
-    complaints, events = _created_since(copy, tops)
+    created = db.created_since(tops)
+    complaints = created["complaints_complaint"]
+    events = created["complaints_complaintevent"]
     answered = r.get("responses") or 0
     if rung in ("write_rows", "register"):  # one complaint and one event per answer
         rows_ok = events == complaints and 0 <= complaints - r["ok"] <= connections

@@ -1,7 +1,7 @@
 """The bench's registration ladder (bench/ladder_urls.py) does what its rungs claim.
 
-Its endpoints call into registration's internals (`actions._prepare`, `PreparedInsert`), so a
-change there shows here, not only in the next `make bench`.
+Its endpoints repeat registration's numbering and rows through `PreparedInsert`, so a change
+there shows here, not only in the next `make bench`.
 """
 
 import json
