@@ -30,6 +30,15 @@ def serve_default_workers() -> int:
     return default_workers()
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, …); [] once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,29 +87,19 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer /healthz; see {self.log_path}")
 
     def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.proc.pid:
-                pids.append(int(entry))
-        return pids
+        return [
+            int(entry)
+            for entry in os.listdir("/proc")
+            if entry.isdigit() and (fields := _stat(int(entry))) and int(fields[1]) == self.proc.pid
+        ]
 
     def worker_cpu_s(self) -> float:
         """CPU seconds (user and system) the workers have used so far."""
-        ticks = 0
-        for pid in self.worker_pids():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        ticks = sum(
+            int(fields[11]) + int(fields[12])  # utime, stime
+            for pid in self.worker_pids()
+            if (fields := _stat(pid))
+        )
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def worker_peak_rss_mib(self) -> list[float]:
