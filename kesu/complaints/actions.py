@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints import costs, numbering, satisfaction
+from kesu.complaints import costs, limits, numbering, satisfaction
 from kesu.complaints.authority import (
     MAX_ESCALATION_LEVEL,
     department_scope,
@@ -213,18 +213,17 @@ def registered_before(actor: User, key: str, new: NewComplaint) -> Complaint | N
 
 
 _TEXT_LIMITS = {
-    name: Complaint._meta.get_field(name).max_length
-    for name in NewComplaint.__dataclass_fields__
-    if name in {f.name for f in Complaint._meta.get_fields()}
-    and getattr(Complaint._meta.get_field(name), "max_length", None)
+    name: limit
+    for name, limit in limits.COMPLAINT_TEXT.items()
+    if name in NewComplaint.__dataclass_fields__
 }
 
 
 def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
     for name, limit in _TEXT_LIMITS.items():
         value = getattr(new, name)
-        if isinstance(value, str) and len(value) > limit:
-            raise invalid(name, _("At most %(limit)s characters.") % {"limit": limit})
+        if isinstance(value, str) and (refusal := limits.too_long(value, limit)):
+            raise invalid(name, refusal)
     if not new.title.strip():
         raise invalid("title", _("The title is required."))
     if not new.description.strip():

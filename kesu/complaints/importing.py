@@ -38,7 +38,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions
+from kesu.complaints import actions, limits, phones
 from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
 from kesu.complaints.choices import Channel, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
@@ -519,10 +519,12 @@ class RowReader:
 
         for code in REQUIRED_COLUMNS:
             if values.get(code) is None:
-                errors[code] = _("A value is required.")
+                errors.setdefault(code, _("A value is required."))
         texts = {code: self._text(code, values.get(code), errors) for code in TEXT_FIELDS}
         if texts["complainant_email"]:
             self._check_email(texts["complainant_email"], errors)
+        if texts["complainant_phone"] and "complainant_phone" not in errors:
+            texts["complainant_phone"] = self._phone(texts["complainant_phone"], errors)
         new_fields = {
             **texts,
             "kind": get("kind", as_kind) or Kind.COMPLAINT,
@@ -553,13 +555,17 @@ class RowReader:
 
     def _text(self, code: str, raw: Any, errors: dict[str, str]) -> str:
         text = as_text(raw).strip() if raw is not None else ""
-        limit = Complaint._meta.get_field(code).max_length
-        if limit and len(text) > limit:
-            errors[code] = _("At most %(limit)d characters, this has %(length)d.") % {
-                "limit": limit,
-                "length": len(text),
-            }
+        if (refusal := limits.too_long(text, limits.COMPLAINT_TEXT[code])) is not None:
+            errors[code] = refusal
         return text
+
+    @staticmethod
+    def _phone(text: str, errors: dict[str, str]) -> str:
+        try:
+            return phones.normalise(text)
+        except phones.InvalidPhone as error:
+            errors["complainant_phone"] = str(error)
+            return text
 
     @staticmethod
     def _check_email(email: str, errors: dict[str, str]) -> None:
@@ -591,7 +597,7 @@ class RowReader:
     @staticmethod
     def _number(raw: Any) -> str:
         number = as_text(raw).strip()
-        if len(number) > Complaint._meta.get_field("number").max_length:
+        if len(number) > limits.NUMBER:
             raise BadValue(_("The number “%(value)s” is too long.") % {"value": number})
         if Complaint.objects.filter(number=number).exists():
             raise BadValue(
@@ -793,6 +799,7 @@ def exported_values(complaint: Complaint) -> list[Any]:
         "owner": c.owner.username if c.owner_id else None,
         "occurred_at": _local(c.occurred_at),
         **{code: getattr(c, code) for code in TEXT_FIELDS},
+        "complainant_phone": phones.display(c.complainant_phone),  # as people write it
     }
     return [by_code[column.code] for column in COLUMNS]
 
@@ -843,11 +850,38 @@ def write_xlsx(complaints: QuerySet[Complaint], path: Path) -> int:
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.append([column.header for column in COLUMNS])
     count = 0
-    for complaint in _for_export(complaints):
-        sheet.append([_xlsx_cell(sheet, value) for value in exported_values(complaint)])
-        count += 1
+    try:
+        for complaint in _for_export(complaints):
+            values = exported_values(complaint)
+            _check_fits(complaint, values)
+            sheet.append([_xlsx_cell(sheet, value) for value in values])
+            count += 1
+    except RegisterFileError:
+        sheet.close()  # ends the sheet's temporary file; nothing is written to `path`
+        raise
     workbook.save(path)
     return count
+
+
+def _check_fits(complaint: Complaint, values: list[Any]) -> None:
+    """openpyxl would cut a text longer than an Excel cell without a word: refuse instead
+    (the file is not written). Kesu's limits keep every text below it; a longer one can only
+    be older than they are."""
+    for column, value in zip(COLUMNS, values, strict=True):
+        if isinstance(value, str) and len(value) > limits.XLSX_CELL:
+            raise RegisterFileError(
+                _(
+                    "Complaint %(number)s: its %(column)s has %(length)d characters, more "
+                    "than an Excel cell holds (%(limit)d). Nothing was exported; export to a "
+                    ".csv file, which has no such limit."
+                )
+                % {
+                    "number": complaint.number,
+                    "column": column.header,
+                    "length": len(value),
+                    "limit": limits.XLSX_CELL,
+                }
+            )
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
