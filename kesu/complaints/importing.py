@@ -6,6 +6,14 @@ finished in the old register is then archived with `actions.archive_imported`. E
 own transaction: a bad row is reported by its row number and skipped, good rows are kept.
 `write_csv` / `write_xlsx` write the same columns, so an export imports again.
 
+Every text has the limit of `kesu.complaints.limits` (too long: refused, never cut), and phone
+numbers are read and stored as every other entrance does (`kesu.complaints.phones`).
+
+Spreadsheets run what looks like a formula: an export writes a text that starts with
+= + - @, a tab or a carriage return as text (xlsx: a string cell with Excel's quote prefix;
+CSV: a leading apostrophe, which the import takes off again), and an import refuses a cell
+that holds a formula instead of taking whatever value Excel last computed for it.
+
 The columns, the values they take and what happens to each row are documented in
 docs/import.md; the tables below are the single source of those names. Header names and value
 aliases are identifiers of the file format, so they are not translated.
@@ -212,6 +220,47 @@ class ImportResult:
 
 
 # ------------------------------------------------------------------------------------------
+# formulas: never run on export, never taken for values on import
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
+CSV_ESCAPE = "'"
+
+
+def csv_escaped(text: str) -> str:
+    """A text as a CSV cell: one a spreadsheet would run as a formula (or one that starts
+    with the escape itself) gets a leading apostrophe, the usual CSV-injection defence."""
+    if text.startswith((*FORMULA_STARTS, CSV_ESCAPE)):
+        return CSV_ESCAPE + text
+    return text
+
+
+def csv_unescaped(text: str) -> str:
+    """The text `csv_escaped` was given: the apostrophe it added comes off again."""
+    if text.startswith(CSV_ESCAPE) and text[1:].startswith((*FORMULA_STARTS, CSV_ESCAPE)):
+        return text[1:]
+    return text
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An xlsx cell that holds a formula: its value is whatever Excel computed last, if it
+    computed at all, so the import refuses it and asks for the values."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _formula_message(formula: Formula) -> str:
+    shown = formula.text if len(formula.text) <= 40 else formula.text[:40] + "…"
+    return _(
+        "This cell holds a formula (%(formula)s), not a value. Save the values, not the "
+        "formulas: in Excel, copy the column and paste it as values (选择性粘贴 → 数值)."
+    ) % {"formula": shown}
+
+
+# ------------------------------------------------------------------------------------------
 # reading the file
 
 
@@ -246,21 +295,27 @@ def read_table(path: Path) -> SourceTable:
 
 
 def _xlsx_rows(path: Path) -> list[tuple[Any, ...]]:
+    # data_only=False: a formula cell is read as its formula (and refused), not as the value
+    # Excel cached for it, which a file written by a program does not have at all.
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise RegisterFileError(
             _("“%(name)s” is not a readable Excel file: %(error)s")
             % {"name": path.name, "error": error}
         ) from None
     try:
-        return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        return [
+            tuple(Formula(str(c.value)) if c.data_type == "f" else c.value for c in row)
+            for row in workbook.worksheets[0].iter_rows()
+        ]
     finally:
         workbook.close()
 
 
 def _csv_rows(path: Path) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in csv.reader(io.StringIO(decode_csv(path.read_bytes())))]
+    text = decode_csv(path.read_bytes())
+    return [tuple(csv_unescaped(cell) for cell in row) for row in csv.reader(io.StringIO(text))]
 
 
 def decode_csv(data: bytes) -> str:
@@ -505,7 +560,12 @@ class RowReader:
         self._users: dict[str, User] = {}
 
     def read(self, values: dict[str, Any]) -> tuple[ParsedRow | None, dict[str, str]]:
-        errors: dict[str, str] = {}
+        errors = {
+            code: _formula_message(value)
+            for code, value in values.items()
+            if isinstance(value, Formula)
+        }
+        values = {code: None if code in errors else value for code, value in values.items()}
 
         def get(code: str, convert: Callable[[Any], Any]) -> Any:
             raw = values.get(code)
@@ -825,6 +885,8 @@ def _csv_cell(value: Any) -> str:
         return f"{value:%Y-%m-%d %H:%M:%S}" if value.second else f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return csv_escaped(value)
     return str(value)
 
 
@@ -885,6 +947,11 @@ def _check_fits(complaint: Complaint, values: list[Any]) -> None:
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (openpyxl makes "=…" one)
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"
