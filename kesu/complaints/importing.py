@@ -6,8 +6,10 @@ finished in the old register is then archived with `actions.archive_imported`. E
 own transaction: a bad row is reported by its row number and skipped, good rows are kept.
 `write_csv` / `write_xlsx` write the same columns, so an export imports again.
 
-Every text has the limit of `kesu.complaints.limits` (too long: refused, never cut), and phone
-numbers are read and stored as every other entrance does (`kesu.complaints.phones`).
+Every text has the limit of `kesu.complaints.limits` (too long: refused, never cut), phone
+numbers are read and stored as every other entrance does (`kesu.complaints.phones`), and an
+open complaint whose time limits ran out in the old register gets those ladder steps on its
+timeline without a message for each (one digest per person at the end of the import).
 
 Spreadsheets run what looks like a formula: an export writes a text that starts with
 = + - @, a tab or a carriage return as text (xlsx: a string cell with Excel's quote prefix;
@@ -48,10 +50,11 @@ from openpyxl.utils import get_column_letter
 from kesu.accounts.models import Department, User
 from kesu.complaints import actions, limits, phones
 from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
-from kesu.complaints.choices import Channel, Kind, Severity, State
+from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
-from kesu.complaints.models import Category, Complaint
+from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core.language import in_company_language
+from kesu.notifications import rules as notification_rules
 
 # ------------------------------------------------------------------------------------------
 # the file format
@@ -210,9 +213,12 @@ class ImportResult:
     rows: int = 0
     imported: int = 0
     archived: int = 0
+    overdue: int = 0  # open complaints already past a time limit when imported
+    told: int = 0  # people sent one digest of those (instead of one message per step)
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    recorded_steps: list[tuple[Complaint, ComplaintEvent]] = field(default_factory=list, repr=False)
 
     @property
     def bad_rows(self) -> int:
@@ -766,6 +772,9 @@ def import_file(
     with _rolled_back_if(dry_run):
         for row in track(ordered, len(ordered)) if track else ordered:
             _import_row(row, reader, actor, result)
+        # One message per person for the time limits that had run out before the import,
+        # instead of one per step (which is what the sweeper would have sent).
+        result.told = notification_rules.digest_recorded_steps(result.recorded_steps)
     result.errors.sort(key=lambda error: error.row)
     return result
 
@@ -786,9 +795,10 @@ def _import_row(row: SourceRow, reader: RowReader, actor: User | None, result: I
         result.errors.extend(RowError(row.number, code, msg) for code, msg in errors.items())
         return
     try:
-        # One transaction for the row: archiving cannot fail after a registration is kept.
+        # One transaction for the row: archiving cannot fail after a registration is kept,
+        # and the sweeper never sees an open row without the steps it had missed.
         with transaction.atomic():
-            _save(parsed, actor)
+            recorded = _save(parsed, actor)
     except ComplaintError as error:
         if error.code == ErrorCode.ROLE_NOT_ALLOWED:
             raise RegisterFileError(str(error.message)) from None
@@ -801,9 +811,13 @@ def _import_row(row: SourceRow, reader: RowReader, actor: User | None, result: I
         return
     result.imported += 1
     result.archived += parsed.state != State.REGISTERED
+    result.overdue += any(e.type == EventType.DEADLINE_BREACHED for _c, e in recorded)
+    result.recorded_steps += recorded
 
 
-def _save(parsed: ParsedRow, actor: User | None) -> None:
+def _save(parsed: ParsedRow, actor: User | None) -> list[tuple[Complaint, ComplaintEvent]]:
+    """Register the row (and archive it when it was finished); returns the ladder steps an
+    open row had already missed, recorded now."""
     complaint, _created = actions.register(
         parsed.new,
         actor=actor,
@@ -813,15 +827,17 @@ def _save(parsed: ParsedRow, actor: User | None) -> None:
         registered_at=parsed.registered_at,
         announce=False,  # a register moved in is history: nobody is told about each row
     )
-    if parsed.state != State.REGISTERED:
-        assert parsed.closed_at is not None  # checked by RowReader
-        actions.archive_imported(
-            complaint,
-            actor=actor,
-            state=parsed.state,
-            closed_at=parsed.closed_at,
-            owner=parsed.owner,
-        )
+    if parsed.state == State.REGISTERED:
+        return [(complaint, e) for e in actions.record_imported_deadline_steps(complaint)]
+    assert parsed.closed_at is not None  # checked by RowReader
+    actions.archive_imported(
+        complaint,
+        actor=actor,
+        state=parsed.state,
+        closed_at=parsed.closed_at,
+        owner=parsed.owner,
+    )
+    return []
 
 
 def _severity_reason(new: NewComplaint, severity: Severity | None) -> str:
