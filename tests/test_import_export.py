@@ -15,12 +15,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kesu.complaints import actions
 from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.importing import (
     COLUMNS,
+    FORMULA_STARTS,
     RegisterFileError,
+    csv_escaped,
+    csv_unescaped,
     export_file,
     import_file,
 )
@@ -87,10 +92,14 @@ def test_the_sample_register_imports_cleanly_and_keeps_numbers_and_times(people,
     assert closed.closed_at == local(2025, 3, 12, 16, 45)
     assert closed.department.code == "quality"
     assert closed.claim_amount == Decimal("3000")
-    assert list(closed.events.values_list("type", flat=True)) == [
-        EventType.REGISTER,
-        EventType.IMPORT_ARCHIVED,
-    ]
+    types = list(closed.events.values_list("type", flat=True))
+    assert (types[0], types[-1]) == (EventType.REGISTER, EventType.IMPORT_ARCHIVED)
+    # (between them, the time limits that ran out before it was closed: see test_deadlines)
+    assert set(types[1:-1]) <= {
+        EventType.DEADLINE_WARNED,
+        EventType.DEADLINE_BREACHED,
+        EventType.DEADLINE_ESCALATED,
+    }
     assert Complaint.objects.get(number="KS20250500007").state == State.WITHDRAWN
     assert Complaint.objects.get(number="KS20250700003").state == State.INVALID
     inquiry = Complaint.objects.get(number="KS20250600021")
@@ -429,3 +438,91 @@ def test_the_labels_the_product_shows_are_accepted_in_either_language():
     assert as_channel("Consumer association / 12315") == Channel.CONSUMER_ASSOCIATION
     assert as_severity("一级（重大）") == Severity.LEVEL_1
     assert as_state("已结案") == State.CLOSED
+
+
+# ------------------------------------------------------------------------------ formulas
+
+# Texts a spreadsheet would run as formulas, and one that starts with the escape itself.
+FORMULA_LIKE = {
+    "title": "=2+5",
+    "description": '+86 客户原话: =HYPERLINK("http://example.com","点击")',
+    "demand": "-更换阀门",
+    "complainant_org": "@上海某公司",
+    "occurred_place": "'=仓库",
+}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_formula_like_texts_are_exported_as_text_and_import_back_unchanged(
+    people, tmp_path, suffix
+):
+    # given a complaint whose texts start like formulas
+    exported = tmp_path / f"export{suffix}"
+    with transaction.atomic():
+        actions.register(
+            actions.NewComplaint(
+                channel=Channel.PHONE,
+                category=Category.objects.get(code="product_quality"),
+                complainant_name="王伟",
+                **FORMULA_LIKE,
+            ),
+            actor=people.intake,
+        )
+
+        # when it is exported, and the database emptied
+        export_file(Complaint.objects.all(), exported)
+        transaction.set_rollback(True)
+
+    # then the file holds them as text, never as formulas
+    codes = [column.code for column in COLUMNS]
+    if suffix == ".csv":
+        with exported.open(encoding="utf-8-sig", newline="") as stream:
+            cells = list(csv.reader(stream))[1]
+        for code, value in FORMULA_LIKE.items():
+            assert cells[codes.index(code)] == "'" + value  # the customary apostrophe
+    else:
+        sheet = openpyxl.load_workbook(exported).worksheets[0]
+        for code, value in FORMULA_LIKE.items():
+            cell = sheet.cell(row=2, column=codes.index(code) + 1)
+            assert (cell.value, cell.data_type) == (value, "s")
+            if value[0] in "=+-@":
+                assert cell.quotePrefix  # Excel shows the text and keeps it text when edited
+
+    # and it imports back with the very same texts
+    result = import_file(exported, actor=people.admin)
+    assert result.errors == []
+    imported = Complaint.objects.get()
+    assert {code: getattr(imported, code) for code in FORMULA_LIKE} == FORMULA_LIKE
+
+
+def test_a_formula_cell_is_refused_by_row_and_column_asking_for_the_values(people, tmp_path):
+    # given an Excel register whose title and phone cells hold formulas, never calculated
+    path = tmp_path / "register.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    values = row(title='=CONCATENATE("阀门","渗漏")', complainant_phone="=2+5")
+    sheet.append([values.get(column.code) for column in COLUMNS])
+    sheet.append([row().get(column.code) for column in COLUMNS])
+    workbook.save(path)
+
+    # when it is imported
+    with translation.override("en"):
+        result = import_file(path, actor=people.admin)
+
+    # then each formula is named, by row and column, and the values are asked for
+    bad = errors_by_row(result)
+    assert sorted(bad) == [2]
+    assert set(bad[2]) == {"title", "complainant_phone"}
+    assert "holds a formula (=CONCATENATE(" in bad[2]["title"]
+    assert "holds a formula (=2+5)" in bad[2]["complainant_phone"]
+    assert "Save the values, not the formulas" in bad[2]["title"]
+    assert "required" not in bad[2]["title"]
+    assert result.imported == 1
+
+
+@given(st.text())
+def test_the_csv_escape_never_leaves_a_formula_and_comes_off_again(text):
+    escaped = csv_escaped(text)
+    assert not escaped.startswith(FORMULA_STARTS)
+    assert csv_unescaped(escaped) == text

@@ -282,7 +282,7 @@ def test_accepting_tells_the_owner_and_emails_the_customer_in_chinese(
     assert message.body == "尊敬的客户:您反映的“阀门渗漏”已受理,由孙工负责跟进。"
     raw = message.message().as_bytes()
     assert b"=?utf-8?" in raw.lower()  # encoded header, not mangled bytes
-    assert [s.phone for s in MemorySmsBackend.outbox] == ["13800000001"]
+    assert [s.phone for s in MemorySmsBackend.outbox] == ["+8613800000001"]  # as stored: E.164
     row = outbox(template="customer_accepted", channel=Ch.EMAIL)[0]
     assert row.subject == message.subject and row.state == St.SENT
     assert row.deliveries.get().ok
@@ -377,7 +377,7 @@ def test_the_customer_hears_of_acceptance_plan_progress_completion_and_return_vi
     ]
     by_email = outbox(channel=Ch.EMAIL, address=CUSTOMER["email"])
     assert [n.template for n in by_email] == expected
-    assert [n.template for n in outbox(channel=Ch.SMS, address=CUSTOMER["phone"])] == expected
+    assert [n.template for n in outbox(channel=Ch.SMS, address="+8613800000001")] == expected
     # what the customer was told is in the message; internal remarks are not
     assert "已与您约定周五上午上门" in by_email[2].body
     assert "扣绩效" not in by_email[3].body

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints import costs, numbering, satisfaction
+from kesu.complaints import costs, limits, numbering, satisfaction
 from kesu.complaints.authority import (
     MAX_ESCALATION_LEVEL,
     department_scope,
@@ -213,18 +213,17 @@ def registered_before(actor: User, key: str, new: NewComplaint) -> Complaint | N
 
 
 _TEXT_LIMITS = {
-    name: Complaint._meta.get_field(name).max_length
-    for name in NewComplaint.__dataclass_fields__
-    if name in {f.name for f in Complaint._meta.get_fields()}
-    and getattr(Complaint._meta.get_field(name), "max_length", None)
+    name: limit
+    for name, limit in limits.COMPLAINT_TEXT.items()
+    if name in NewComplaint.__dataclass_fields__
 }
 
 
 def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
     for name, limit in _TEXT_LIMITS.items():
         value = getattr(new, name)
-        if isinstance(value, str) and len(value) > limit:
-            raise invalid(name, _("At most %(limit)s characters.") % {"limit": limit})
+        if isinstance(value, str) and (refusal := limits.too_long(value, limit)):
+            raise invalid(name, refusal)
     if not new.title.strip():
         raise invalid("title", _("The title is required."))
     if not new.description.strip():
@@ -334,6 +333,10 @@ def archive_imported(
             raise ComplaintError(
                 ErrorCode.WRONG_STATE, _("Only a just-imported complaint can be archived this way.")
             )
+        # A time limit that ran out before the old register closed it was breached: its
+        # steps go on the timeline before the closing, so the clocks, the timeline and the
+        # on-time rate all say so.
+        _record_past_steps(c, until=closed_at)
         c.closed_at = closed_at
         c.owner = owner or c.owner
         event = _record(
@@ -347,6 +350,39 @@ def archive_imported(
         )
     complaint.refresh_from_db()
     return event
+
+
+def record_imported_deadline_steps(
+    complaint: Complaint, *, until: datetime | None = None
+) -> list[ComplaintEvent]:
+    """The deadline ladder's steps (warn, breach, escalate) that fell due before an open
+    complaint moved from an older register came into Kesu (`until`, default now).
+
+    Called right after `register` in the same transaction, so the sweeper never finds the
+    complaint without them. They are appended as the sweeper appends its steps, each at the
+    moment it fell due and marked `recorded_at`, and nobody is told of each: the importer
+    sends one digest per person instead (`notifications.rules.digest_recorded_steps`).
+    """
+    with transaction.atomic():
+        c = _lock(complaint)
+        events = _record_past_steps(c, until=until or clock.now())
+    complaint.refresh_from_db()
+    return events
+
+
+def _record_past_steps(c: Complaint, *, until: datetime) -> list[ComplaintEvent]:
+    """Inside the caller's transaction, on the locked row: append the steps that fell due
+    before `until`, with the schedule and escalation level they leave."""
+    clocks, steps = deadlines.steps_before(c, until)
+    if not steps:
+        return []
+    recorded_at = clock.now().isoformat()
+    events = [deadlines.take_step(c, s, s.at or until, recorded_at=recorded_at) for s in steps]
+    scheduled = deadlines.apply_schedule(c, clocks)
+    c.version += 1
+    c.save(update_fields=["escalation_level", *scheduled, "version"])
+    ComplaintEvent.objects.bulk_create(events)
+    return events
 
 
 # ------------------------------------------------------------------------------------------

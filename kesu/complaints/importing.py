@@ -6,6 +6,16 @@ finished in the old register is then archived with `actions.archive_imported`. E
 own transaction: a bad row is reported by its row number and skipped, good rows are kept.
 `write_csv` / `write_xlsx` write the same columns, so an export imports again.
 
+Every text has the limit of `kesu.complaints.limits` (too long: refused, never cut), phone
+numbers are read and stored as every other entrance does (`kesu.complaints.phones`), and an
+open complaint whose time limits ran out in the old register gets those ladder steps on its
+timeline without a message for each (one digest per person at the end of the import).
+
+Spreadsheets run what looks like a formula: an export writes a text that starts with
+= + - @, a tab or a carriage return as text (xlsx: a string cell with Excel's quote prefix;
+CSV: a leading apostrophe, which the import takes off again), and an import refuses a cell
+that holds a formula instead of taking whatever value Excel last computed for it.
+
 The columns, the values they take and what happens to each row are documented in
 docs/import.md; the tables below are the single source of those names. Header names and value
 aliases are identifiers of the file format, so they are not translated.
@@ -38,12 +48,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions
+from kesu.complaints import actions, limits, phones
 from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
-from kesu.complaints.choices import Channel, Kind, Severity, State
+from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
-from kesu.complaints.models import Category, Complaint
+from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core.language import in_company_language
+from kesu.notifications import rules as notification_rules
 
 # ------------------------------------------------------------------------------------------
 # the file format
@@ -202,13 +213,57 @@ class ImportResult:
     rows: int = 0
     imported: int = 0
     archived: int = 0
+    overdue: int = 0  # open complaints already past a time limit when imported
+    told: int = 0  # people sent one digest of those (instead of one message per step)
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    recorded_steps: list[tuple[Complaint, ComplaintEvent]] = field(default_factory=list, repr=False)
 
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+
+# ------------------------------------------------------------------------------------------
+# formulas: never run on export, never taken for values on import
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
+CSV_ESCAPE = "'"
+
+
+def csv_escaped(text: str) -> str:
+    """A text as a CSV cell: one a spreadsheet would run as a formula (or one that starts
+    with the escape itself) gets a leading apostrophe, the usual CSV-injection defence."""
+    if text.startswith((*FORMULA_STARTS, CSV_ESCAPE)):
+        return CSV_ESCAPE + text
+    return text
+
+
+def csv_unescaped(text: str) -> str:
+    """The text `csv_escaped` was given: the apostrophe it added comes off again."""
+    if text.startswith(CSV_ESCAPE) and text[1:].startswith((*FORMULA_STARTS, CSV_ESCAPE)):
+        return text[1:]
+    return text
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An xlsx cell that holds a formula: its value is whatever Excel computed last, if it
+    computed at all, so the import refuses it and asks for the values."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _formula_message(formula: Formula) -> str:
+    shown = formula.text if len(formula.text) <= 40 else formula.text[:40] + "…"
+    return _(
+        "This cell holds a formula (%(formula)s), not a value. Save the values, not the "
+        "formulas: in Excel, copy the column and paste it as values (选择性粘贴 → 数值)."
+    ) % {"formula": shown}
 
 
 # ------------------------------------------------------------------------------------------
@@ -246,21 +301,27 @@ def read_table(path: Path) -> SourceTable:
 
 
 def _xlsx_rows(path: Path) -> list[tuple[Any, ...]]:
+    # data_only=False: a formula cell is read as its formula (and refused), not as the value
+    # Excel cached for it, which a file written by a program does not have at all.
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise RegisterFileError(
             _("“%(name)s” is not a readable Excel file: %(error)s")
             % {"name": path.name, "error": error}
         ) from None
     try:
-        return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        return [
+            tuple(Formula(str(c.value)) if c.data_type == "f" else c.value for c in row)
+            for row in workbook.worksheets[0].iter_rows()
+        ]
     finally:
         workbook.close()
 
 
 def _csv_rows(path: Path) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in csv.reader(io.StringIO(decode_csv(path.read_bytes())))]
+    text = decode_csv(path.read_bytes())
+    return [tuple(csv_unescaped(cell) for cell in row) for row in csv.reader(io.StringIO(text))]
 
 
 def decode_csv(data: bytes) -> str:
@@ -505,7 +566,12 @@ class RowReader:
         self._users: dict[str, User] = {}
 
     def read(self, values: dict[str, Any]) -> tuple[ParsedRow | None, dict[str, str]]:
-        errors: dict[str, str] = {}
+        errors = {
+            code: _formula_message(value)
+            for code, value in values.items()
+            if isinstance(value, Formula)
+        }
+        values = {code: None if code in errors else value for code, value in values.items()}
 
         def get(code: str, convert: Callable[[Any], Any]) -> Any:
             raw = values.get(code)
@@ -519,10 +585,12 @@ class RowReader:
 
         for code in REQUIRED_COLUMNS:
             if values.get(code) is None:
-                errors[code] = _("A value is required.")
+                errors.setdefault(code, _("A value is required."))
         texts = {code: self._text(code, values.get(code), errors) for code in TEXT_FIELDS}
         if texts["complainant_email"]:
             self._check_email(texts["complainant_email"], errors)
+        if texts["complainant_phone"] and "complainant_phone" not in errors:
+            texts["complainant_phone"] = self._phone(texts["complainant_phone"], errors)
         new_fields = {
             **texts,
             "kind": get("kind", as_kind) or Kind.COMPLAINT,
@@ -553,13 +621,17 @@ class RowReader:
 
     def _text(self, code: str, raw: Any, errors: dict[str, str]) -> str:
         text = as_text(raw).strip() if raw is not None else ""
-        limit = Complaint._meta.get_field(code).max_length
-        if limit and len(text) > limit:
-            errors[code] = _("At most %(limit)d characters, this has %(length)d.") % {
-                "limit": limit,
-                "length": len(text),
-            }
+        if (refusal := limits.too_long(text, limits.COMPLAINT_TEXT[code])) is not None:
+            errors[code] = refusal
         return text
+
+    @staticmethod
+    def _phone(text: str, errors: dict[str, str]) -> str:
+        try:
+            return phones.normalise(text)
+        except phones.InvalidPhone as error:
+            errors["complainant_phone"] = str(error)
+            return text
 
     @staticmethod
     def _check_email(email: str, errors: dict[str, str]) -> None:
@@ -591,7 +663,7 @@ class RowReader:
     @staticmethod
     def _number(raw: Any) -> str:
         number = as_text(raw).strip()
-        if len(number) > Complaint._meta.get_field("number").max_length:
+        if len(number) > limits.NUMBER:
             raise BadValue(_("The number “%(value)s” is too long.") % {"value": number})
         if Complaint.objects.filter(number=number).exists():
             raise BadValue(
@@ -700,6 +772,9 @@ def import_file(
     with _rolled_back_if(dry_run):
         for row in track(ordered, len(ordered)) if track else ordered:
             _import_row(row, reader, actor, result)
+        # One message per person for the time limits that had run out before the import,
+        # instead of one per step (which is what the sweeper would have sent).
+        result.told = notification_rules.digest_recorded_steps(result.recorded_steps)
     result.errors.sort(key=lambda error: error.row)
     return result
 
@@ -720,9 +795,10 @@ def _import_row(row: SourceRow, reader: RowReader, actor: User | None, result: I
         result.errors.extend(RowError(row.number, code, msg) for code, msg in errors.items())
         return
     try:
-        # One transaction for the row: archiving cannot fail after a registration is kept.
+        # One transaction for the row: archiving cannot fail after a registration is kept,
+        # and the sweeper never sees an open row without the steps it had missed.
         with transaction.atomic():
-            _save(parsed, actor)
+            recorded = _save(parsed, actor)
     except ComplaintError as error:
         if error.code == ErrorCode.ROLE_NOT_ALLOWED:
             raise RegisterFileError(str(error.message)) from None
@@ -735,9 +811,13 @@ def _import_row(row: SourceRow, reader: RowReader, actor: User | None, result: I
         return
     result.imported += 1
     result.archived += parsed.state != State.REGISTERED
+    result.overdue += any(e.type == EventType.DEADLINE_BREACHED for _c, e in recorded)
+    result.recorded_steps += recorded
 
 
-def _save(parsed: ParsedRow, actor: User | None) -> None:
+def _save(parsed: ParsedRow, actor: User | None) -> list[tuple[Complaint, ComplaintEvent]]:
+    """Register the row (and archive it when it was finished); returns the ladder steps an
+    open row had already missed, recorded now."""
     complaint, _created = actions.register(
         parsed.new,
         actor=actor,
@@ -747,15 +827,17 @@ def _save(parsed: ParsedRow, actor: User | None) -> None:
         registered_at=parsed.registered_at,
         announce=False,  # a register moved in is history: nobody is told about each row
     )
-    if parsed.state != State.REGISTERED:
-        assert parsed.closed_at is not None  # checked by RowReader
-        actions.archive_imported(
-            complaint,
-            actor=actor,
-            state=parsed.state,
-            closed_at=parsed.closed_at,
-            owner=parsed.owner,
-        )
+    if parsed.state == State.REGISTERED:
+        return [(complaint, e) for e in actions.record_imported_deadline_steps(complaint)]
+    assert parsed.closed_at is not None  # checked by RowReader
+    actions.archive_imported(
+        complaint,
+        actor=actor,
+        state=parsed.state,
+        closed_at=parsed.closed_at,
+        owner=parsed.owner,
+    )
+    return []
 
 
 def _severity_reason(new: NewComplaint, severity: Severity | None) -> str:
@@ -793,6 +875,7 @@ def exported_values(complaint: Complaint) -> list[Any]:
         "owner": c.owner.username if c.owner_id else None,
         "occurred_at": _local(c.occurred_at),
         **{code: getattr(c, code) for code in TEXT_FIELDS},
+        "complainant_phone": phones.display(c.complainant_phone),  # as people write it
     }
     return [by_code[column.code] for column in COLUMNS]
 
@@ -818,6 +901,8 @@ def _csv_cell(value: Any) -> str:
         return f"{value:%Y-%m-%d %H:%M:%S}" if value.second else f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return csv_escaped(value)
     return str(value)
 
 
@@ -843,14 +928,46 @@ def write_xlsx(complaints: QuerySet[Complaint], path: Path) -> int:
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.append([column.header for column in COLUMNS])
     count = 0
-    for complaint in _for_export(complaints):
-        sheet.append([_xlsx_cell(sheet, value) for value in exported_values(complaint)])
-        count += 1
+    try:
+        for complaint in _for_export(complaints):
+            values = exported_values(complaint)
+            _check_fits(complaint, values)
+            sheet.append([_xlsx_cell(sheet, value) for value in values])
+            count += 1
+    except RegisterFileError:
+        sheet.close()  # ends the sheet's temporary file; nothing is written to `path`
+        raise
     workbook.save(path)
     return count
 
 
+def _check_fits(complaint: Complaint, values: list[Any]) -> None:
+    """openpyxl would cut a text longer than an Excel cell without a word: refuse instead
+    (the file is not written). Kesu's limits keep every text below it; a longer one can only
+    be older than they are."""
+    for column, value in zip(COLUMNS, values, strict=True):
+        if isinstance(value, str) and len(value) > limits.XLSX_CELL:
+            raise RegisterFileError(
+                _(
+                    "Complaint %(number)s: its %(column)s has %(length)d characters, more "
+                    "than an Excel cell holds (%(limit)d). Nothing was exported; export to a "
+                    ".csv file, which has no such limit."
+                )
+                % {
+                    "number": complaint.number,
+                    "column": column.header,
+                    "length": len(value),
+                    "limit": limits.XLSX_CELL,
+                }
+            )
+
+
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (openpyxl makes "=…" one)
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"

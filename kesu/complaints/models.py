@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints import limits
 from kesu.complaints.choices import (
     OPEN_STATE_LIST,
     Channel,
@@ -79,18 +80,20 @@ class Category(models.Model):
 class Complaint(models.Model):
     """The complaint record, 《客户投诉登记表》 (SPEC §2)."""
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    number = models.CharField(_("number"), max_length=limits.NUMBER, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
     channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     # what happened
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    description = models.TextField(_("description"))  # limits.DESCRIPTION, checked on entry
     occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
-    occurred_place = models.CharField(_("where it happened"), max_length=200, blank=True)
-    demand = models.TextField(_("customer's demand"), blank=True)
+    occurred_place = models.CharField(
+        _("where it happened"), max_length=limits.OCCURRED_PLACE, blank=True
+    )
+    demand = models.TextField(_("customer's demand"), blank=True)  # limits.DEMAND
     claim_amount = models.DecimalField(
         _("claimed amount"),
         max_digits=14,
@@ -100,17 +103,23 @@ class Complaint(models.Model):
     )
 
     # complainant
-    complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
-    complainant_org = models.CharField(_("organisation"), max_length=200, blank=True)
-    complainant_phone = models.CharField(_("phone"), max_length=32, blank=True)
-    complainant_email = models.EmailField(_("e-mail"), blank=True)
-    complainant_address = models.CharField(_("address"), max_length=300, blank=True)
+    complainant_name = models.CharField(
+        _("complainant"), max_length=limits.COMPLAINANT_NAME, blank=True
+    )
+    complainant_org = models.CharField(
+        _("organisation"), max_length=limits.COMPLAINANT_ORG, blank=True
+    )
+    complainant_phone = models.CharField(_("phone"), max_length=limits.PHONE, blank=True)
+    complainant_email = models.EmailField(_("e-mail"), max_length=limits.EMAIL, blank=True)
+    complainant_address = models.CharField(_("address"), max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
 
     # subject: product and/or project
-    product_model = models.CharField(_("product model"), max_length=100, blank=True)
-    batch_no = models.CharField(_("batch / lot number"), max_length=100, blank=True)
-    order_no = models.CharField(_("order number"), max_length=100, blank=True)
+    product_model = models.CharField(
+        _("product model"), max_length=limits.PRODUCT_MODEL, blank=True
+    )
+    batch_no = models.CharField(_("batch / lot number"), max_length=limits.BATCH_NO, blank=True)
+    order_no = models.CharField(_("order number"), max_length=limits.ORDER_NO, blank=True)
     ship_date = models.DateField(_("ship date"), null=True, blank=True)
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     quantity = models.DecimalField(
@@ -120,9 +129,9 @@ class Complaint(models.Model):
         null=True,
         blank=True,
     )
-    project_name = models.CharField(_("project"), max_length=200, blank=True)
+    project_name = models.CharField(_("project"), max_length=limits.PROJECT_NAME, blank=True)
     project_location = models.CharField(
-        _("location / part of the building"), max_length=200, blank=True
+        _("location / part of the building"), max_length=limits.PROJECT_LOCATION, blank=True
     )
 
     # classification and responsibility

@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import Department, User
+from kesu.complaints import phones
 from kesu.complaints.authority import department_scope
 from kesu.complaints.choices import OPEN_STATES
 from kesu.complaints.models import Category, Complaint
@@ -31,12 +32,16 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
 
 
 def with_phone(qs: QuerySet[Complaint], phone: str) -> QuerySet[Complaint]:
-    """Complaints of this phone number, through the partial `complaint_phone` index: SQLite
-    uses a partial index only when the query repeats its condition as a literal, which a
-    bound parameter (`phone = ?`) is not; without it, "newest first" walks the whole table
-    for a number that has no complaint."""
+    """Complaints of this phone number however it is written ("139-0000-0009" finds the
+    stored "+8613900000009", see `phones`; a value kept from before numbers were checked is
+    found as it was written), through the partial `complaint_phone` index: SQLite uses a
+    partial index only when the query repeats its condition as a literal, which a bound
+    parameter (`phone = ?`) is not; without it, "newest first" walks the whole table for a
+    number that has no complaint."""
+    written = phone.strip()
+    keys = sorted({written, phones.normalised_or_none(written) or written})
     indexed = RawSQL('NOT ("complaints_complaint"."complainant_phone" = \'\')', (), BooleanField())
-    return qs.filter(indexed, complainant_phone=phone)
+    return qs.filter(indexed, complainant_phone__in=keys)
 
 
 def narrowed(
@@ -114,6 +119,8 @@ def search_text(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
     text = Q()
     for field in SEARCHED_FIELDS:
         text |= Q(**{f"{field}__icontains": q})
+    if phone := phones.normalised_or_none(q):  # a number as typed finds it as stored
+        text |= Q(complainant_phone=phone)
     return qs.filter(text)
 
 

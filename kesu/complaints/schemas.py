@@ -1,5 +1,6 @@
 """The shapes of the REST API: validated at the edge into domain types (pydantic)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -9,7 +10,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import core_schema
 
+from kesu.complaints import limits, phones
 from kesu.complaints.choices import (
     Action,
     AppealKind,
@@ -38,6 +41,44 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Text = Annotated[str, Field(max_length=10000)]
 
 
+@dataclass(frozen=True)
+class MaxChars:
+    """A text limit of `kesu.complaints.limits`: refused with the limit and the actual length
+    (pydantic's own `max_length` says only the limit), shown as `maxLength` in the OpenAPI
+    schema, and read as `max_length` by the workspace's forms."""
+
+    max_length: int
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        json_schema["maxLength"] = self.max_length
+        return json_schema
+
+    def _check(self, value: str) -> str:
+        if (refusal := limits.too_long(value, self.max_length)) is not None:
+            raise ValueError(refusal)
+        return value
+
+
+def _phone(value: str) -> str:
+    try:
+        return phones.normalise(value)
+    except phones.InvalidPhone as error:
+        raise ValueError(str(error)) from None
+
+
+# Any way of writing a number is taken; the stored form is E.164 (kesu.complaints.phones).
+Phone = Annotated[
+    str,
+    MaxChars(limits.PHONE),
+    AfterValidator(_phone),
+    Field(description="e.g. 139 0000 0009, 010-1234 5678, +44 20 7946 0958; kept as E.164"),
+]
+
+
 class Strict(BaseModel):
     """Input: a plain pydantic model. ninja's `Schema` adds a wrapping validator that reads
     attributes of ORM objects, which input never is; it made validating a registration
@@ -50,11 +91,11 @@ class Strict(BaseModel):
 
 
 class ComplainantIn(Strict):
-    name: str = Field("", max_length=100)
-    organisation: str = Field("", max_length=200)
-    phone: str = Field("", max_length=32)
-    email: str = Field("", max_length=254)
-    address: str = Field("", max_length=300)
+    name: Annotated[str, MaxChars(limits.COMPLAINANT_NAME)] = ""
+    organisation: Annotated[str, MaxChars(limits.COMPLAINANT_ORG)] = ""
+    phone: Phone = ""
+    email: Annotated[str, MaxChars(limits.EMAIL)] = ""
+    address: Annotated[str, MaxChars(limits.ADDRESS)] = ""
     anonymous: bool = False
 
     @field_validator("email")
@@ -69,30 +110,30 @@ class ComplainantIn(Strict):
 
 
 class ProductIn(Strict):
-    model: str = Field("", max_length=100)
-    batch_no: str = Field("", max_length=100)
-    order_no: str = Field("", max_length=100)
+    model: Annotated[str, MaxChars(limits.PRODUCT_MODEL)] = ""
+    batch_no: Annotated[str, MaxChars(limits.BATCH_NO)] = ""
+    order_no: Annotated[str, MaxChars(limits.ORDER_NO)] = ""
     ship_date: date | None = None
     arrival_date: date | None = None
     quantity: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class ProjectIn(Strict):
-    name: str = Field("", max_length=200)
-    location: str = Field("", max_length=200)
+    name: Annotated[str, MaxChars(limits.PROJECT_NAME)] = ""
+    location: Annotated[str, MaxChars(limits.PROJECT_LOCATION)] = ""
 
 
 class RegisterIn(Strict):
     kind: Kind = Kind.COMPLAINT
     channel: Channel
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = Field(..., min_length=1, max_length=20000)
+    title: Annotated[str, MaxChars(limits.TITLE)] = Field(..., min_length=1)
+    description: Annotated[str, MaxChars(limits.DESCRIPTION)] = Field(..., min_length=1)
     category: str = Field(
         ..., min_length=1, max_length=40, description="category code, see GET /categories"
     )
     occurred_at: AwareDatetime | None = None
-    occurred_place: str = Field("", max_length=200)
-    demand: Text = ""
+    occurred_place: Annotated[str, MaxChars(limits.OCCURRED_PLACE)] = ""
+    demand: Annotated[str, MaxChars(limits.DEMAND)] = ""
     claim_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     complainant: ComplainantIn = Field(default_factory=ComplainantIn)
     product: ProductIn = Field(default_factory=ProductIn)
@@ -100,7 +141,7 @@ class RegisterIn(Strict):
     department: str | None = Field(None, description="department code; default: the category's")
     accused: str | None = Field(None, description="username of the staff member complained about")
     severity: Severity | None = Field(None, description="omit to take the proposed level")
-    severity_reason: Text = ""
+    severity_reason: Annotated[str, MaxChars(limits.SEVERITY_REASON)] = ""
     read_back: bool = False
     sensitive: bool = False
 

@@ -42,7 +42,7 @@ from django.utils import timezone
 from kesu.accounts.actions import create_user
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions, costs
+from kesu.complaints import actions, costs, phones
 from kesu.complaints.actions import Measure, NewComplaint
 from kesu.complaints.attachments import add_attachment
 from kesu.complaints.choices import (
@@ -1449,8 +1449,9 @@ def _person(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
+    """A mobile number, stored as every entrance stores one (E.164, kesu.complaints.phones)."""
     prefix = rng.choice(["138", "139", "137", "136", "135", "186", "188", "158", "159"])
-    return f"{prefix}{rng.randint(0, 99999999):08d}"
+    return phones.normalise(f"{prefix}{rng.randint(0, 99999999):08d}")
 
 
 def _values(

@@ -356,11 +356,12 @@ def schedule(clocks: Iterable[Clock], calendar: Calendar, step: Step = Step()) -
 
 @dataclass(frozen=True)
 class DueStep:
-    """One step of the ladder the sweeper takes now."""
+    """One step of the ladder: taken now by the sweeper, or recorded after the fact."""
 
     clock: Clock
     type: str  # WARNED, BREACHED or ESCALATED
     level: int = 0
+    at: datetime | None = None  # the moment it fell due (past_steps)
 
 
 def due_steps(
@@ -378,3 +379,28 @@ def due_steps(
         if c.escalation_level < 2 and now >= c.escalate_at(calendar, step):
             out.append(DueStep(c, ESCALATED, 2))
     return out
+
+
+def past_steps(
+    clocks: Iterable[Clock], until: datetime, calendar: Calendar, step: Step
+) -> list[DueStep]:
+    """The ladder's steps whose moment came before `until`, with that moment, oldest first:
+    what a sweeper running all along would have taken, for history written after the fact
+    (a complaint moved from an older register). Each clock counts up to its own end — met,
+    cancelled or paused — so a complaint closed in time has no step, and one closed late
+    has its breach. Steps already taken are left out."""
+    out: list[DueStep] = []
+    for c in clocks:
+        end = min(
+            moment
+            for moment in (until, c.stopped_at, c.cancelled_at, c.paused_since)
+            if moment is not None
+        )
+        if not c.warned and not c.breached and c.warn_at < min(end, c.due_at):
+            out.append(DueStep(c, WARNED, at=c.warn_at))
+        if not c.breached and c.due_at < end:
+            out.append(DueStep(c, BREACHED, 1, at=c.due_at))
+        escalate_at = c.escalate_at(calendar, step)
+        if c.escalation_level < 2 and escalate_at < end:
+            out.append(DueStep(c, ESCALATED, 2, at=escalate_at))
+    return sorted(out, key=lambda s: s.at or until)

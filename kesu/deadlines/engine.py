@@ -10,11 +10,29 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from kesu.complaints.authority import escalation_target
+from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
-from kesu.deadlines.clocks import Clock, EventFact, replay, schedule
+from kesu.deadlines.clocks import (
+    BREACHED,
+    ESCALATED,
+    WARNED,
+    Clock,
+    DueStep,
+    EventFact,
+    past_steps,
+    replay,
+    schedule,
+)
 from kesu.deadlines.queries import clock_rules, company_calendar, facts_of, ladder
 from kesu.policies.choices import ClockKind
+
+STEP_EVENT_TYPES = {
+    WARNED: EventType.DEADLINE_WARNED,
+    BREACHED: EventType.DEADLINE_BREACHED,
+    ESCALATED: EventType.DEADLINE_ESCALATED,
+}
 
 _FIELDS = ("type", "at", "from_state", "to_state", "customer_visible", "data")
 
@@ -80,6 +98,36 @@ def apply_schedule(complaint: Complaint, clocks: Sequence[Clock]) -> tuple[str, 
             setattr(complaint, name, value)
             changed.append(name)
     return tuple(changed)
+
+
+def steps_before(complaint: Complaint, until: datetime) -> tuple[list[Clock], list[DueStep]]:
+    """The complaint's clocks, replayed from its timeline, and the ladder steps that fell due
+    before `until` and are not taken yet (`clocks.past_steps`)."""
+    clocks = clocks_of(complaint)
+    return clocks, past_steps(clocks, until, company_calendar(), ladder())
+
+
+def take_step(complaint: Complaint, taken: DueStep, at: datetime, **extra: Any) -> ComplaintEvent:
+    """The timeline event of one ladder step (not saved), as the sweeper appends it:
+    `{"clock", "due_at"}`, with `"level"` and `"to"` for a breach or an escalation, and any
+    `extra` data. Marks the step taken on its clock and raises the complaint's escalation
+    level, so the schedule computed next counts it."""
+    data: dict[str, Any] = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
+    if taken.level:
+        data["level"] = taken.level
+        data["to"] = escalation_target(taken.level)
+        complaint.escalation_level = max(complaint.escalation_level, taken.level)
+    data.update(extra)
+    taken.clock.take(taken.type, taken.level)
+    return ComplaintEvent(
+        complaint=complaint,
+        type=STEP_EVENT_TYPES[taken.type],
+        actor=None,
+        at=at,
+        from_state=complaint.state,
+        to_state=complaint.state,
+        data=data,
+    )
 
 
 def whole_second_up(at: datetime | None) -> datetime | None:

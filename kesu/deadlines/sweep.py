@@ -19,23 +19,15 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
-from kesu.complaints.authority import escalation_target
-from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.core.rows import update_columns
 from kesu.deadlines import engine
-from kesu.deadlines.clocks import BREACHED, ESCALATED, WARNED, due_steps
+from kesu.deadlines.clocks import due_steps
 from kesu.deadlines.queries import company_calendar, ladder
 from kesu.notifications import rules as notification_rules
 
 BATCH = 200
-
-_EVENT_TYPE = {
-    WARNED: EventType.DEADLINE_WARNED,
-    BREACHED: EventType.DEADLINE_BREACHED,
-    ESCALATED: EventType.DEADLINE_ESCALATED,
-}
 
 
 @dataclass
@@ -85,23 +77,7 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
             clocks = engine.clocks_of(complaint, events)
             new_events = []
             for taken in due_steps(clocks, now, calendar, step):
-                data = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
-                if taken.level:
-                    data["level"] = taken.level
-                    data["to"] = escalation_target(taken.level)
-                    complaint.escalation_level = max(complaint.escalation_level, taken.level)
-                new_events.append(
-                    ComplaintEvent(
-                        complaint=complaint,
-                        type=_EVENT_TYPE[taken.type],
-                        actor=None,
-                        at=now,
-                        from_state=complaint.state,
-                        to_state=complaint.state,
-                        data=data,
-                    )
-                )
-                taken.clock.take(taken.type, taken.level)
+                new_events.append(engine.take_step(complaint, taken, now))
                 report.steps[taken.type] += 1
             changed = engine.apply_schedule(complaint, clocks)  # the steps just taken count
             if new_events or changed:

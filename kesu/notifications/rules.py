@@ -31,6 +31,10 @@ their private page; webhooks are the active
 ones of the complaint's department. Department heads are the active heads of the complaint's
 department, or, when it has none, of the nearest department above it.
 
+Ladder steps recorded after the fact (an import of old open complaints, whose limits ran out
+before they came into Kesu) are not announced one by one: `digest_recorded_steps` writes one
+message per person who would have been told, saying how many complaints and breaches.
+
 Never notified: the actor about their own action; the person complained about (`accused`) —
 and, because a department's group chat may include that person, no webhook carries a
 complaint that names one. One event gives each person or address one message per channel
@@ -42,13 +46,15 @@ here: the domain layer decides that (`actions._announce`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
@@ -426,3 +432,112 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
             )
         )
     return rows
+
+
+# ------------------------------------------------------------------------------------------
+# steps recorded after the fact: one digest per person
+
+DIGEST_LISTED = 20  # the numbers a digest names; the rest are counted
+# A person's digest is filed under the most serious message the steps would have sent them.
+DIGEST_TEMPLATES = (
+    TemplateCode.BREACH_ESCALATION,
+    TemplateCode.DEADLINE_BREACH,
+    TemplateCode.OWNER_DEADLINE_BREACH,
+    TemplateCode.OWNER_DEADLINE_WARNING,
+)
+
+
+@dataclass
+class _Digest:
+    templates: set[TemplateCode] = field(default_factory=set)
+    numbers: dict[str, None] = field(default_factory=dict)  # in order, once each
+    addresses: dict[NotificationChannel, str] = field(default_factory=dict)
+
+
+def digest_recorded_steps(pairs: Sequence[tuple[Complaint, ComplaintEvent]]) -> int:
+    """One message per person for ladder steps recorded after the fact, instead of one per
+    step: how many of the complaints they would have heard about were already past their
+    time limits, and which. Staff only, by the staff channels (in the app, e-mail); the
+    rules decide who (the same people the steps would have told). Returns how many people
+    were told. Like `on_events`, it never fails its caller."""
+    try:
+        rows, people = _digest_rows(pairs)
+        ids = _insert(rows) if rows else []
+    except Exception:
+        logger.exception("digest of recorded deadline steps not written")
+        return 0
+    if ids:
+        transaction.on_commit(partial(queue_delivery, ids))
+    return people
+
+
+def _digest_rows(
+    pairs: Sequence[tuple[Complaint, ComplaintEvent]],
+) -> tuple[list[Notification], int]:
+    owners = _owners(c for c, _e in pairs)
+    breaches: dict[str, int] = {}
+    digests: dict[int, _Digest] = {}
+    for complaint, event in pairs:
+        if event.type == EventType.DEADLINE_BREACHED:
+            breaches[complaint.number] = breaches.get(complaint.number, 0) + 1
+        rules = rules_for(complaint, event)
+        for w in _screen(complaint, event, _resolve(complaint, rules, owners)):
+            if w.recipient is None or w.channel not in STAFF_CHANNELS:
+                continue
+            digest = digests.setdefault(w.recipient, _Digest())
+            digest.templates.add(w.template)
+            digest.numbers[complaint.number] = None
+            digest.addresses[w.channel] = w.address
+    now = timezone.now()
+    rows = []
+    with translation.override(company_language()):
+        for recipient, digest in digests.items():
+            subject, body = _digest_text(list(digest.numbers), breaches)
+            template = next(t for t in DIGEST_TEMPLATES if t in digest.templates)
+            for channel, address in digest.addresses.items():
+                in_app = channel == NotificationChannel.IN_APP
+                rows.append(
+                    Notification(
+                        channel=channel,
+                        template=template,
+                        recipient_id=recipient,
+                        address=address,
+                        language=translation.get_language(),
+                        subject=subject,
+                        body=body,
+                        state=NotificationState.SENT if in_app else NotificationState.PENDING,
+                        sent_at=now if in_app else None,
+                        next_attempt_at=None if in_app else now,
+                        created_at=now,
+                    )
+                )
+    return rows, len(digests)
+
+
+def _digest_text(numbers: list[str], breaches: dict[str, int]) -> tuple[str, str]:
+    count = len(numbers)
+    breached = sum(breaches.get(n, 0) for n in numbers)
+    subject = ngettext(
+        "%(count)d imported complaint was already past its time limits",
+        "%(count)d imported complaints were already past their time limits",
+        count,
+    ) % {"count": count}
+    listed = ", ".join(numbers[:DIGEST_LISTED])
+    values = {"count": count, "breached": breached, "numbers": listed}
+    if count > DIGEST_LISTED:
+        values["rest"] = count - DIGEST_LISTED
+        body = _(
+            "Complaints imported from the previous register had run out of time before they "
+            "came into Kesu: %(breached)d time limits of %(count)d complaints were breached "
+            "already. The warnings, breaches and escalations are recorded on their timelines "
+            "and in the statistics, without a message for each. Among them: %(numbers)s and "
+            "%(rest)d more (the list of overdue complaints shows them all)."
+        )
+    else:
+        body = _(
+            "Complaints imported from the previous register had run out of time before they "
+            "came into Kesu: %(breached)d time limits of %(count)d complaints were breached "
+            "already. The warnings, breaches and escalations are recorded on their timelines "
+            "and in the statistics, without a message for each: %(numbers)s."
+        )
+    return subject, body % values

@@ -2,6 +2,8 @@
 
 They only parse and check what a customer can type; the rules (what a complaint needs, which
 state allows what) stay in the domain, whose refusals are shown next to the field they name.
+The public form's limits are the complaint's own (`kesu.complaints.limits`), and its phone is
+read as every entrance reads one (`kesu.complaints.phones`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints import limits, phones
 from kesu.complaints.choices import Kind
 from kesu.complaints.queries import categories_by_code
 from kesu.complaints.satisfaction import ANSWER_LABELS, SCALE_POINTS, SURVEY_QUESTIONS
@@ -30,6 +33,31 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
+class TelInput(forms.TextInput):
+    """Phones and tablets show the telephone keypad; browsers offer the saved number."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", "autocomplete": "tel", **(attrs or {})})
+
+
+class PhoneField(forms.CharField):
+    """A phone number however it is written, cleaned to its stored form (E.164)."""
+
+    widget = TelInput
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=limits.PHONE, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return phones.normalise(text)
+        except phones.InvalidPhone as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
 def _category_choices():
     top = [c for c in categories_by_code().values() if c.active and c.parent_id is None]
     return [("", _("I am not sure (we will classify it)")), *[(c.code, str(c)) for c in top]]
@@ -37,11 +65,11 @@ def _category_choices():
 
 class PublicComplaintForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
-    title = forms.CharField(label=_("Subject"), max_length=200)
+    title = forms.CharField(label=_("Subject"), max_length=limits.TITLE)
     description = forms.CharField(
         label=_("What happened"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=10000,
+        max_length=limits.DESCRIPTION,
     )
     category = forms.ChoiceField(label=_("About"), required=False)
     occurred_on = forms.DateField(
@@ -49,26 +77,38 @@ class PublicComplaintForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    occurred_place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    occurred_place = forms.CharField(
+        label=_("Where"), max_length=limits.OCCURRED_PLACE, required=False
+    )
     demand = forms.CharField(
         label=_("What would you like us to do"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.DEMAND,
         required=False,
     )
     claim_amount = forms.DecimalField(
         label=_("Amount claimed (yuan)"), min_value=0, max_digits=14, required=False
     )
-    product_model = forms.CharField(label=_("Product model"), max_length=100, required=False)
-    batch_no = forms.CharField(label=_("Batch / lot number"), max_length=100, required=False)
-    order_no = forms.CharField(label=_("Order number"), max_length=100, required=False)
-    project_name = forms.CharField(label=_("Project"), max_length=200, required=False)
-    project_location = forms.CharField(label=_("Building / part"), max_length=200, required=False)
-    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
-    organisation = forms.CharField(label=_("Company"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    product_model = forms.CharField(
+        label=_("Product model"), max_length=limits.PRODUCT_MODEL, required=False
+    )
+    batch_no = forms.CharField(
+        label=_("Batch / lot number"), max_length=limits.BATCH_NO, required=False
+    )
+    order_no = forms.CharField(label=_("Order number"), max_length=limits.ORDER_NO, required=False)
+    project_name = forms.CharField(
+        label=_("Project"), max_length=limits.PROJECT_NAME, required=False
+    )
+    project_location = forms.CharField(
+        label=_("Building / part"), max_length=limits.PROJECT_LOCATION, required=False
+    )
+    name = forms.CharField(label=_("Your name"), max_length=limits.COMPLAINANT_NAME, required=False)
+    organisation = forms.CharField(
+        label=_("Company"), max_length=limits.COMPLAINANT_ORG, required=False
+    )
+    phone = PhoneField(label=_("Phone"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=limits.EMAIL, required=False)
+    address = forms.CharField(label=_("Address"), max_length=limits.ADDRESS, required=False)
     files = MultipleFileField(
         label=_("Photos or documents"),
         required=False,

@@ -9,8 +9,8 @@ pruned as new ones are written.
 Limits are settings (KESU_PUBLIC_FORM_PER_ADDRESS, KESU_PUBLIC_FORM_PER_CONTACT, as
 "count/minutes"). The address is the client's, through trusted proxies
 (`kesu.core.client`). Contacts are compared in a
-normal form (a phone's digits without the country code, an e-mail without its +tag), so
-"139-0000-0009", "+86 139 0000 0009" and "13900000009" count as one.
+normal form (a phone number as it is stored, E.164 by `kesu.complaints.phones`; an e-mail
+without its +tag), so "139-0000-0009", "+86 139 0000 0009" and "13900000009" count as one.
 
 Checking and counting happen in one transaction that holds the keys' locks (SQLite: the
 IMMEDIATE transaction; PostgreSQL: transaction-scoped advisory locks), so parallel requests
@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from kesu.complaints import phones
 from kesu.portal.choices import ThrottleScope
 from kesu.portal.models import Submission
 
@@ -69,11 +70,9 @@ def normal_contact(contact: str) -> str:
     if "@" in contact:
         local, _at, domain = contact.rpartition("@")
         return f"{local.split('+', 1)[0]}@{domain}"
-    digits = re.sub(r"\D", "", contact)
-    for country in ("0086", "86"):
-        if digits.startswith(country) and len(digits) - len(country) == 11:
-            return digits[len(country) :]
-    return digits or contact
+    if phone := phones.normalised_or_none(contact):
+        return phone
+    return re.sub(r"\D", "", contact) or contact  # not a number: the form refuses it anyway
 
 
 def address_key(address: str) -> list[tuple[ThrottleScope, str]]:

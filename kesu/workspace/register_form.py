@@ -34,6 +34,22 @@ DOMAIN_FIELDS = {
 }
 
 
+def _max_lengths() -> dict[str, int]:
+    """Each input's text limit, read from RegisterIn (which reads kesu.complaints.limits):
+    the browser stops typing there, and the server refuses longer values anyway."""
+    found = {}
+    for name, info in RegisterIn.model_fields.items():
+        fields = NESTED[name].model_fields.items() if name in NESTED else [(None, info)]
+        for sub, sub_info in fields:
+            for item in sub_info.metadata:
+                if isinstance(limit := getattr(item, "max_length", None), int):
+                    found[f"{name}.{sub}" if sub else name] = limit
+    return found
+
+
+MAX_LENGTHS = _max_lengths()
+
+
 def payload_of(data: QueryDict) -> dict[str, Any]:
     """The posted form in RegisterIn's shape; empty optional inputs take the schema default."""
     payload: dict[str, Any] = {group: {} for group in NESTED}

@@ -4,7 +4,16 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from kesu.complaints import phones
+from kesu.workspace.register_form import MAX_LENGTHS
+
 register = template.Library()
+
+
+@register.filter
+def phone(stored: str) -> str:
+    """A stored phone number as staff read it (139 0000 0009, 010 1234 5678, +44 …)."""
+    return phones.display(stored or "")
 
 
 def _error(context, name: str):
@@ -21,7 +30,10 @@ def field_error(context, name: str):
 
 @register.simple_tag(takes_context=True)
 def field(context, name: str, label, kind: str = "text", required: bool = False, **attrs):
-    """A labelled input named `name`, holding the posted value `v[name]`, and its error."""
+    """A labelled input named `name`, holding the posted value `v[name]`, and its error;
+    a registration input gets its text limit as `maxlength`."""
+    if "maxlength" not in attrs and (limit := MAX_LENGTHS.get(name)):
+        attrs["maxlength"] = limit
     values = context.get("v") or {}
     value = values.get(name, "") if hasattr(values, "get") else ""
     extra = format_html_join(" ", '{}="{}"', ((k.replace("_", "-"), v) for k, v in attrs.items()))

@@ -94,6 +94,20 @@ class Command(BaseCommand):
                 "Rows not imported: %(bad)d."
             )
         self.stdout.write(summary % counts)
+        if result.overdue:
+            if result.dry_run:
+                overdue = _(
+                    "Open complaints already past a time limit: %(overdue)d. Their warnings, "
+                    "breaches and escalations would be recorded without a message for each, "
+                    "and %(told)d people sent one summary."
+                )
+            else:
+                overdue = _(
+                    "Open complaints already past a time limit: %(overdue)d. Their warnings, "
+                    "breaches and escalations are recorded without a message for each; "
+                    "%(told)d people were sent one summary."
+                )
+            self.stdout.write(overdue % {"overdue": result.overdue, "told": result.told})
         for error in result.errors:
             self.stdout.write(
                 _("row %(row)d: %(field)s: %(message)s")

@@ -1,0 +1,115 @@
+"""Phone numbers: one reading for every entrance, one stored form, one way to show them.
+
+Pure (no ORM), on Google's libphonenumber (the `phonenumbers` package). A number is read with
+mainland China as the default region, so a customer may write it as they say it:
+
+    139-0000-0009 · 139 0000 0009 · +86 139 0000 0009 · 0086 139 0000 0009 → +8613900000009
+    (010) 1234 5678 · 010-12345678                                         → +861012345678
+    0755-8888 8888 转 123 · 0755-88888888-123 · … ext. 123 · … #123     → +8675588888888;ext=123
+    +44 20 7946 0958                                                        → +442079460958
+
+and it is stored in E.164 (`+8613900000009`), with an extension as RFC 3966 writes it
+(`;ext=123`). So "139-0000-0009" and "13900000009" are one caller: for the earlier complaints
+and the duplicates of registration, for the search and for the public form's limits.
+Anything that is not a valid number (`abc`, `12`, `=2+5`, a landline without its area code)
+is refused with `InvalidPhone`, whose message says what to write.
+
+Staff read a number in the national format when it is Chinese (`139 0000 0009`,
+`010 1234 5678`) and in the international format otherwise (`+44 20 7946 0958`): `display`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.utils.translation import gettext as _
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+
+REGION = "CN"
+EXTENSION = ";ext="
+# Chinese words for "extension" (转 as said on the phone: 转分机), read as the library's "ext".
+_EXTENSION_WORDS = re.compile(r"\s*(?:转分机|分机号?|转)\s*")
+EXTENSION_DIGITS = 6  # keeps the stored form within its 32 characters
+# 0755-88888888-123: a landline whose extension follows a last hyphen.
+_TRAILING_EXTENSION = re.compile(r"^(?P<number>.*\d)\s*[-－—]\s*(?P<extension>\d{1,6})$")
+_LANDLINE = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+class InvalidPhone(ValueError):
+    """Not a phone number; the message (translated) says what to write instead."""
+
+    def __init__(self, value: str):
+        super().__init__(
+            _(
+                "“%(value)s” is not a phone number. Write a mobile number (139 0000 0009), a "
+                "landline with its area code (010-1234 5678) or an international number "
+                "with its country code (+44 20 7946 0958)."
+            )
+            % {"value": value}
+        )
+
+
+def normalise(text: str) -> str:
+    """The stored form of the number written in `text` ("" stays ""); raises InvalidPhone."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return ""
+    number = _parse(text)
+    if number is None:
+        raise InvalidPhone(text)
+    stored = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if number.extension:
+        stored += EXTENSION + number.extension
+    return stored
+
+
+def normalised_or_none(text: str) -> str | None:
+    """`normalise`, or None for what is not a number (look-ups of what was typed so far)."""
+    try:
+        return normalise(text) or None
+    except InvalidPhone:
+        return None
+
+
+def _parse(text: str) -> PhoneNumber | None:
+    text = _EXTENSION_WORDS.sub(" ext ", text)
+    number = _valid(text)
+    if number is None and (match := _TRAILING_EXTENSION.match(text)):
+        number = _valid(match["number"])
+        landline = number is not None and phonenumbers.number_type(number) in _LANDLINE
+        if landline and number.extension is None:
+            number.extension = match["extension"]
+        else:
+            number = None
+    if number is not None and len(number.extension or "") > EXTENSION_DIGITS:
+        return None
+    return number
+
+
+def _valid(text: str) -> PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, REGION)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def display(stored: str) -> str:
+    """How staff read a stored number; what does not parse is shown as it is."""
+    if not stored:
+        return ""
+    number = _valid(stored)
+    if number is None:
+        return stored  # a value kept from before numbers were checked
+    style = (
+        PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == REGION
+        else PhoneNumberFormat.INTERNATIONAL
+    )
+    extension, number.extension = number.extension, None
+    shown = phonenumbers.format_number(number, style)
+    if extension:
+        shown = _("%(number)s ext. %(extension)s") % {"number": shown, "extension": extension}
+    return shown

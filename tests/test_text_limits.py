@@ -1,0 +1,209 @@
+"""One limit per text at every entrance, never cut (issue #13, point 20): the API, the clerk's
+form, the public form, the import and the domain take and refuse the same lengths, say the
+limit and the actual length, and the export writes every text whole or not at all."""
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from kesu.complaints import actions, limits
+from kesu.complaints.errors import ComplaintError
+from kesu.complaints.importing import COLUMNS, RegisterFileError, export_file, import_file
+from kesu.complaints.models import Category, Complaint
+from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
+from kesu.portal.forms import PublicComplaintForm
+from kesu.workspace.register_form import MAX_LENGTHS
+from tests.conftest import complaint_payload
+
+pytestmark = pytest.mark.django_db
+
+# The complaint's fields as each entrance names them.
+API_FIELDS = {
+    "title": (RegisterIn, "title"),
+    "description": (RegisterIn, "description"),
+    "demand": (RegisterIn, "demand"),
+    "occurred_place": (RegisterIn, "occurred_place"),
+    "complainant_name": (ComplainantIn, "name"),
+    "complainant_org": (ComplainantIn, "organisation"),
+    "complainant_phone": (ComplainantIn, "phone"),
+    "complainant_email": (ComplainantIn, "email"),
+    "complainant_address": (ComplainantIn, "address"),
+    "product_model": (ProductIn, "model"),
+    "batch_no": (ProductIn, "batch_no"),
+    "order_no": (ProductIn, "order_no"),
+    "project_name": (ProjectIn, "name"),
+    "project_location": (ProjectIn, "location"),
+}
+PUBLIC_FORM_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "demand": "demand",
+    "occurred_place": "occurred_place",
+    "complainant_name": "name",
+    "complainant_org": "organisation",
+    "complainant_phone": "phone",
+    "complainant_email": "email",
+    "complainant_address": "address",
+    "product_model": "product_model",
+    "batch_no": "batch_no",
+    "order_no": "order_no",
+    "project_name": "project_name",
+    "project_location": "project_location",
+}
+NESTED_INPUTS = {ComplainantIn: "complainant.", ProductIn: "product.", ProjectIn: "project."}
+
+
+def _schema_limit(schema, name: str) -> int | None:
+    for item in schema.model_fields[name].metadata:
+        if isinstance(getattr(item, "max_length", None), int):
+            return item.max_length
+    return None
+
+
+def test_every_entrance_reads_the_same_limit_for_each_text():
+    form = PublicComplaintForm()
+    for field, (schema, name) in API_FIELDS.items():
+        limit = limits.COMPLAINT_TEXT[field]
+        model_limit = Complaint._meta.get_field(field).max_length
+        assert model_limit in (None, limit), field  # descriptions are unlimited text columns
+        assert _schema_limit(schema, name) == limit, field
+        assert form.fields[PUBLIC_FORM_FIELDS[field]].max_length == limit, field
+        assert MAX_LENGTHS[NESTED_INPUTS.get(schema, "") + name] == limit, field
+
+
+def test_the_api_refuses_a_too_long_text_with_the_limit_and_its_length(people):
+    intake = people.api(people.intake)
+    long = "长" * (limits.DESCRIPTION + 1)
+
+    response = intake.post(
+        "/complaints", complaint_payload(description=long), headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "description"
+    assert error["message"] == "At most 20000 characters; this has 20001."
+    assert not Complaint.objects.exists()
+
+
+def test_the_public_form_takes_the_description_the_api_takes_and_refuses_a_longer_one(people):
+    client = Client()
+    form = {
+        "kind": "complaint",
+        "title": "业务员态度不好",
+        "name": "李娜",
+        "phone": "13900000009",
+        "consent": "on",
+    }
+
+    taken = client.post(
+        "/complain/", {**form, "description": "长" * limits.DESCRIPTION}, REMOTE_ADDR="10.8.0.1"
+    )
+    refused = client.post(
+        "/complain/",
+        {**form, "description": "长" * (limits.DESCRIPTION + 1), "phone": "13900000010"},
+        REMOTE_ADDR="10.8.0.2",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert taken.status_code == 302
+    assert len(Complaint.objects.get().description) == limits.DESCRIPTION
+    assert refused.status_code == 422
+    assert "20000" in refused.content.decode() and "20001" in refused.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+def test_the_clerks_form_tells_the_browser_every_limit(people):
+    clerk = Client()
+    clerk.force_login(people.intake)
+
+    page = clerk.get("/register/").content.decode()
+
+    assert f'name="description" rows="3" maxlength="{limits.DESCRIPTION}"' in page
+    title = next(tag for tag in page.split("<input") if 'name="title"' in tag)
+    assert f'maxlength="{limits.TITLE}"' in title
+
+
+def test_the_domain_refuses_a_too_long_description_from_any_entrance(people):
+    new = actions.NewComplaint(
+        channel="email",
+        title="很长的来信",
+        description="长" * (limits.DESCRIPTION + 1),
+        category=Category.objects.get(code="service_quality"),
+        complainant_email="kehu@example.com",
+    )
+
+    with translation.override("en"), pytest.raises(ComplaintError) as refused:
+        actions.register(new, actor=people.intake)
+
+    assert refused.value.fields == {"description": "At most 20000 characters; this has 20001."}
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("length", [limits.DESCRIPTION + 1, 34_000])
+def test_an_import_refuses_a_description_longer_than_every_other_entrance_takes(
+    people, tmp_path, length
+):
+    path = _register_csv(tmp_path, description="长" * length)
+
+    with translation.override("en"):
+        result = import_file(path, actor=people.admin)
+
+    assert [(e.row, e.field, e.message) for e in result.errors] == [
+        (2, "description", f"At most 20000 characters; this has {length}.")
+    ]
+    assert not Complaint.objects.exists()
+
+
+def test_an_xlsx_export_writes_every_text_whole_or_refuses_it(people, tmp_path):
+    # given the longest description Kesu takes, and one kept from before the limits with
+    # 34,000 characters
+    intake = people.api(people.intake)
+    longest = "长" * limits.DESCRIPTION
+    intake.post("/complaints", complaint_payload(description=longest))
+    old = intake.post("/complaints", complaint_payload()).json()["number"]
+    description = [column.code for column in COLUMNS].index("description")
+
+    # when only the first is exported to .xlsx, its cell holds it whole
+    first = tmp_path / "first.xlsx"
+    export_file(Complaint.objects.exclude(number=old), first)
+    sheet = openpyxl.load_workbook(first).worksheets[0]
+    assert sheet.cell(row=2, column=description + 1).value == longest
+
+    # but with the older one, the export stops, naming the complaint, and writes nothing
+    whole = "长" * 34_000
+    Complaint.objects.filter(number=old).update(description=whole)
+    xlsx = tmp_path / "export.xlsx"
+    with translation.override("en"), pytest.raises(RegisterFileError) as refused:
+        export_file(Complaint.objects.all(), xlsx)
+    assert old in str(refused.value) and "34000" in str(refused.value)
+    assert ".csv" in str(refused.value)
+    assert not xlsx.exists()
+
+    # and a .csv export carries it whole
+    csv_path = tmp_path / "export.csv"
+    export_file(Complaint.objects.all(), csv_path)
+    with csv_path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert [row[description] for row in rows[1:]] == [longest, whole]
+
+
+def _register_csv(tmp_path: Path, **values: str) -> Path:
+    row = {
+        "channel": "电话热线",
+        "title": "阀门渗漏",
+        "description": "客户反映阀门渗漏。",
+        "category": "product_quality",
+        "complainant_name": "王伟",
+        **values,
+    }
+    path = tmp_path / "register.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([column.header for column in COLUMNS])
+        writer.writerow([row.get(column.code, "") for column in COLUMNS])
+    return path
