@@ -182,6 +182,7 @@ LOGOUT_REDIRECT_URL = "/login/"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses while a username/address is locked out
     "django.contrib.auth.backends.ModelBackend",
+    "kesu.accounts.permissions.RolePermissionBackend",  # the admin role configures (SPEC §1)
 ]
 # Failed logins: after 5 for one username from one address, 15 minutes' pause.
 AXES_FAILURE_LIMIT = env_int("KESU_LOGIN_FAILURE_LIMIT", 5)
