@@ -146,6 +146,9 @@ HUEY = {
     "immediate": env_bool("KESU_HUEY_IMMEDIATE", False),
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
 }
+# /healthz answers 503 when a worker has started but no deadline sweep (every minute) has
+# completed for this many seconds.
+KESU_HEALTH_SWEEP_MAX_AGE = env_int("KESU_HEALTH_SWEEP_MAX_AGE", 300)
 
 # --- notifications (SPEC §7): e-mail, SMS provider, links in messages ---------------------
 # KESU_EMAIL_URL (smtp://user:pass@host:587?tls=true, smtps://…, console://, dummy://), or

@@ -3,8 +3,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kesu.core.admin_views import ReadOnlyAdmin
 from kesu.deadlines import years
-from kesu.deadlines.models import CalendarDay, WorkCalendar, WorkingPeriod
+from kesu.deadlines.models import CalendarDay, SweepStatus, WorkCalendar, WorkingPeriod
 from kesu.deadlines.queries import loaded_years
 
 
@@ -68,3 +69,19 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         if request.method == "GET":
             self._warn(request)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(SweepStatus)
+class SweepStatusAdmin(ReadOnlyAdmin):
+    """When the deadline sweep last completed, and who sweeps now (kesu.deadlines.sweeper)."""
+
+    list_display = (
+        "__str__",
+        "finished_at",
+        "complaints",
+        "steps",
+        "holder",
+        "lease_until",
+        "worker_started_at",
+    )
+    fields = (*list_display[1:], "started_at")
