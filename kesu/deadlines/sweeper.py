@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from kesu.core.memo import forget, memo
 from kesu.deadlines.models import SweepStatus
 
 # How long a sweep may hold the lease; a longer one may be joined by a second sweeper.
@@ -34,6 +35,10 @@ LEASE = timedelta(minutes=10)
 
 _ROW = 1
 _held: set[str] = set()  # the leases this process holds now
+
+# /healthz reads the row at most this often per process: it is also the benchmarks' floor
+# (bench/), which should stay a trivial request.
+HEALTH_TTL = 10.0
 
 
 def _host() -> str:
@@ -83,6 +88,7 @@ def claim(now: datetime | None = None) -> str | None:
     if not taken:
         return None
     _held.add(token)
+    forget("sweeper:")
     return token
 
 
@@ -93,12 +99,14 @@ def finish(token: str, *, complaints: int, steps: dict, now: datetime | None = N
         holder="", lease_until=None, finished_at=now, complaints=complaints, steps=steps
     )
     _held.discard(token)
+    forget("sweeper:")
 
 
 def abandon(token: str) -> None:
     """Give the lease back after a failed sweep (nothing is recorded as completed)."""
     SweepStatus.objects.filter(pk=_ROW, holder=token).update(holder="", lease_until=None)
     _held.discard(token)
+    forget("sweeper:")
 
 
 def worker_started(now: datetime | None = None) -> str:
@@ -114,6 +122,7 @@ def worker_started(now: datetime | None = None) -> str:
         if released.update(holder="", lease_until=None):
             freed = current.holder
     SweepStatus.objects.filter(pk=_ROW).update(worker_started_at=now)
+    forget("sweeper:")
     return freed
 
 
@@ -143,7 +152,7 @@ def health(max_age: timedelta, now: datetime | None = None) -> Health:
     start, whichever is latest) is at most `max_age` old. Before any worker has started here
     nothing is expected (a fresh install, or a worker not started yet)."""
     now = now or timezone.now()
-    row = SweepStatus.objects.filter(pk=_ROW).first()
+    row = memo("sweeper:status", SweepStatus.objects.filter(pk=_ROW).first, ttl=HEALTH_TTL)
     if row is None or row.worker_started_at is None:
         return Health(True, "no worker has started yet", None, None, None)
     running = row.started_at if row.holder else None
