@@ -3,6 +3,7 @@ import logging
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kesu.core import startup
 from kesu.deadlines import sweeper
 
 log = logging.getLogger("kesu.worker")
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args, workers, **options):
+        startup.check_all()  # no database or queue: fail now, naming the variable
         # A worker killed mid-task leaves its locks behind: the deadline sweep's lease (freed
         # here if its process is gone, and it expires anyway) and Huey's task locks (the mail
         # poll's; and the sweep's own from before it took a lease), which Huey flushes.
