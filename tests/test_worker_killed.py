@@ -8,7 +8,9 @@ the test kills it with SIGKILL while it holds the sweep, as an OOM kill or a dep
 """
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,7 +28,7 @@ from kesu.deadlines.models import SweepStatus
 from tests.conftest import complaint_payload
 
 KESU = str(Path(sys.executable).parent / "kesu")
-REDIS_URL = "redis://127.0.0.1:6379/5"
+SHARED_REDIS = "redis://127.0.0.1:6379/5"  # db 5: this test's own on a shared server
 
 # Runs `kesu worker` with a sweep that never ends, after queueing one sweep.
 HANGING_WORKER = """
@@ -54,7 +56,54 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def worker_env(tmp_path: Path, queue: str) -> dict:
+@pytest.fixture
+def redis_url(tmp_path):
+    """The Redis at 127.0.0.1:6379 (db 5, emptied) when one answers; else a redis-server of
+    our own on a free port, when Debian's redis-server is installed."""
+    import redis
+
+    try:
+        redis.Redis.from_url(SHARED_REDIS, socket_connect_timeout=1).flushdb()
+        yield SHARED_REDIS
+        return
+    except redis.ConnectionError:
+        pass
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail(
+            "the Redis queue needs a Redis server: start one on 127.0.0.1:6379 or install "
+            "Debian's redis-server (apt-get install redis-server)"
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def worker_env(tmp_path: Path, redis_url: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
         DJANGO_SETTINGS_MODULE="kesu.settings",
@@ -63,11 +112,8 @@ def worker_env(tmp_path: Path, queue: str) -> dict:
         DATABASE_URL=database_url(),
         KESU_LOG_LEVEL="INFO",
     )
-    if queue == "redis":
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 is this test's own
-        env["REDIS_URL"] = REDIS_URL
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -97,7 +143,7 @@ def ladder_steps(number: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("queue", ["sqlite", "redis"])
 def test_a_worker_killed_mid_sweep_does_not_stop_the_next_workers_sweeps(
-    transactional_db, people, tmp_path, queue
+    transactional_db, people, tmp_path, queue, request
 ):
     intake = people.api(people.intake)
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
@@ -106,7 +152,7 @@ def test_a_worker_killed_mid_sweep_does_not_stop_the_next_workers_sweeps(
         assert accepted.status_code == 200, accepted.content
     assert ladder_steps(number) == []  # everything is due, nothing swept yet
 
-    env = worker_env(tmp_path, queue)
+    env = worker_env(tmp_path, request.getfixturevalue("redis_url") if queue == "redis" else None)
     flag, first_log, second_log = (tmp_path / n for n in ("hanging", "first.log", "second.log"))
     first = start([sys.executable, "-c", HANGING_WORKER, str(flag)], env, first_log)
     try:
