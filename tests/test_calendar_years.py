@@ -105,3 +105,13 @@ def test_the_worker_logs_a_provisional_year_once(defaults, caplog):
         years.warn_once(date(LAST, 12, 1))
         years.warn_once(date(LAST, 12, 1))
     assert [r.getMessage().count(f"{LAST + 1} is provisional") for r in caplog.records] == [1]
+
+
+def test_a_calendar_that_cannot_be_read_is_logged_not_raised_by_the_worker(defaults, caplog):
+    WorkCalendar.objects.filter(pk=WorkCalendar.current().pk).update(
+        holiday_source="kesu.deadlines.nowhere.source"
+    )
+    years._logged.clear()
+    with caplog.at_level(logging.ERROR, logger="kesu.deadlines.years"):
+        years.warn_once(date(LAST, 12, 1))
+    assert "cannot tell which years are provisional" in caplog.text

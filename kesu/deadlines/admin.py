@@ -51,10 +51,10 @@ class WorkCalendarAdmin(admin.ModelAdmin):
             (f"{first}" if first == last else f"{first}–{last}", _STATUS_LABELS[status])
             for status, first, last in runs
         ]
-        rows.append(
-            (_("before %(first)s, from %(after)s") % {"first": loaded.start, "after": loaded.stop},
-             _STATUS_LABELS[years.YearStatus.MISSING])
-        )  # fmt: skip
+        if any(status != years.YearStatus.NOT_USED for status, _first, _last in runs):
+            outside = {"first": loaded.start, "after": loaded.stop}
+            missing = _STATUS_LABELS[years.YearStatus.MISSING]
+            rows.append((_("before %(first)s, from %(after)s") % outside, missing))
         return format_html_join("", "<div>{}: {}</div>", rows)
 
     def _warn(self, request) -> None:

@@ -5,7 +5,6 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
 
-from kesu.deadlines.models import WorkCalendar
 from kesu.deadlines.workcal import MAX_YEAR, MIN_YEAR
 from kesu.deadlines.years import DayOrigin, YearStatus, calendar_year
 
@@ -37,11 +36,10 @@ def calendar(request: HttpRequest, year: int = Path(..., ge=MIN_YEAR, le=MAX_YEA
     move), `missing` (no statutory days at all), `not_used` (the calendar uses none);
     `provisional` is true for the middle two, with a `warning` saying what to do."""
     found = calendar_year(year)
-    calendar = WorkCalendar.current()
     return {
         "year": found.year,
-        "time_zone": calendar.time_zone,
-        "holiday_source": calendar.holiday_source,
+        "time_zone": found.time_zone,
+        "holiday_source": found.holiday_source,
         "statutory": found.status,
         "provisional": found.provisional,
         "warning": found.warning(),

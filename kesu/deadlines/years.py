@@ -56,6 +56,8 @@ class Day:
 @dataclass(frozen=True)
 class CalendarYear:
     year: int
+    time_zone: str
+    holiday_source: str
     status: YearStatus
     days_off: tuple[Day, ...]
     days_on: tuple[Day, ...]
@@ -112,6 +114,8 @@ def calendar_year(year: int) -> CalendarYear:
         (off if day.working else on).pop(day.date, None)
     return CalendarYear(
         year=year,
+        time_zone=calendar.time_zone,
+        holiday_source=source,
         status=status,
         days_off=tuple(off[d] for d in sorted(off)),
         days_on=tuple(on[d] for d in sorted(on)),
@@ -145,8 +149,15 @@ _logged: set[tuple[int, YearStatus]] = set()
 
 
 def warn_once(today: date | None = None) -> None:
-    """Log each provisional year needing attention once per process (the worker's log)."""
-    for year in needing_attention(today):
+    """Log each provisional year needing attention once per process (the worker's log).
+
+    Never raises: a calendar that cannot be read must not keep the sweep from running."""
+    try:
+        attention = needing_attention(today)
+    except Exception:
+        log.exception("working calendar: cannot tell which years are provisional")
+        return
+    for year in attention:
         if (year.year, year.status) not in _logged:
             _logged.add((year.year, year.status))
             log.warning("working calendar: %s", year.warning())
