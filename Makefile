@@ -17,18 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The browser tests drive Debian's Chromium through Playwright, and screenshots need a CJK
-# font; both are installed here when missing.
-BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-microhei
+# font: tests/browser/packages.sh installs them when missing (as root, with apt-get, waiting
+# for the package manager's lock), says what it installs, and what to run by hand otherwise.
 browser:
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
-		&& fc-list :lang=zh 2>/dev/null | grep -q . || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null \
-			|| { apt-get update -q >/dev/null && \
-			     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
-		else \
-			echo "The browser tests need: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; \
-		fi; }
+	@sh tests/browser/packages.sh
 
 run: $(STAMP)
 	$(BIN)/kesu serve --port $(PORT)

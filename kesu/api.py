@@ -173,11 +173,13 @@ def health(request):
 def _add_routers() -> None:
     from kesu.accounts.api import router as accounts_router
     from kesu.complaints.api import router as complaints_router
+    from kesu.deadlines.api import router as calendar_router
     from kesu.notifications.api import router as notifications_router
 
     api.add_router("/", complaints_router)
     api.add_router("/", accounts_router)
     api.add_router("/", notifications_router)
+    api.add_router("/", calendar_router)
 
 
 _add_routers()

@@ -12,7 +12,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
     from django.core.management import execute_from_command_line
 
+    from kesu.envconfig import ConfigError
+
     args = list(sys.argv if argv is None else argv)
     args[0] = "kesu"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except ConfigError as error:  # names the variable or file: a traceback would add nothing
+        print(f"kesu: configuration error: {error}", file=sys.stderr)
+        return 2
     return 0

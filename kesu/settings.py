@@ -3,14 +3,26 @@
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from kesu.envconfig import data_dir, env_bool, env_int, env_list, env_str, secret_key
+from kesu.envconfig import (
+    data_dir,
+    database,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_time_zone,
+    env_url,
+    secret_key,
+    with_query,
+)
 from kesu.notifications.conf import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = data_dir(BASE_DIR / "var")
+DATA_DIR = data_dir(BASE_DIR / "var", "static")
 
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("KESU_DEBUG", False)
@@ -77,11 +89,19 @@ TEMPLATES = [
 
 # --- database: SQLite (WAL) in the data directory unless DATABASE_URL says otherwise -------
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kesu.sqlite3'}"),
+    "default": database(
+        "DATABASE_URL",
+        f"sqlite:///{DATA_DIR / 'kesu.sqlite3'}",
         conn_max_age=env_int("KESU_DB_CONN_MAX_AGE", 600),
     )
 }
+# How long a connection (and `kesu serve`'s start-up check of the database) may take before it
+# fails with the variable's name instead of hanging.
+KESU_DB_CONNECT_TIMEOUT = env_int("KESU_DB_CONNECT_TIMEOUT", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", KESU_DB_CONNECT_TIMEOUT
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file (see its docstring).
     DATABASES["default"]["ENGINE"] = "kesu.core.sqlite_backend"
@@ -116,17 +136,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- language and time ------------------------------------------------------------------
-LANGUAGE_CODE = env_str("KESU_LANGUAGE", "zh-hans")
+LANGUAGE_CODE = env_choice("KESU_LANGUAGE", "zh-hans", ["zh-hans", "en"])
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("KESU_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env_time_zone("KESU_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
 # --- files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -139,13 +158,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- background work (issue: time limits); SQLite storage unless REDIS_URL is set --------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
+# Seconds to reach Redis: `kesu serve` and `kesu worker` check it when they start, and a
+# connection that cannot be made fails instead of hanging.
+KESU_REDIS_CONNECT_TIMEOUT = env_int("KESU_REDIS_CONNECT_TIMEOUT", 5)
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "kesu.core.queue.SqliteHuey",
     "name": "kesu",
     "immediate": env_bool("KESU_HUEY_IMMEDIATE", False),
-    **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
+    **(
+        {"url": with_query(REDIS_URL, socket_connect_timeout=KESU_REDIS_CONNECT_TIMEOUT)}
+        if REDIS_URL
+        else {"filename": str(DATA_DIR / "huey.sqlite3")}
+    ),
 }
+# /healthz answers 503 when a worker has started but no deadline sweep (every minute) has
+# completed for this many seconds.
+KESU_HEALTH_SWEEP_MAX_AGE = env_int("KESU_HEALTH_SWEEP_MAX_AGE", 300)
 
 # --- notifications (SPEC §7): e-mail, SMS provider, links in messages ---------------------
 # KESU_EMAIL_URL (smtp://user:pass@host:587?tls=true, smtps://…, console://, dummy://), or
@@ -158,13 +187,13 @@ KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # --- customer channels (issue #5) ---------------------------------------------------------
 # The public form: accepted submissions per network address and per phone/e-mail, as
 # "count/minutes"; one more within the window is refused with a clear message.
-KESU_PUBLIC_FORM_PER_ADDRESS = env_str("KESU_PUBLIC_FORM_PER_ADDRESS", "10/60")
-KESU_PUBLIC_FORM_PER_CONTACT = env_str("KESU_PUBLIC_FORM_PER_CONTACT", "5/60")
+KESU_PUBLIC_FORM_PER_ADDRESS = env_rate("KESU_PUBLIC_FORM_PER_ADDRESS", "10/60")
+KESU_PUBLIC_FORM_PER_CONTACT = env_rate("KESU_PUBLIC_FORM_PER_CONTACT", "5/60")
 # Reverse proxies in front of Kesu (addresses): the client is read from X-Forwarded-For.
 KESU_TRUSTED_PROXIES = env_list("KESU_TRUSTED_PROXIES", [])
 # E-mail intake: a mailbox polled every minute by the worker (imaps://user:pass@host/INBOX),
 # and the local SMTP listener `kesu mail smtpd` a company MTA forwards to.
-KESU_IMAP_URL = env_str("KESU_IMAP_URL")
+KESU_IMAP_URL = env_str("KESU_IMAP_URL")  # read by kesu.mail.imap; checked by kesu serve
 KESU_SMTPD_HOST = env_str("KESU_SMTPD_HOST", "127.0.0.1")
 KESU_SMTPD_PORT = env_int("KESU_SMTPD_PORT", 2525)
 KESU_MAIL_MAX_BYTES = env_int("KESU_MAIL_MAX_BYTES", 30 * 1024 * 1024)
@@ -182,6 +211,7 @@ LOGOUT_REDIRECT_URL = "/login/"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses while a username/address is locked out
     "django.contrib.auth.backends.ModelBackend",
+    "kesu.accounts.permissions.RolePermissionBackend",  # the admin role configures (SPEC §1)
 ]
 # Failed logins: after 5 for one username from one address, 15 minutes' pause.
 AXES_FAILURE_LIMIT = env_int("KESU_LOGIN_FAILURE_LIMIT", 5)

@@ -77,6 +77,75 @@ def utc(at: datetime) -> datetime:
 # ------------------------------------------------------------------ the statutory data
 
 
+# The State Council's notices (国务院办公厅关于部分节假日安排的通知): each holiday's whole span of
+# days off, and the weekend days worked instead (调休). The installed `holidays` package must
+# agree on every date of these years: 0.84 and earlier lack 2026's adjusted days, 0.60 and
+# earlier crash (pyproject.toml asks for the first correct release).
+NOTICES = {
+    2024: (
+        ["01-01", "02-10..02-17", "04-04..04-06", "05-01..05-05", "06-10", "09-15..09-17",
+         "10-01..10-07"],
+        ["02-04", "02-18", "04-07", "04-28", "05-11", "09-14", "09-29", "10-12"],
+    ),
+    2025: (
+        ["01-01", "01-28..02-04", "04-04..04-06", "05-01..05-05", "05-31..06-02",
+         "10-01..10-08"],
+        ["01-26", "02-08", "04-27", "09-28", "10-11"],
+    ),
+    2026: (
+        ["01-01..01-03", "02-15..02-23", "04-04..04-06", "05-01..05-05", "06-19..06-21",
+         "09-25..09-27", "10-01..10-07"],
+        ["01-04", "02-14", "02-28", "05-09", "09-20", "10-10"],
+    ),
+}  # fmt: skip
+
+
+def _notice_days(year: int, spans: list[str]) -> set[date]:
+    days = set()
+    for span in spans:
+        first, _, last = span.partition("..")
+        start = date.fromisoformat(f"{year}-{first}")
+        end = date.fromisoformat(f"{year}-{last or first}")
+        days |= {start + timedelta(days=n) for n in range((end - start).days + 1)}
+    return days
+
+
+@pytest.mark.parametrize("year", sorted(NOTICES))
+def test_the_installed_holiday_data_follows_the_state_councils_notice(year):
+    days = statutory_days("CN", [year])
+    off, on = (_notice_days(year, spans) for spans in NOTICES[year])
+    assert year not in days.provisional and year not in days.missing
+    wrong = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        expected = day in on or (day not in off and day.weekday() < 5)
+        if china().is_working_day(day) != expected:
+            wrong.append(f"{day} should be {'a working day' if expected else 'off'}")
+        day += timedelta(days=1)
+    assert not wrong, f"upgrade the holidays package: {wrong}"
+    assert set(days.days_on) == on
+
+
+def test_years_after_the_last_published_notice_are_provisional():
+    published = holiday_sources.published_years()
+    last = max(published)
+    assert published == set(range(2001, last + 1))  # every notice since 2001, none missing
+    assert last >= 2026
+    days = statutory_days("CN", [last, last + 1, last + 5])
+    assert days.provisional == {last + 1, last + 5}
+    assert not days.missing
+    # an estimated year has its statutory days off but no adjusted working day
+    assert date(last + 1, 10, 1) in days.days_off
+    assert not [d for d in days.days_on if d.year > last]
+
+
+def test_years_the_package_does_not_cover_are_missing():
+    days = statutory_days("CN", [1949, 2026, 2101])
+    assert days.missing == {1949, 2101}
+    assert {d.year for d in days.days_off} == {2026}
+    assert statutory_days("none", [2026]).provisional == frozenset()
+
+
 def test_2026_national_day_from_the_holidays_package():
     days = statutory_days("CN", [2026])
     for day in range(1, 8):

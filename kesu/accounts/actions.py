@@ -3,10 +3,14 @@
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import ApiToken, Department, User, hash_token
+
+TOKEN_PREFIX = "ks_"  # noqa: S105 (the visible start of every token, not a secret)
 
 
 class AccountError(ValueError):
@@ -38,7 +42,7 @@ def create_user(
         name=name,
         email=email,
         phone=phone,
-        is_staff=superuser or role == Role.ADMIN,
+        is_staff=staff_status(role, superuser=superuser),
         is_superuser=superuser,
     )
     if password:
@@ -49,11 +53,55 @@ def create_user(
     return user
 
 
+def staff_status(role: Role | str, *, superuser: bool) -> bool:
+    """Whether a person may enter the admin site: superusers, and the `admin` role (SPEC §1:
+    configuration), whose permissions come from `kesu.accounts.permissions`."""
+    return superuser or role == Role.ADMIN
+
+
 def create_token(user: User, name: str = "") -> str:
     """Make a token and return it; only its hash is kept, so it is shown this once."""
-    raw = "ks_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[3:11])
-    return raw
+    return issue_token(user, name)[1]
+
+
+def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Make a token: its row (id, prefix) and the raw token, shown this once."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user, name=name, key_hash=hash_token(raw), prefix=raw[len(TOKEN_PREFIX) :][:8]
+    )
+    return row, raw
+
+
+def find_tokens(text: str) -> list[ApiToken]:
+    """The tokens `text` names: the whole token, its id, or the start of the token.
+
+    The start may be given with or without `ks_`; only the first 8 characters after it are
+    kept, so a longer start is compared on those. Every reading is tried and the matches are
+    returned together (ordered by id), so the caller can tell none, one, and an ambiguous
+    start apart.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    match = Q(key_hash=hash_token(text))
+    if text.isdigit():
+        match |= Q(pk=int(text))
+    start = text.removeprefix(TOKEN_PREFIX)
+    if start:
+        match |= Q(prefix=start[:8]) if len(start) >= 8 else Q(prefix__startswith=start)
+    elif text == TOKEN_PREFIX:
+        match |= Q(pk__isnull=False)  # "ks_" is the start of every token
+    return list(ApiToken.objects.filter(match).select_related("user").order_by("pk"))
+
+
+def revoke_token(token: ApiToken) -> bool:
+    """Revoke one token; False if it was already revoked."""
+    return bool(
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
 
 
 def ensure_admin() -> tuple[str, str] | None:

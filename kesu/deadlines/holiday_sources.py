@@ -5,10 +5,20 @@ A source is a callable ``source(years) -> StatutoryDays``. `SOURCES` names the b
 company can plug in its own data (for example a table maintained by hand, or another country)
 without changing Kesu.
 
-The China source reads the ``holidays`` package, which follows the State Council's yearly
-notice. For a year whose notice is not yet out, the package computes the statutory days by rule
-and knows no adjusted working days; reload once the notice is published (and upgrade the
-package) — the company's own days off and on can bridge the gap meanwhile.
+A source also says how sure it is of each year (`StatutoryDays.provisional` and `.missing`), so
+that the admin and the API can tell a published year from a guess.
+
+The China source reads the ``holidays`` package, which carries the State Council's yearly
+notice (国务院办公厅关于某年部分节假日安排的通知) for every year since 2001 up to the last one
+published before the package's release. A year is *published* when the package carries its
+notice (the year is in the package's table of substituted days, `published_years()`); every
+later year is *provisional*: the package computes the statutory days off by the rules of the
+national regulation (New Year's Day, Spring Festival, Qingming, Labour Day, Dragon Boat,
+Mid-Autumn, National Day, weekend holidays moved to the next weekday) but knows none of the
+notice's adjusted working days (调休), so days off may move and make-up Saturdays are missing.
+Upgrade the package once the notice is out (it is added within days), or enter the notice's
+days as the company's own days off and working days meanwhile. Years outside the package's
+range (before 1950, after its `end_year`) are *missing*: it knows nothing of them.
 """
 
 import re
@@ -19,15 +29,29 @@ from datetime import date
 import holidays
 from django.utils.module_loading import import_string
 
-__all__ = ["SOURCES", "StatutoryDays", "china", "no_holidays", "statutory_days"]
+__all__ = [
+    "SOURCES",
+    "StatutoryDays",
+    "china",
+    "no_holidays",
+    "published_years",
+    "statutory_days",
+]
 
 
 @dataclass(frozen=True)
 class StatutoryDays:
-    """Whole days off and adjusted working days for some years, each with a display name."""
+    """Whole days off and adjusted working days for some years, each with a display name.
+
+    `provisional`: the requested years whose days are the source's estimate, not a published
+    notice (China: no adjusted working days yet). `missing`: the requested years the source
+    knows nothing about (no days at all). A source that says neither vouches for every year.
+    """
 
     days_off: dict[date, str] = field(default_factory=dict)
     days_on: dict[date, str] = field(default_factory=dict)
+    provisional: frozenset[int] = frozenset()
+    missing: frozenset[int] = frozenset()
 
 
 # How an adjusted working day is named, per language of the holidays package: plain, and with
@@ -42,6 +66,16 @@ _WORKDAY_NAMES = {
 _DATE_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}")
 
 
+# The package is only checked against the State Council's notices from this year on.
+FIRST_NOTICE_YEAR = 2001
+
+
+def published_years() -> frozenset[int]:
+    """The years whose State Council notice the installed ``holidays`` package carries."""
+    notices = holidays.China().special_public_holidays
+    return frozenset(year for year in notices if year >= FIRST_NOTICE_YEAR)
+
+
 def china(years: Iterable[int], *, language: str = "zh_CN") -> StatutoryDays:
     """China's statutory days off and adjusted working days (调休) for `years`.
 
@@ -54,11 +88,14 @@ def china(years: Iterable[int], *, language: str = "zh_CN") -> StatutoryDays:
     wanted = {int(year) for year in years}
     if not wanted:
         return StatutoryDays()
-    first = holidays.China.start_year
-    last = getattr(holidays.China, "end_year", max(wanted) + 1)
-    read = sorted({y + k for y in wanted for k in (-1, 0, 1)} & set(range(first, last + 1)))
+    first, last = holidays.China.start_year, holidays.China.end_year
+    covered = set(range(first, last + 1))
+    published = published_years()
+    provisional = frozenset(y for y in wanted & covered if y not in published)
+    missing = frozenset(wanted - covered)
+    read = sorted({y + k for y in wanted for k in (-1, 0, 1)} & covered)
     if not read:
-        return StatutoryDays()
+        return StatutoryDays(provisional=provisional, missing=missing)
     calendar = holidays.China(years=read, language=language)
 
     days_off = {day: name for day, name in sorted(calendar.items()) if day.year in wanted}
@@ -76,7 +113,7 @@ def china(years: Iterable[int], *, language: str = "zh_CN") -> StatutoryDays:
             continue
         made_up = named_in.get(day.isoformat(), []) + named_in.get(day.strftime("%m/%d/%Y"), [])
         days_on[day] = paired.format(min(made_up).isoformat()) if made_up else plain
-    return StatutoryDays(days_off=days_off, days_on=days_on)
+    return StatutoryDays(days_off, days_on, provisional=provisional, missing=missing)
 
 
 def no_holidays(years: Iterable[int]) -> StatutoryDays:

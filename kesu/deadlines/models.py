@@ -116,3 +116,30 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class SweepStatus(models.Model):
+    """The deadline sweep: who sweeps now (a lease) and when a sweep last completed. One row.
+
+    Written only by `kesu.deadlines.sweeper`; read by the admin and `/healthz`.
+    """
+
+    holder = models.CharField(
+        _("sweeping now"),
+        max_length=200,
+        blank=True,
+        help_text=_("host:process:run of the sweep that holds the lease; empty when none."),
+    )
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    started_at = models.DateTimeField(_("last sweep started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last sweep completed"), null=True, blank=True)
+    complaints = models.PositiveIntegerField(_("complaints swept"), default=0)
+    steps = models.JSONField(_("steps taken"), default=dict, blank=True)
+    worker_started_at = models.DateTimeField(_("worker started"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline sweep")
+        verbose_name_plural = _("deadline sweep")
+
+    def __str__(self) -> str:
+        return str(_("Deadline sweep"))

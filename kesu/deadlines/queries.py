@@ -13,24 +13,40 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.queries import category_ancestors
 from kesu.core.memo import forget_on_change, memo
 from kesu.deadlines.clocks import ClockRule, Facts, Step
-from kesu.deadlines.holiday_sources import statutory_days
+from kesu.deadlines.holiday_sources import StatutoryDays, statutory_days
 from kesu.deadlines.models import CalendarDay, WorkCalendar, WorkingPeriod
 from kesu.deadlines.workcal import WorkingCalendar
 from kesu.policies.choices import TimeBasis, TimeUnit
 from kesu.policies.models import ClockPolicy, Policy
 
-# Statutory data is loaded for these years around today; registers imported from earlier
-# years are measured on the weekly hours alone before FIRST_HOLIDAY_YEAR.
+# Statutory data is loaded from FIRST_HOLIDAY_YEAR (registers imported from earlier years are
+# measured on the weekly hours alone) through YEARS_AHEAD years after this one; later years
+# have no statutory days (`kesu.deadlines.years` reports them as missing).
 FIRST_HOLIDAY_YEAR = 2001
-YEARS_AHEAD = 2
+YEARS_AHEAD = 10
 
 
-def build_calendar(calendar: WorkCalendar) -> WorkingCalendar:
+def loaded_years() -> range:
+    return range(FIRST_HOLIDAY_YEAR, timezone.now().year + YEARS_AHEAD + 1)
+
+
+def company_statutory() -> StatutoryDays:
+    """The company calendar's statutory days for `loaded_years()`, with how sure each year is."""
+
+    def load() -> StatutoryDays:
+        return statutory_days(WorkCalendar.current().holiday_source, loaded_years())
+
+    return memo("deadlines:statutory", load, ttl=600)
+
+
+def build_calendar(
+    calendar: WorkCalendar, statutory: StatutoryDays | None = None
+) -> WorkingCalendar:
     week: dict[int, list] = {}
     for period in calendar.periods.order_by("weekday", "start"):
         week.setdefault(period.weekday, []).append((period.start, period.end))
-    years = range(FIRST_HOLIDAY_YEAR, timezone.now().year + YEARS_AHEAD + 1)
-    statutory = statutory_days(calendar.holiday_source, years)
+    if statutory is None:
+        statutory = statutory_days(calendar.holiday_source, loaded_years())
     days_off: dict[date, str] = dict(statutory.days_off)
     days_on: dict[date, str] = dict(statutory.days_on)
     for day in calendar.days.all():  # the company's own days win over the statutory ones
@@ -42,7 +58,10 @@ def build_calendar(calendar: WorkCalendar) -> WorkingCalendar:
 
 
 def company_calendar() -> WorkingCalendar:
-    return memo("deadlines:calendar", lambda: build_calendar(WorkCalendar.current()), ttl=600)
+    def load() -> WorkingCalendar:
+        return build_calendar(WorkCalendar.current(), company_statutory())
+
+    return memo("deadlines:calendar", load, ttl=600)
 
 
 def _limit(row: ClockPolicy, day_length: timedelta) -> timedelta:

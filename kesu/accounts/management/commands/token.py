@@ -1,38 +1,97 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from kesu.accounts.actions import create_token
+from kesu.accounts.actions import find_tokens, issue_token, revoke_token
 from kesu.accounts.models import ApiToken, User
 
 
+def _when(at) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+
+
+def _describe(token: ApiToken) -> str:
+    state = (
+        pgettext("token", "revoked %(when)s") % {"when": _when(token.revoked_at)}
+        if token.revoked_at
+        else pgettext("token", "active")
+    )
+    return _("id %(id)s  ks_%(prefix)s…  %(user)s  %(name)s  made %(made)s  %(state)s") % {
+        "id": token.pk,
+        "prefix": token.prefix,
+        "user": token.user.username,
+        "name": token.name or "-",
+        "made": _when(token.created_at),
+        "state": state,
+    }
+
+
 class Command(BaseCommand):
-    help = "API tokens: `kesu token create USERNAME` prints a new token as its last word."
+    help = (
+        "API tokens: `kesu token create USERNAME` prints a new token as its last word; "
+        "`kesu token revoke TOKEN` takes the whole token, its id, or the start of it; "
+        "`kesu token list [USERNAME]`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         create = sub.add_parser("create", help="make a token for a person")
         create.add_argument("username")
         create.add_argument("--name", default="")
-        revoke = sub.add_parser("revoke", help="revoke a token by its prefix")
-        revoke.add_argument("prefix")
+        revoke = sub.add_parser(
+            "revoke", help="revoke a token: the whole token, its id, or the start of it"
+        )
+        revoke.add_argument("token", metavar="TOKEN|ID|START")
+        listing = sub.add_parser("list", help="list tokens (id, start, person, state)")
+        listing.add_argument("username", nargs="?")
 
     def handle(self, *args, verb, **options):
         if verb == "revoke":
-            count = ApiToken.objects.filter(
-                prefix=options["prefix"], revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
-            if not count:
-                raise CommandError(
-                    _("No active token starts with “%(prefix)s”.") % {"prefix": options["prefix"]}
-                )
-            self.stdout.write(_("Tokens revoked: %(count)s.") % {"count": count})
+            return self._revoke(options["token"])
+        if verb == "list":
+            tokens = ApiToken.objects.select_related("user").order_by("pk")
+            if options["username"]:
+                tokens = tokens.filter(user__username=options["username"])
+            for token in tokens:
+                self.stdout.write(_describe(token))
             return
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(
                 _("Unknown user “%(username)s”.") % {"username": options["username"]}
             )
-        raw = create_token(user, options["name"])
+        row, raw = issue_token(user, options["name"])
         # The token is the last word of the output, whatever the language.
-        self.stdout.write(_("Token for %(username)s:") % {"username": user.username} + f" {raw}")
+        self.stdout.write(
+            _("Token %(id)s for %(username)s:") % {"id": row.pk, "username": user.username}
+            + f" {raw}"
+        )
+
+    def _revoke(self, text: str) -> None:
+        found = find_tokens(text)
+        active = [token for token in found if token.revoked_at is None]
+        if len(active) > 1:
+            lines = "\n".join(f"  {_describe(token)}" for token in active)
+            raise CommandError(
+                _("“%(text)s” matches %(count)s active tokens; give more of the token or its id:")
+                % {"text": text, "count": len(active)}
+                + f"\n{lines}"
+            )
+        if not active:
+            if found:
+                raise CommandError(
+                    _("Every token that “%(text)s” matches is already revoked:") % {"text": text}
+                    + "".join(f"\n  {_describe(token)}" for token in found)
+                )
+            raise CommandError(
+                _(
+                    "No token matches “%(text)s”: give the whole token, its id "
+                    "(`kesu token list`), or the start of it."
+                )
+                % {"text": text}
+            )
+        token = active[0]
+        revoke_token(token)
+        token.refresh_from_db()
+        self.stdout.write(_("Revoked: %(token)s") % {"token": _describe(token)})

@@ -13,13 +13,24 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="verb", required=True)
         create = sub.add_parser("create", help="create a person")
         create.add_argument("username")
-        create.add_argument("--role", required=True, choices=Role.values)
+        create.add_argument(
+            "--role",
+            required=True,
+            choices=Role.values,
+            help="admin: configuration in the admin site (departments, people, categories, "
+            "time limits, calendars, templates)",
+        )
         create.add_argument("--department", help="department code")
         create.add_argument("--name", default="")
         create.add_argument("--email", default="")
         create.add_argument("--phone", default="")
         create.add_argument("--password", help="omit for an account that logs in by token only")
-        create.add_argument("--superuser", action="store_true")
+        create.add_argument(
+            "--superuser",
+            action="store_true",
+            help="every permission, beyond the admin role's configuration (groups, "
+            "permissions, other superusers)",
+        )
         sub.add_parser("list", help="list people")
 
     def handle(self, *args, verb, **options):

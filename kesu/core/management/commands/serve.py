@@ -8,7 +8,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from kesu.accounts.actions import ensure_admin
+from kesu.core import startup
 from kesu.core.defaults import load_defaults
+from kesu.envconfig import ConfigError
 
 
 def default_workers() -> int:
@@ -69,14 +71,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, workers, demo, prepare_only, no_worker, **options):
+        # Before anything waits on them: a database or queue that is not there fails here,
+        # with its variable's name, instead of hanging or serving without a worker.
+        startup.check_all()
         call_command("migrate", interactive=False, verbosity=0)
         load_defaults()
         password_file = settings.DATA_DIR / "admin-password.txt"
         created = ensure_admin()
         if created is not None:
-            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"{created[0]} {created[1]}\n")
+            try:
+                fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(f"{created[0]} {created[1]}\n")
+            except OSError as error:
+                raise ConfigError(
+                    f"KESU_DATA_DIR: cannot write {password_file}: {error.strerror}"
+                ) from None
         call_command("collectstatic", interactive=False, verbosity=0)
         if demo:
             call_command("demo", stdout=self.stdout)

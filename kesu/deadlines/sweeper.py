@@ -1,0 +1,173 @@
+"""Who sweeps the deadlines now, and when a sweep last completed: a lease in the database.
+
+The periodic sweep must not stop because one sweep was cut off. Huey's task lock (which the
+sweep used to take) has no expiry on the SQLite queue nor on Redis before 7.4, and nothing
+clears it when a worker starts: a worker killed mid-sweep (SIGKILL, an OOM kill, a deploy's
+SIGTERM that runs out of grace) left it behind, and every later sweep refused to start,
+silently. So the sweep takes a lease on the one `SweepStatus` row instead:
+
+* `claim` takes it with one conditional UPDATE when it is free, when its time is up (`LEASE`),
+  or when its holder is a process of this host that no longer runs (`_dead`): a lease belongs
+  to a live process, and expires anyway for holders on other hosts;
+* `finish` gives it back and records the completed sweep (time, complaints, steps), which
+  the admin shows and `/healthz` reads (`health`); `abandon` gives it back after an error;
+* `worker_started` (called by `kesu worker` when it starts) gives back the leases of this
+  host's dead processes and notes that a worker runs here, so `/healthz` expects sweeps.
+
+The sweep itself stays race-safe (it locks its rows and replays under the lock), so two
+sweeps that overlap after a lease expired under a live but slow one do no harm.
+"""
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kesu.core.memo import forget, memo
+from kesu.deadlines.models import SweepStatus
+
+# How long a sweep may hold the lease; a longer one may be joined by a second sweeper.
+LEASE = timedelta(minutes=10)
+
+_ROW = 1
+_held: set[str] = set()  # the leases this process holds now
+
+# /healthz reads the row at most this often per process: it is also the benchmarks' floor
+# (bench/), which should stay a trivial request.
+HEALTH_TTL = 10.0
+
+
+def _host() -> str:
+    return socket.gethostname()
+
+
+def _status() -> SweepStatus:
+    row, _created = SweepStatus.objects.get_or_create(pk=_ROW)
+    return row
+
+
+def _dead(holder: str) -> bool:
+    """Whether `holder` ("host:pid:run") is a process of this host that no longer runs.
+
+    A holder on another host is never known dead: its lease expires instead. A holder with
+    this process's pid but a lease this process does not hold is an earlier process whose pid
+    came back (a container's worker is often pid 1 or 7 after every restart).
+    """
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    host, pid = parts[0], int(parts[1])
+    if host != _host():
+        return False
+    if pid == os.getpid():
+        return holder not in _held
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a live process of another user
+        return False
+    return False
+
+
+def claim(now: datetime | None = None) -> str | None:
+    """Take the lease: its token, or None while a live sweep holds it."""
+    now = now or timezone.now()
+    current = _status()
+    free = Q(holder="") | Q(lease_until__lt=now)
+    if current.holder and _dead(current.holder):
+        free |= Q(holder=current.holder)
+    token = f"{_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    taken = SweepStatus.objects.filter(free, pk=_ROW).update(
+        holder=token, lease_until=now + LEASE, started_at=now
+    )
+    if not taken:
+        return None
+    _held.add(token)
+    forget("sweeper:")
+    return token
+
+
+def finish(token: str, *, complaints: int, steps: dict, now: datetime | None = None) -> None:
+    """Record a completed sweep and give the lease back."""
+    now = now or timezone.now()
+    SweepStatus.objects.filter(pk=_ROW, holder=token).update(
+        holder="", lease_until=None, finished_at=now, complaints=complaints, steps=steps
+    )
+    _held.discard(token)
+    forget("sweeper:")
+
+
+def abandon(token: str) -> None:
+    """Give the lease back after a failed sweep (nothing is recorded as completed)."""
+    SweepStatus.objects.filter(pk=_ROW, holder=token).update(holder="", lease_until=None)
+    _held.discard(token)
+    forget("sweeper:")
+
+
+def worker_started(now: datetime | None = None) -> str:
+    """A worker starts here: free a lease a dead process of this host left; expect sweeps.
+
+    Returns the holder whose lease was freed, or "".
+    """
+    now = now or timezone.now()
+    current = _status()
+    freed = ""
+    if current.holder and _dead(current.holder):
+        released = SweepStatus.objects.filter(pk=_ROW, holder=current.holder)
+        if released.update(holder="", lease_until=None):
+            freed = current.holder
+    SweepStatus.objects.filter(pk=_ROW).update(worker_started_at=now)
+    forget("sweeper:")
+    return freed
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    reason: str
+    last_completed: datetime | None
+    running_since: datetime | None
+    worker_started: datetime | None
+
+    def as_dict(self) -> dict:
+        def iso(at: datetime | None) -> str | None:
+            return at.isoformat() if at else None
+
+        return {
+            "ok": self.ok,
+            "reason": self.reason,
+            "last_completed": iso(self.last_completed),
+            "running_since": iso(self.running_since),
+            "worker_started": iso(self.worker_started),
+        }
+
+
+def health(max_age: timedelta, now: datetime | None = None) -> Health:
+    """Whether sweeps happen: the last completed one (or the one running, or the worker's
+    start, whichever is latest) is at most `max_age` old. Before any worker has started here
+    nothing is expected (a fresh install, or a worker not started yet)."""
+    now = now or timezone.now()
+    row = memo("sweeper:status", SweepStatus.objects.filter(pk=_ROW).first, ttl=HEALTH_TTL)
+    if row is None or row.worker_started_at is None:
+        return Health(True, "no worker has started yet", None, None, None)
+    running = row.started_at if row.holder else None
+    marks = [at for at in (row.finished_at, running, row.worker_started_at) if at is not None]
+    latest = max(marks)
+    ok = now - latest <= max_age
+    if ok:
+        reason = ""
+    elif running and running == latest:
+        reason = f"a deadline sweep has been running since {running.isoformat()}"
+    elif row.finished_at:
+        reason = f"no deadline sweep has completed since {row.finished_at.isoformat()}"
+    else:
+        reason = (
+            f"no deadline sweep has completed since the worker started at "
+            f"{row.worker_started_at.isoformat()}"
+        )
+    return Health(ok, reason, row.finished_at, running, row.worker_started_at)

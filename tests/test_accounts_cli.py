@@ -1,0 +1,183 @@
+"""`kesu token` and `kesu user` as a newcomer uses them (issue #13, point 27)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.forms import MultiWidget
+from django.test import Client
+from django.utils import translation
+
+from kesu.accounts.actions import create_token
+from kesu.accounts.models import ApiToken, User
+from kesu.policies.models import ClockPolicy
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def make_token(capsys, username: str) -> tuple[int, str]:
+    call_command("token", "create", username)
+    out = capsys.readouterr().out
+    return int(re.search(r"Token (\d+) for", out).group(1)), out.split()[-1]
+
+
+def works(token: str) -> bool:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/me").status_code == 200
+
+
+def revoke(capsys, text: str) -> str:
+    call_command("token", "revoke", text)
+    return capsys.readouterr().out
+
+
+def test_creating_a_token_prints_its_id_and_the_token_last(people, capsys):
+    token_id, raw = make_token(capsys, people.intake.username)
+    row = ApiToken.objects.get(pk=token_id)
+    assert row.user == people.intake and raw.startswith("ks_") and raw[3:11] == row.prefix
+    assert works(raw)
+
+
+def test_the_whole_token_revokes_it(people, capsys):
+    token_id, raw = make_token(capsys, people.intake.username)
+    assert f"id {token_id}" in revoke(capsys, raw)
+    assert not works(raw)
+
+
+@pytest.mark.parametrize("start", [lambda raw: raw[:9], lambda raw: raw[3:7], lambda raw: raw[:20]])
+def test_the_start_of_a_token_with_or_without_ks_revokes_it(people, capsys, start):
+    _id, raw = make_token(capsys, people.intake.username)
+    revoke(capsys, start(raw))
+    assert not works(raw)
+
+
+def test_the_id_revokes_a_token(people, capsys):
+    token_id, raw = make_token(capsys, people.intake.username)
+    other = create_token(people.qa)
+    revoke(capsys, str(token_id))
+    assert not works(raw) and works(other)
+
+
+def test_a_start_that_matches_several_tokens_lists_them_and_revokes_none(people, capsys):
+    first = create_token(people.intake)
+    second = create_token(people.qa)
+    with pytest.raises(CommandError) as refused:
+        call_command("token", "revoke", "ks_")
+    message = str(refused.value)
+    assert "matches 2 active tokens" in message
+    for raw in (first, second):
+        assert raw[3:11] in message
+    assert works(first) and works(second)
+
+
+def test_a_text_that_matches_no_token_says_what_to_give(people, capsys):
+    raw = create_token(people.intake)
+    with pytest.raises(CommandError, match=r"No token matches .*whole token, its id"):
+        call_command("token", "revoke", "ks_" + "x" * 43)
+    assert works(raw)
+
+
+def test_revoking_a_revoked_token_says_so(people, capsys):
+    raw = create_token(people.intake)
+    revoke(capsys, raw)
+    with pytest.raises(CommandError, match="already revoked"):
+        call_command("token", "revoke", raw)
+
+
+# ------------------------------------------------------------------ the admin role configures
+
+
+def _admin_client(username: str) -> Client:
+    """Logged in through the admin's own login page, as the person would."""
+    client = Client()
+    client.post("/admin/login/", {"username": username, "password": "Kesu-config-2026"})
+    return client
+
+
+def form_data(page) -> dict:
+    """The values of an admin change form, as a browser would send them back unchanged."""
+    data = {}
+    form = page.context["adminform"].form
+    for name in form.fields:
+        bound = form[name]
+        value = bound.value()
+        widget = bound.field.widget
+        if isinstance(widget, MultiWidget) and value is not None:
+            for i, part in enumerate(widget.decompress(value)):
+                data[f"{name}_{i}"] = part
+        elif value is True:
+            data[name] = "on"
+        elif value not in (None, False):
+            data[name] = value
+    return data
+
+
+def test_a_person_created_with_the_admin_role_can_change_a_time_limit_others_cannot(defaults):
+    call_command("user", "create", "li_config", "--role", "admin", "--password", "Kesu-config-2026")
+    for role in ("intake", "handler", "dept_head", "qa", "executive", "customer"):
+        call_command(
+            "user", "create", f"x_{role}", "--role", role, "--department", "quality",
+            "--password", "Kesu-config-2026",
+        )  # fmt: skip
+        client = _admin_client(f"x_{role}")
+        response = client.get("/admin/policies/clockpolicy/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+    client = _admin_client("li_config")
+    assert client.get("/admin/").status_code == 200
+    row = ClockPolicy.objects.filter(clock="first_contact").first()
+    page = client.get(f"/admin/policies/clockpolicy/{row.pk}/change/")
+    assert page.status_code == 200
+    data = {**form_data(page), "limit": "12"}
+    response = client.post(f"/admin/policies/clockpolicy/{row.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    row.refresh_from_db()
+    assert row.limit == 12
+    # the rest of the configuration opens too
+    for page in (
+        "/admin/accounts/department/",
+        "/admin/accounts/user/add/",
+        "/admin/complaints/category/",
+        "/admin/deadlines/workcalendar/",
+        "/admin/notifications/notificationtemplate/",
+        "/admin/policies/policy/",
+    ):
+        assert client.get(page).status_code == 200, page
+
+
+def test_the_admin_role_is_not_a_superuser(people, defaults):
+    call_command("user", "create", "li_config", "--role", "admin", "--password", "Kesu-config-2026")
+    client = _admin_client("li_config")
+    assert client.get("/admin/auth/group/").status_code == 403
+    assert client.get("/admin/complaints/complaint/").status_code == 200  # looked at only
+    superuser = people.admin
+    assert client.get(f"/admin/accounts/user/{superuser.pk}/password/").status_code == 403
+    # editing a colleague cannot hand out superuser status or permissions
+    qa = people.qa
+    page = client.get(f"/admin/accounts/user/{qa.pk}/change/")
+    assert page.status_code == 200
+    assert "is_superuser" not in page.context["adminform"].form.fields
+
+
+def test_a_role_changed_in_the_admin_opens_or_closes_the_admin_site(people, defaults):
+    superuser = Client()
+    superuser.force_login(people.admin)
+    qa = people.qa
+    assert not qa.is_staff and not qa.has_perm("policies.change_clockpolicy")
+
+    def change_role(role: str) -> None:
+        url = f"/admin/accounts/user/{qa.pk}/change/"
+        response = superuser.post(url, {**form_data(superuser.get(url)), "role": role})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        qa.refresh_from_db()
+
+    change_role("admin")
+    qa = User.objects.get(pk=qa.pk)  # permissions are cached on the instance
+    assert qa.is_staff and qa.has_perm("policies.change_clockpolicy")
+    assert not qa.has_perm("auth.change_group")
+    change_role("qa")
+    qa = User.objects.get(pk=qa.pk)
+    assert not qa.is_staff and not qa.has_perm("policies.change_clockpolicy")

@@ -1,0 +1,156 @@
+"""The deadline sweep's lease and its record (issue #13, point 24): a sweep cut off does not
+stop the later ones, and /healthz says when sweeps stop."""
+
+import os
+import socket
+import subprocess
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from kesu.core.management.commands.worker import Command as WorkerCommand
+from kesu.deadlines import sweeper, tasks
+from kesu.deadlines.models import SweepStatus
+
+HOST = socket.gethostname()
+
+
+def dead_pid() -> int:
+    """The pid of a process of this host that has ended."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def held_by(holder: str, *, for_: timedelta = timedelta(minutes=5)) -> None:
+    SweepStatus.objects.update_or_create(
+        pk=1,
+        defaults={
+            "holder": holder,
+            "lease_until": timezone.now() + for_,
+            "started_at": timezone.now(),
+        },
+    )
+
+
+def sweep_runs() -> bool:
+    """Run the periodic task as the worker would; whether it swept."""
+    return tasks.sweep_deadlines.call_local() is not None
+
+
+def test_a_completed_sweep_is_recorded_and_gives_the_lease_back(defaults):
+    assert sweep_runs()
+    row = SweepStatus.objects.get()
+    assert row.holder == "" and row.lease_until is None
+    assert timezone.now() - row.finished_at < timedelta(seconds=30)
+    assert row.complaints == 0
+
+
+def test_a_live_sweep_elsewhere_keeps_others_out_until_its_lease_expires(defaults):
+    held_by("another-host:4242:abcd1234")
+    assert not sweep_runs()
+    assert SweepStatus.objects.get().finished_at is None
+    with time_machine.travel(timezone.now() + sweeper.LEASE, tick=False):
+        assert sweep_runs()
+    assert SweepStatus.objects.get().holder == ""
+
+
+def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_at_once(defaults):
+    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    assert sweep_runs()
+
+
+def test_a_lease_with_this_pid_that_this_process_does_not_hold_is_an_earlier_process(defaults):
+    # in a container the worker often gets the same pid after a restart
+    held_by(f"{HOST}:{os.getpid()}:0ld0ld00", for_=timedelta(hours=1))
+    assert sweep_runs()
+
+
+def test_a_live_process_of_this_host_keeps_its_lease(defaults):
+    with subprocess.Popen(["sleep", "30"]) as alive:
+        try:
+            held_by(f"{HOST}:{alive.pid}:11112222")
+            assert not sweep_runs()
+            assert sweeper.worker_started() == ""
+            assert SweepStatus.objects.get().holder.startswith(f"{HOST}:{alive.pid}:")
+        finally:
+            alive.kill()
+
+
+def test_a_failed_sweep_gives_the_lease_back(defaults, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(tasks, "sweep", broken)
+    with pytest.raises(RuntimeError):
+        tasks.sweep_deadlines.call_local()
+    row = SweepStatus.objects.get()
+    assert row.holder == "" and row.finished_at is None
+    monkeypatch.undo()
+    assert sweep_runs()
+
+
+def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
+    defaults, monkeypatch
+):
+    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    started = {}
+    monkeypatch.setattr(
+        "kesu.core.management.commands.worker.call_command",
+        lambda name, **options: started.update(options, name=name),
+    )
+    WorkerCommand().handle(workers=1)
+    row = SweepStatus.objects.get()
+    assert row.holder == "" and row.worker_started_at is not None
+    assert started["name"] == "run_huey" and started["flush_locks"] is True
+    assert "deadlines-sweep" in started["extra_locks"]
+
+
+# ------------------------------------------------------------------ /healthz
+
+
+def healthz() -> tuple[int, dict]:
+    response = Client().get("/healthz")
+    return response.status_code, response.json()
+
+
+@override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
+def test_healthz_is_unhealthy_when_no_sweep_completes_after_a_worker_started(defaults):
+    status, body = healthz()
+    assert status == 200 and body["sweep"]["worker_started"] is None  # nothing expected yet
+    start = timezone.now()
+    sweeper.worker_started(start)
+    assert healthz()[0] == 200
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        status, body = healthz()
+        assert status == 503 and body["status"] == "unhealthy"
+        assert "no deadline sweep has completed since the worker started" in body["reason"]
+        assert sweep_runs()
+        status, body = healthz()
+        assert status == 200 and body["sweep"]["last_completed"] is not None
+    with time_machine.travel(start + timedelta(minutes=12), tick=False):
+        status, body = healthz()
+        assert status == 503 and "no deadline sweep has completed since" in body["reason"]
+
+
+@override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
+def test_healthz_is_unhealthy_while_a_sweep_cut_off_still_holds_the_lease(defaults):
+    start = timezone.now()
+    sweeper.worker_started(start)
+    held_by("another-host:4242:abcd1234", for_=timedelta(minutes=10))
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        status, body = healthz()
+        assert status == 503 and "has been running since" in body["reason"]
+
+
+def test_the_admin_shows_the_last_completed_sweep(people):
+    assert sweep_runs()
+    client = Client()
+    client.force_login(people.admin)
+    page = client.get("/admin/deadlines/sweepstatus/")
+    assert page.status_code == 200
+    finished = timezone.localtime(SweepStatus.objects.get().finished_at)
+    assert f"{finished:%H:%M}" in page.content.decode()
