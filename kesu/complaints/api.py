@@ -53,6 +53,7 @@ from kesu.complaints.schemas import (
     ComplaintPage,
     CustomerComplaint,
     CustomerComplaintPage,
+    PlanOut,
     QueryBound,
     QueryFlag,
     QuerySeverity,
@@ -189,21 +190,9 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
 
 
 def _plan(plan) -> dict[str, Any]:
-    out = {name: getattr(plan, name) for name in ("id", "status", "cost_proposed", "cost")}
-    out.update(
-        {
-            name: getattr(plan, name)
-            for name in (
-                "cost_reason",
-                "in_warranty",
-                "proposed_at",
-                "decided_at",
-                "decision_comment",
-                "expert_review",
-            )
-        }
-    )
-    out["measures"] = local_instants(plan.measures)  # deadlines written as text
+    """PlanOut's fields; the measures' deadlines (text in stored JSON) as every instant."""
+    out = {name: getattr(plan, name) for name in PlanOut.model_fields}
+    out["measures"] = local_instants(plan.measures)
     return out
 
 
