@@ -136,11 +136,13 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Customer complaints from registration to the closed case. Authenticate with "
-        "`Authorization: Bearer <token>` (`kesu token create USERNAME`). Errors are "
-        "`{code, detail, errors: [{field, message}]}`: 401 unauthenticated, 403 your role or "
-        "authority does not allow it, 404 not found or not visible to you, 409 the state does "
-        "not allow it (or someone changed it first), 413/415 file too large / of a refused "
-        "type, 422 invalid data."
+        "`Authorization: Bearer <token>` (`kesu token create USERNAME`). Every answer is JSON; "
+        "errors are `{code, detail, errors: [{field, message}]}`: 400 malformed request, 401 "
+        "unauthenticated, 403 your role or authority does not allow it, 404 not found or not "
+        "visible to you, 405 method not allowed, 409 the state does not allow it (or someone "
+        "changed it first), 413 body or file too large, 415 file of a refused type, 422 invalid "
+        "data (every field at fault). Instants are RFC 3339 with their offset; the API writes "
+        "them in local time (`2026-11-21T09:30:00+08:00`)."
     ),
     auth=[TokenAuth(), SessionAuth()],
     parser=StrictJsonParser(),

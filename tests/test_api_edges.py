@@ -179,6 +179,15 @@ def test_unstorable_text_in_a_path_is_400(intake, path):
     assert_json_error(client.get(path), 400, "bad_request")
 
 
+def test_unstorable_text_in_a_header_is_400_and_writes_nothing(intake):
+    before = written()
+    response = intake.post(
+        "/complaints", complaint_payload(), headers={"Idempotency-Key": "call-\x00-1"}
+    )
+    assert_json_error(response, 400, "bad_request")
+    assert written() == before
+
+
 def test_the_web_workspace_refuses_nul_in_its_forms_and_search(people, number):
     browser = Client()
     browser.force_login(people.intake)

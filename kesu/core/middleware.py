@@ -114,7 +114,10 @@ class RequestEdgeMiddleware:
                 return self._bad_text(
                     request, _("A header contains a character that is not allowed.")
                 )
-        fields = [key for key, values in request.GET.lists() if _bad(key, values)]
+        try:
+            fields = [key for key, values in request.GET.lists() if _bad(key, values)]
+        except UnicodeError:  # a server that passed the query on as text it could not be
+            return self._bad_text(request, _("The request is malformed."))
         if fields:
             return self._bad_fields(request, fields)
         if request.method in ("POST", "PUT", "PATCH") and not is_api(request) and _is_form(request):
