@@ -139,7 +139,6 @@ def _aware(value: datetime | None) -> datetime | None:
 Flag = Annotated[bool, BeforeValidator(_flag)]
 MaybeFlag = Annotated[bool | None, BeforeValidator(_flag)]
 QueryFlag = Annotated[bool | None, BeforeValidator(_query_flag)]
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 QueryWhole = Annotated[int, BeforeValidator(_query_whole)]
 Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
 Version = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_whole_number)]
@@ -152,14 +151,13 @@ def _instant_or_day(value: Any) -> Any:
     if isinstance(value, str) and _DAY.fullmatch(value):
         return date.fromisoformat(value)
     value = _instant(value)
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    return datetime.fromisoformat(value.upper()) if isinstance(value, str) else value
 
 
 def _aware_or_day(value: datetime | date | None) -> datetime | date | None:
     return _aware(value) if isinstance(value, datetime) else value
 
 
-QueryInstant = MaybeAwareDatetime
 # A bound of a list filter: an instant with its offset, or a date meaning that whole local day.
 QueryBound = Annotated[
     datetime | date | None, BeforeValidator(_instant_or_day), AfterValidator(_aware_or_day)
