@@ -8,12 +8,18 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, django_auth
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
 
 from kesu import __version__
 from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.core.encoding import LocalTimeEncoder
 from kesu.core.memo import forget_on_change, memo
+from kesu.core.middleware import BODY_EXCEPTIONS, body_refusal
+from kesu.core.text import printable, unstorable
 
 
 class TokenAuth(HttpBearer):
@@ -41,9 +47,88 @@ class TokenAuth(HttpBearer):
 forget_on_change("token:", ApiToken, User, Department)
 
 
+class CsrfRefused(Exception):
+    """A logged-in browser's unsafe request without its CSRF token."""
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The workspace's login session (the browsable docs, scripts in the browser). It is asked
+    only when the request carries no `Authorization` header and someone is logged in: a
+    bearer request (valid or not) and an anonymous one are answered 401, never a CSRF
+    refusal; a logged-in browser's unsafe request still needs its CSRF token (403)."""
+
+    def __call__(self, request: HttpRequest):
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest):
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise CsrfRefused
+        return request.COOKIES.get(self.param_name)
+
+
+class MalformedBody(ValueError):
+    """A body that is not JSON text, with the words that say where."""
+
+
+def _no_constant(name: str):
+    raise MalformedBody(
+        _("The request body is not valid JSON: %(value)s is not a number.") % {"value": name}
+    )
+
+
+def _unstorable_paths(value, path: str = ""):
+    """Where a parsed JSON value holds text no database can store (NUL, a lone surrogate)."""
+    if isinstance(value, str):
+        if unstorable(value):
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if unstorable(key):
+                yield printable(where)
+            else:
+                yield from _unstorable_paths(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_paths(item, f"{path}.{index}" if path else str(index))
+
+
 class StrictJsonParser(Parser):
+    """JSON as RFC 8259 has it: UTF-8 text, no NaN or Infinity; text a database can store.
+    A query parameter that is not a list is given once."""
+
     def parse_body(self, request: HttpRequest):
-        return json.loads(request.body)
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MalformedBody(
+                _("The request body is not UTF-8 text (invalid byte at position %(position)s).")
+                % {"position": error.start}
+            ) from None
+        data = json.loads(text, parse_constant=_no_constant)
+        if bad := list(_unstorable_paths(data)):
+            message = _("Text may not contain the NUL character or an unpaired surrogate.")
+            raise ComplaintError(
+                ErrorCode.INVALID, _("The data is not valid."), dict.fromkeys(bad, message)
+            )
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        repeated = [key for key in data if key not in list_fields and len(data.getlist(key)) > 1]
+        if repeated:
+            message = _("Give this parameter once.")
+            raise ComplaintError(
+                ErrorCode.INVALID, _("The data is not valid."), dict.fromkeys(repeated, message)
+            )
+        return super().parse_querydict(data, list_fields, request)
+
+
+class Renderer(JSONRenderer):
+    """Instants in local time with their offset (`kesu.core.encoding`)."""
+
+    encoder_class = LocalTimeEncoder
 
 
 api = NinjaAPI(
@@ -51,14 +136,17 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Customer complaints from registration to the closed case. Authenticate with "
-        "`Authorization: Bearer <token>` (`kesu token create USERNAME`). Errors are "
-        "`{code, detail, errors: [{field, message}]}`: 401 unauthenticated, 403 your role or "
-        "authority does not allow it, 404 not found or not visible to you, 409 the state does "
-        "not allow it (or someone changed it first), 413/415 file too large / of a refused "
-        "type, 422 invalid data."
+        "`Authorization: Bearer <token>` (`kesu token create USERNAME`). Every answer is JSON; "
+        "errors are `{code, detail, errors: [{field, message}]}`: 400 malformed request, 401 "
+        "unauthenticated, 403 your role or authority does not allow it, 404 not found or not "
+        "visible to you, 405 method not allowed, 409 the state does not allow it (or someone "
+        "changed it first), 413 body or file too large, 415 file of a refused type, 422 invalid "
+        "data (every field at fault). Instants are RFC 3339 with their offset; the API writes "
+        "them in local time (`2026-11-21T09:30:00+08:00`)."
     ),
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
     parser=StrictJsonParser(),
+    renderer=Renderer(),
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -118,6 +206,8 @@ _PYDANTIC_MESSAGES = {
 def _message(error: dict) -> str:
     if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
         return str(error["ctx"]["error"])  # our own validators' translated words
+    if error.get("type") == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return str(_PYDANTIC_MESSAGES["missing"])  # blank text the action cannot do without
     template = _PYDANTIC_MESSAGES.get(error.get("type", ""))
     if template is None:
         return error.get("msg", "")
@@ -146,18 +236,45 @@ def _unauthenticated(request, exc):
     )
 
 
+@api.exception_handler(CsrfRefused)
+def _csrf_refused(request, exc):
+    return error_response(
+        request,
+        "csrf_failed",
+        _(
+            "A logged-in browser sends its CSRF token with this request (header X-CSRFToken); "
+            "a program authenticates with “Authorization: Bearer <token>” instead."
+        ),
+        403,
+    )
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        cause = exc.__cause__
-        where = {"line": getattr(cause, "lineno", "?"), "column": getattr(cause, "colno", "?")}
-        return error_response(
-            request,
-            "malformed_json",
-            _("The request body is not valid JSON (line %(line)s, column %(column)s).") % where,
-            400,
-        )
+    cause = exc.__cause__
+    if isinstance(cause, ComplaintError):  # refused while the body was parsed
+        return _complaint_error(request, cause)
+    if isinstance(cause, BODY_EXCEPTIONS):
+        return body_refusal(request, cause)
+    if exc.status_code == 400 and cause is not None:  # django-ninja could not parse the body
+        if isinstance(cause, MalformedBody):
+            detail = str(cause)
+        elif isinstance(cause, json.JSONDecodeError):
+            where = {"line": cause.lineno, "column": cause.colno}
+            detail = _("The request body is not valid JSON (line %(line)s, column %(column)s).")
+            detail %= where
+        else:  # nested too deep, a number too long, …
+            detail = _("The request body is not valid JSON.")
+        return error_response(request, "malformed_json", detail, 400)
     return error_response(request, f"http_{exc.status_code}", str(exc), exc.status_code)
+
+
+def _unreadable_body(request, exc):
+    return body_refusal(request, exc)
+
+
+for _unreadable in BODY_EXCEPTIONS:  # answered here too when DEBUG makes ninja render errors
+    api.add_exception_handler(_unreadable, _unreadable_body)
 
 
 @api.exception_handler(Http404)

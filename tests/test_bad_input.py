@@ -241,5 +241,6 @@ def test_evidence_from_another_complaint_is_refused(people):
     response = handler.act(mine, "determine", {"determination": "defect", "root_cause": "x"})
     assert response.status_code == 422 and fields_of(response) == {"evidence"}
     response = handler.act(mine, "determine", {"determination": "company", "root_cause": "x"})
-    assert response.status_code == 422 and fields_of(response) == {"determination"}
+    # a company-side cause would need evidence too: both faults are named at once
+    assert response.status_code == 422 and fields_of(response) == {"determination", "evidence"}
     assert counts() == before

@@ -1,5 +1,6 @@
 """One complaint of each severity through the whole path, through the API alone."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -463,3 +464,35 @@ def test_reassigning_out_of_ones_sight_still_answers_with_the_record(people):
     assert r.json()["owner"]["username"] == people.handler_quality.username
     assert r.json()["allowed_actions"] == []
     assert head.get(f"/complaints/{number}").status_code == 404
+
+
+def test_merging_into_a_complaint_the_caller_cannot_see_is_answered_as_into_a_missing_one(people):
+    """A number the caller cannot read is no more a merge target than one that does not exist,
+    and the two answers are the same, so the answer never tells that a number exists."""
+    from django.test import Client
+
+    from kesu.complaints.models import ComplaintEvent
+
+    intake, handler = people.api(people.intake), people.api(people.handler_quality)
+    mine = ok(intake.post("/complaints", complaint_payload()), 201)["number"]  # quality
+    elsewhere = ok(  # the sales department's, which the quality handler does not see
+        intake.post("/complaints", complaint_payload(category="price_dispute")), 201
+    )["number"]
+    assert handler.get(f"/complaints/{elsewhere}").status_code == 404
+    missing = mine[:-5] + "99999"
+    events = ComplaintEvent.objects.count()
+
+    invisible = handler.act(mine, "merge", {"into": elsewhere})
+    absent = handler.act(mine, "merge", {"into": missing})
+    assert invisible.status_code == absent.status_code == 422
+    assert invisible.json() == json.loads(absent.content.decode().replace(missing, elsewhere))
+    assert [e["field"] for e in invisible.json()["errors"]] == ["into"]
+
+    # the web workspace takes the action the same way
+    browser = Client()
+    browser.force_login(people.handler_quality)
+    page = browser.post(f"/complaints/{mine}/do/merge", {"into": elsewhere, "expected_version": 1})
+    assert page.status_code == 422
+    assert ComplaintEvent.objects.count() == events
+    assert timeline_types(ok(intake.get(f"/complaints/{elsewhere}")))[-1] == "register"
+    assert ok(intake.get(f"/complaints/{mine}"))["state"] == "registered"

@@ -5,6 +5,7 @@ from ninja import Field, Query, Router, Schema
 
 from kesu.accounts.choices import STAFF_ROLES, Role
 from kesu.accounts.models import Department, User
+from kesu.complaints.schemas import refusals
 
 router = Router(tags=["reference"])
 
@@ -34,7 +35,7 @@ def _user_out(u: User) -> dict:
     }
 
 
-@router.get("/departments", response=list[DepartmentOut])
+@router.get("/departments", response={200: list[DepartmentOut], **refusals()})
 def list_departments(request: HttpRequest):
     return [
         {
@@ -49,10 +50,10 @@ def list_departments(request: HttpRequest):
 
 class UserFilters(Schema):
     role: Role | None = None
-    department: str | None = Field(None, description="department code")
+    department: str | None = Field(None, max_length=40, description="department code")
 
 
-@router.get("/users", response=list[UserOut])
+@router.get("/users", response={200: list[UserOut], **refusals(422)})
 def list_users(request: HttpRequest, filters: Query[UserFilters]):
     """Colleagues (customers are never listed)."""
     qs = User.objects.filter(role__in=STAFF_ROLES).select_related("department")
@@ -65,6 +66,6 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]):
     return [_user_out(u) for u in qs.order_by("username")]
 
 
-@router.get("/me", response=UserOut)
+@router.get("/me", response={200: UserOut, **refusals()})
 def me(request: HttpRequest):
     return _user_out(request.user)

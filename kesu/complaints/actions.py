@@ -19,12 +19,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
 from kesu.complaints import costs, limits, numbering, satisfaction
 from kesu.complaints.authority import (
     MAX_ESCALATION_LEVEL,
+    can_see,
     department_scope,
     descendants,
     escalation_target,
@@ -49,7 +51,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.complaints.customer import acting_user, actor_data
-from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
+from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid
 from kesu.complaints.models import (
     Category,
     Complaint,
@@ -143,15 +145,17 @@ def register(
     if actor is not None and not may_register(actor):
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
     importing = registered_at is not None  # moved from an older register: history, not news
-    _validate_new(new, importing=importing)
+    errors = FieldErrors()
+    _validate_new(new, errors, importing=importing)
     proposal = propose_for(new)
     chosen = Severity(severity) if severity is not None else proposal.level
     if chosen != proposal.level and not severity_reason.strip():
-        raise invalid(
+        errors.add(
             "severity_reason",
             _("Give a reason when the severity differs from the proposed “%(level)s”.")
             % {"level": proposal.level.label},
         )
+    errors.check()
     keyed = bool(idempotency_key) and actor is not None
     fingerprint = new.fingerprint() if keyed else ""
     # A retry usually finds its first answer here, before any write lock is taken.
@@ -219,30 +223,31 @@ _TEXT_LIMITS = {
 }
 
 
-def _validate_new(new: NewComplaint, *, importing: bool = False) -> None:
+def _validate_new(new: NewComplaint, errors: FieldErrors, *, importing: bool = False) -> None:
+    """Every fault of the record, into `errors` (the caller refuses them all at once)."""
     for name, limit in _TEXT_LIMITS.items():
         value = getattr(new, name)
         if isinstance(value, str) and (refusal := limits.too_long(value, limit)):
-            raise invalid(name, refusal)
+            errors.add(name, refusal)
     if not new.title.strip():
-        raise invalid("title", _("The title is required."))
+        errors.add("title", _("The title is required."))
     if not new.description.strip():
-        raise invalid("description", _("The description is required."))
+        errors.add("description", _("The description is required."))
     if not new.category.active and not importing:  # old registers keep retired categories
-        raise invalid("category", _("This category is no longer in use."))
+        errors.add("category", _("This category is no longer in use."))
     if not new.anonymous and not (
         new.complainant_name.strip()
         or new.complainant_phone.strip()
         or new.complainant_email.strip()
     ):
-        raise invalid(
+        errors.add(
             "complainant",
             _("Give the complainant's name, phone or e-mail, or mark the complaint anonymous."),
         )
     if new.claim_amount is not None and new.claim_amount < 0:
-        raise invalid("claim_amount", _("The claimed amount cannot be negative."))
+        errors.add("claim_amount", _("The claimed amount cannot be negative."))
     if new.ship_date and new.arrival_date and new.arrival_date < new.ship_date:
-        raise invalid("arrival_date", _("The arrival date is before the ship date."))
+        errors.add("arrival_date", _("The arrival date is before the ship date."))
 
 
 def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
@@ -489,20 +494,22 @@ def _action(action: Action):
 
 
 def _required(value: str, name: str, message) -> str:
+    """For a verb with one field to check; verbs with several gather them (`FieldErrors`)."""
     if not (value or "").strip():
         raise invalid(name, message)
     return value.strip()
 
 
-def _check_owner(owner: User, department: Department | None) -> None:
+def _check_owner(owner: User, department: Department | None, errors: FieldErrors) -> None:
     """The owner is an active handler or head, inside the department (or heading it)."""
     if not owner.is_active or owner.role not in (Role.HANDLER, Role.DEPT_HEAD):
-        raise invalid("owner", _("The owner must be an active handler or department head."))
+        errors.add("owner", _("The owner must be an active handler or department head."))
+        return
     if department is None:
         return
     inside = owner.department_id in descendants(department.pk)
     if not inside and department.pk not in department_scope(owner):
-        raise invalid("owner", _("The owner does not belong to that department."))
+        errors.add("owner", _("The owner does not belong to that department."))
 
 
 # ------------------------------------------------------------------------------------------
@@ -524,7 +531,9 @@ def accept(
             ErrorCode.NOT_AUTHORISED, _("A handler may accept a complaint only for themself.")
         )
     department = department or owner.department or c.department
-    _check_owner(owner, department)
+    errors = FieldErrors()
+    _check_owner(owner, department, errors)
+    errors.check()
     c.owner, c.department = owner, department
     return _record(
         c,
@@ -547,9 +556,11 @@ def assign(
     reason: str = "",
 ) -> ComplaintEvent:
     """Hand the complaint to another owner (and department)."""
-    reason = _required(reason, "reason", _("Say why the complaint changes hands."))
+    errors = FieldErrors()
+    reason = errors.required(reason, "reason", _("Say why the complaint changes hands."))
     department = department or owner.department or c.department
-    _check_owner(owner, department)
+    _check_owner(owner, department, errors)
+    errors.check()
     data = {
         "owner": owner.pk,
         "from_owner": c.owner_id,
@@ -574,9 +585,11 @@ def contact(
     """The owner reached the customer, confirmed the problem and promised a deadline.
 
     `sampling_needed`: product samples must be taken on site, which starts that time limit."""
-    summary = _required(summary, "summary", _("Record what was agreed with the customer."))
+    errors = FieldErrors()
+    summary = errors.required(summary, "summary", _("Record what was agreed with the customer."))
     if promised_at <= c.registered_at:
-        raise invalid("promised_at", _("The promised deadline must be after registration."))
+        errors.add("promised_at", _("The promised deadline must be after registration."))
+    errors.check()
     now = clock.now()
     c.promised_at, c.last_customer_update_at = promised_at, now
     return _record(
@@ -606,11 +619,13 @@ def visit(
     attachments: list[int] | None = None,
 ) -> ComplaintEvent:
     """A site visit or sampling record."""
-    findings = _required(findings, "findings", _("Record what the visit found."))
+    errors = FieldErrors()
+    findings = errors.required(findings, "findings", _("Record what the visit found."))
     when = visited_at or clock.now()
     if when > clock.now():
-        raise invalid("visited_at", _("A visit cannot be recorded in the future."))
-    ids = _own_attachments(c, attachments or [], "attachments")
+        errors.add("visited_at", _("A visit cannot be recorded in the future."))
+    ids = _own_attachments(c, attachments or [], "attachments", errors)
+    errors.check()
     return _record(
         c,
         EventType.VISIT,
@@ -634,8 +649,9 @@ def determine(
 ) -> ComplaintEvent:
     """The cause. Product complaints take one of three results; undeterminable goes to QA."""
     product = c.category.product_determination
+    errors = FieldErrors()
     if product and determination not in PRODUCT_DETERMINATIONS:
-        raise invalid(
+        errors.add(
             "determination",
             _(
                 "A product-quality complaint is determined as a clear quality defect, clear misuse "
@@ -643,22 +659,23 @@ def determine(
             ),
         )
     if not product and determination in PRODUCT_DETERMINATIONS:
-        raise invalid(
+        errors.add(
             "determination",
             _("Only product-quality complaints take the three-way product determination."),
         )
     undeterminable = determination == Determination.UNDETERMINABLE
     if not undeterminable:
-        root_cause = _required(root_cause, "root_cause", _("Record the root cause."))
-    ids = _own_attachments(c, evidence or [], "evidence")
+        root_cause = errors.required(root_cause, "root_cause", _("Record the root cause."))
+    ids = _own_attachments(c, evidence or [], "evidence", errors)
     if (product or determination in COMPANY_SIDE) and not ids:
-        raise invalid(
+        errors.add(
             "evidence",
             _(
                 "Evidence (photos) is required for a product-quality complaint and for every "
                 "company-side cause: attach it to the complaint and list it here."
             ),
         )
+    errors.check()
     c.determination = determination
     c.root_cause = root_cause
     c.responsible_department = responsible_department
@@ -689,10 +706,12 @@ def qa_determine(
     evidence: list[int] | None = None,
 ) -> ComplaintEvent:
     """QA settles an undeterminable product: defect or misuse."""
+    errors = FieldErrors()
     if determination not in QA_DETERMINATIONS:
-        raise invalid("determination", _("QA determines a clear quality defect or clear misuse."))
-    report = _required(report, "report", _("QA's determination needs its report."))
-    ids = _own_attachments(c, evidence or [], "evidence")
+        errors.add("determination", _("QA determines a clear quality defect or clear misuse."))
+    report = errors.required(report, "report", _("QA's determination needs its report."))
+    ids = _own_attachments(c, evidence or [], "evidence", errors)
+    errors.check()
     c.qa_determination = determination
     if not c.root_cause:
         c.root_cause = report
@@ -738,17 +757,16 @@ def propose_plan(
     """Measures with owners and deadlines, and the cost split. Level 3 plans are filed."""
     if not c.effective_determination:
         raise ComplaintError(ErrorCode.WRONG_STATE, _("Determine the cause before planning."))
+    errors = FieldErrors()
     if not measures:
-        raise invalid("measures", _("A plan needs at least one measure."))
+        errors.add("measures", _("A plan needs at least one measure."))
     for index, measure in enumerate(measures):
         if not measure.description.strip():
-            raise invalid(f"measures.{index}.description", _("Describe the measure."))
+            errors.add(f"measures.{index}.description", _("Describe the measure."))
         if measure.deadline <= c.registered_at:
-            raise invalid(
-                f"measures.{index}.deadline", _("The deadline must be after registration.")
-            )
+            errors.add(f"measures.{index}.deadline", _("The deadline must be after registration."))
         if not measure.owner.is_active or measure.owner.role == Role.CUSTOMER:
-            raise invalid(f"measures.{index}.owner", _("The owner must be an active colleague."))
+            errors.add(f"measures.{index}.owner", _("The owner must be an active colleague."))
     facts = costs.CostFacts(
         determination=c.effective_determination,
         returned_to_company=returned_to_company,
@@ -761,16 +779,13 @@ def propose_plan(
     proposed = costs.as_json(costs.propose_cost_split(facts))
     final = proposed
     if cost is not None and cost != proposed:
-        if problems := costs.validate_split(cost):
-            raise ComplaintError(
-                ErrorCode.INVALID,
-                _("The cost split is not valid."),
-                {f"cost.{field}": message for field, message in problems.items()},
-            )
-        cost_reason = _required(
+        for field, message in costs.validate_split(cost).items():
+            errors.add(f"cost.{field}", message)
+        cost_reason = errors.required(
             cost_reason, "cost_reason", _("Give a reason for changing the proposed cost split.")
         )
         final = cost
+    errors.check()
     needs_approval = c.severity in (Severity.LEVEL_1, Severity.LEVEL_2)
     now = clock.now()
     plan = Plan.objects.create(
@@ -898,8 +913,10 @@ def verify(
 ) -> ComplaintEvent:
     """Level 1 by QA with a verification report; level 2/3 by the owner's team.
     A failed verification sends the work back to treating."""
-    report = _required(report, "report", _("The verification needs its report."))
-    ids = _own_attachments(c, attachments or [], "attachments")
+    errors = FieldErrors()
+    report = errors.required(report, "report", _("The verification needs its report."))
+    ids = _own_attachments(c, attachments or [], "attachments", errors)
+    errors.check()
     target = State.CONFIRMING if passed else State.TREATING
     changed: tuple[str, ...] = ()
     if passed and not reachable(c):
@@ -1052,9 +1069,11 @@ def reopen(
     to_state: State = State.PLANNING,
 ) -> ComplaintEvent:
     """Reopen a closed case at planning (or back at investigation)."""
-    reason = _required(reason, "reason", _("Say why the case is reopened."))
+    errors = FieldErrors()
+    reason = errors.required(reason, "reason", _("Say why the case is reopened."))
     if to_state not in (State.PLANNING, State.INVESTIGATING):
-        raise invalid("to_state", _("A case reopens at investigation or planning."))
+        errors.add("to_state", _("A case reopens at investigation or planning."))
+    errors.check()
     return _record(
         c, EventType.REOPEN, actor, to_state=to_state, changed=_reopen_fields(c), comment=reason
     )
@@ -1072,13 +1091,15 @@ def appeal(
     """The customer disputes the result; the case reopens at planning.
     Policy/staff matters go to an executive; a disputed quality determination is recorded as
     referred to an external authority."""
-    reason = _required(reason, "reason", _("Record what the customer disputes."))
+    errors = FieldErrors()
+    reason = errors.required(reason, "reason", _("Record what the customer disputes."))
     if kind == AppealKind.QUALITY_DETERMINATION:
-        authority = _required(
+        authority = errors.required(
             authority,
             "authority",
             _("Name the external authority the quality dispute is referred to."),
         )
+    errors.check()
     changed = _reopen_fields(c)
     return _record(
         c,
@@ -1133,6 +1154,15 @@ def invalidate(c: Complaint, *, actor: User, explanation: str) -> ComplaintEvent
     return _finish(c, EventType.INVALIDATE, actor, State.INVALID, explanation)
 
 
+def _referenced(found: Complaint | None, number: str, actor: User, field: str) -> Complaint:
+    """Another complaint an action names (`field`): the caller must be allowed to read it.
+    One they may not see is answered exactly as one that does not exist, so the answer never
+    tells whether a number exists elsewhere."""
+    if found is None or not can_see(actor, found):
+        raise invalid(field, _("Complaint %(number)s does not exist.") % {"number": number})
+    return found
+
+
 def merge(
     complaint: Complaint | str,
     *,
@@ -1159,9 +1189,7 @@ def merge(
             )
         c = locked[number]
         _guard(c, Action.MERGE, actor, expected_version)
-        target = locked.get(into)
-        if target is None:
-            raise invalid("into", _("Complaint %(number)s does not exist.") % {"number": into})
+        target = _referenced(locked.get(into), into, actor, "into")
         if target.state not in OPEN_STATES:
             raise invalid("into", _("Complaint %(number)s is no longer open.") % {"number": into})
         now = clock.now()
@@ -1205,9 +1233,11 @@ def escalate(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
 @_action(Action.RECLASSIFY)
 def reclassify(c: Complaint, *, actor: User, severity: Severity, reason: str) -> ComplaintEvent:
     """Change the confirmed severity, with the reason; the proposal is kept."""
-    reason = _required(reason, "reason", _("Say why the severity changes."))
+    errors = FieldErrors()
+    reason = errors.required(reason, "reason", _("Say why the severity changes."))
     if severity == c.severity:
-        raise invalid("severity", _("The complaint already has this severity."))
+        errors.add("severity", _("The complaint already has this severity."))
+    errors.check()
     data = {"from": c.severity, "to": int(severity)}
     c.severity, c.severity_reason = severity, reason
     return _record(
@@ -1229,12 +1259,14 @@ def resolve_on_spot(
     customer_confirmed: bool,
 ) -> ComplaintEvent:
     """Resolved on the spot to the customer's satisfaction: level 3, closed at once."""
-    solution = _required(solution, "solution", _("Record how it was resolved."))
+    errors = FieldErrors()
+    solution = errors.required(solution, "solution", _("Record how it was resolved."))
     if not customer_confirmed:
-        raise invalid(
+        errors.add(
             "customer_confirmed",
             _("Only a complaint the customer confirms as resolved is closed on the spot."),
         )
+    errors.check()
     now = clock.now()
     data = {"severity_from": c.severity}
     c.severity = Severity.LEVEL_3
@@ -1347,16 +1379,21 @@ def resume(c: Complaint, *, actor: User, comment: str = "") -> ComplaintEvent:
     )
 
 
-def _own_attachments(c: Complaint, ids: list[int], field_name: str) -> list[int]:
+def _own_attachments(
+    c: Complaint, ids: list[int], field_name: str, errors: FieldErrors
+) -> list[int]:
+    """The ids, each an attachment of this complaint; those that are not are named, all of
+    them, as a fault of `field_name`."""
     if not ids:
         return []
     found = set(c.attachments.filter(pk__in=ids).values_list("pk", flat=True))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise invalid(
-            field_name,
-            _("Attachment %(id)s does not belong to this complaint.") % {"id": missing[0]},
-        )
+    if missing := [str(pk) for pk in ids if pk not in found]:
+        message = ngettext_lazy(
+            "Attachment %(ids)s does not belong to this complaint.",
+            "Attachments %(ids)s do not belong to this complaint.",
+            "count",
+        ) % {"ids": ", ".join(missing), "count": len(missing)}
+        errors.add(field_name, message)
     return list(ids)
 
 

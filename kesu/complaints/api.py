@@ -1,6 +1,12 @@
-"""Complaint endpoints: parse → authorise → call the action → respond."""
+"""Complaint endpoints: parse → authorise → call the action → respond.
 
-from datetime import datetime, time
+Staff read and act on the complaints of SPEC §1's row visibility. A customer account reads
+its own complaints — those its "my complaints" page in the portal opens — in the customer's
+shape (`CustomerComplaint`: the portal page's facts and customer-visible timeline, nothing
+staff-only); it acts on them in the portal, so its actions here are refused (403).
+"""
+
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Q
@@ -9,19 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
+from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, payloads
 from kesu.complaints.attachments import add_attachment
-from kesu.complaints.authority import allowed_actions, can_see, descendants
+from kesu.complaints.authority import (
+    allowed_actions,
+    can_see,
+    customer_account_refusal,
+    descendants,
+)
 from kesu.complaints.choices import (
     OPEN_STATE_LIST,
     Action,
     Channel,
     Kind,
-    Severity,
     State,
     Visibility,
 )
@@ -29,6 +39,7 @@ from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
     complaint_by_number,
+    customer_complaints,
     keyset_page,
     narrowed,
     search_text,
@@ -40,28 +51,41 @@ from kesu.complaints.schemas import (
     ComplaintDetail,
     ComplaintOut,
     ComplaintPage,
-    ErrorOut,
+    CustomerComplaint,
+    CustomerComplaintPage,
+    PlanOut,
+    QueryBound,
+    QueryFlag,
+    QuerySeverity,
+    QueryWhole,
     RegisterIn,
+    refusals,
 )
 from kesu.core import clock
+from kesu.core.encoding import LocalTimeEncoder, local_instants
 from kesu.deadlines import engine as deadline_engine
+from kesu.portal.stages import STEPS, stage_of
+from kesu.portal.timeline import customer_timeline
 
 router = Router(tags=["complaints"])
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+
+def _is_customer(user: User) -> bool:
+    return user.role == Role.CUSTOMER
 
 
 def _visible(request: HttpRequest, number: str) -> Complaint:
-    """The complaint, or 404 when it does not exist or the caller may not see it."""
-    complaint = complaint_by_number(number)
-    if complaint is None or not can_see(request.user, complaint):
+    """The complaint, or 404 when it does not exist or the caller may not see it (a
+    customer account: one of its own complaints)."""
+    if _is_customer(request.user):
+        complaint = (
+            customer_complaints(request.user).select_related("merged_into").filter(number=number)
+        ).first()
+    else:
+        complaint = complaint_by_number(number)
+        if complaint is not None and not can_see(request.user, complaint):
+            complaint = None
+    if complaint is None:
         raise ComplaintError(
             ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
         )
@@ -137,6 +161,8 @@ def record(c: Complaint) -> dict[str, Any]:
 
 
 def detail(c: Complaint, user: User) -> dict[str, Any]:
+    if _is_customer(user):
+        return customer_detail(c)
     events = list(c.events.select_related("actor").order_by("id"))
     return {
         **record(c),
@@ -153,13 +179,47 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
                 "to_state": e.to_state,
                 "visibility": e.visibility,
                 "comment": e.comment,
-                "data": e.data,
+                "data": local_instants(e.data),
             }
             for e in events
         ],
         "attachments": list(c.attachments.all()),
-        "plans": list(c.plans.all()),
+        "plans": [_plan(p) for p in c.plans.all()],
         "return_visits": list(c.return_visits.all()),
+    }
+
+
+def _plan(plan) -> dict[str, Any]:
+    """PlanOut's fields; the measures' deadlines (text in stored JSON) as every instant."""
+    out = {name: getattr(plan, name) for name in PlanOut.model_fields}
+    out["measures"] = local_instants(plan.measures)
+    return out
+
+
+def _customer_facts(c: Complaint) -> dict[str, Any]:
+    stage = stage_of(c.state)
+    return {
+        "number": c.number,
+        "kind": c.kind,
+        "state": c.state,
+        "state_label": str(State(c.state).label),
+        "stage": stage,
+        "stage_label": str(STEPS[stage]),
+        "title": c.title,
+        "registered_at": c.registered_at,
+        "closed_at": c.closed_at,
+    }
+
+
+def customer_detail(c: Complaint) -> dict[str, Any]:
+    """What the portal's page of the complaint shows its customer, and nothing more."""
+    return {
+        **_customer_facts(c),
+        "description": c.description,
+        "promised_at": c.promised_at,
+        "merged_into": c.merged_into.number if c.merged_into_id else None,
+        "timeline": customer_timeline(c),
+        "attachments": list(c.attachments.filter(visibility=Visibility.CUSTOMER)),
     }
 
 
@@ -168,7 +228,7 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
 
 @router.post(
     "/complaints",
-    response={201: ComplaintOut, 200: ComplaintOut, **ERRORS},
+    response={201: ComplaintOut, 200: ComplaintOut, **refusals(403, 413, 422)},
     summary="Register a complaint",
 )
 def register(request: HttpRequest, payload: RegisterIn):
@@ -189,7 +249,7 @@ def register(request: HttpRequest, payload: RegisterIn):
     return JsonResponse(
         record(complaint),
         status=201 if created else 200,
-        encoder=NinjaJSONEncoder,
+        encoder=LocalTimeEncoder,
         json_dumps_params={"ensure_ascii": False},
     )
 
@@ -199,37 +259,73 @@ def register(request: HttpRequest, payload: RegisterIn):
 
 class ListFilters(Schema):
     state: list[State] = Field([], description="one or more states (repeat the parameter)")
-    open: bool | None = Field(None, description="true: only open complaints; false: only finished")
+    open: QueryFlag = Field(None, description="true: only open complaints; false: only finished")
     kind: Kind | None = None
-    severity: Severity | None = None
-    category: str | None = Field(None, description="category code, includes its sub-categories")
-    department: str | None = Field(None, description="department code, includes sub-departments")
-    owner: str | None = Field(None, description="username, or `me`")
+    severity: QuerySeverity = None
+    category: str | None = Field(
+        None, max_length=40, description="category code, includes its sub-categories"
+    )
+    department: str | None = Field(
+        None, max_length=40, description="department code, includes sub-departments"
+    )
+    owner: str | None = Field(None, max_length=150, description="username, or `me`")
     channel: Channel | None = None
     q: str | None = Field(None, max_length=100, description="number, or words in the text")
-    registered_from: datetime | None = None
-    registered_to: datetime | None = None
-    overdue: bool | None = Field(
+    registered_from: QueryBound = Field(
+        None,
+        description="registered at or after this instant (with its offset), or from the "
+        "start of this day (local time)",
+    )
+    registered_to: QueryBound = Field(
+        None,
+        description="registered at or before this instant (with its offset), or by the end "
+        "of this day (local time)",
+    )
+    overdue: QueryFlag = Field(
         None, description="true: a running time limit is past its due time; false: none is"
     )
-    due_before: datetime | None = Field(None, description="a running time limit is due before")
-    limit: int = Field(25, ge=1, le=100)
-    cursor: str | None = None
+    due_before: QueryBound = Field(
+        None,
+        description="a running time limit is due before this instant (with its offset), or "
+        "before this day begins (local time)",
+    )
+    limit: QueryWhole = Field(25, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200, description="`next` gives it")
 
 
-def _day_bound(value: datetime, end: bool) -> datetime:
-    if timezone.is_aware(value):
+def _bound(value: datetime | date | None, *, end_of_day: bool = False) -> datetime | None:
+    """A filter's instant; a whole day is its local start (or, for an upper bound, end)."""
+    if value is None or isinstance(value, datetime):
         return value
-    if end and value.time() == time(0):
-        value = datetime.combine(value.date(), time.max)
-    return timezone.make_aware(value)
+    return timezone.make_aware(datetime.combine(value, time.max if end_of_day else time.min))
 
 
-@router.get("/complaints", response={200: ComplaintPage, **ERRORS}, summary="List complaints")
+# Facets of staff work a customer's list cannot be narrowed by (their answer would tell
+# what the customer's page does not show).
+STAFF_FILTERS = ("severity", "category", "department", "owner", "channel", "overdue", "due_before")
+
+
+@router.get(
+    "/complaints",
+    response={200: ComplaintPage | CustomerComplaintPage, **refusals(422)},
+    summary="List complaints",
+)
 def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
-    """Complaints visible to the caller, newest registration first, with cursor paging."""
-    qs = visible_complaints(request.user)
+    """Complaints visible to the caller, newest registration first, with cursor paging.
+    A customer account gets its own complaints in the customer's shape, and cannot narrow
+    them by the facets of staff work (severity, category, department, owner, channel,
+    deadlines)."""
     f = filters
+    customer = _is_customer(request.user)
+    if customer:
+        if staff_only := [name for name in STAFF_FILTERS if getattr(f, name) is not None]:
+            message = _("Customers cannot narrow their complaints by this.")
+            raise ComplaintError(
+                ErrorCode.INVALID, _("The data is not valid."), dict.fromkeys(staff_only, message)
+            )
+        qs = customer_complaints(request.user)
+    else:
+        qs = visible_complaints(request.user)
     if f.open:
         qs = qs.filter(state__in=OPEN_STATE_LIST)
     elif f.open is False:
@@ -239,8 +335,8 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         states=f.state,
         category=payloads.category(f.category) if f.category else None,
         severity=f.severity,
-        registered_from=_day_bound(f.registered_from, end=False) if f.registered_from else None,
-        registered_to=_day_bound(f.registered_to, end=True) if f.registered_to else None,
+        registered_from=_bound(f.registered_from),
+        registered_to=_bound(f.registered_to, end_of_day=True),
     )
     if f.kind:
         qs = qs.filter(kind=f.kind)
@@ -257,17 +353,15 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     elif f.overdue is False:
         qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gt=clock.now()))
     if f.due_before:
-        qs = qs.filter(due_at__lt=_day_bound(f.due_before, end=False))
+        qs = qs.filter(due_at__lt=_bound(f.due_before))
     if f.q:
         qs = search_text(qs, f.q)
+    if customer:
+        rows, cursor = keyset_page(qs, f.cursor, f.limit)
+        return {"results": [_customer_facts(c) for c in rows], "next": _next(request, cursor)}
     rows, cursor = keyset_page(
         qs.select_related("category", "department", "owner"), f.cursor, f.limit
     )
-    next_url = None
-    if cursor is not None:
-        params = request.GET.copy()
-        params["cursor"] = cursor
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {
         "results": [
             {
@@ -286,8 +380,16 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
             }
             for c in rows
         ],
-        "next": next_url,
+        "next": _next(request, cursor),
     }
+
+
+def _next(request: HttpRequest, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 # ------------------------------------------------------------------------------ detail
@@ -295,10 +397,12 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintDetail, **ERRORS},
+    response={200: ComplaintDetail | CustomerComplaint, **refusals(404)},
     summary="A complaint with its timeline and the caller's allowed actions",
 )
 def get_complaint(request: HttpRequest, number: str):
+    """Staff: the record, its deadlines, its whole timeline and what the caller may do now.
+    A customer account: its own complaint as the portal shows it (`CustomerComplaint`)."""
     return detail(_visible(request, number), request.user)
 
 
@@ -310,6 +414,8 @@ def _make_action_endpoint(action: Action, schema):
 
     def endpoint(request: HttpRequest, number: str, payload: schema):  # type: ignore[valid-type]
         _visible(request, number)
+        if (refused := customer_account_refusal(request.user)) is not None:
+            raise refused
         payloads.perform(action, number, payload, request.user)
         # The caller saw the complaint when acting; if the action took it out of their sight
         # (a reassignment to another region), they still get the record of what they did.
@@ -323,7 +429,7 @@ def _make_action_endpoint(action: Action, schema):
 for _action, _schema in ACTION_SCHEMAS.items():
     router.post(
         f"/complaints/{{number}}/actions/{_action.value}",
-        response={200: ComplaintDetail, **ERRORS},
+        response={200: ComplaintDetail, **refusals(403, 404, 409, 413, 422)},
         summary=_action.value.replace("_", " ").capitalize(),  # the docs speak English
         operation_id=f"action_{_action.value}",
         tags=["actions"],
@@ -335,7 +441,7 @@ for _action, _schema in ACTION_SCHEMAS.items():
 
 @router.post(
     "/complaints/{number}/attachments",
-    response={201: AttachmentOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    response={201: AttachmentOut, **refusals(403, 404, 409, 413, 415, 422)},
     summary="Attach a file (photo, document, audio)",
 )
 def upload_attachment(
@@ -345,6 +451,8 @@ def upload_attachment(
     visibility: Form[Visibility] = Visibility.INTERNAL,
 ):
     _visible(request, number)
+    if (refused := customer_account_refusal(request.user)) is not None:
+        raise refused
     return Status(201, add_attachment(number, file, actor=request.user, visibility=visibility))
 
 
@@ -362,7 +470,7 @@ class CategoryOut(Schema):
     active: bool
 
 
-@router.get("/categories", response=list[CategoryOut], tags=["reference"])
+@router.get("/categories", response={200: list[CategoryOut], **refusals()}, tags=["reference"])
 def list_categories(request: HttpRequest):
     return [
         {

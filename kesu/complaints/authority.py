@@ -15,6 +15,7 @@ from kesu.complaints.choices import (
     Determination,
     Severity,
 )
+from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint
 from kesu.core.memo import forget_on_change, memo
@@ -83,8 +84,21 @@ def works_on(user: User, complaint: Complaint) -> bool:
     return user.role in (Role.INTAKE, Role.QA)
 
 
+def customer_account_refusal(user: User | CustomerActor) -> ComplaintError | None:
+    """A customer account acts on its complaint in the portal, where it is the complainant
+    of that complaint (a `CustomerActor`); never as itself, through the API or any other way."""
+    if user.role == Role.CUSTOMER and not isinstance(user, CustomerActor):
+        return ComplaintError(
+            ErrorCode.ROLE_NOT_ALLOWED,
+            _("A customer acts on a complaint from its page in the portal."),
+        )
+    return None
+
+
 def refusal(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
     """Why `user` may not take `action` on `complaint` now, or None when they may."""
+    if (refused := customer_account_refusal(user)) is not None:
+        return refused
     transition = TRANSITIONS[action]
     if user.role not in transition.roles:
         return ComplaintError(

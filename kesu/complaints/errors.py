@@ -55,3 +55,45 @@ def invalid(field: str, message: str | Promise) -> ComplaintError:
     from django.utils.translation import gettext_lazy as _
 
     return ComplaintError(ErrorCode.INVALID, _("The data is not valid."), {field: message})
+
+
+class FieldErrors:
+    """Every field at fault, gathered before refusing: one `ComplaintError(INVALID)` names
+    them all, so a caller corrects everything at once. The first message of a field stands.
+
+        errors = FieldErrors()
+        summary = errors.required(summary, "summary", _("Record what was agreed."))
+        if promised_at <= registered_at:
+            errors.add("promised_at", _("The promised deadline must be after registration."))
+        errors.check()
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str | Promise] = {}
+
+    def add(self, field: str, message: str | Promise) -> None:
+        self.fields.setdefault(field, message)
+
+    def absorb(self, error: ComplaintError) -> None:
+        """The fields of an INVALID refusal raised by a helper; any other refusal goes on."""
+        if error.code != ErrorCode.INVALID or not error.fields:
+            raise error
+        for field, message in error.fields.items():
+            self.add(field, message)
+
+    def required(self, value: str | None, field: str, message: str | Promise) -> str:
+        """`value` without surrounding blanks; blank is a fault of `field`."""
+        text = (value or "").strip()
+        if not text:
+            self.add(field, message)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def check(self) -> None:
+        """Refuse with every field at fault, if any."""
+        if self.fields:
+            from django.utils.translation import gettext_lazy as _
+
+            raise ComplaintError(ErrorCode.INVALID, _("The data is not valid."), dict(self.fields))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Department, User
 from kesu.complaints import actions
 from kesu.complaints.choices import Action
-from kesu.complaints.errors import invalid
+from kesu.complaints.errors import ComplaintError, FieldErrors, invalid
 from kesu.complaints.models import Category
 from kesu.complaints.queries import categories_by_code, departments_by_code
 from kesu.complaints.schemas import ActionIn, RegisterIn
@@ -43,13 +43,28 @@ def user(username: str | None, field: str) -> User | None:
     return found
 
 
+def _resolved(errors: FieldErrors, resolve, *args):
+    """`resolve(*args)`, or None with its refusal gathered into `errors`."""
+    try:
+        return resolve(*args)
+    except ComplaintError as error:
+        errors.absorb(error)
+        return None
+
+
 def new_complaint(payload: RegisterIn) -> actions.NewComplaint:
+    """The domain's record; every reference that does not resolve is refused at once."""
+    errors = FieldErrors()
+    found_category = _resolved(errors, category, payload.category)
+    found_department = _resolved(errors, department, payload.department)
+    accused = _resolved(errors, user, payload.accused, "accused")
+    errors.check()
     return actions.NewComplaint(
         kind=payload.kind,
         channel=payload.channel,
         title=payload.title,
         description=payload.description,
-        category=category(payload.category),
+        category=found_category,
         occurred_at=payload.occurred_at,
         occurred_place=payload.occurred_place,
         demand=payload.demand,
@@ -68,8 +83,8 @@ def new_complaint(payload: RegisterIn) -> actions.NewComplaint:
         quantity=payload.product.quantity,
         project_name=payload.project.name,
         project_location=payload.project.location,
-        department=department(payload.department),
-        accused=user(payload.accused, "accused"),
+        department=found_department,
+        accused=accused,
         read_back=payload.read_back,
         sensitive=payload.sensitive,
     )
@@ -78,24 +93,26 @@ def new_complaint(payload: RegisterIn) -> actions.NewComplaint:
 def action_kwargs(action: Action, payload: ActionIn) -> dict[str, Any]:
     """The action's keyword arguments: references (usernames, codes) become domain objects."""
     data = payload.model_dump(exclude={"expected_version"})
+    errors = FieldErrors()
     if "owner" in data:
-        data["owner"] = user(data["owner"], "owner")
+        data["owner"] = _resolved(errors, user, data["owner"], "owner")
     if "department" in data:
-        data["department"] = department(data["department"])
+        data["department"] = _resolved(errors, department, data["department"])
     if "responsible_department" in data:
-        data["responsible_department"] = department(
-            data["responsible_department"], "responsible_department"
+        data["responsible_department"] = _resolved(
+            errors, department, data["responsible_department"], "responsible_department"
         )
     if action == Action.PROPOSE_PLAN:
         data["measures"] = [
             actions.Measure(
                 description=m["description"],
-                owner=user(m["owner"], f"measures.{i}.owner"),
+                owner=_resolved(errors, user, m["owner"], f"measures.{i}.owner"),
                 deadline=m["deadline"],
             )
             for i, m in enumerate(data["measures"])
         ]
         data["repair_scope"] = data["repair_scope"] or ""
+    errors.check()
     return data
 
 

@@ -1,24 +1,28 @@
 """Reads shared by the API, the web views and the CLI."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import Department, User
 from kesu.complaints import phones
 from kesu.complaints.authority import department_scope
-from kesu.complaints.choices import OPEN_STATES
-from kesu.complaints.models import Category, Complaint
+from kesu.complaints.choices import OPEN_STATES, EventType
+from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core import keyset
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.trees import path_up, subtree
+from kesu.policies.queries import current_policy
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
-    """Row visibility of SPEC §1, plus: nobody but executives sees a complaint about themselves."""
+    """Row visibility of SPEC §1 for staff, plus: nobody but executives sees a complaint
+    about themselves. Customers read theirs through `customer_complaints`, not here: what
+    staff see of a complaint is not what its customer sees."""
     qs = Complaint.objects.all()
     if not user.is_active:
         return qs.none()
@@ -29,6 +33,34 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     if user.role in (Role.HANDLER, Role.DEPT_HEAD):
         return qs.filter(Q(department__in=department_scope(user)) | Q(owner=user))
     return qs.none()
+
+
+def customer_complaints(account: User) -> QuerySet[Complaint]:
+    """The complaints a customer account reads (SPEC §1: own complaints only): exactly those
+    its "my complaints" page in the portal opens — a private link saved to the account, not
+    revoked, and not expired (the complaint finished no longer ago than
+    `Policy.customer_link_days`)."""
+    if not account.is_active or account.role != Role.CUSTOMER:
+        return Complaint.objects.none()
+    linked = Complaint.objects.filter(
+        customer_links__account=account, customer_links__revoked_at__isnull=True
+    ).values("pk")
+    # the real clock, as the portal's links use it
+    expired_before = timezone.now() - timedelta(days=current_policy().customer_link_days)
+    return Complaint.objects.filter(pk__in=linked).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=expired_before)
+    )
+
+
+# What the customer did themselves is theirs to see, though staff file it as internal.
+CUSTOMERS_OWN_ACTS = (EventType.APPEAL, EventType.WITHDRAW, EventType.RETURN_VISIT)
+
+
+def customer_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    """The timeline as its customer reads it (the portal's page and the API): what was meant
+    for them and what they did themselves, never internal notes."""
+    shown = Q(customer_visible=True) | Q(type__in=CUSTOMERS_OWN_ACTS, data__by="customer")
+    return complaint.events.filter(shown).order_by("id")
 
 
 def with_phone(qs: QuerySet[Complaint], phone: str) -> QuerySet[Complaint]:

@@ -1,7 +1,15 @@
-"""The shapes of the REST API: validated at the edge into domain types (pydantic)."""
+"""The shapes of the REST API: validated at the edge into domain types (pydantic).
 
+The OpenAPI document is made from these shapes, so they say exactly what the endpoints take:
+a boolean is `true` or `false` (not 1, not "yes"), a whole number is a JSON integer, an
+instant is RFC 3339 text with its offset (not a number of seconds, not a naive time), text a
+domain action needs is required. The workspace's HTML forms validate with the same shapes;
+their numbers arrive as text, which `FROM_FORM` (the validation context they pass) accepts.
+"""
+
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -9,8 +17,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import core_schema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 from kesu.complaints import limits, phones
 from kesu.complaints.choices import (
@@ -18,6 +34,8 @@ from kesu.complaints.choices import (
     AppealKind,
     Channel,
     ContactMethod,
+    CostBearer,
+    CostItem,
     Determination,
     Kind,
     RepairScope,
@@ -30,15 +48,127 @@ from kesu.complaints.choices import (
 from kesu.deadlines.clocks import ClockState
 from kesu.policies.choices import ClockKind, TimeBasis
 
+# ------------------------------------------------------------------------------ strict types
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
+FROM_FORM = {"form": True}  # validation context of an HTML form: its numbers arrive as text
+MAX_ID = 2**63 - 1  # the largest row id (and version) either database stores
+
+_WHOLE = re.compile(r"[+-]?\d+")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _from_form(info: ValidationInfo) -> bool:
+    return bool(info.context) and bool(info.context.get("form"))
+
+
+def _whole_number(value: Any, info: ValidationInfo) -> Any:
+    """A JSON integer; from a form, the digits of one."""
+    if isinstance(value, str) and _from_form(info):
+        return _query_whole(value.strip())
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("int_type", "Input should be a valid integer")
+
+
+def _query_whole(value: Any) -> Any:
+    """A query string's whole number: its digits, nothing else (not 1.0, not 1e3)."""
+    if isinstance(value, str):
+        if _WHOLE.fullmatch(value):
+            return int(value)
+        raise PydanticCustomError("int_parsing", "Input should be a valid integer")
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+def _flag(value: Any) -> Any:
+    """`true` or `false`: not 1, not "yes"."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+
+
+def _query_flag(value: Any) -> Any:
+    """A query string's `true` or `false`."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    raise PydanticCustomError("bool_parsing", "Input should be a valid boolean")
+
+
+def _instant(value: Any) -> Any:
+    """RFC 3339 text with its offset (2026-11-21T09:30:00+08:00), or a datetime from Python."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        if _RFC3339.fullmatch(value):
+            return value
+        if _NAIVE.fullmatch(value):
+            raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
+        raise PydanticCustomError("datetime_parsing", "Input should be a valid datetime")
+    raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+
+
+def _day(value: Any) -> Any:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a valid date")
+
+
+def _amount(value: Any) -> Any:
+    """A JSON number, or the text of a decimal number; never true or false."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Input should be a valid decimal")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """An aware instant, in UTC: PostgreSQL takes offsets of at most 15:59 (RFC 3339 allows
+    23:59), and UTC is what both databases store."""
+    if value is None:
+        return value
+    if value.tzinfo is None:
+        raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise ValueError(_("The date is out of range.")) from None
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+MaybeFlag = Annotated[bool | None, BeforeValidator(_flag)]
+QueryFlag = Annotated[bool | None, BeforeValidator(_query_flag)]
+QueryWhole = Annotated[int, BeforeValidator(_query_whole)]
+Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
+Version = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_whole_number)]
+AwareDatetime = Annotated[datetime, BeforeValidator(_instant), AfterValidator(_aware)]
+MaybeAwareDatetime = Annotated[datetime | None, BeforeValidator(_instant), AfterValidator(_aware)]
+
+
+def _instant_or_day(value: Any) -> Any:
+    """A query's instant (RFC 3339 with its offset) or a whole day (2026-11-21)."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    value = _instant(value)
+    return datetime.fromisoformat(value.upper()) if isinstance(value, str) else value
+
+
+def _aware_or_day(value: datetime | date | None) -> datetime | date | None:
+    return _aware(value) if isinstance(value, datetime) else value
+
+
+# A bound of a list filter: an instant with its offset, or a date meaning that whole local day.
+QueryBound = Annotated[
+    datetime | date | None, BeforeValidator(_instant_or_day), AfterValidator(_aware_or_day)
+]
+QuerySeverity = Annotated[Severity | None, BeforeValidator(_query_whole)]
+Day = Annotated[date | None, BeforeValidator(_day)]
 Text = Annotated[str, Field(max_length=10000)]
+# Text the action cannot do without (blank is refused too: whitespace is stripped first).
+Said = Annotated[str, Field(min_length=1, max_length=10000)]
 
 
 @dataclass(frozen=True)
@@ -96,7 +226,7 @@ class ComplainantIn(Strict):
     phone: Phone = ""
     email: Annotated[str, MaxChars(limits.EMAIL)] = ""
     address: Annotated[str, MaxChars(limits.ADDRESS)] = ""
-    anonymous: bool = False
+    anonymous: Flag = False
 
     @field_validator("email")
     @classmethod
@@ -113,9 +243,11 @@ class ProductIn(Strict):
     model: Annotated[str, MaxChars(limits.PRODUCT_MODEL)] = ""
     batch_no: Annotated[str, MaxChars(limits.BATCH_NO)] = ""
     order_no: Annotated[str, MaxChars(limits.ORDER_NO)] = ""
-    ship_date: date | None = None
-    arrival_date: date | None = None
-    quantity: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    ship_date: Day = None
+    arrival_date: Day = None
+    quantity: Annotated[Decimal | None, BeforeValidator(_amount)] = Field(
+        None, ge=0, max_digits=12, decimal_places=2
+    )
 
 
 class ProjectIn(Strict):
@@ -131,19 +263,25 @@ class RegisterIn(Strict):
     category: str = Field(
         ..., min_length=1, max_length=40, description="category code, see GET /categories"
     )
-    occurred_at: AwareDatetime | None = None
+    occurred_at: MaybeAwareDatetime = None
     occurred_place: Annotated[str, MaxChars(limits.OCCURRED_PLACE)] = ""
     demand: Annotated[str, MaxChars(limits.DEMAND)] = ""
-    claim_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    claim_amount: Annotated[Decimal | None, BeforeValidator(_amount)] = Field(
+        None, ge=0, max_digits=14, decimal_places=2
+    )
     complainant: ComplainantIn = Field(default_factory=ComplainantIn)
     product: ProductIn = Field(default_factory=ProductIn)
     project: ProjectIn = Field(default_factory=ProjectIn)
     department: str | None = Field(None, description="department code; default: the category's")
     accused: str | None = Field(None, description="username of the staff member complained about")
-    severity: Severity | None = Field(None, description="omit to take the proposed level")
-    severity_reason: Annotated[str, MaxChars(limits.SEVERITY_REASON)] = ""
-    read_back: bool = False
-    sensitive: bool = False
+    severity: Annotated[Severity | None, BeforeValidator(_whole_number)] = Field(
+        None, description="omit to take the proposed level"
+    )
+    severity_reason: Annotated[str, MaxChars(limits.SEVERITY_REASON)] = Field(
+        "", description="required when `severity` differs from the proposed level"
+    )
+    read_back: Flag = False
+    sensitive: Flag = False
 
 
 # ------------------------------------------------------------------------------ output
@@ -307,113 +445,176 @@ class ErrorOut(Schema):
     errors: list[dict[str, str]] = []
 
 
+def refusals(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation documents: 400 (a malformed request) and 401 (no valid
+    token) for every one, and `statuses`."""
+    return dict.fromkeys(sorted({400, 401, *statuses}), ErrorOut)
+
+
+# ------------------------------------------------------------------------------ customer's view
+
+
+class CustomerEventOut(Schema):
+    """One row of the timeline as the customer's page shows it."""
+
+    at: datetime
+    type: str
+    title: str = Field(description="what happened, in the customer's words")
+    text: str
+    mine: bool = Field(description="sent or done by the customer")
+
+
+class CustomerListItem(Schema):
+    """A complaint in a customer account's list: what its "my complaints" page shows."""
+
+    number: str
+    kind: Kind
+    state: State
+    state_label: str
+    stage: int = Field(
+        ge=0,
+        le=4,
+        description="0 received · 1 being handled · 2 waiting for the customer's "
+        "confirmation · 3 the customer's feedback · 4 finished",
+    )
+    stage_label: str
+    title: str
+    registered_at: datetime
+    closed_at: datetime | None
+
+
+class CustomerComplaintPage(Schema):
+    results: list[CustomerListItem]
+    next: str | None = Field(None, description="URL of the next page, absent on the last")
+
+
+class CustomerComplaint(CustomerListItem):
+    """A complaint as its customer reads it (a customer account): the portal page's facts,
+    the messages meant for them and what they did, their files — nothing staff-only."""
+
+    description: str
+    promised_at: datetime | None
+    merged_into: str | None = Field(description="handled together with this complaint")
+    timeline: list[CustomerEventOut]
+    attachments: list[AttachmentOut] = Field(description="files shared with the customer")
+
+
 # ------------------------------------------------------------------------------ actions
 
 
 class ActionIn(Strict):
-    expected_version: int | None = Field(
-        None,
-        description="the version you saw; refused with 409 if someone changed it since",
+    expected_version: Version = Field(
+        None, description="the version you saw; refused with 409 if someone changed it since"
     )
 
 
 class AcceptIn(ActionIn):
-    owner: str = Field(..., description="username of the owner")
+    owner: str = Field(..., min_length=1, max_length=150, description="username of the owner")
     department: str | None = Field(None, description="department code; default: the owner's")
     comment: Text = ""
 
 
 class AssignIn(ActionIn):
-    owner: str
-    department: str | None = None
-    reason: Text = ""
+    owner: str = Field(..., min_length=1, max_length=150, description="username of the new owner")
+    department: str | None = Field(None, description="department code; default: the owner's")
+    reason: Said
 
 
 class ContactIn(ActionIn):
     method: ContactMethod = ContactMethod.PHONE
     promised_at: AwareDatetime = Field(..., description="the handling deadline promised")
-    summary: Text = ""
-    sampling_needed: bool = Field(False, description="product samples must be taken on site")
+    summary: Said = Field(..., description="what was agreed with the customer")
+    sampling_needed: Flag = Field(False, description="product samples must be taken on site")
 
 
 class VisitIn(ActionIn):
-    findings: Text = ""
-    sampled: bool = False
-    visited_at: AwareDatetime | None = None
-    attachments: list[int] = []
+    findings: Said
+    sampled: Flag = False
+    visited_at: MaybeAwareDatetime = Field(None, description="default: now; never in the future")
+    attachments: list[Id] = Field([], description="ids of attachments of this complaint")
 
 
 class DetermineIn(ActionIn):
     determination: Determination
-    root_cause: Text = ""
+    root_cause: Text = Field("", description="required unless the result is undeterminable")
     responsible_department: str | None = None
     responsible_person: str = Field("", max_length=100)
-    evidence: list[int] = Field([], description="ids of attachments that show the cause")
+    evidence: list[Id] = Field(
+        [],
+        description="ids of attachments that show the cause: required for a product-quality "
+        "complaint and for every company-side cause",
+    )
 
 
 class QaDetermineIn(ActionIn):
-    determination: Determination
-    report: Text = ""
-    evidence: list[int] = []
+    determination: Determination = Field(..., description="defect or misuse")
+    report: Said
+    evidence: list[Id] = []
 
 
 class MeasureIn(Strict):
-    description: str = Field(..., max_length=2000)
-    owner: str = Field(..., description="username")
-    deadline: AwareDatetime
+    description: str = Field(..., min_length=1, max_length=2000)
+    owner: str = Field(..., min_length=1, max_length=150, description="username")
+    deadline: AwareDatetime = Field(..., description="after the registration")
 
 
 class CostLineIn(Strict):
-    item: str
-    bearer: str
-    share_pct: int
-    rule: str = "manual"
-    penalty: bool = False
+    item: CostItem
+    bearer: CostBearer
+    share_pct: Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=100)]
+    rule: str = Field("manual", max_length=100)
+    penalty: Flag = False
 
 
 class ProposePlanIn(ActionIn):
-    measures: list[MeasureIn]
-    in_warranty: bool | None = None
+    measures: list[MeasureIn] = Field(..., min_length=1, max_length=50)
+    in_warranty: MaybeFlag = None
     repair_scope: RepairScope | None = None
-    returned_to_company: bool = False
-    handler_could_determine: bool = False
-    cost: list[CostLineIn] | None = Field(None, description="omit to take the proposed split")
-    cost_reason: Text = ""
+    returned_to_company: Flag = False
+    handler_could_determine: Flag = False
+    cost: list[CostLineIn] | None = Field(
+        None,
+        max_length=50,
+        description="omit to take the proposed split; each item's shares add up to 100",
+    )
+    cost_reason: Text = Field("", description="required when `cost` differs from the proposal")
 
 
 class ApprovePlanIn(ActionIn):
     comment: Text = ""
-    expert_review: Text = Field("", description="required for level 1")
+    expert_review: Text = Field(
+        "", description="the technical, quality and safety expert review: required for level 1"
+    )
 
 
 class ReasonIn(ActionIn):
-    reason: Text = ""
+    reason: Said
 
 
 class ProgressIn(ActionIn):
-    message: Text = ""
+    message: Said = Field(..., description="what the customer was told")
     method: ContactMethod = ContactMethod.PHONE
 
 
 class CompleteIn(ActionIn):
-    summary: Text = ""
+    summary: Said
 
 
 class VerifyIn(ActionIn):
-    passed: bool
-    report: Text = ""
-    attachments: list[int] = []
+    passed: Flag
+    report: Said
+    attachments: list[Id] = []
 
 
 class ConfirmIn(ActionIn):
-    satisfied: bool
+    satisfied: Flag
     method: ContactMethod = ContactMethod.PHONE
-    comment: Text = ""
+    comment: Text = Field("", description="why not: required when `satisfied` is false")
 
 
 class ReturnVisitIn(ActionIn):
     method: ContactMethod = ContactMethod.PHONE
-    scale: SurveyScale
+    scale: Annotated[SurveyScale, BeforeValidator(_whole_number)]
     answers: list[str] = Field(..., min_length=1, max_length=50)
     remarks: Text = ""
 
@@ -428,18 +629,22 @@ class CommentIn(ActionIn):
 
 
 class ReopenIn(ActionIn):
-    reason: Text = ""
-    to_state: State = State.PLANNING
+    reason: Said
+    to_state: State = Field(State.PLANNING, description="planning or investigating")
 
 
 class AppealIn(ActionIn):
     kind: AppealKind
-    reason: Text = ""
-    authority: str = Field("", max_length=200)
+    reason: Said = Field(..., description="what the customer disputes")
+    authority: str = Field(
+        "",
+        max_length=200,
+        description="the external authority: required for a disputed quality determination",
+    )
 
 
 class InvalidateIn(ActionIn):
-    explanation: Text = ""
+    explanation: Said = Field(..., description="what was explained to the customer")
 
 
 class MergeIn(ActionIn):
@@ -448,29 +653,29 @@ class MergeIn(ActionIn):
 
 
 class ReclassifyIn(ActionIn):
-    severity: Severity
-    reason: Text = ""
+    severity: Annotated[Severity, BeforeValidator(_whole_number)]
+    reason: Said
 
 
 class ResolveOnSpotIn(ActionIn):
-    solution: Text = ""
-    customer_confirmed: bool
+    solution: Said
+    customer_confirmed: Flag = Field(..., description="must be true")
 
 
 class AnswerIn(ActionIn):
-    answer: Text = ""
+    answer: Said
     method: ContactMethod = ContactMethod.PHONE
 
 
 class NoteIn(ActionIn):
-    text: Text = ""
+    text: Said
     visibility: Visibility = Visibility.INTERNAL
 
 
 class AddInfoIn(ActionIn):
     """Only the customer takes this action (portal, e-mail); staff get 403 from the API."""
 
-    message: Text = ""
+    message: Said
 
 
 ACTION_SCHEMAS: dict[Action, type[ActionIn]] = {

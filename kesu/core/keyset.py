@@ -43,7 +43,10 @@ def decode(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
+        at, key = datetime.fromisoformat(stamp), int(pk)
+        if at.tzinfo is None or not 0 < key < 2**63:  # what the cursors we write hold
+            raise ValueError(raw)
+        return at, key
     except (ValueError, UnicodeDecodeError):
         raise invalid(
             "cursor", _("The cursor is not valid; start again from the first page.")

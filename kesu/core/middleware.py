@@ -1,37 +1,256 @@
+"""What every request must be before a view reads it, and how the edge refuses it.
+
+`RequestEdgeMiddleware` answers, the same way on SQLite and PostgreSQL and for every entrance
+(REST API, workspace, portal, admin):
+
+- a body larger than the server reads: 413 before any of it is read (multipart: one
+  attachment and its form; any other body: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`), and the
+  same 413 when a multipart body's fields turn out larger than that while it is parsed;
+- a malformed body (multipart without a boundary, too many fields, a body cut short): 400;
+- text that no database column can hold — the NUL character, or a lone UTF-16 surrogate —
+  in the path, the query, a header or a form field: 400, or for a named query parameter of
+  the API 422 with its name (PostgreSQL refuses NUL in text; SQLite would store it, and
+  neither can encode a lone surrogate). JSON bodies are checked by the API's parser, which
+  names the field (`kesu.api`);
+- under `/api/`, every refusal and error the views did not shape — an unknown route, a
+  method the route does not take, a server error — as JSON `{code, detail, errors}` like
+  every other answer of the API.
+
+People at a form get a short page to read instead of JSON.
+"""
+
+from __future__ import annotations
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from kesu.core.text import printable, unstorable
+
 _FORM_OVERHEAD = 1024 * 1024
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a body larger than one attachment (plus its form) before reading any of it."""
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_error(code: str, detail: str, status: int, errors=None) -> JsonResponse:
+    return JsonResponse(
+        {"code": code, "detail": detail, "errors": errors or []},
+        status=status,
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _page(status: int, detail: str, hint: str = "") -> HttpResponse:
+    """A person at a form: a page to read."""
+    hint_html = f"<p>{escape(hint)}</p>" if hint else ""
+    return HttpResponse(
+        f'<!doctype html><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><p role="alert">'
+        f"{escape(detail)}</p>{hint_html}",
+        status=status,
+    )
+
+
+# What an error answer of the API says when the view did not say it (a route that does not
+# exist, a method the route does not take, a server error).
+def _status_words(status: int) -> tuple[str, str]:
+    words = {
+        400: ("bad_request", _("The request is malformed.")),
+        401: (
+            "unauthenticated",
+            _("Log in, or send a valid token as “Authorization: Bearer <token>”."),
+        ),
+        403: ("forbidden", _("You may not do this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This address does not take the method %(method)s.")),
+        413: ("request_too_large", _("The request is too large.")),
+        415: ("unsupported_media_type", _("This type of content is not accepted here.")),
+    }
+    if status in words:
+        return words[status]
+    if status >= 500:
+        return "server_error", _("Something went wrong on our side; nothing was changed.")
+    return f"http_{status}", _("The request was refused.")
+
+
+class RequestEdgeMiddleware:
+    """See the module's docstring. Placed after LocaleMiddleware: its answers are translated."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        limit = settings.KESU_ATTACHMENT_MAX_BYTES
-        if length > limit + _FORM_OVERHEAD:
-            detail = _("The request is %(size)s MB; at most %(limit)s MB is accepted.") % {
-                "size": round(length / 1048576, 1),
-                "limit": round(limit / 1048576, 1),
-            }
-            if not request.path.startswith("/api/"):  # a person at a form: a page to read
-                back = _("Go back and choose smaller files.")
-                return HttpResponse(
-                    f'<!doctype html><meta charset="utf-8"><meta name="viewport" '
-                    f'content="width=device-width, initial-scale=1"><p role="alert">'
-                    f"{escape(detail)}</p><p>{escape(back)}</p>",
-                    status=413,
-                )
-            return JsonResponse(
-                {"code": "file_too_large", "detail": detail, "errors": []}, status=413
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._refusal(request)
+        if response is None:
+            response = self.get_response(request)
+        if is_api(request):
+            response = _as_json(request, response)
+        return response
+
+    # ------------------------------------------------------------------ before the view
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        if (too_large := _too_large(request)) is not None:
+            return too_large
+        if unstorable(request.path_info):
+            return self._bad_text(
+                request, _("The address contains a character that is not allowed.")
             )
-        return self.get_response(request)
+        for name, value in request.META.items():
+            if name.startswith("HTTP_") and isinstance(value, str) and unstorable(value):
+                return self._bad_text(
+                    request, _("A header contains a character that is not allowed.")
+                )
+        try:
+            fields = [key for key, values in request.GET.lists() if _bad(key, values)]
+        except UnicodeError:  # a server that passed the query on as text it could not be
+            return self._bad_text(request, _("The request is malformed."))
+        if fields:
+            return self._bad_fields(request, fields)
+        if request.method in ("POST", "PUT", "PATCH") and not is_api(request) and _is_form(request):
+            try:  # parsed here rather than in the view: Django parses it once either way
+                fields = [key for key, values in request.POST.lists() if _bad(key, values)]
+                fields += [
+                    key
+                    for key, files in request.FILES.lists()
+                    if _bad(key, [f.name or "" for f in files])
+                ]
+            except Exception as error:  # the same refusals as when a view parses it
+                if (answer := body_refusal(request, error)) is not None:
+                    return answer
+                raise
+            if fields:
+                return self._bad_fields(request, fields)
+        return None
+
+    def _bad_text(self, request: HttpRequest, detail: str) -> HttpResponse:
+        if is_api(request):
+            return api_error("bad_request", detail, 400)
+        return _page(400, detail)
+
+    def _bad_fields(self, request: HttpRequest, fields: list[str]) -> HttpResponse:
+        message = _("Text may not contain the NUL character or an unpaired surrogate.")
+        if is_api(request):
+            errors = [{"field": printable(f), "message": message} for f in fields]
+            return api_error("invalid", _("The data is not valid."), 422, errors)
+        return _page(400, message, _("Go back and correct what you typed."))
+
+    # ------------------------------------------------------------------ raised by a view
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        return body_refusal(request, exception)
+
+
+# What Django raises while it reads a body it cannot read (see `body_refusal`).
+BODY_EXCEPTIONS = (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    MultiPartParserError,
+    UnreadablePostError,
+    SuspiciousOperation,
+    BadRequest,
+)
+
+
+def body_refusal(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """A body Django could not read, answered as such (413 or 400) instead of a server error
+    with its traceback in the log; None for any other exception."""
+    if isinstance(exception, RequestDataTooBig):
+        return _size_refusal(request, None)
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        detail = _("The request has too many fields or files.")
+    elif isinstance(exception, MultiPartParserError):
+        detail = _("The form data (multipart) is malformed: %(error)s") % {"error": str(exception)}
+    elif isinstance(exception, UnreadablePostError):
+        detail = _("The request body could not be read completely.")
+    elif isinstance(exception, (SuspiciousOperation, BadRequest)):
+        detail = _("The request is malformed.")
+    else:
+        return None
+    if is_api(request):
+        return api_error("bad_request", detail, 400)
+    return _page(400, detail)
+
+
+def _bad(key: str, values: list[str]) -> bool:
+    return unstorable(key) or any(unstorable(v) for v in values)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    return (request.content_type or "") in _FORM_TYPES
+
+
+def _too_large(request: HttpRequest) -> HttpResponse | None:
+    """The declared length against what this kind of body may be, before reading any of it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if not length:
+        return None
+    if (request.META.get("CONTENT_TYPE") or "").startswith("multipart/"):
+        limit = settings.KESU_ATTACHMENT_MAX_BYTES + _FORM_OVERHEAD
+    elif settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    else:
+        return None
+    if length <= limit:
+        return None
+    return _size_refusal(request, length, limit)
+
+
+def _size_refusal(request: HttpRequest, length: int | None, limit: int | None = None):
+    multipart = (request.META.get("CONTENT_TYPE") or "").startswith("multipart/")
+    if limit is None:
+        limit = (
+            settings.KESU_ATTACHMENT_MAX_BYTES + _FORM_OVERHEAD
+            if multipart
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+    if length is None:  # the fields of a form were larger than Django reads into memory
+        detail = _("The form's fields are larger than %(limit)s MB.") % {
+            "limit": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        }
+    else:
+        detail = _("The request is %(size)s MB; at most %(limit)s MB is accepted.") % {
+            "size": _megabytes(length),
+            "limit": _megabytes(limit),
+        }
+    if not is_api(request):
+        return _page(413, detail, _("Go back and choose smaller files."))
+    code = "file_too_large" if multipart else "request_too_large"
+    return api_error(code, detail, 413)
+
+
+def _megabytes(size: int) -> float:
+    return round(size / 1048576, 1)
+
+
+def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An error answer of the API that is not JSON yet (Django's or django-ninja's own)."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith(
+        "application/json"
+    ):
+        return response
+    code, detail = _status_words(response.status_code)
+    if response.status_code == 405:
+        detail = detail % {"method": request.method}
+    answer = api_error(code, detail, response.status_code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in response:
+            answer[header] = response[header]
+    return answer

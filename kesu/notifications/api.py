@@ -1,19 +1,18 @@
 """The caller's in-app notifications: list, mark one read, mark all read."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.db.models import F
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
-from kesu.complaints.schemas import ErrorOut
+from kesu.complaints.schemas import MAX_ID, QueryFlag, QueryWhole, refusals
 from kesu.core import keyset
 from kesu.notifications import actions
 from kesu.notifications.models import Notification
 
 router = Router(tags=["notifications"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class NotificationOut(Schema):
@@ -32,9 +31,9 @@ class NotificationPage(Schema):
 
 
 class NotificationFilters(Schema):
-    unread: bool = Field(False, description="true: only the notifications not read yet")
-    limit: int = Field(25, ge=1, le=100)
-    cursor: str | None = None
+    unread: QueryFlag = Field(None, description="true: only the notifications not read yet")
+    limit: QueryWhole = Field(25, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200, description="`next` gives it")
 
 
 class ReadAllOut(Schema):
@@ -60,7 +59,7 @@ def _out(n: Notification) -> dict:
 
 @router.get(
     "/notifications",
-    response={200: NotificationPage, **ERRORS},
+    response={200: NotificationPage, **refusals(422)},
     summary="My notifications, newest first",
 )
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]):
@@ -79,7 +78,7 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
 
 @router.post(
     "/notifications/read_all",
-    response={200: ReadAllOut, **ERRORS},
+    response={200: ReadAllOut, **refusals(403)},
     summary="Mark all my notifications read",
 )
 def read_all(request: HttpRequest):
@@ -88,10 +87,10 @@ def read_all(request: HttpRequest):
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response={200: NotificationOut, **ERRORS},
+    response={200: NotificationOut, **refusals(403, 404, 422)},
     summary="Mark one notification read",
 )
-def read_one(request: HttpRequest, notification_id: int):
+def read_one(request: HttpRequest, notification_id: Path[Annotated[int, Field(ge=1, le=MAX_ID)]]):
     """Marks it read (once: reading it again keeps the first time)."""
     actions.mark_read(request.user, notification_id)
     n = _inbox(request).filter(pk=notification_id).first()

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
 from kesu.complaints.authority import allowed_actions
-from kesu.complaints.choices import FINAL_STATES, Action, EventType, State, Visibility
+from kesu.complaints.choices import FINAL_STATES, Action, State, Visibility
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint
@@ -34,6 +32,7 @@ from kesu.portal.forms import (
     WithdrawForm,
 )
 from kesu.portal.models import CustomerLink
+from kesu.portal.timeline import customer_timeline
 
 # what a customer may do from the page, and the form of each
 CUSTOMER_ACTIONS = {
@@ -222,48 +221,6 @@ def _refusal_text(action: Action, complaint: Complaint, error: ComplaintError) -
     return str(error.message)
 
 
-# How the customer's page names what happened; other events keep their timeline name.
-_THEIR_WORDS = {
-    EventType.NOTE: gettext_lazy("Message from customer service"),
-    EventType.ATTACH: gettext_lazy("A file for you"),
-}
-_MY_WORDS = {
-    EventType.ADD_INFO: gettext_lazy("Your message"),
-    EventType.ATTACH: gettext_lazy("You added a file"),
-    EventType.CONFIRM: gettext_lazy("Your confirmation"),
-    EventType.APPEAL: gettext_lazy("Your appeal"),
-    EventType.WITHDRAW: gettext_lazy("You withdrew the complaint"),
-    EventType.RETURN_VISIT: gettext_lazy("Your answers to the survey"),
-}
-
-
-# What the customer did themselves is theirs to see, though staff file it as internal.
-_OWN_ACTS = (EventType.APPEAL, EventType.WITHDRAW, EventType.RETURN_VISIT)
-
-
-def _timeline(complaint: Complaint) -> list[dict]:
-    """What the customer sees: messages meant for them and what they sent, never internal
-    notes."""
-    rows = []
-    shown = Q(customer_visible=True) | Q(type__in=_OWN_ACTS, data__by="customer")
-    for event in complaint.events.filter(shown).order_by("id"):
-        data = event.data or {}
-        mine = data.get("by") == "customer"
-        words = _MY_WORDS if mine else _THEIR_WORDS
-        text = event.comment
-        if event.type == EventType.ATTACH:
-            text = data.get("name", "")
-        rows.append(
-            {
-                "at": event.at,
-                "title": words.get(event.type) or EventType(event.type).label,
-                "text": text,
-                "mine": mine,
-            }
-        )
-    return rows
-
-
 def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status: int = 200):
     complaint = link.complaint
     customer = CustomerActor(complaint.pk)
@@ -276,7 +233,7 @@ def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status:
         "token": token,
         "stage": stages.stage_of(complaint.state),
         "steps": stages.STEPS,
-        "timeline": _timeline(complaint),
+        "timeline": customer_timeline(complaint),
         "attachments": Attachment.objects.filter(
             complaint=complaint, visibility=Visibility.CUSTOMER
         ),

@@ -27,7 +27,7 @@ from kesu.complaints.queries import (
     complaint_by_number,
     search_text,
 )
-from kesu.complaints.schemas import ACTION_SCHEMAS, RegisterIn
+from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM, RegisterIn
 from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
 from kesu.core import views as core_views
@@ -214,7 +214,9 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     if request.method == "POST":
         data = request.POST
         try:
-            payload = ACTION_SCHEMAS[chosen].model_validate(action_forms.payload_of(chosen, data))
+            payload = ACTION_SCHEMAS[chosen].model_validate(
+                action_forms.payload_of(chosen, data), context=FROM_FORM
+            )
             payloads.perform(chosen, number, payload, request.user)
         except ValidationError as error:
             status, errors = 422, action_forms.validation_errors(error)
@@ -265,7 +267,9 @@ def register(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else QueryDict(mutable=True)
     if request.method == "POST":
         try:
-            payload = RegisterIn.model_validate(register_form.payload_of(request.POST))
+            payload = RegisterIn.model_validate(
+                register_form.payload_of(request.POST), context=FROM_FORM
+            )
             new = payloads.new_complaint(payload)
             on_the_spot = None
             if "resolved_on_the_spot" in request.POST:
