@@ -5,6 +5,7 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
 
+from kesu.complaints.schemas import refusals
 from kesu.deadlines.workcal import MAX_YEAR, MIN_YEAR
 from kesu.deadlines.years import DayOrigin, YearStatus, calendar_year
 
@@ -28,7 +29,7 @@ class CalendarYearOut(Schema):
     days_on: list[DayOut]
 
 
-@router.get("/calendar/{year}", response=CalendarYearOut)
+@router.get("/calendar/{year}", response={200: CalendarYearOut, **refusals(422)})
 def calendar(request: HttpRequest, year: int = Path(..., ge=MIN_YEAR, le=MAX_YEAR)):
     """Whole days off and extra working days of `year` (statutory and the company's own; the
     weekly hours apply on every other day). `statutory`: `published` (the State Council's
