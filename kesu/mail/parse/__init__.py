@@ -19,8 +19,11 @@ Why not just ``email.message_from_bytes(...)["Subject"]``
 
 Sections
     `charsets` (decode_text), `headers` (encoded words, parameters, addresses, ids, dates),
-    `html_text` (html_to_text), `quotes` (strip_quoted), `body` (the MIME tree: text and files),
-    `nature` (personal or automatic); `values` holds what is handed to the caller.
+    `html_text` (html_to_text), `quotes` (strip_quoted), `body` (the MIME tree: text and files,
+    with `smime` for signed messages), `nature` (personal or automatic, and whether it may be
+    answered), `lists` (a From rewritten by a list), `verdicts` (the receiving server's spam
+    and authentication verdicts), `keys` (what identifies a message without a Message-ID, and
+    a subject's topic); `values` holds what is handed to the caller.
 
 Errors
     `parse` raises `MailParseError` (and nothing else, for bytes input) when the bytes are not a
@@ -28,7 +31,6 @@ Errors
     A bad charset alone is never an error.
 """
 
-import hashlib
 import re
 from collections.abc import Iterable
 from email.message import Message
@@ -38,6 +40,7 @@ from kesu.mail.parse.body import (
     _first_text_charset,
     _is_readable,
     _message_from_bytes,
+    body_text,
 )
 from kesu.mail.parse.charsets import decode_text
 from kesu.mail.parse.headers import (
@@ -49,19 +52,26 @@ from kesu.mail.parse.headers import (
     _message_ids,
 )
 from kesu.mail.parse.html_text import html_to_text
-from kesu.mail.parse.nature import _nature
+from kesu.mail.parse.keys import content_key, raw_key, subject_topic
+from kesu.mail.parse.lists import original_sender, rewritten_by_list
+from kesu.mail.parse.nature import _bulk, _nature
 from kesu.mail.parse.quotes import strip_quoted
-from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail
+from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail, Verdicts
+from kesu.mail.parse.verdicts import verdict
 
 __all__ = [
     "MailFile",
     "MailParseError",
     "Nature",
     "ParsedMail",
+    "Verdicts",
+    "content_key",
     "decode_text",
     "html_to_text",
     "parse",
+    "raw_key",
     "strip_quoted",
+    "subject_topic",
 ]
 
 
@@ -69,8 +79,11 @@ _FORWARD_SUBJECT_RE = re.compile(r"^\s*(?:fw|fwd|转发|轉發|转寄|轉寄)\s*
 _HEADER_START_RE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
 
 
-def parse(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMail:
-    """Read one message. `own_addresses` are our mailbox addresses (mail from them is a LOOP).
+def parse(
+    raw: bytes, *, own_addresses: Iterable[str] = (), verdicts: Verdicts | None = None
+) -> ParsedMail:
+    """Read one message. `own_addresses` are our mailbox addresses (mail from them is a LOOP);
+    `verdicts` says which verdicts of the receiving server to read (None: none).
 
     Raises `MailParseError` when the bytes are not a readable message, and no other exception
     for bytes input.
@@ -86,14 +99,14 @@ def parse(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMail:
         own_addresses = (own_addresses,)
     own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
-        return _read(raw, _message_from_bytes(raw), own)
+        return _read(_message_from_bytes(raw), own, verdicts)
     except MailParseError:
         raise
     except Exception as exc:  # a stdlib corner we did not foresee: quarantine, do not crash
         raise MailParseError(f"the message could not be read: {exc!r}") from exc
 
 
-def _read(raw: bytes, message: Message, own_addresses: frozenset[str]) -> ParsedMail:
+def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | None) -> ParsedMail:
     headers = _header_index(message)
     if not headers:
         raise MailParseError("the message has no header section")
@@ -107,25 +120,38 @@ def _read(raw: bytes, message: Message, own_addresses: frozenset[str]) -> Parsed
         ((name, address) for name, address in senders if "@" in address),
         (senders[0][0] if senders else "", ""),
     )
+    list_address = ""
+    if rewritten_by_list(headers, sender_name, sender_email):
+        list_address = sender_email
+        sender_name, sender_email = original_sender(headers, sender_name, list_address, hint)
     to = tuple(dict.fromkeys(a for _n, a in _addresses(headers.get("to", []), hint) if "@" in a))
 
     collector = _BodyCollector(hint)
-    pieces = collector.collect(message)
-    plain = [text for kind, text in pieces if kind == "plain"]
-    if any(text.strip() for text in plain):
-        text = "\n".join(plain)
-    else:
-        text = "\n\n".join(html_to_text(body) for kind, body in pieces if kind == "html")
-    text = _tidy_body(text)
+    text = _tidy_body(body_text(collector.collect(message)))
+    files = tuple(collector.files)
 
     if not sender_email and not subject and not _is_readable(text):
         raise MailParseError("the message has no sender, no subject and no readable text")
 
     message_ids = _message_ids(headers.get("message-id", []))
+    date = _date(headers["date"][0] if "date" in headers else None)
     message_id = (
-        message_ids[0] if message_ids else f"sha256-{hashlib.sha256(raw).hexdigest()}@kesu.invalid"
+        message_ids[0]
+        if message_ids
+        else content_key(
+            (list_address or sender_email, *to, str(date), subject, text),
+            [f.data for f in files],
+        )
     )
-    top_type = _content_type(message, hint)
+    nature, evidence = _nature(
+        headers,
+        _content_type(message, hint),
+        [address for _n, address in senders if address],
+        subject,
+        own_addresses,
+        text,
+        files,
+    )
     return ParsedMail(
         message_id=message_id,
         in_reply_to=_message_ids(headers.get("in-reply-to", [])),
@@ -134,17 +160,16 @@ def _read(raw: bytes, message: Message, own_addresses: frozenset[str]) -> Parsed
         sender_name=sender_name,
         sender_email=sender_email,
         to=to,
-        date=_date(headers["date"][0] if "date" in headers else None),
+        date=date,
         text=text,
         reply_text=text if _FORWARD_SUBJECT_RE.match(subject) else strip_quoted(text),
-        files=tuple(collector.files),
-        nature=_nature(
-            headers,
-            top_type,
-            [address for _n, address in senders if address],
-            subject,
-            own_addresses,
-        ),
+        files=files,
+        nature=nature,
+        nature_evidence=evidence,
+        bulk=_bulk(headers),
+        list_address=list_address,
+        verdict=verdict(message.raw_items(), verdicts),
+        encrypted=collector.encrypted,
     )
 
 

@@ -14,7 +14,9 @@ import quopri
 import re
 from email import errors
 from email.message import Message
+from html import unescape
 
+from kesu.mail.parse import smime
 from kesu.mail.parse.charsets import _raw_to_bytes, decode_text
 from kesu.mail.parse.headers import (
     _LINE_BREAK_RE,
@@ -25,6 +27,7 @@ from kesu.mail.parse.headers import (
     _first_raw_header,
     _split_parameters,
 )
+from kesu.mail.parse.html_text import html_to_text
 from kesu.mail.parse.values import MailFile
 
 _MAX_NESTING = 40
@@ -68,6 +71,11 @@ _EXTENSION_BY_TYPE = {
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
 }
+# Entities in a plain text part: the client made it from HTML and forgot to unescape
+# (QQ Mail's "&nbsp;", "&gt;", even "&amp;nbsp;"). Ampersands in ordinary text stay.
+_PLAIN_ENTITY_RE = re.compile(
+    r"&(?:amp;)?(?:nbsp|gt|lt|quot|apos|amp|#[0-9]{2,7}|#x[0-9a-f]{2,6});", re.IGNORECASE
+)
 _SERIALISING_POLICY = email.policy.compat32.clone(
     linesep="\r\n", max_line_length=0, mangle_from_=False
 )
@@ -103,6 +111,47 @@ def _serialise(message: Message) -> bytes:
         return _raw_to_bytes(head + "\r\n" + body)
 
 
+def _unescape_entities(text: str) -> str:
+    """Plain text that carries HTML entities, unescaped (twice for "&amp;nbsp;")."""
+    for _round in range(2):
+        if not _PLAIN_ENTITY_RE.search(text):
+            break
+        text = _PLAIN_ENTITY_RE.sub(lambda match: unescape(unescape(match.group(0))), text)
+    return text.replace("\xa0", " ")
+
+
+def body_text(pieces: list[tuple[str, str]]) -> str:
+    """The readable parts in their order, HTML converted, each text once.
+
+    A ``multipart/mixed`` may hold an HTML body and a short plain footer that a gateway
+    appended, or the same words as plain text and as HTML: the parts are joined in order
+    (plain parts by a line break, anything next to HTML by a blank line), leaving out one
+    whose words another part already holds.
+    """
+    texts = [text if kind == "plain" else html_to_text(text) for kind, text in pieces]
+    squeezed = ["".join(text.split()) for text in texts]
+
+    def repeated(index: int) -> bool:
+        words = squeezed[index]
+        return any(
+            other != index
+            and words in squeezed[other]
+            and (words != squeezed[other] or other < index)  # equal: the earlier one stays
+            for other in range(len(texts))
+        )
+
+    joined = ""
+    previous = ""
+    for index, (kind, _text) in enumerate(pieces):
+        if not squeezed[index] or (len(texts) > 1 and repeated(index)):
+            continue
+        if joined:
+            joined += "\n" if kind == previous == "plain" else "\n\n"
+        joined += texts[index].strip("\n") if len(texts) > 1 else texts[index]
+        previous = kind
+    return joined
+
+
 def _unflow(text: str, delete_space: bool) -> str:
     """Undo RFC 3676 ``format=flowed`` soft line breaks (per quote depth)."""
     out: list[str] = []
@@ -135,6 +184,7 @@ class _BodyCollector:
     def __init__(self, hint: str | None) -> None:
         self.hint = hint
         self.files: list[MailFile] = []
+        self.encrypted = False  # an S/MIME part that cannot be opened without a key
 
     def collect(self, part: Message, depth: int = 0) -> list[tuple[str, str]]:
         if depth > _MAX_NESTING:
@@ -158,7 +208,15 @@ class _BodyCollector:
             return [self._read_text(part, content_type, parameters)]
         if is_body and content_type.startswith("multipart/"):  # no boundary: read it as text
             return [self._read_text(part, "text/plain", parameters)]
-        self._add_file(file_name, content_type, _payload_bytes(part))
+        if content_type in smime.SIGNATURE_TYPES:  # a detached signature is not the customer's
+            return []
+        data = _payload_bytes(part)
+        if smime.is_pkcs7_mime(content_type, file_name):
+            inner = smime.opened(data)
+            if inner is not None:  # signed (or compressed): the message is inside
+                return self.collect(_message_from_bytes(inner), depth + 1)
+            self.encrypted = True
+        self._add_file(file_name, content_type, data)
         return []
 
     @staticmethod
@@ -182,7 +240,7 @@ class _BodyCollector:
         text = _LINE_BREAK_RE.sub("\n", decode_text(data, charset))
         if parameters.get("format", "").lower() == "flowed":
             text = _unflow(text, parameters.get("delsp", "").lower() == "yes")
-        return ("plain", text)
+        return ("plain", _unescape_entities(text))
 
     def _add_file(self, name: str, content_type: str, data: bytes) -> None:
         name = _clean_file_name(name)

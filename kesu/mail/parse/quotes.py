@@ -5,7 +5,9 @@ Chinese clients do not quote with ``>``; they append the earlier message under a
 ``发送时间:`` block, Gmail's ``在 … 写道：``). ``reply_text`` is the text cut at the first such
 marker, without a trailing ``>``-quoted block or signature. An attribution line
 (``… wrote:``) followed by a ``>`` block *and then more unquoted text* is an interleaved
-reply and is not cut, so nothing the customer wrote below a quote is lost. Forwarded
+reply and is not cut, so nothing the customer wrote below a quote is lost; but a reply
+written entirely below the quote (bottom-posted: the quote, with or without its attribution,
+first, then the customer's words and no further quote) loses the quote above it. Forwarded
 messages are deliberately kept, since a customer who forwards something wants us to read
 it: `strip_quoted` stops looking at ``---------- Forwarded message ----------`` /
 ``转发的邮件``, and `parse` does not strip at all when the subject starts with
@@ -18,7 +20,8 @@ import re
 from kesu.mail.parse.headers import _LINE_BREAK_RE
 
 _QUOTE_SEPARATOR_RE = re.compile(
-    r"^\s*[-_=*]{2,}\s*(?:原始邮件|原始郵件|original message|original|回复的原邮件|reply message)"
+    r"^\s*[-_=*]{2,}\s*(?:原始邮件|原始郵件|original message|original|回复的原邮件|reply message"
+    r"|reply to message|回复邮件|原邮件)"
     r"\s*[-_=*]*\s*$",
     re.IGNORECASE,
 )
@@ -73,12 +76,43 @@ def _is_quote_header_block(lines: list[str], index: int) -> bool:
     return any(_QUOTE_DATE_RE.match(line) for line in following)
 
 
+def _below_leading_quote(lines: list[str]) -> int | None:
+    """Where a bottom-posted reply starts: after the quote (and its attribution) that opens
+    the text, when the customer's words follow and no other quote comes after them."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    block = first
+    if not _is_quoted(lines[first]):
+        ends = [i for i in (first, first + 1) if i < len(lines)]
+        end = next((i for i in ends if _attribution_start(lines, i) == first), None)
+        if end is None:
+            return None
+        block = end + 1
+        while block < len(lines) and not lines[block].strip():
+            block += 1
+        if block >= len(lines) or not _is_quoted(lines[block]):
+            return None
+    after = block
+    while after < len(lines) and (_is_quoted(lines[after]) or not lines[after].strip()):
+        after += 1
+    rest = lines[after:]
+    signature = next((i for i, line in enumerate(rest) if line in _SIGNATURE_DELIMITERS), len(rest))
+    own = [line for line in rest[:signature] if line.strip()]
+    if not own or any(_is_quoted(line) for line in own):
+        return None  # nothing of their own, or an interleaved reply: keep the context
+    return after
+
+
 def strip_quoted(text: str) -> str:
     """`text` without the quoted earlier message, trailing ``>`` quotes and the signature.
 
     If nothing would be left, the whole text (stripped) is returned instead.
     """
     lines = _LINE_BREAK_RE.split(text)
+    below = _below_leading_quote(lines)
+    if below is not None:
+        lines = lines[below:]
     signature_at = next(
         (i for i, line in enumerate(lines) if line in _SIGNATURE_DELIMITERS), len(lines)
     )
