@@ -7,6 +7,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from kesu.envconfig import data_dir, env_bool, env_int, env_list, env_str, secret_key
+from kesu.mail.conf import mail_verdicts
 from kesu.notifications.conf import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,6 +176,9 @@ KESU_MAIL_OWN_ADDRESSES = env_list(
     "KESU_MAIL_OWN_ADDRESSES",
     list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),  # noqa: F821
 )
+# The receiving mail server's verdicts that hold a message for review (kesu/mail/conf.py):
+# KESU_MAIL_HOLD_AUTH, KESU_MAIL_AUTHSERV_IDS, KESU_MAIL_SPAM_HEADERS.
+KESU_MAIL_VERDICTS = mail_verdicts()
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/inbox/"
