@@ -2,7 +2,8 @@
 
 `parse` turns the raw bytes of a message (as fetched over IMAP or received over SMTP) into a
 `ParsedMail`; the intake code decides from it whether the mail opens a complaint, adds a message
-to one, or is dropped. Pure: standard library only, no Django, no database, no network.
+to one, or is kept aside unregistered. Pure: the standard library and asn1crypto (S/MIME), no
+Django, no database, no network.
 
 Why not just ``email.message_from_bytes(...)["Subject"]``
     Chinese mail breaks the standard library's decoding in everyday ways: parts labelled

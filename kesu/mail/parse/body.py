@@ -1,11 +1,16 @@
 """Bodies and files: the MIME tree walked once.
 
-The first readable ``text/plain`` part that is not an attachment wins (``multipart/
-alternative`` is resolved per alternative; several inline plain parts of a
-``multipart/mixed`` are joined). Only when there is no plain text is HTML converted with
-`html_to_text`. ``format=flowed`` plain text is unwrapped. Everything else that is not a body
-part is a `MailFile`, including inline images of ``multipart/related`` and attached messages
-(``message/rfc822``, named after their subject plus ``.eml``).
+``multipart/alternative`` is resolved per alternative: the plain one when it has words, else
+the HTML one. The readable parts that remain are joined in their order (`body_text`), HTML
+converted with `html_to_text`, leaving out a part whose words another part already holds: a
+``multipart/mixed`` with an HTML body and a short plain footer a gateway appended keeps both,
+the same words sent as plain text and as HTML are read once. ``format=flowed`` plain text is
+unwrapped, and plain text that carries HTML entities (QQ Mail's ``&nbsp;``, even
+``&amp;nbsp;``) is unescaped. S/MIME signed messages are opened (`smime`) and read like any
+other; an encrypted part stays a file and sets `encrypted`; a detached signature is dropped.
+Everything else that is not a body part is a `MailFile`, including inline images of
+``multipart/related`` and attached messages (``message/rfc822``, named after their subject plus
+``.eml``).
 """
 
 import email
