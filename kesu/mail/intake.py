@@ -35,6 +35,7 @@ quarantines the raw bytes with the error.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -45,7 +46,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,14 +119,15 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
                 return Received(record.outcome)
             record.outcome = MailOutcome.COMPLAINT
             record.save()
-            thread = _thread_target(mail, key)
+            topic_key, answered = _thread_key(mail)
+            thread = _thread_target(mail, key, topic_key if answered else "")
             if thread.complaint is not None:
                 refused = _reply(record, mail, thread.complaint, thread.trusted)
             else:
                 refused = _new_complaint(record, mail)
             if refused:  # the message is kept whole, so that what was refused is not lost
                 record.raw, record.reason = raw, _refusals(refused)
-            record.thread_key = _thread_key(mail)[0]
+            record.thread_key = topic_key
             record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
             _remember_references(record, thread.unknown)
             return Received(record.outcome, record.complaint.number)
@@ -211,11 +213,12 @@ class _Thread:
     unknown: tuple[str, ...] = ()  # referenced ids of mail not (yet) taken in
 
 
-def _thread_target(mail: parse.ParsedMail, key: str) -> _Thread:
+def _thread_target(mail: parse.ParsedMail, key: str, reply_topic: str) -> _Thread:
     """The complaint this mail answers, and whether it is trusted as the customer's: our
     signed id in the thread, or the complaint's own address as the sender. Never trusted:
     a staff member's address, and a complaint reached through a merge unless the sender is
-    that complaint's customer (merged complaints may have different customers)."""
+    that complaint's customer (merged complaints may have different customers).
+    `reply_topic` is the thread key of a reply's or forward's subject ("" for others)."""
     ids = [*mail.in_reply_to, *mail.references][:50]
     signed = threads.numbers_in(ids)
     thread = _Thread()
@@ -241,14 +244,10 @@ def _thread_target(mail: parse.ParsedMail, key: str) -> _Thread:
             if (found := _open_end(number)) is not None:
                 break
     if found is None and not key.startswith("sha256-"):  # no one can refer to a made-up id
-        later = (  # an earlier mail of a thread, arriving after the answer to it
-            MailReference.objects.filter(message_id=key, mail__complaint__isnull=False)
-            .values_list("mail__complaint__number", flat=True)
-            .first()
-        )
+        later = _referred_by(key)  # an earlier mail of a thread, arriving after its answer
         found = _open_end(later) if later is not None else None
-    if found is None:
-        found = _by_subject(mail)
+    if found is None and reply_topic:
+        found = _by_subject(mail, reply_topic)
     if found is None:
         return thread
     complaint, merged = found
@@ -258,6 +257,25 @@ def _thread_target(mail: parse.ParsedMail, key: str) -> _Thread:
     else:
         thread.trusted = by_signature and not merged and not _from_staff(mail.sender_email)
     return thread
+
+
+@functools.cache
+def _referred_by_sql(vendor: str) -> str:
+    query = (
+        MailReference.objects.filter(message_id="", mail__complaint__isnull=False)
+        .values_list("mail__complaint__number")[:1]
+        .query
+    )
+    return query.sql_with_params()[0]
+
+
+def _referred_by(key: str) -> str | None:
+    """The complaint a mail already taken in reached, when it referred to `key`. Asked of
+    nearly every new mail, so the statement is compiled once (as kesu.core.rows does)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_referred_by_sql(connection.vendor), [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
@@ -273,13 +291,12 @@ def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
     return digest[:40], answered
 
 
-def _by_subject(mail: parse.ParsedMail) -> tuple[Complaint, bool] | None:
+def _by_subject(mail: parse.ParsedMail, key: str) -> tuple[Complaint, bool] | None:
     """A reply without thread headers ("回复：阀门渗漏"): the open complaint of the same
-    customer whose conversation has the same topic and was last written within the window.
-    Never a closed complaint, never another customer's."""
-    key, answered = _thread_key(mail)
+    customer whose conversation has the same topic (`key`) and was last written within the
+    window. Never a closed complaint, never another customer's."""
     days = current_policy().mail_thread_window_days
-    if not (key and answered and days):
+    if not days:
         return None
     since = timezone.now() - timedelta(days=days)
     number = (
