@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inboundmail',
             name='thread_key',
-            field=models.CharField(blank=True, max_length=64, verbose_name='thread key'),
+            field=models.CharField(blank=True, max_length=32, verbose_name='thread key'),
         ),
         migrations.AlterField(
             model_name='inboundmail',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='inboundmail',
-            index=models.Index(condition=models.Q(('thread_key', ''), _negated=True), fields=['thread_key', 'received_at'], name='inboundmail_thread'),
+            index=models.Index(condition=models.Q(('thread_key', ''), _negated=True), fields=['thread_key'], name='inboundmail_thread'),
         ),
         migrations.AddField(
             model_name='mailreference',
