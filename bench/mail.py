@@ -15,7 +15,10 @@ way `kesu mail import-file` and the IMAP poller call `kesu.mail.intake.receive`:
   one probe of the unique Message-ID index, whatever the table holds), and the SQL
   statements one redelivery costs (constant).
 
-Prints one JSON document on stdout; progress on stderr.
+Prints one JSON document on stdout; progress on stderr. Each run appends its rate to
+`bench/out/mail-history.json` (ignored by git) and reports it beside the last run's on the same
+database and count (`intake.last_run`), with that run's commit, so a change's effect on the
+rate reads from two runs on one machine.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from email.header import Header
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
@@ -67,6 +72,7 @@ def options(argv=None):
     ap.add_argument("--count", type=int, default=10_000, help="messages in the mailbox")
     ap.add_argument("--quick", action="store_true", help="2,000 messages")
     ap.add_argument("--workdir", default="/tmp/kesu-bench-mail")  # noqa: S108 (deleted first)
+    ap.add_argument("--history", default=str(ROOT / "bench" / "out" / "mail-history.json"))
     args = ap.parse_args(argv)
     if args.quick:
         args.count = 2_000
@@ -294,13 +300,55 @@ def run(args) -> dict:
         f"{out['intake']['messages_per_s']} messages/s; duplicate check {a} → {b} µs "
         f"({out['duplicate_check_ratio_all_over_1000']}×)"
     )
+    out["intake"]["last_run"] = beside_the_last(Path(args.history), args.db, out)
     out["seconds"] = round(time.perf_counter() - T0, 1)
     return out
 
 
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+    except OSError:
+        return ""
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=ROOT, check=False).returncode
+    return done.stdout.strip() + ("+changes" if dirty else "")
+
+
+def beside_the_last(history: Path, db: str, out: dict) -> dict | None:
+    """The last run's rate on the same database and count (None the first time), and this
+    run appended to the history."""
+    runs = json.loads(history.read_text()) if history.exists() else []
+    same = [r for r in runs if r["db"] == db and r["count"] == out["count"]]
+    rate = out["intake"]["messages_per_s"]
+    last = same[-1] if same else None
+    if last is not None:
+        last = {**last, "this_over_last": round(rate / last["messages_per_s"], 2)}
+    runs.append(
+        {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _commit(),
+            "db": db,
+            "count": out["count"],
+            "messages_per_s": rate,
+        }
+    )
+    history.parent.mkdir(parents=True, exist_ok=True)
+    history.write_text(json.dumps(runs, indent=1))
+    return last
+
+
 def main(argv=None) -> int:
     args = options(argv)
-    print(json.dumps(run(args), ensure_ascii=False, indent=2, default=str))
+    out = run(args)
+    last = out["intake"]["last_run"]
+    if last:
+        log(
+            f"{out['intake']['messages_per_s']} messages/s beside {last['messages_per_s']} "
+            f"at the last run ({last['commit']}, {last['at']}): {last['this_over_last']}×"
+        )
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     return 0
 
 

@@ -19,6 +19,7 @@ from kesu.envconfig import (
     secret_key,
     with_query,
 )
+from kesu.mail.conf import mail_verdicts
 from kesu.notifications.conf import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -204,6 +205,9 @@ KESU_MAIL_OWN_ADDRESSES = env_list(
     "KESU_MAIL_OWN_ADDRESSES",
     list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),  # noqa: F821
 )
+# The receiving mail server's verdicts that hold a message for review (kesu/mail/conf.py):
+# KESU_MAIL_HOLD_AUTH, KESU_MAIL_AUTHSERV_IDS, KESU_MAIL_SPAM_HEADERS.
+KESU_MAIL_VERDICTS = mail_verdicts()
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/inbox/"

@@ -10,6 +10,7 @@ from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.conftest import PHOTO
@@ -119,5 +120,140 @@ def bounce(message_id: str) -> bytes:
 
 
 MALFORMED = b"\x00\x01\x02 this is not a mail message \xff\xfe\r\n" * 20
+SAMPLES = Path(__file__).parent / "mail_samples"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x80\x00\x00\x01\xe0" + bytes(200)
 
-__all__ = ["MALFORMED", "PHOTO", "auto_reply", "big5_raw", "bounce", "gbk_raw", "message"]
+
+def _headers(part, subject: str, sender: tuple[str, str], message_id: str | None, charset="utf-8"):
+    part["Subject"] = Header(subject, charset).encode()
+    part["From"] = formataddr((str(Header(sender[0], charset).encode()), sender[1]))
+    part["To"] = "kefu@kesu.example"
+    part["Date"] = format_datetime(SENT)
+    if message_id is not None:
+        part["Message-ID"] = f"<{message_id}>"
+
+
+def list_mail(message_id: str, *, rewritten: bool = False, original: bool = True) -> bytes:
+    """A customer's mail that reached the intake address through a group alias or a list:
+    Precedence: list and List-Id on every message; a DMARC-careful list rewrites From as
+    "'李娜' via 客服组" with the list's own address and keeps the sender in Reply-To."""
+    headers = {
+        "Precedence": "list",
+        "List-Id": "客服组 <kefu-group.company.example>",
+        "List-Post": "<mailto:kefu-group@company.example>",
+    }
+    sender = ("李娜", "lina@example.com")
+    if rewritten:
+        sender = ("'李娜' via 客服组", "kefu-group@company.example")
+        if original:
+            headers["Reply-To"] = "李娜 <lina@example.com>"
+    return message(
+        "热水器漏水",
+        "热水器漏水，请尽快处理。",
+        message_id=message_id,
+        sender=sender,
+        headers=headers,
+    )
+
+
+def html_with_footer(message_id: str) -> bytes:
+    """multipart/mixed: the body in HTML, then a short plain footer a mail gateway added."""
+    outer = MIMEMultipart("mixed")
+    outer.attach(
+        MIMEText(
+            "<html><body><p>空调外机噪音很大，晚上无法入睡。</p><p>型号KFR-35</p></body></html>",
+            "html",
+            "utf-8",
+        )
+    )
+    outer.attach(MIMEText("本邮件已经过网关病毒扫描。", "plain", "utf-8"))
+    _headers(outer, "空调噪音", ("王强", "wangqiang@example.com"), message_id)
+    return outer.as_bytes()
+
+
+def screenshot_named_jpg(message_id: str) -> bytes:
+    """QQ Mail's inline screenshot: multipart/related, a PNG sent as image/jpeg named .jpg."""
+    related = MIMEMultipart("related")
+    related.attach(MIMEText('<p>见截图</p><img src="cid:shot@qq.com">', "html", "utf-8"))
+    shot = MIMEImage(PNG, _subtype="jpeg")
+    shot.add_header("Content-ID", "<shot@qq.com>")
+    shot.add_header("Content-Disposition", "inline", filename="QQ截图20261120.jpg")
+    related.attach(shot)
+    _headers(related, "订单页面报错", ("张三", "12345678@qq.com"), message_id)
+    return related.as_bytes()
+
+
+def smime_sample(name: str, message_id: str) -> bytes:
+    """An Outlook S/MIME sample of tests/mail_samples with its Message-ID replaced."""
+    raw = (SAMPLES / name).read_bytes()
+    start = raw.index(b"Message-ID: <") + len(b"Message-ID: <")
+    return raw[:start] + message_id.encode() + raw[raw.index(b">", start) :]
+
+
+def recall(message_id: str, subject: str = "热水器漏水") -> bytes:
+    """Outlook (zh-CN) asking to recall an earlier message, as outside recipients get it."""
+    return message(
+        f"撤回: {subject}",
+        f"李娜 希望撤回邮件“{subject}”。",
+        message_id=message_id,
+        headers={
+            "Thread-Topic": subject,
+            "X-MS-Has-Attach": "",
+            "X-Mailer": "Microsoft Outlook 16.0",
+        },
+    )
+
+
+def spam(message_id: str) -> bytes:
+    """Phishing with a forged bank sender, as the company's server marked it."""
+    return message(
+        "您的账户已冻结",
+        "请点击链接验证身份：http://bank.example.phish/verify",
+        message_id=message_id,
+        sender=("某银行", "service@bank.example"),
+        headers={
+            "Authentication-Results": "mx.kesu.example; spf=fail smtp.mailfrom=bank.example; "
+            "dmarc=fail (p=REJECT) header.from=bank.example",
+            "X-Spam-Flag": "YES",
+            "X-Spam-Status": "Yes, score=14.2 required=5.0",
+        },
+    )
+
+
+def qq_entities(message_id: str) -> bytes:
+    """QQ Mail's plain part made from HTML without unescaping, with its English separator."""
+    body = (
+        "师傅还没来&nbsp;&nbsp;已经等了三天&gt;_&lt;&amp;nbsp;请尽快安排。\n\n"
+        "------------------&nbsp;Original&nbsp;------------------\n"
+        'From: &nbsp;"kefu"&lt;kefu@kesu.example&gt;;\nDate: &nbsp;Fri, Nov 20, 2026\n已受理'
+    )
+    return message(
+        "回复：门锁故障", body, message_id=message_id, sender=("张三", "12345678@qq.com")
+    )
+
+
+def without_message_id(subject: str, body: str) -> bytes:
+    """A message some old clients and scripts send: no Message-ID at all."""
+    part = MIMEText(body, "plain", "utf-8")
+    _headers(part, subject, ("老王", "laowang@example.cn"), None)
+    return part.as_bytes()
+
+
+__all__ = [
+    "MALFORMED",
+    "PHOTO",
+    "PNG",
+    "auto_reply",
+    "big5_raw",
+    "bounce",
+    "gbk_raw",
+    "html_with_footer",
+    "list_mail",
+    "message",
+    "qq_entities",
+    "recall",
+    "screenshot_named_jpg",
+    "smime_sample",
+    "spam",
+    "without_message_id",
+]

@@ -20,10 +20,12 @@ from kesu.mail.parse import (
     MailParseError,
     Nature,
     ParsedMail,
+    Verdicts,
     decode_text,
     html_to_text,
     parse,
     strip_quoted,
+    subject_topic,
 )
 
 SAMPLES = Path(__file__).parent / "mail_samples"
@@ -545,7 +547,7 @@ def test_ids_without_angle_brackets():
     assert (mail.message_id, mail.references) == ("bare-id@163.com", ("x1@a.cn", "x2@a.cn"))
 
 
-def test_missing_message_id_is_derived_from_the_bytes():
+def test_missing_message_id_is_derived_from_the_content():
     raw = raw_mail("From: zhangsan@163.com\nSubject: 无编号", "正文".encode())
     first, again = parse(raw), parse(raw)
     other = parse(raw + b"!")
@@ -808,10 +810,7 @@ def test_forwarded_mail_keeps_the_whole_text():
         {"X_Autoreply": "yes"},
         {"X_Autorespond": "1"},
         {"X_Auto_Reply": "true"},
-        {"Precedence": "bulk"},
         {"Precedence": "auto_reply"},
-        {"Precedence": "junk"},
-        {"X_Precedence": "list"},
     ],
 )
 def test_auto_reply_by_header(headers):
@@ -1034,3 +1033,304 @@ def test_broken_everything_except_sender_does_not_raise():
     assert mail.sender_email == "zhangsan@163.com"
     assert mail.date is None
     assert isinstance(mail.text, str)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue #13: mail that was lost — lists, bodies, S/MIME, recalls, duplicates, verdicts, QQ
+
+
+@pytest.mark.parametrize(
+    ("headers", "evidence"),
+    [
+        ({"Precedence": "list"}, "Precedence: list"),
+        ({"Precedence": "bulk"}, "Precedence: bulk"),
+        ({"Precedence": "junk"}, "Precedence: junk"),
+        ({"X_Precedence": "list"}, "X-Precedence: list"),
+        ({"List_Id": "客服组 <kefu.company.example>"}, "List-Id: 客服组 <kefu.company.example>"),
+        (
+            {"List_Post": "<mailto:kefu@company.example>"},
+            "List-Post: <mailto:kefu@company.example>",
+        ),
+    ],
+)
+def test_list_or_bulk_mail_is_a_persons_mail_that_must_not_be_answered(headers, evidence):
+    mail = parse(built(**headers).as_bytes())
+
+    assert mail.nature is Nature.PERSONAL  # RFC 3834: "do not answer", not "ignore"
+    assert mail.bulk == evidence
+    assert mail.sender_email == "zhangsan@163.com" and mail.list_address == ""
+
+
+def test_personal_mail_may_be_answered():
+    mail = parse(built().as_bytes())
+    assert (mail.bulk, mail.list_address, mail.verdict) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    ("headers", "sender"),
+    [
+        ({"Reply_To": "李娜 <LiNa@Example.com>"}, ("李娜", "lina@example.com")),
+        ({"X_Original_From": "李娜 <lina@example.com>"}, ("李娜", "lina@example.com")),
+        ({}, ("李娜", "")),  # nobody but the list to answer: no address at all
+    ],
+)
+def test_a_from_rewritten_by_a_list_is_not_the_senders_address(headers, sender):
+    message = built(
+        sender="'李娜' via 客服组 <kefu-group@company.example>",
+        List_Id="<kefu-group.company.example>",
+        **headers,
+    )
+    mail = parse(message.as_bytes())
+
+    assert (mail.sender_name, mail.sender_email) == sender
+    assert mail.list_address == "kefu-group@company.example"
+    assert mail.bulk.startswith("List-Id")
+
+
+def test_a_list_posting_from_its_own_address_gives_no_address_to_answer():
+    message = built(
+        sender="客服组 <kefu-group@company.example>", List_Id="<kefu-group.company.example>"
+    )
+    mail = parse(message.as_bytes())
+    assert (mail.sender_email, mail.list_address) == ("", "kefu-group@company.example")
+
+
+def test_via_in_a_name_without_a_list_is_just_a_name():
+    mail = parse(built(sender="Shipped via SF <li@example.cn>").as_bytes())
+    assert (mail.sender_email, mail.list_address) == ("li@example.cn", "")
+
+
+def test_html_body_with_a_plain_footer_added_by_a_gateway_keeps_the_body():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: =?utf-8?B?5Yaw566x5ryP5rC0?=
+Content-Type: multipart/mixed; boundary="gw"
+""",
+        "--gw\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        "<html><body><p>冰箱冷藏室漏水，型号BCD-520。</p><p>请尽快上门。</p></body></html>\r\n"
+        "--gw\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "本邮件已经过安全网关扫描。\r\n--gw--\r\n".encode(),
+    )
+    mail = parse(raw)
+
+    assert (
+        mail.text == "冰箱冷藏室漏水，型号BCD-520。\n\n请尽快上门。\n\n本邮件已经过安全网关扫描。"
+    )
+
+
+def test_the_same_text_sent_as_plain_and_as_html_in_a_mixed_message_is_read_once():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: x
+Content-Type: multipart/mixed; boundary="twice"
+""",
+        "--twice\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n冰箱漏水，请上门。\r\n"
+        "--twice\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>冰箱漏水，请上门。</p>\r\n"
+        "--twice--\r\n".encode(),
+    )
+    assert parse(raw).text == "冰箱漏水，请上门。"
+
+
+def test_opaque_smime_signed_data_is_unwrapped_without_a_key():
+    mail = parse(sample("outlook_smime_opaque_signed.eml"))
+
+    assert mail.subject == "冰箱漏水（已签名）"
+    assert (
+        mail.text
+        == "您好：\n我家的冰箱（型号BCD-520）冷藏室漏水，已经三天了。\n请尽快安排师傅上门。\n张三"
+    )
+    [photo] = mail.files
+    assert photo.name == "漏水照片.jpg" and photo.data.startswith(b"\xff\xd8\xff")
+    assert not mail.encrypted
+
+
+def test_smime_enveloped_data_is_kept_as_a_file_and_said_to_be_encrypted():
+    mail = parse(sample("outlook_smime_enveloped.eml"))
+
+    assert mail.subject == "冰箱漏水（已加密）" and mail.sender_email == "zhangsan@example-corp.cn"
+    assert mail.encrypted and mail.text == ""
+    [sealed] = mail.files
+    enveloped_data = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03"  # OID 1.2.840.113549.1.7.3
+    assert sealed.name == "smime.p7m" and enveloped_data in sealed.data[:20]
+
+
+def test_a_detached_signature_is_not_a_file():
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: signed
+Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="s"
+""",
+        b"--s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        + "冰箱漏水".encode()
+        + b"\r\n--s\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+        b"Content-Disposition: attachment; filename=smime.p7s\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--s--\r\n",
+    )
+    mail = parse(raw)
+    assert (mail.text, mail.files, mail.encrypted) == ("冰箱漏水", (), False)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("撤回: 冰箱漏水", "张三 希望撤回邮件“冰箱漏水”。"),
+        ("Recall: Fridge leaking", 'Zhang San would like to recall the message, "Fridge leaking".'),
+        ("召回：冰箱漏水", "张三想要撤回此邮件。"),
+    ],
+)
+def test_an_outlook_recall_notice_is_automatic(subject, body):
+    mail = parse(built(subject=subject, body=body, Thread_Topic=subject).as_bytes())
+    assert mail.nature is Nature.RECALL
+    assert subject in mail.nature_evidence
+
+
+def test_a_customer_who_writes_recall_in_the_subject_is_a_person():
+    mail = parse(
+        built(subject="撤回：上次的投诉", body="上次的投诉我想撤回，问题已经解决了。").as_bytes()
+    )
+    assert mail.nature is Nature.PERSONAL
+
+
+def test_automatic_mail_says_which_signal_decided():
+    assert parse(built(Auto_Submitted="auto-replied").as_bytes()).nature_evidence == (
+        "Auto-Submitted: auto-replied"
+    )
+    assert parse(built(subject="自动回复：冰箱漏水").as_bytes()).nature_evidence == (
+        "Subject: 自动回复：冰箱漏水"
+    )
+    bounce = parse(built(sender="MAILER-DAEMON@mx.example.cn").as_bytes())
+    assert bounce.nature_evidence == "From: mailer-daemon@mx.example.cn"
+
+
+def test_a_message_without_message_id_has_the_same_key_by_smtp_and_from_a_mailbox_file():
+    message = built(body="冰箱漏水。\n请尽快上门。\n")
+    del message["Message-ID"]
+    crlf = message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    lf = b"From zhangsan@163.com Fri Nov 20 10:00:00 2026\n" + crlf.replace(b"\r\n", b"\n")
+    relayed = b"Received: from mx.163.com by mx.kesu.example.cn; Fri, 20 Nov 2026\r\n" + crlf
+
+    key = parse(crlf).message_id
+    assert key.startswith("sha256-") and key.endswith("@kesu.invalid")
+    assert parse(lf).message_id == key == parse(relayed).message_id
+    other = built(body="冰箱漏水。\n请明天上门。\n")
+    del other["Message-ID"]
+    assert parse(other.as_bytes()).message_id != key
+
+
+def test_unreadable_bytes_have_one_key_whatever_the_line_ends():
+    from kesu.mail.parse import raw_key
+
+    crlf = b"\x00\x01 not mail \xff\r\n" * 5
+    assert raw_key(crlf) == raw_key(crlf.replace(b"\r\n", b"\n")) != raw_key(b"other")
+
+
+AUTH_FAIL = (  # folded by the generator, as servers fold it
+    "mx.kesu.example.cn; dkim=none; spf=fail (mx.kesu.example.cn: domain of bank.example "
+    "does not designate 203.0.113.9 as permitted sender) smtp.mailfrom=bank.example;"
+    " dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=bank.example"
+)
+
+
+@pytest.mark.parametrize(
+    ("headers", "verdict"),
+    [
+        ({"Authentication_Results": AUTH_FAIL}, "Authentication-Results (mx.kesu.example.cn): "),
+        ({"X_Spam_Flag": "YES"}, "X-Spam-Flag: YES"),
+        ({"X_Spam_Status": "Yes, score=12.3 required=5.0"}, "X-Spam-Status: Yes, score=12.3"),
+    ],
+)
+def test_the_receiving_servers_spam_and_forgery_verdicts_are_read(headers, verdict):
+    mail = parse(built(**headers).as_bytes(), verdicts=Verdicts())
+    assert mail.verdict.startswith(verdict)
+    assert mail.nature is Nature.PERSONAL
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {
+            "Authentication_Results": "mx.kesu.example.cn; spf=pass smtp.mailfrom=163.com;"
+            " dmarc=pass"
+        },
+        {"Authentication_Results": "mx.kesu.example.cn; spf=softfail; dmarc=none"},
+        {"X_Spam_Flag": "NO", "X_Spam_Status": "No, score=-0.1"},
+    ],
+)
+def test_passing_or_soft_verdicts_hold_nothing(headers):
+    assert parse(built(**headers).as_bytes(), verdicts=Verdicts()).verdict == ""
+
+
+def test_only_the_receiving_servers_own_authentication_results_count():
+    message = built()
+    message["Authentication-Results"] = "mx.kesu.example.cn; spf=pass; dmarc=pass"
+    message["Authentication-Results"] = "relay.example.net; spf=fail; dmarc=fail"
+    raw = message.as_bytes()
+    assert parse(raw, verdicts=Verdicts()).verdict == ""  # the topmost header is the nearest
+    relay = Verdicts(authserv_ids=frozenset({"relay.example.net"}))
+    assert "dmarc=fail" in parse(raw, verdicts=relay).verdict
+
+
+def test_verdicts_are_configuration():
+    raw = built(Authentication_Results=AUTH_FAIL, X_Spam_Flag="YES").as_bytes()
+    assert parse(raw).verdict == ""  # no configuration: nothing is judged
+    only_dmarc = Verdicts(auth_failures=frozenset({"dmarc=fail"}), spam_headers=())
+    assert parse(raw, verdicts=only_dmarc).verdict.endswith("dmarc=fail")
+    custom = Verdicts(auth_failures=frozenset(), spam_headers=(("x-qq-spam", "true"),))
+    assert parse(built(X_QQ_SPAM="true").as_bytes(), verdicts=custom).verdict == "X-QQ-SPAM: true"
+
+
+def test_plain_text_with_html_entities_is_unescaped():
+    body = "您好&nbsp;&nbsp;冰箱漏水&gt;三天了，&amp;nbsp;请尽快&lt;上门&gt;。\n价格&amp;型号见附件"
+    mail = parse(built(body=body).as_bytes())
+    assert mail.text == "您好  冰箱漏水>三天了， 请尽快<上门>。\n价格&型号见附件"
+
+
+def test_plain_text_without_entities_keeps_its_ampersands():
+    assert parse(built(body="R&D部门说A&B型号都漏水").as_bytes()).text == "R&D部门说A&B型号都漏水"
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "----------Reply to Message----------",
+        "------------------ Original ------------------",
+        "------------------&nbsp;Original&nbsp;------------------",
+        "------------------&nbsp;原始邮件&nbsp;------------------",
+    ],
+)
+def test_qq_mail_separators_cut_the_quoted_message(separator):
+    body = f'师傅没来。\n\n{separator}\nFrom: &nbsp;"kefu"<kefu@kesu.example.cn>;\n旧内容'
+    assert parse(built(subject="回复：冰箱漏水", body=body).as_bytes()).reply_text == "师傅没来。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在 2026年11月20日 10:00，客服 <kefu@kesu.example.cn> 写道：\n"
+        "> 已受理\n> 请等待\n\n还是没修好。",
+        "> 已受理\n> 请等待\n\n还是没修好。",
+        "On Fri, Nov 20, 2026 at 10:00 AM 客服 <kefu@kesu.example.cn> wrote:\n"
+        ">已受理\n\n还是没修好。",
+    ],
+)
+def test_a_bottom_posted_reply_loses_the_quote_above_it(text):
+    assert strip_quoted(text) == "还是没修好。"
+
+
+@pytest.mark.parametrize(
+    ("subject", "topic", "answered"),
+    [
+        ("回复：回复：阀门渗漏", "阀门渗漏", True),
+        ("Re: RE[2]: 阀门渗漏", "阀门渗漏", True),
+        ("答复: Fw: 阀门渗漏 ", "阀门渗漏", True),
+        ("回复(3)：阀门渗漏", "阀门渗漏", True),
+        ("转发：阀门渗漏", "阀门渗漏", True),
+        ("阀门渗漏", "阀门渗漏", False),
+        ("Re:", "", True),
+    ],
+)
+def test_subject_topic_strips_reply_and_forward_prefixes(subject, topic, answered):
+    assert subject_topic(subject) == (topic, answered)

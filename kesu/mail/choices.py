@@ -10,11 +10,28 @@ class MailSource(models.TextChoices):
 
 
 class MailOutcome(models.TextChoices):
-    """What became of one message. A message seen before (same Message-ID) leaves no row."""
+    """What became of one message. A message seen before (same Message-ID) leaves no row.
+    Every outcome but COMPLAINT and REPLY keeps the raw message and the reason."""
 
     COMPLAINT = "complaint", _("New complaint")
     REPLY = "reply", _("Added to a complaint")
-    AUTO_REPLY = "auto_reply", _("Automatic reply, ignored")
-    BOUNCE = "bounce", _("Bounce, ignored")
-    LOOP = "loop", _("Mail loop, ignored")
+    AUTO_REPLY = "auto_reply", _("Automatic reply: not registered")
+    BOUNCE = "bounce", _("Bounce: not registered")
+    LOOP = "loop", _("Mail loop: not registered")
+    RECALL = "recall", _("Recall notice: not registered")
+    HELD = "held", _("Held for review: spam or forged sender")
     QUARANTINED = "quarantined", _("Quarantined: could not be read")
+
+
+# What an administrator may still register as a person's mail ("register anyway"): Kesu
+# judged it automatic or held it, but it was read. Quarantined mail is processed again.
+OVERRIDABLE = frozenset(
+    {
+        MailOutcome.AUTO_REPLY,
+        MailOutcome.BOUNCE,
+        MailOutcome.LOOP,
+        MailOutcome.RECALL,
+        MailOutcome.HELD,
+    }
+)
+NOT_REGISTERED = OVERRIDABLE | {MailOutcome.QUARANTINED}

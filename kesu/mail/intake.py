@@ -1,44 +1,59 @@
-"""E-mail becomes complaints and messages (issue #5, SPEC §2 channel e-mail).
+"""E-mail becomes complaints and messages (issues #5 and #13, SPEC §2 channel e-mail).
 
 `receive(raw, source=…)` is the one entry: the IMAP poller, the SMTP listener, a mailbox
 file and an administrator's "process again" all call it with the raw bytes. For one message:
 
-1. Parse (`kesu.mail.parse`). Bytes that cannot be read are kept whole in the quarantine
-   (admin), never dropped.
-2. Seen before? The Message-ID (or, without one, a hash of the bytes) is unique in
+1. Parse (`kesu.mail.parse`). Bytes that cannot be read are kept whole in the quarantine.
+2. Seen before? The Message-ID (or, without one, a key of the message's content, the same
+   whether it came by SMTP with CRLF or from a mailbox file with LF) is unique in
    `InboundMail`: one index probe, whatever the number of mails already taken. Two
    deliveries racing each other meet at that unique index; the second takes nothing.
-3. Automatic mail (out-of-office replies, bounces, our own mail coming back) is recorded and
-   goes no further: it never makes a complaint, and nothing answers it.
+3. Not registered, but kept: automatic mail (out-of-office replies, bounces, our own mail
+   coming back, Outlook recall notices) and mail the receiving server judged spam or forged
+   (`settings.KESU_MAIL_VERDICTS`, held for staff review) make no complaint and get no answer;
+   their raw bytes and the reason stay in `InboundMail`, where an administrator can download
+   them, process them again, or register them anyway (`register_anyway`).
 4. A reply to a complaint becomes the customer's message on that complaint, the quoted
    earlier mail stripped. It is found by our Message-IDs in In-Reply-To/References, by the
-   customer's own earlier mail in the thread, or by a complaint number in the subject. It is
+   customer's own earlier mail in the thread, by a complaint number in the subject, by a
+   later mail that referred to this one and arrived first, or — for replies without thread
+   headers, like QQ Mail's "回复：" chains — by the same subject topic from the complaint's
+   own customer within `Policy.mail_thread_window_days`, onto a complaint still open. It is
    trusted as the customer's (shown on their page) when our signed id is referenced or the
    sender is the complaint's address; otherwise it is kept for staff only.
 5. Anything else registers a new complaint, channel e-mail, with its files; the customer
-   gets an acknowledgement with their private link (notifications), threaded to their mail.
+   gets an acknowledgement with their private link (notifications), threaded to their mail —
+   unless the mail came through a list or bulk distribution (RFC 3834): it is registered,
+   and only the automatic answer is left out (`no_answer` in the register event), so that a
+   private link never goes to a list.
 
-Each message is one transaction: its record, the complaint or message, and the files. A
-failure inside it rolls back and quarantines the raw bytes with the error.
+Files Kesu does not accept are named with their reason on the complaint (register or
+add_info event data); the raw message is then kept too. Each message is one transaction: its
+record, the complaint or message, and the files. A failure inside it rolls back and
+quarantines the raw bytes with the error.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.core.validators import validate_email
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake
-from kesu.complaints.attachments import add_attachment, check_file
+from kesu.complaints.attachments import HEAD_BYTES, add_attachment, judge_file
 from kesu.complaints.choices import FINAL_STATES, Channel, ContactMethod, Visibility
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError
@@ -47,8 +62,9 @@ from kesu.complaints.numbering import numbers_in_text
 from kesu.complaints.queries import surviving
 from kesu.core.language import in_company_language
 from kesu.mail import parse, threads
-from kesu.mail.choices import MailOutcome, MailSource
-from kesu.mail.models import InboundMail
+from kesu.mail.choices import OVERRIDABLE, MailOutcome, MailSource
+from kesu.mail.models import InboundMail, MailReference
+from kesu.mail.parse.smime import PKCS7_MIME_TYPES
 from kesu.policies.queries import current_policy
 
 logger = logging.getLogger(__name__)
@@ -58,8 +74,10 @@ _NATURE_OUTCOME = {
     parse.Nature.AUTO_REPLY: MailOutcome.AUTO_REPLY,
     parse.Nature.BOUNCE: MailOutcome.BOUNCE,
     parse.Nature.LOOP: MailOutcome.LOOP,
+    parse.Nature.RECALL: MailOutcome.RECALL,
 }
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|答复|回复|转发)\s*[:：]\s*)+", re.IGNORECASE)
+_REFERENCES_KEPT = 20  # of one message, for mail that arrives after its answer
+_EMPTY_BRACKETS_RE = re.compile(r"[\[【(（<《]\s*[\]】)）>》]")
 
 
 @dataclass(frozen=True)
@@ -68,33 +86,50 @@ class Received:
     number: str = ""  # the complaint it made or joined
 
 
-def receive(raw: bytes, *, source: MailSource) -> Received:
-    """Take one message; never raises for a bad message (it is quarantined instead)."""
+def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Received:
+    """Take one message; never raises for a bad message (it is quarantined instead).
+
+    `override` is an administrator's decision that a message Kesu judged automatic or held is
+    a person's after all: it is taken in as one (a reply or a new complaint)."""
     try:
-        mail = parse.parse(raw, own_addresses=settings.KESU_MAIL_OWN_ADDRESSES)
+        mail = parse.parse(
+            raw,
+            own_addresses=settings.KESU_MAIL_OWN_ADDRESSES,
+            verdicts=settings.KESU_MAIL_VERDICTS,
+        )
     except parse.MailParseError as error:
-        return _quarantine(raw, source, _raw_id(raw), str(error))
+        return _quarantine(raw, source, parse.raw_key(raw), str(error))
     key = _key(mail.message_id)
     if InboundMail.objects.filter(message_id=key).exists():
         return Received(DUPLICATE)
     try:
         with transaction.atomic():
-            record = InboundMail.objects.create(
+            record = InboundMail(
                 message_id=key,
                 received_at=timezone.now(),
                 source=source,
                 sender=mail.sender_email[:254],
                 subject=mail.subject[:300],
-                outcome=_NATURE_OUTCOME.get(mail.nature, MailOutcome.COMPLAINT),
             )
-            if mail.nature != parse.Nature.PERSONAL:
+            kept = None if override else _not_registered(mail)
+            if kept is not None:
+                record.outcome, record.reason = kept
+                record.raw = raw
+                record.save()
                 return Received(record.outcome)
-            target, trusted = _thread_target(mail)
-            if target is not None:
-                _reply(record, mail, target, trusted)
+            record.outcome = MailOutcome.COMPLAINT
+            record.save()
+            topic_key, answered = _thread_key(mail)
+            thread = _thread_target(mail, key, topic_key if answered else "")
+            if thread.complaint is not None:
+                refused = _reply(record, mail, thread.complaint, thread.trusted)
             else:
-                _new_complaint(record, mail)
-            record.save(update_fields=["outcome", "complaint"])
+                refused = _new_complaint(record, mail)
+            if refused:  # the message is kept whole, so that what was refused is not lost
+                record.raw, record.reason = raw, _refusals(refused)
+            record.thread_key = topic_key
+            record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
+            _remember_references(record, thread.unknown)
             return Received(record.outcome, record.complaint.number)
     except IntegrityError:
         if InboundMail.objects.filter(message_id=key).exists():
@@ -109,13 +144,28 @@ def receive(raw: bytes, *, source: MailSource) -> Received:
 
 
 def retry(record: InboundMail) -> Received:
-    """Process a quarantined message again (after a fix); it leaves the quarantine when it
-    is read this time."""
+    """Process a message Kesu did not register again (after a fix, or a change of
+    configuration); it leaves the list of kept mail when it is taken in this time."""
+    return _again(record, override=False)
+
+
+def register_anyway(record: InboundMail) -> Received:
+    """An administrator's override: a message judged automatic or held for review is taken
+    in as a person's mail (a reply to its complaint, or a new complaint)."""
+    if record.outcome not in OVERRIDABLE:
+        return Received(record.outcome, record.complaint.number if record.complaint else "")
+    return _again(record, override=True)
+
+
+def _again(record: InboundMail, *, override: bool) -> Received:
     raw = bytes(record.raw or b"")
     with transaction.atomic():
-        InboundMail.objects.filter(pk=record.pk, outcome=MailOutcome.QUARANTINED).delete()
-        result = receive(raw, source=MailSource.RETRY)
-    return result
+        gone, _rows = InboundMail.objects.filter(
+            pk=record.pk, complaint__isnull=True, raw__isnull=False
+        ).delete()
+        if not gone:  # registered meanwhile, or nothing kept to process
+            return Received(DUPLICATE)
+        return receive(raw, source=MailSource.RETRY, override=override)
 
 
 # ------------------------------------------------------------------------------------------
@@ -128,10 +178,6 @@ def _key(message_id: str) -> str:
     return "sha256-" + hashlib.sha256(message_id.encode()).hexdigest()
 
 
-def _raw_id(raw: bytes) -> str:
-    return f"sha256-{hashlib.sha256(raw).hexdigest()}@kesu.invalid"
-
-
 def _quarantine(raw, source, key, error, mail=None) -> Received:
     try:
         with transaction.atomic():
@@ -142,7 +188,7 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
                 sender=(mail.sender_email if mail else "")[:254],
                 subject=(mail.subject if mail else "")[:300],
                 outcome=MailOutcome.QUARANTINED,
-                error=error[:4000],
+                reason=error[:4000],
                 raw=raw,
             )
     except IntegrityError:
@@ -150,38 +196,132 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
     return Received(MailOutcome.QUARANTINED)
 
 
-def _thread_target(mail: parse.ParsedMail) -> tuple[Complaint | None, bool]:
+def _not_registered(mail: parse.ParsedMail) -> tuple[MailOutcome, str] | None:
+    """Automatic mail and mail the receiving server judged (spam, forged sender): its outcome
+    and the evidence; None for a person's mail."""
+    if mail.nature != parse.Nature.PERSONAL:
+        return _NATURE_OUTCOME[mail.nature], mail.nature_evidence[:4000]
+    if mail.verdict:
+        return MailOutcome.HELD, mail.verdict[:4000]
+    return None
+
+
+@dataclass
+class _Thread:
+    complaint: Complaint | None = None
+    trusted: bool = False
+    unknown: tuple[str, ...] = ()  # referenced ids of mail not (yet) taken in
+
+
+def _thread_target(mail: parse.ParsedMail, key: str, reply_topic: str) -> _Thread:
     """The complaint this mail answers, and whether it is trusted as the customer's: our
     signed id in the thread, or the complaint's own address as the sender. Never trusted:
     a staff member's address, and a complaint reached through a merge unless the sender is
-    that complaint's customer (merged complaints may have different customers)."""
+    that complaint's customer (merged complaints may have different customers).
+    `reply_topic` is the thread key of a reply's or forward's subject ("" for others)."""
     ids = [*mail.in_reply_to, *mail.references][:50]
     signed = threads.numbers_in(ids)
+    thread = _Thread()
     found = None
     for number in signed:
         if (found := _open_end(number)) is not None:
             break
     by_signature = found is not None
-    if found is None and ids:  # the customer's own thread (a follow-up, a reply-all)
-        earlier = (
-            InboundMail.objects.filter(
-                message_id__in=[_key(i) for i in ids], complaint__isnull=False
+    theirs = [
+        i for i in dict.fromkeys(_key(i) for i in ids if not i.startswith("kesu.")) if i != key
+    ]
+    if found is None and theirs:  # the customer's own thread (a follow-up, a reply-all)
+        known = dict(
+            InboundMail.objects.filter(message_id__in=theirs).values_list(
+                "message_id", "complaint__number"
             )
-            .values_list("complaint__number", flat=True)
-            .first()
         )
+        thread.unknown = tuple(i for i in theirs if i not in known)
+        earlier = next((known[i] for i in theirs if known.get(i)), None)
         found = _open_end(earlier) if earlier is not None else None
     if found is None:
         for number in numbers_in_text(current_policy().number_pattern, mail.subject):
             if (found := _open_end(number)) is not None:
                 break
+    if found is None and not key.startswith("sha256-"):  # no one can refer to a made-up id
+        later = _referred_by(key)  # an earlier mail of a thread, arriving after its answer
+        found = _open_end(later) if later is not None else None
+    if found is None and reply_topic:
+        found = _by_subject(mail, reply_topic)
     if found is None:
-        return None, False
+        return thread
     complaint, merged = found
+    thread.complaint = complaint
     if _from_customer(mail, complaint):
-        return complaint, True
-    trusted = by_signature and not merged and not _from_staff(mail.sender_email)
-    return complaint, trusted
+        thread.trusted = True
+    else:
+        thread.trusted = by_signature and not merged and not _from_staff(mail.sender_email)
+    return thread
+
+
+@functools.cache
+def _referred_by_sql(vendor: str) -> str:
+    query = (
+        MailReference.objects.filter(message_id="", mail__complaint__isnull=False)
+        .values_list("mail__complaint__number")[:1]
+        .query
+    )
+    return query.sql_with_params()[0]
+
+
+def _referred_by(key: str) -> str | None:
+    """The complaint a mail already taken in reached, when it referred to `key`. Asked of
+    nearly every new mail, so the statement is compiled once (as kesu.core.rows does)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_referred_by_sql(connection.vendor), [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
+    """The sender and the subject's topic, hashed ("" without either), and whether the
+    subject was a reply's or a forward's."""
+    topic, answered = parse.subject_topic(mail.subject)
+    for number in numbers_in_text(current_policy().number_pattern, topic):
+        topic = topic.replace(number, " ")
+    topic = " ".join(_EMPTY_BRACKETS_RE.sub(" ", topic).split()).strip(" -:：,，").casefold()
+    if not (mail.sender_email and topic):
+        return "", answered
+    digest = hashlib.sha256(f"{mail.sender_email}\n{topic}".encode()).hexdigest()
+    return digest[:24], answered  # 96 bits: no two topics of one window meet
+
+
+def _by_subject(mail: parse.ParsedMail, key: str) -> tuple[Complaint, bool] | None:
+    """A reply without thread headers ("回复：阀门渗漏"): the open complaint of the same
+    customer whose conversation has the same topic (`key`) and was last written within the
+    window. Never a closed complaint, never another customer's."""
+    days = current_policy().mail_thread_window_days
+    if not days:
+        return None
+    since = timezone.now() - timedelta(days=days)
+    number = (
+        InboundMail.objects.filter(thread_key=key, received_at__gte=since)
+        .exclude(complaint=None)
+        .order_by("-received_at")
+        .values_list("complaint__number", flat=True)
+        .first()
+    )
+    found = _open_end(number) if number is not None else None
+    if found is None:
+        return None
+    complaint, _merged = found
+    if complaint.state in FINAL_STATES or not _from_customer(mail, complaint):
+        return None
+    return found
+
+
+def _remember_references(record: InboundMail, unknown: tuple[str, ...]) -> None:
+    """The ids this mail referred to that are not here yet (except ours): an earlier mail of
+    the thread that arrives later finds the complaint through them."""
+    if unknown:
+        MailReference.objects.bulk_create(
+            [MailReference(mail=record, message_id=i) for i in unknown[:_REFERENCES_KEPT]]
+        )
 
 
 def _from_customer(mail: parse.ParsedMail, complaint: Complaint) -> bool:
@@ -205,7 +345,9 @@ def _open_end(number: str) -> tuple[Complaint, bool] | None:
     return survivor, survivor.pk != complaint.pk
 
 
-def _reply(record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool):
+def _reply(
+    record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool
+) -> list[dict]:
     visibility = Visibility.CUSTOMER if trusted else Visibility.INTERNAL
     customer = CustomerActor(complaint.pk, via=ContactMethod.EMAIL)
     accepted, refused = _split_files(mail)
@@ -220,17 +362,18 @@ def _reply(record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, tr
     actions.add_info(
         complaint.number,
         actor=customer,
-        message=text or in_company_language(_("(The e-mail had no text.)")),
+        message=text or _no_text(mail),
         visibility=visibility,
         data=data,
     )
     for upload in accepted:
         add_attachment(complaint.number, upload, actor=customer, visibility=visibility)
     record.outcome, record.complaint = MailOutcome.REPLY, complaint
+    return refused
 
 
-def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> None:
-    title = _REPLY_PREFIX.sub("", mail.subject).strip()
+def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
+    title = parse.subject_topic(mail.subject)[0]
     text = mail.text.strip()
     if not title:
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -240,13 +383,17 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> None:
         % {"sender": mail.sender_email or mail.sender_name}
     )[:200]
     accepted, refused = _split_files(mail)
-    extra = {"mail": record.pk, "via": ContactMethod.EMAIL}
+    extra: dict = {"mail": record.pk, "via": ContactMethod.EMAIL}
     if refused:
         extra["refused_files"] = refused
+    if mail.bulk or mail.list_address:  # RFC 3834: registered, but never answered by itself
+        extra["no_answer"] = mail.bulk or f"From: {mail.list_address}"
+    if mail.list_address:
+        extra["list"] = mail.list_address
     new = actions.NewComplaint(
         channel=Channel.EMAIL,
         title=title,
-        description=text or title,
+        description=text or (_no_text(mail) if mail.encrypted else title),
         category=intake.category_for((title, text)),
         complainant_name=mail.sender_name[:100],
         complainant_email=mail.sender_email if _valid_address(mail.sender_email) else "",
@@ -255,26 +402,50 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> None:
     )
     complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
+    return refused
+
+
+def _no_text(mail: parse.ParsedMail) -> str:
+    if mail.encrypted:
+        return in_company_language(
+            _("(The e-mail is encrypted and could not be read; its original is kept.)")
+        )
+    return in_company_language(_("(The e-mail had no text.)"))
 
 
 def _split_files(mail: parse.ParsedMail) -> tuple[list[SimpleUploadedFile], list[dict]]:
-    """The files Kesu keeps, and the names and reasons of those it does not (an .exe, a
-    file above the size limit): a refused file never refuses the mail."""
+    """The files Kesu keeps (named by what they are: a PNG sent as .jpg is a .png), and the
+    names and reasons of those it does not (an .exe, a file above the size limit, an
+    encrypted part): a refused file never refuses the mail."""
     accepted, refused = [], []
     for f in mail.files:
+        if mail.encrypted and f.content_type in PKCS7_MIME_TYPES:
+            reason = in_company_language(
+                _(
+                    "The message is encrypted (S/MIME) and cannot be read here; an "
+                    "administrator keeps the original."
+                )
+            )
+            refused.append({"name": f.name[:200], "reason": reason})
+            continue
         try:
-            check_file(f.name, len(f.data), f.data[:16])
+            judged = judge_file(f.name, len(f.data), f.data[:HEAD_BYTES])
         except ComplaintError as error:
             refused.append({"name": f.name[:200], "reason": str(error.message)})
             continue
-        accepted.append(SimpleUploadedFile(f.name[:200], f.data, content_type=f.content_type))
+        accepted.append(SimpleUploadedFile(judged.name, f.data, content_type=judged.content_type))
     return accepted, refused
 
 
-def _valid_address(address: str) -> bool:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
+def _refusals(refused: list[dict]) -> str:
+    lines = [
+        in_company_language(_("Not accepted: %(name)s — %(reason)s")) % refusal
+        for refusal in refused
+    ]
+    return "\n".join(lines)[:4000]
 
+
+def _valid_address(address: str) -> bool:
     try:
         validate_email(address)
     except ValidationError:

@@ -1,5 +1,5 @@
-"""Every message e-mail intake has taken, once: what it became, and the raw bytes of the
-ones it could not read (the quarantine admins see)."""
+"""Every message e-mail intake has taken, once: what it became, and the raw bytes of what it
+did not register (the admin's list of received mail)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,11 @@ from kesu.mail.choices import MailOutcome, MailSource
 
 class InboundMail(models.Model):
     """One received message. `message_id` is unique: the same message delivered twice (by
-    IMAP and by SMTP, or retried by a server) is taken once; the check is one index probe."""
+    IMAP and by SMTP, or retried by a server) is taken once; the check is one index probe.
+
+    `raw` keeps the message whenever Kesu did not register all of it — automatic mail, held
+    spam, unreadable bytes, or files it refused — with `reason`, so that nothing is lost and
+    an administrator can download it or process it again."""
 
     message_id = models.CharField(_("Message-ID"), max_length=255)
     received_at = models.DateTimeField(_("received"))
@@ -25,8 +29,11 @@ class InboundMail(models.Model):
         related_name="mails",
         verbose_name=_("complaint"),
     )
-    error = models.TextField(_("why it was quarantined"), blank=True)
+    reason = models.TextField(_("why it was not registered, or what of it was not"), blank=True)
     raw = models.BinaryField(_("raw message"), null=True, blank=True)
+    # The sender and the subject's topic (reply prefixes and complaint numbers left out),
+    # hashed: a reply without thread headers ("回复：…" from QQ Mail) finds its complaint.
+    thread_key = models.CharField(_("thread key"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("received e-mail")
@@ -43,7 +50,40 @@ class InboundMail(models.Model):
                 name="inboundmail_quarantine",
                 condition=models.Q(outcome="quarantined"),
             ),
+            # The held count staff see (kesu.mail.review) and the admin's filter.
+            models.Index(
+                fields=["received_at"],
+                name="inboundmail_held",
+                condition=models.Q(outcome="held"),
+            ),
+            # Threading by subject (intake._by_subject): only mail that reached a complaint.
+            # The key alone: a few rows each, and every registered mail adds one (received_at
+            # beside it made each insert dearer, for nothing the lookup needs).
+            models.Index(
+                fields=["thread_key"],
+                name="inboundmail_thread",
+                condition=~models.Q(thread_key=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.subject or self.message_id}"
+
+
+class MailReference(models.Model):
+    """A Message-ID that a message taken in referred to (In-Reply-To, References). When the
+    message it names arrives only afterwards (mail is not always delivered in order), it
+    finds the complaint its answer reached."""
+
+    mail = models.ForeignKey(
+        InboundMail, models.CASCADE, related_name="referred", verbose_name=_("received e-mail")
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255)
+
+    class Meta:
+        verbose_name = _("referenced Message-ID")
+        verbose_name_plural = _("referenced Message-IDs")
+        indexes = [models.Index(fields=["message_id"], name="mailreference_message_id")]
+
+    def __str__(self) -> str:
+        return self.message_id

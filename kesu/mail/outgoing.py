@@ -1,4 +1,5 @@
-"""Outgoing e-mail of the notification outbox: threaded, text and HTML, number in subject.
+"""Outgoing e-mail of the notification outbox: threaded, text and HTML, number in subject,
+dated in the installation's time zone.
 
 A message to the customer about a complaint gets the id `kesu.threads.message_id(number,
 row)` and refers to the complaint's thread root — and, when the complaint came by e-mail, to
@@ -12,11 +13,12 @@ lets intake recognise our own mail coming back (a loop).
 
 from __future__ import annotations
 
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from kesu.mail import threads
 from kesu.mail.models import InboundMail
@@ -26,7 +28,12 @@ from kesu.notifications.models import Notification
 def build(n: Notification, number: str | None) -> EmailMultiAlternatives:
     """The message for outbox row `n` about complaint `number` (None: about none)."""
     subject = n.subject
-    headers = {"X-Kesu-Notification": str(n.pk), "Auto-Submitted": "auto-generated"}
+    headers = {
+        "X-Kesu-Notification": str(n.pk),
+        "Auto-Submitted": "auto-generated",
+        # In the installation's zone (+0800), not Django's "-0000" of an unknown zone.
+        "Date": format_datetime(timezone.localtime()),
+    }
     to_customer = n.recipient_id is None  # staff are users; the customer is an address
     if number and number not in subject:
         subject = f"[{number}] {subject}"

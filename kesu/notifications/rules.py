@@ -15,7 +15,8 @@ event → who (message):
 - progress, complete, return_visit → customer (customer_progress, customer_completed,
   customer_return_visit); verify passed → customer (customer_confirm); confirm satisfied →
   customer (customer_survey); register by web form or e-mail → customer, by e-mail only
-  (customer_received)
+  (customer_received, naming the files that were not accepted), except mail the intake
+  marked `no_answer` (it came through a list or bulk distribution)
 - anything the customer did themselves (portal, e-mail) → the owner, or the heads while there
   is none (customer_wrote)
 - escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
@@ -129,7 +130,9 @@ def rules_for(complaint, event) -> list[Rule]:
     if data.get("by") == "customer":  # the customer wrote, confirmed, appealed, withdrew
         rules.append((Audience.OWNER_OR_HEADS, TemplateCode.CUSTOMER_WROTE))
     if event.type == EventType.REGISTER:
-        if complaint.channel in SELF_SERVICE_CHANNELS:  # the form showed the link already
+        # The form showed the link already. Mail through a list or bulk distribution is
+        # never answered by itself (RFC 3834): the list would receive the private link.
+        if complaint.channel in SELF_SERVICE_CHANNELS and not data.get("no_answer"):
             rules.append((Audience.CUSTOMER_EMAIL, TemplateCode.CUSTOMER_RECEIVED))
         if complaint.severity == Severity.LEVEL_1:
             rules += LEVEL1_RULES

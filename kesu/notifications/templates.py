@@ -8,7 +8,9 @@ company language (settings.LANGUAGE_CODE): people and customers have no language
 
 Variables: number, title, category, severity, state, owner, department, due (in the company
 time zone), clock (the time limit's name), level (1 department heads, 2 executives), comment
-(for customers only when the event is visible to them), actor, url (staff messages only).
+(for customers only when the event is visible to them), actor, url (staff messages only);
+for customers, link (their private page) and refused (the files of their own submission that
+were not accepted, one "name: reason" a line).
 """
 
 from __future__ import annotations
@@ -150,11 +152,12 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         ),
     ),
     TemplateCode.CUSTOMER_RECEIVED: Wording(
-        _("We have received your complaint {{ number }}"),
+        _("We have received your complaint {{ number }}: {{ title }}"),
         _(
             "Dear customer, we have received your complaint “{{ title }}”. Its number is "
             "{{ number }}.{% if link %} On this private page you can follow it and add "
-            "information or files:\n{{ link }}{% endif %}"
+            "information or files:\n{{ link }}{% endif %}{% if refused %}\n\nThese files "
+            "were not accepted:\n{{ refused }}{% endif %}"
         ),
     ),
     TemplateCode.CUSTOMER_CONFIRM: Wording(
@@ -321,13 +324,20 @@ def customer_context(
     staff: dict[str, Any], event: ComplaintEvent, *, link: str = ""
 ) -> dict[str, Any]:
     """The customer's view: internal comments and staff links are left out; `link` is the
-    customer's private page (kesu.portal.links)."""
+    customer's private page (kesu.portal.links); `refused` the files not accepted."""
     return {
         **staff,
         "comment": event.comment if event.visibility == Visibility.CUSTOMER else "",
         "url": "",
         "link": link,
+        "refused": refused_files_text(event),
     }
+
+
+def refused_files_text(event: ComplaintEvent) -> str:
+    """The files of the event that were not accepted, one "name: reason" a line."""
+    refused = (event.data or {}).get("refused_files") or []
+    return "\n".join(f"{f.get('name', '')}: {f.get('reason', '')}" for f in refused)
 
 
 def complaint_url(number: str) -> str:

@@ -77,6 +77,15 @@ class Policy(models.Model):
             "closed, withdrawn, marked invalid or merged."
         ),
     )
+    mail_thread_window_days = models.PositiveSmallIntegerField(
+        _("e-mail replies without thread headers join a complaint within (days)"),
+        default=14,
+        help_text=_(
+            "A reply whose subject is the same after 回复/Re/转发 and the complaint number are "
+            "left out, from the complaint's own customer, joins that open complaint when the "
+            "last mail of the conversation came within this many days. 0 turns this off."
+        ),
+    )
     survey_scale = models.PositiveSmallIntegerField(
         _("scale of the customer's online survey"),
         choices=SurveyScale.choices,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
+from kesu.complaints.attachments import refused_files
 from kesu.complaints.authority import allowed_actions
 from kesu.complaints.choices import FINAL_STATES, Action, State, Visibility
 from kesu.complaints.customer import CustomerActor
@@ -236,6 +237,10 @@ def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status:
         "timeline": customer_timeline(complaint),
         "attachments": Attachment.objects.filter(
             complaint=complaint, visibility=Visibility.CUSTOMER
+        ),
+        "refused_files": refused_files(
+            complaint.events.filter(data__has_key="refused_files").order_by("id"),
+            for_customer=True,
         ),
         "forms": shown,
         "Action": Action,

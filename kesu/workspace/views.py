@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
+from kesu.complaints.attachments import refused_files
 from kesu.complaints.authority import allowed_actions, can_see, refusal
 from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
@@ -158,6 +159,7 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "deadlines": [d for d in deadline_engine.deadlines(c, events) if d["state"] != "cancelled"],
         "timeline": reversed(events),
         "attachments": list(c.attachments.all()),
+        "refused_files": refused_files(events),
         "plans": _with_rows(list(c.plans.order_by("-id"))),
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),

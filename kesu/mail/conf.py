@@ -1,0 +1,53 @@
+"""E-mail intake's configuration from the environment: which verdicts of the receiving mail
+server hold a message for staff review (spam, forged senders). They depend on that server, so
+they are infrastructure, read once at start-up (`kesu/settings.py`: KESU_MAIL_VERDICTS):
+
+- `KESU_MAIL_HOLD_AUTH`: ``method=result`` pairs of ``Authentication-Results`` that hold a
+  message, comma-separated (default ``dmarc=fail,spf=fail``; ``none`` reads none).
+- `KESU_MAIL_AUTHSERV_IDS`: the authserv-ids (host names) of the company's own servers, whose
+  ``Authentication-Results`` count (default: none named, and only the topmost such header —
+  the one the last server added — counts).
+- `KESU_MAIL_SPAM_HEADERS`: headers that mark spam, comma-separated, each ``Name`` (its value
+  starts with "yes" or "true") or ``Name:text`` (its value contains the text) (default
+  ``X-Spam-Flag,X-Spam-Status,X-Spam``; ``none`` reads none).
+"""
+
+import re
+
+from kesu.envconfig import ConfigError, env_list
+from kesu.mail.parse import Verdicts
+
+_NONE = {"none", "off", "-"}
+_AUTH_RE = re.compile(r"^[a-z0-9_.-]+=[a-z0-9_-]+$")
+_HEADER_RE = re.compile(r"^[!-9;-~]+$")
+
+
+def _entries(name: str, default: list[str]) -> list[str]:
+    values = env_list(name, default)
+    if len(values) == 1 and values[0].lower() in _NONE:
+        return []
+    return values
+
+
+def mail_verdicts() -> Verdicts:
+    """The verdicts to read, from the environment; fails loudly on a value it cannot use."""
+    defaults = Verdicts()
+    auth = [
+        a.lower().replace(" ", "")
+        for a in _entries("KESU_MAIL_HOLD_AUTH", sorted(defaults.auth_failures))
+    ]
+    for entry in auth:
+        if not _AUTH_RE.match(entry):
+            raise ConfigError(f"KESU_MAIL_HOLD_AUTH: {entry!r} is not method=result (dmarc=fail)")
+    spam = []
+    default_spam = [name for name, _text in defaults.spam_headers]
+    for entry in _entries("KESU_MAIL_SPAM_HEADERS", default_spam):
+        header, _colon, text = entry.partition(":")
+        if not _HEADER_RE.match(header.strip()):
+            raise ConfigError(f"KESU_MAIL_SPAM_HEADERS: {entry!r} is not Header or Header:text")
+        spam.append((header.strip().lower(), text.strip()))
+    return Verdicts(
+        auth_failures=frozenset(auth),
+        authserv_ids=frozenset(a.lower() for a in env_list("KESU_MAIL_AUTHSERV_IDS", [])),
+        spam_headers=tuple(spam),
+    )

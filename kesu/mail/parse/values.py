@@ -1,0 +1,72 @@
+"""The values `parse` hands to its caller."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Nature(StrEnum):
+    PERSONAL = "personal"  # written by a person: becomes a complaint or a message
+    AUTO_REPLY = "auto_reply"  # out-of-office, 自动回复, vacation responders
+    BOUNCE = "bounce"  # delivery status notifications, MAILER-DAEMON, postmaster
+    LOOP = "loop"  # our own outgoing mail coming back, or mail that went round too often
+    RECALL = "recall"  # Outlook asking to recall an earlier message ("撤回: …", "Recall: …")
+
+
+@dataclass(frozen=True)
+class MailFile:
+    """An attachment or inline image; `name` is decoded, cleaned of paths and never empty."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """One message, decoded. Strings are never None; ids carry no angle brackets."""
+
+    message_id: str  # "sha256-<hex of the content>@kesu.invalid" when it has none (`content_key`)
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]  # in header order, without repeats
+    subject: str
+    sender_name: str
+    sender_email: str  # lower-case; "" if no address could be found (From, then Sender; the
+    # original sender's when a list rewrote From, see `list_address`)
+    to: tuple[str, ...]  # lower-case addresses of the To header (not Cc)
+    date: datetime | None  # aware; None when missing or unreadable
+    text: str  # plain text: the text/plain body, or the HTML body converted
+    reply_text: str  # `text` without the quoted earlier message (`strip_quoted`)
+    files: tuple[MailFile, ...]  # attachments, inline images, attached messages
+    nature: Nature
+    nature_evidence: str = ""  # what made it automatic: "Auto-Submitted: auto-replied"
+    bulk: str = ""  # why no automatic answer may go to it (RFC 3834): "Precedence: list"
+    list_address: str = ""  # a list's own address when the list rewrote From ("X via list")
+    verdict: str = ""  # the receiving server's verdict (spam, forged sender), per `Verdicts`
+    encrypted: bool = False  # an S/MIME enveloped part no one can read here (kept as a file)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Which verdicts of the receiving mail server count (configuration; see kesu/mail/conf.py).
+
+    `auth_failures` are ``method=result`` pairs of ``Authentication-Results`` (RFC 8601) that
+    count, read from the headers added by `authserv_ids`, or, when none are named, from the
+    topmost such header only (the one the last server, ours, added: a sender can write any
+    number of them below it). `spam_headers` are (lower-case header name, text): the verdict
+    holds when the value contains the text, or, for an empty text, starts with "yes" or
+    "true" (``X-Spam-Flag: YES``, ``X-Spam-Status: Yes, score=…``). The defaults are those of
+    SpamAssassin, Rspamd and DMARC; `parse` without a `Verdicts` judges nothing.
+    """
+
+    auth_failures: frozenset[str] = frozenset({"dmarc=fail", "spf=fail"})
+    authserv_ids: frozenset[str] = frozenset()
+    spam_headers: tuple[tuple[str, str], ...] = (
+        ("x-spam-flag", ""),
+        ("x-spam-status", ""),
+        ("x-spam", ""),
+    )
+
+
+class MailParseError(ValueError):
+    """The bytes are not a message we can read; the caller quarantines the raw bytes."""
