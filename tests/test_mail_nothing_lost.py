@@ -17,6 +17,7 @@ from django.core import mail as django_mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from kesu.complaints import limits
 from kesu.complaints.choices import EventType, Visibility
 from kesu.complaints.models import Attachment, Complaint
 from kesu.mail import intake
@@ -203,6 +204,18 @@ def test_an_html_body_with_a_text_footer_keeps_the_body(people):
     complaint = Complaint.objects.get(number=_take(html_with_footer("gw@x.cn")).number)
     assert "空调外机噪音很大" in complaint.description and "KFR-35" in complaint.description
     assert "网关病毒扫描" in complaint.description  # the footer is kept too, after the body
+
+
+def test_a_mail_longer_than_a_description_is_registered_with_its_whole_text_as_a_file(people):
+    body = "冰箱冷藏室漏水，" * 3000  # 24,000 characters: more than a description may hold
+    raw = message("冰箱漏水", body, message_id="<long-letter@x.cn>")
+    complaint = Complaint.objects.get(number=_take(raw).number)
+    assert len(complaint.description) <= limits.DESCRIPTION
+    assert complaint.description.startswith("冰箱冷藏室漏水，")
+    assert str(len(body)) in complaint.description  # the cut is said, with the length
+    [whole] = complaint.attachments.all()
+    assert whole.name.endswith(".txt")
+    assert whole.file.read().decode("utf-8") == body
 
 
 # ------------------------------------------------------------------------------ 3. S/MIME

@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints import actions, intake
+from kesu.complaints import actions, intake, limits
 from kesu.complaints.attachments import HEAD_BYTES, add_attachment, judge_file
 from kesu.complaints.choices import FINAL_STATES, Channel, ContactMethod, Visibility
 from kesu.complaints.customer import CustomerActor
@@ -383,6 +383,9 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
         % {"sender": mail.sender_email or mail.sender_name}
     )[:200]
     accepted, refused = _split_files(mail)
+    description, whole_text = _description(text, mail, title)
+    if whole_text is not None:
+        accepted.append(whole_text)
     extra: dict = {"mail": record.pk, "via": ContactMethod.EMAIL}
     if refused:
         extra["refused_files"] = refused
@@ -393,7 +396,7 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
     new = actions.NewComplaint(
         channel=Channel.EMAIL,
         title=title,
-        description=text or (_no_text(mail) if mail.encrypted else title),
+        description=description,
         category=intake.category_for((title, text)),
         complainant_name=mail.sender_name[:100],
         complainant_email=mail.sender_email if _valid_address(mail.sender_email) else "",
@@ -403,6 +406,25 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
     complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
     return refused
+
+
+def _description(
+    text: str, mail: parse.ParsedMail, title: str
+) -> tuple[str, SimpleUploadedFile | None]:
+    """The complaint's description, and the mail's whole text as a file when it is longer than
+    a description may be: the description then holds its beginning and says where the rest is,
+    so nothing is cut without a word and nothing is lost."""
+    if not text:
+        return (_no_text(mail) if mail.encrypted else title), None
+    if len(text) <= limits.DESCRIPTION:
+        return text, None
+    name = in_company_language(_("full-text-of-the-email.txt"))
+    note = in_company_language(
+        _("(The e-mail is %(length)d characters long; its whole text is in the file %(name)s.)")
+    ) % {"length": len(text), "name": name}
+    head = text[: limits.DESCRIPTION - len(note) - 2].rstrip()
+    data = text.encode("utf-8")
+    return f"{head}\n\n{note}", SimpleUploadedFile(name, data, content_type="text/plain")
 
 
 def _no_text(mail: parse.ParsedMail) -> str:
