@@ -144,6 +144,22 @@ def test_demo_timelines_happen_over_time_not_at_loading(demo):
         assert complaint.closed_at == times[-1] or complaint.closed_at <= times[-1]
 
 
+def test_the_first_sweep_after_loading_has_no_old_deadline_steps_to_announce(demo):
+    from kesu.deadlines.sweep import sweep
+    from kesu.notifications.models import Notification
+
+    breaches = ComplaintEvent.objects.filter(type=EventType.DEADLINE_BREACHED)
+    assert breaches.exists()  # the demo's past has its breaches, for the statistics
+    for event in breaches.select_related("complaint")[:50]:  # each where the sweeper puts it
+        later = event.complaint.events.filter(id__gt=event.id).values_list("at", flat=True)
+        assert all(at >= event.at for at in later)
+
+    report = sweep()
+
+    assert sum(report.steps.values()) == 0
+    assert not Notification.objects.exists()
+
+
 def test_loading_again_adds_nothing_and_a_larger_count_tops_up(demo):
     events, users = ComplaintEvent.objects.count(), User.objects.count()
 

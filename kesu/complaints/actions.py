@@ -357,16 +357,18 @@ def archive_imported(
     return event
 
 
-def record_imported_deadline_steps(
+def record_past_deadline_steps(
     complaint: Complaint, *, until: datetime | None = None
 ) -> list[ComplaintEvent]:
     """The deadline ladder's steps (warn, breach, escalate) that fell due before an open
-    complaint moved from an older register came into Kesu (`until`, default now).
+    complaint with a history from elsewhere came into Kesu (`until`, default now): one moved
+    from an older register by the import, or a demo complaint told in the past.
 
     Called right after `register` in the same transaction, so the sweeper never finds the
     complaint without them. They are appended as the sweeper appends its steps, each at the
     moment it fell due and marked `recorded_at`, and nobody is told of each: the importer
-    sends one digest per person instead (`notifications.rules.digest_recorded_steps`).
+    sends one digest per person instead (`notifications.rules.digest_recorded_steps`), the
+    demo none.
     """
     with transaction.atomic():
         c = _lock(complaint)

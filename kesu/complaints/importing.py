@@ -828,7 +828,7 @@ def _save(parsed: ParsedRow, actor: User | None) -> list[tuple[Complaint, Compla
         announce=False,  # a register moved in is history: nobody is told about each row
     )
     if parsed.state == State.REGISTERED:
-        return [(complaint, e) for e in actions.record_imported_deadline_steps(complaint)]
+        return [(complaint, e) for e in actions.record_past_deadline_steps(complaint)]
     assert parsed.closed_at is not None  # checked by RowReader
     actions.archive_imported(
         complaint,

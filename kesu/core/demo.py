@@ -45,6 +45,7 @@ from kesu.accounts.models import Department, User
 from kesu.complaints import actions, costs, phones
 from kesu.complaints.actions import Measure, NewComplaint
 from kesu.complaints.attachments import add_attachment
+from kesu.complaints.authority import MAX_ESCALATION_LEVEL
 from kesu.complaints.choices import (
     COMPANY_SIDE,
     FINAL_STATES,
@@ -1766,12 +1767,14 @@ class _Story:
         for _step in range(self.MAX_STEPS):
             state = State(self.c.state)
             if state == self.slot.target and not self.pending and not self.extras.get(state):
+                self._catch_up(timezone.now())
                 return
             if state in FINAL_STATES and state != State.CLOSED:
                 break
             # Each step happens a few working hours after the one before, never in the future.
             moment = min(moment + timedelta(minutes=self.rng.randint(20, 26 * 60)), timezone.now())
             with clock.as_of(moment):
+                self._catch_up(moment)
                 if self.extras.get(state):
                     self._extra(self.extras[state].pop(0))
                     continue
@@ -1780,6 +1783,14 @@ class _Story:
             f"demo complaint {self.c.number} ({self.slot.scenario.key}) stopped in "
             f"{self.c.state} instead of {self.slot.target}"
         )
+
+    def _catch_up(self, moment: datetime) -> None:
+        """The deadline ladder's steps (warn, breach, escalate) that fell due before `moment`,
+        on the timeline where the sweeper would have put them, told to nobody: the demo's
+        past is history, and the first sweep after loading has nothing old to announce."""
+        due = self.c.next_check_at
+        if due is not None and due <= moment:
+            actions.record_past_deadline_steps(self.c, until=moment)
 
     def _step(self, state: State) -> None:
         flags, slot = self.slot.flags, self.slot
@@ -1829,6 +1840,8 @@ class _Story:
     def _extra(self, what: str) -> None:
         c, rng = self.c, self.rng
         if what == "escalate":
+            if c.escalation_level >= MAX_ESCALATION_LEVEL:  # the deadline ladder got there first
+                return
             actor = self.intake if c.owner_id is None or rng.random() < 0.5 else self.owner
             actions.escalate(c, actor=actor, reason=rng.choice(ESCALATE_REASONS))
         elif what == "reclassify":
