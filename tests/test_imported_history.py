@@ -174,3 +174,26 @@ def test_an_imported_complaint_closed_late_is_breached_on_its_clocks_timeline_an
     # and the on-time rate counts the late one as breached
     assert (board.on_time.registered, board.on_time.breached) == (2, 1)
     assert board.on_time.pct == 50.0
+
+
+def test_the_digest_speaks_in_the_administrators_words_when_they_changed_them(people, tmp_path):
+    from kesu.notifications.choices import TemplateCode
+    from kesu.notifications.models import NotificationTemplate
+
+    NotificationTemplate.objects.create(
+        code=TemplateCode.PAST_STEPS_DIGEST,
+        language="zh-hans",
+        subject="导入的逾期投诉：{{ count }} 件",
+        body="已逾期 {{ breached }} 项时限：{{ numbers }}",
+    )
+    path = register_file(
+        tmp_path, [{"number": "KS20250300001", "registered_at": "2025-03-03 09:00"}]
+    )
+
+    with time_machine.travel(local(2026, 11, 23, 10, 0), tick=False):
+        call_command("import", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+    [digest] = in_app(people.executive)
+    assert digest.template == TemplateCode.PAST_STEPS_DIGEST
+    assert digest.subject == "导入的逾期投诉：1 件"
+    assert digest.body == "已逾期 2 项时限：KS20250300001"

@@ -67,3 +67,7 @@ class TemplateCode(models.TextChoices):
     CUSTOMER_SURVEY = "customer_survey", _("Please answer the survey (to the customer)")
     CUSTOMER_LINK = "customer_link", _("A new private link (to the customer)")
     CUSTOMER_WROTE = "customer_wrote", _("The customer wrote or answered (to the owner)")
+    PAST_STEPS_DIGEST = (
+        "past_steps_digest",
+        _("Imported complaints already past their time limits (one digest per person)"),
+    )

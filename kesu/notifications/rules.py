@@ -53,9 +53,7 @@ from enum import StrEnum
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
@@ -70,6 +68,7 @@ from kesu.notifications.delivery import queue_delivery
 from kesu.notifications.models import DepartmentWebhook, Notification
 from kesu.notifications.templates import (
     customer_context,
+    overdue_url,
     render,
     staff_context,
 )
@@ -441,18 +440,10 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
 # steps recorded after the fact: one digest per person
 
 DIGEST_LISTED = 20  # the numbers a digest names; the rest are counted
-# A person's digest is filed under the most serious message the steps would have sent them.
-DIGEST_TEMPLATES = (
-    TemplateCode.BREACH_ESCALATION,
-    TemplateCode.DEADLINE_BREACH,
-    TemplateCode.OWNER_DEADLINE_BREACH,
-    TemplateCode.OWNER_DEADLINE_WARNING,
-)
 
 
 @dataclass
 class _Digest:
-    templates: set[TemplateCode] = field(default_factory=set)
     numbers: dict[str, None] = field(default_factory=dict)  # in order, once each
     addresses: dict[NotificationChannel, str] = field(default_factory=dict)
 
@@ -488,59 +479,41 @@ def _digest_rows(
             if w.recipient is None or w.channel not in STAFF_CHANNELS:
                 continue
             digest = digests.setdefault(w.recipient, _Digest())
-            digest.templates.add(w.template)
             digest.numbers[complaint.number] = None
             digest.addresses[w.channel] = w.address
-    now = timezone.now()
+    now, language = timezone.now(), company_language()
     rows = []
-    with translation.override(company_language()):
-        for recipient, digest in digests.items():
-            subject, body = _digest_text(list(digest.numbers), breaches)
-            template = next(t for t in DIGEST_TEMPLATES if t in digest.templates)
-            for channel, address in digest.addresses.items():
-                in_app = channel == NotificationChannel.IN_APP
-                rows.append(
-                    Notification(
-                        channel=channel,
-                        template=template,
-                        recipient_id=recipient,
-                        address=address,
-                        language=translation.get_language(),
-                        subject=subject,
-                        body=body,
-                        state=NotificationState.SENT if in_app else NotificationState.PENDING,
-                        sent_at=now if in_app else None,
-                        next_attempt_at=None if in_app else now,
-                        created_at=now,
-                    )
+    for recipient, digest in digests.items():
+        text = render(
+            TemplateCode.PAST_STEPS_DIGEST,
+            _digest_context(list(digest.numbers), breaches),
+            language,
+        )
+        for channel, address in digest.addresses.items():
+            in_app = channel == NotificationChannel.IN_APP
+            rows.append(
+                Notification(
+                    channel=channel,
+                    template=TemplateCode.PAST_STEPS_DIGEST,
+                    recipient_id=recipient,
+                    address=address,
+                    language=text.language,
+                    subject=text.subject,
+                    body=text.body,
+                    state=NotificationState.SENT if in_app else NotificationState.PENDING,
+                    sent_at=now if in_app else None,
+                    next_attempt_at=None if in_app else now,
+                    created_at=now,
                 )
+            )
     return rows, len(digests)
 
 
-def _digest_text(numbers: list[str], breaches: dict[str, int]) -> tuple[str, str]:
-    count = len(numbers)
-    breached = sum(breaches.get(n, 0) for n in numbers)
-    subject = ngettext(
-        "%(count)d imported complaint was already past its time limits",
-        "%(count)d imported complaints were already past their time limits",
-        count,
-    ) % {"count": count}
-    listed = ", ".join(numbers[:DIGEST_LISTED])
-    values = {"count": count, "breached": breached, "numbers": listed}
-    if count > DIGEST_LISTED:
-        values["rest"] = count - DIGEST_LISTED
-        body = _(
-            "Complaints imported from the previous register had run out of time before they "
-            "came into Kesu: %(breached)d time limits of %(count)d complaints were breached "
-            "already. The warnings, breaches and escalations are recorded on their timelines "
-            "and in the statistics, without a message for each. Among them: %(numbers)s and "
-            "%(rest)d more (the list of overdue complaints shows them all)."
-        )
-    else:
-        body = _(
-            "Complaints imported from the previous register had run out of time before they "
-            "came into Kesu: %(breached)d time limits of %(count)d complaints were breached "
-            "already. The warnings, breaches and escalations are recorded on their timelines "
-            "and in the statistics, without a message for each: %(numbers)s."
-        )
-    return subject, body % values
+def _digest_context(numbers: list[str], breaches: dict[str, int]) -> dict[str, object]:
+    return {
+        "count": len(numbers),
+        "breached": sum(breaches.get(n, 0) for n in numbers),
+        "numbers": ", ".join(numbers[:DIGEST_LISTED]),
+        "rest": max(0, len(numbers) - DIGEST_LISTED),
+        "url": overdue_url(),
+    }

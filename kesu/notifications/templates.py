@@ -10,7 +10,9 @@ Variables: number, title, category, severity, state, owner, department, due (in 
 time zone), clock (the time limit's name), level (1 department heads, 2 executives), comment
 (for customers only when the event is visible to them), actor, url (staff messages only);
 for customers, link (their private page) and refused (the files of their own submission that
-were not accepted, one "name: reason" a line).
+were not accepted, one "name: reason" a line). The digest of imported complaints' past
+deadline steps (`PAST_STEPS_DIGEST`) has its own: count (complaints), breached (time limits
+breached), numbers (the first of them), rest (how many more), url (the overdue list).
 """
 
 from __future__ import annotations
@@ -190,6 +192,16 @@ DEFAULTS: dict[TemplateCode, Wording] = {
             "\n{{ comment }}\n{{ url }}"
         ),
     ),
+    TemplateCode.PAST_STEPS_DIGEST: Wording(
+        _("Imported complaints already past their time limits: {{ count }}"),
+        _(
+            "Complaints imported from the previous register had run out of time before they "
+            "came into Kesu: {{ breached }} time limits of {{ count }} complaints were "
+            "breached already. The warnings, breaches and escalations are recorded on their "
+            "timelines and in the statistics, without a message for each: {{ numbers }}"
+            "{% if rest %} and {{ rest }} more{% endif %}.\n{{ url }}"
+        ),
+    ),
 }
 assert set(DEFAULTS) == set(TemplateCode), "every message has its built-in wording"
 
@@ -338,6 +350,11 @@ def refused_files_text(event: ComplaintEvent) -> str:
     """The files of the event that were not accepted, one "name: reason" a line."""
     refused = (event.data or {}).get("refused_files") or []
     return "\n".join(f"{f.get('name', '')}: {f.get('reason', '')}" for f in refused)
+
+
+def overdue_url() -> str:
+    """The workspace's list of overdue complaints, as a link in a message."""
+    return settings.KESU_BASE_URL + reverse("inbox") + "?tab=overdue"
 
 
 def complaint_url(number: str) -> str:
