@@ -181,3 +181,32 @@ def test_a_role_changed_in_the_admin_opens_or_closes_the_admin_site(people, defa
     change_role("qa")
     qa = User.objects.get(pk=qa.pk)
     assert not qa.is_staff and not qa.has_perm("policies.change_clockpolicy")
+
+
+# ------------------------------------------------------------------ staff phone numbers
+
+
+def test_a_staff_phone_is_stored_as_every_entrance_stores_one(defaults):
+    call_command(
+        "user", "create", "zhao_vp", "--role", "executive", "--phone", "139-0000-0007",
+    )  # fmt: skip
+    assert User.objects.get(username="zhao_vp").phone == "+8613900000007"
+    with pytest.raises(CommandError, match="abc"):
+        call_command("user", "create", "qian", "--role", "executive", "--phone", "abc")
+    assert not User.objects.filter(username="qian").exists()
+
+
+def test_the_admin_refuses_a_staff_phone_that_is_not_a_number_and_normalises_one(people):
+    superuser = Client()
+    superuser.force_login(people.admin)
+    qa = people.qa
+    url = f"/admin/accounts/user/{qa.pk}/change/"
+
+    refused = superuser.post(url, {**form_data(superuser.get(url)), "phone": "=2+5"})
+    assert refused.status_code == 200
+    assert "phone" in refused.context["adminform"].form.errors
+    taken = superuser.post(url, {**form_data(superuser.get(url)), "phone": "010-1234 5678"})
+    assert taken.status_code == 302
+
+    qa.refresh_from_db()
+    assert qa.phone == "+861012345678"

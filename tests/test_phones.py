@@ -10,9 +10,10 @@ from django.apps import apps
 from django.test import Client
 from django.utils import translation
 
-from kesu.complaints import actions, phones
+from kesu.complaints import actions
 from kesu.complaints.importing import COLUMNS, import_file
 from kesu.complaints.models import Category, Complaint
+from kesu.core import phones
 from kesu.portal.throttle import normal_contact
 from tests.conftest import complaint_payload
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import ApiToken, Department, User, hash_token
+from kesu.core import phones
 
 TOKEN_PREFIX = "ks_"  # noqa: S105 (the visible start of every token, not a secret)
 
@@ -35,6 +36,10 @@ def create_user(
         raise AccountError(
             _("A person with the role “%(role)s” needs a department.") % {"role": role.label}
         )
+    try:
+        phone = phones.normalise(phone)  # SMS to staff go to this number
+    except phones.InvalidPhone as error:
+        raise AccountError(str(error)) from None
     user = User(
         username=username,
         role=role,

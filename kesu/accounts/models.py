@@ -1,10 +1,12 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
+from kesu.core import phones
 
 
 class Department(models.Model):
@@ -44,7 +46,15 @@ class User(AbstractUser):
         related_name="members",
         verbose_name=_("department"),
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164 (kesu.core.phones)
+
+    def clean(self) -> None:
+        """A phone number as every entrance stores one (the admin's form calls this)."""
+        super().clean()
+        try:
+            self.phone = phones.normalise(self.phone)
+        except phones.InvalidPhone as error:
+            raise ValidationError({"phone": str(error)}) from None
 
     class Meta:
         verbose_name = _("user")

@@ -7,7 +7,7 @@ own transaction: a bad row is reported by its row number and skipped, good rows 
 `write_csv` / `write_xlsx` write the same columns, so an export imports again.
 
 Every text has the limit of `kesu.complaints.limits` (too long: refused, never cut), phone
-numbers are read and stored as every other entrance does (`kesu.complaints.phones`), and an
+numbers are read and stored as every other entrance does (`kesu.core.phones`), and an
 open complaint whose time limits ran out in the old register gets those ladder steps on its
 timeline without a message for each (one digest per person at the end of the import).
 
@@ -48,11 +48,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions, limits, phones
+from kesu.complaints import actions, limits
 from kesu.complaints.actions import IMPORTABLE_FINAL_STATES, NewComplaint
 from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
+from kesu.core import phones
 from kesu.core.language import in_company_language
 from kesu.notifications import rules as notification_rules
 

@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
 from kesu.accounts.models import Department, User
-from kesu.complaints import phones
 from kesu.complaints.authority import department_scope
 from kesu.complaints.choices import OPEN_STATES, EventType
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
-from kesu.core import keyset
+from kesu.core import keyset, phones
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.trees import path_up, subtree
 from kesu.policies.queries import current_policy

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-from kesu.complaints import limits, phones
+from kesu.complaints import limits
 from kesu.complaints.choices import (
     Action,
     AppealKind,
@@ -45,6 +45,7 @@ from kesu.complaints.choices import (
     SurveyScale,
     Visibility,
 )
+from kesu.core import phones
 from kesu.deadlines.clocks import ClockState
 from kesu.policies.choices import ClockKind, TimeBasis
 
@@ -200,7 +201,7 @@ def _phone(value: str) -> str:
         raise ValueError(str(error)) from None
 
 
-# Any way of writing a number is taken; the stored form is E.164 (kesu.complaints.phones).
+# Any way of writing a number is taken; the stored form is E.164 (kesu.core.phones).
 Phone = Annotated[
     str,
     MaxChars(limits.PHONE),

@@ -42,7 +42,7 @@ from django.utils import timezone
 from kesu.accounts.actions import create_user
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions, costs, phones
+from kesu.complaints import actions, costs
 from kesu.complaints.actions import Measure, NewComplaint
 from kesu.complaints.attachments import add_attachment
 from kesu.complaints.authority import MAX_ESCALATION_LEVEL
@@ -64,7 +64,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.complaints.models import Attachment, Category, Complaint
-from kesu.core import clock
+from kesu.core import clock, phones
 from kesu.core.defaults import load_defaults
 from kesu.policies.queries import current_policy
 
@@ -1450,7 +1450,7 @@ def _person(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    """A mobile number, stored as every entrance stores one (E.164, kesu.complaints.phones)."""
+    """A mobile number, stored as every entrance stores one (E.164, kesu.core.phones)."""
     prefix = rng.choice(["138", "139", "137", "136", "135", "186", "188", "158", "159"])
     return phones.normalise(f"{prefix}{rng.randint(0, 99999999):08d}")
 

@@ -3,7 +3,7 @@
 They only parse and check what a customer can type; the rules (what a complaint needs, which
 state allows what) stay in the domain, whose refusals are shown next to the field they name.
 The public form's limits are the complaint's own (`kesu.complaints.limits`), and its phone is
-read as every entrance reads one (`kesu.complaints.phones`).
+read as every entrance reads one (`kesu.core.phones`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints import limits, phones
+from kesu.complaints import limits
 from kesu.complaints.choices import Kind
 from kesu.complaints.queries import categories_by_code
 from kesu.complaints.satisfaction import ANSWER_LABELS, SCALE_POINTS, SURVEY_QUESTIONS
+from kesu.core import phones
 
 HONEYPOT = "homepage"  # a field people never see: only robots fill it in
 

@@ -9,7 +9,7 @@ pruned as new ones are written.
 Limits are settings (KESU_PUBLIC_FORM_PER_ADDRESS, KESU_PUBLIC_FORM_PER_CONTACT, as
 "count/minutes"). The address is the client's, through trusted proxies
 (`kesu.core.client`). Contacts are compared in a
-normal form (a phone number as it is stored, E.164 by `kesu.complaints.phones`; an e-mail
+normal form (a phone number as it is stored, E.164 by `kesu.core.phones`; an e-mail
 without its +tag), so "139-0000-0009", "+86 139 0000 0009" and "13900000009" count as one.
 
 Checking and counting happen in one transaction that holds the keys' locks (SQLite: the
@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from kesu.complaints import phones
+from kesu.core import phones
 from kesu.portal.choices import ThrottleScope
 from kesu.portal.models import Submission
 

@@ -1,5 +1,5 @@
 """Complainants' phone numbers in the stored form every entrance now writes (E.164, see
-kesu.complaints.phones), so that "139-0000-0009" and "13900000009" are one caller.
+kesu.core.phones), so that "139-0000-0009" and "13900000009" are one caller.
 
 A value that is not a valid number (`abc`, `12`, a landline without its area code) is left as
 it was: nothing is destroyed, and staff still see what was typed. Each distinct value is read
@@ -11,7 +11,7 @@ from django.db import migrations
 
 
 def normalise_phones(apps, schema_editor):
-    from kesu.complaints.phones import normalised_or_none
+    from kesu.core.phones import normalised_or_none
 
     Complaint = apps.get_model("complaints", "Complaint")
     written = (

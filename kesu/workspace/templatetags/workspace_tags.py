@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from kesu.complaints import phones
+from kesu.core import phones
 from kesu.workspace.register_form import MAX_LENGTHS
 
 register = template.Library()
