@@ -229,7 +229,9 @@ def test_a_level_1_complaint_reaches_the_executives_at_once_also_by_sms(
     # then: each executive gets the level-1 notice once per channel (not also the quality one)
     assert sent_to(cast.executive) == ["level1_notice", "level1_notice"]  # in-app, e-mail
     assert sorted(n.channel for n in outbox(recipient=cast.rep)) == ["email", "in_app", "sms"]
-    assert [s.phone for s in MemorySmsBackend.outbox] == ["13900000009"]
+    assert [s.phone for s in MemorySmsBackend.outbox] == [
+        "+8613900000009"
+    ]  # E.164, as every number is stored
     assert number in MemorySmsBackend.outbox[0].text
     assert [(n.template, n.webhook) for n in outbox(channel=Ch.WEBHOOK)] == [
         ("level1_notice", robot)
