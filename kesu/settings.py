@@ -227,9 +227,15 @@ AXES_LOCKOUT_TEMPLATE = "workspace/locked_out.html"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env_choice(
+    "KESU_LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("KESU_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Huey's consumer adds a handler of its own (and logs at INFO) unless its logger has
+    # one: with the root's too, every line came out twice, and two lines a minute per task.
+    "loggers": {"huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }

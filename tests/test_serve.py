@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -171,3 +172,22 @@ def test_a_starting_process_loads_the_urls_before_its_first_request(start, tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_the_worker_writes_each_log_line_once(tmp_path):
+    """Huey's consumer adds its own handler unless the `huey` logger has one; with the root
+    handler too, every line came out twice, and each task logged two INFO lines a minute."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(KESU_DATA_DIR=str(tmp_path), KESU_LOG_LEVEL="INFO")
+    subprocess.run([KESU, "serve", "--prepare-only"], env=env, check=True, capture_output=True)
+    worker = subprocess.Popen(
+        [KESU, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        time.sleep(8)  # the scheduler queues the periodic tasks as it starts
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0]
+    queued = re.findall(r"Enqueueing periodic task [\w.]+: ([0-9a-f-]{36})", output)
+    assert queued, output
+    assert len(queued) == len(set(queued)), output

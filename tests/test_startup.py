@@ -123,6 +123,7 @@ def test_serve_stops_on_a_database_that_accepts_connections_but_never_answers(
         ("KESU_EMAIL_URL", "smtp://"),
         ("KESU_IMAP_URL", "imaps://imap.example.com/INBOX"),
         ("KESU_SMS_BACKEND", "sms_vendor.Backend"),
+        ("KESU_LOG_LEVEL", "verbose"),
     ],
 )
 def test_a_bad_setting_stops_kesu_serve_with_the_variables_name(tmp_path, variable, value):
