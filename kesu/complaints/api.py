@@ -69,6 +69,20 @@ from kesu.portal.timeline import customer_timeline
 
 router = Router(tags=["complaints"])
 
+# The keys of stored JSON under which Kesu writes instants (as text), by who writes them;
+# the API writes them in local time like every other instant (`kesu.core.encoding`). Every
+# other value there is data as it was given, people's words included, and is left alone.
+EVENT_INSTANTS = frozenset(
+    {
+        "promised_at",  # actions.contact
+        "visited_at",  # actions.visit
+        "waited_from",  # actions.resume
+        "due_at",  # deadlines.engine.take_step: the deadline steps of the sweep and imports
+        "recorded_at",  # actions._record_past_steps: when past steps were recorded
+    }
+)
+MEASURE_INSTANTS = frozenset({"deadline"})  # actions.Measure.as_json
+
 
 def _is_customer(user: User) -> bool:
     return user.role == Role.CUSTOMER
@@ -179,7 +193,7 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
                 "to_state": e.to_state,
                 "visibility": e.visibility,
                 "comment": e.comment,
-                "data": local_instants(e.data),
+                "data": local_instants(e.data, EVENT_INSTANTS),
             }
             for e in events
         ],
@@ -192,7 +206,7 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
 def _plan(plan) -> dict[str, Any]:
     """PlanOut's fields; the measures' deadlines (text in stored JSON) as every instant."""
     out = {name: getattr(plan, name) for name in PlanOut.model_fields}
-    out["measures"] = local_instants(plan.measures)
+    out["measures"] = [local_instants(m, MEASURE_INSTANTS) for m in plan.measures]
     return out
 
 
