@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.choices import Role
 from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.core import phones
+from kesu.core.memo import forget
 
 TOKEN_PREFIX = "ks_"  # noqa: S105 (the visible start of every token, not a secret)
 
@@ -101,12 +102,13 @@ def find_tokens(text: str) -> list[ApiToken]:
 
 
 def revoke_token(token: ApiToken) -> bool:
-    """Revoke one token; False if it was already revoked."""
-    return bool(
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+    """Revoke one token, for good (nothing un-revokes one); False if it was already revoked.
+    This process stops taking it at once, the others within the tokens' cache time."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
     )
+    forget("token:")
+    return bool(revoked)
 
 
 def ensure_admin() -> tuple[str, str] | None:
