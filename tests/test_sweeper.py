@@ -1,5 +1,6 @@
 """The deadline sweep's lease and its record (issue #13, point 24): a sweep cut off does not
-stop the later ones, and /healthz says when sweeps stop."""
+stop the later ones, and /healthz/worker says when sweeps stop (/healthz, the web process's
+own health, does not)."""
 
 import os
 import socket
@@ -8,10 +9,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from kesu.core.management.commands.worker import Command as WorkerCommand
+from kesu.core.memo import forget
 from kesu.deadlines import sweeper, tasks
 from kesu.deadlines.models import SweepStatus
 
@@ -109,41 +112,76 @@ def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
     assert "deadlines-sweep" in started["extra_locks"]
 
 
-# ------------------------------------------------------------------ /healthz
+# ------------------------------------------------------------------ /healthz, /healthz/worker
 
 
-def healthz() -> tuple[int, dict]:
-    response = Client().get("/healthz")
+def healthz(path: str = "/healthz/worker") -> tuple[int, dict]:
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(path)
     return response.status_code, response.json()
 
 
 @override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
-def test_healthz_is_unhealthy_when_no_sweep_completes_after_a_worker_started(defaults):
+def test_the_worker_is_unhealthy_when_no_sweep_completes_after_it_started(defaults):
     status, body = healthz()
-    assert status == 200 and body["sweep"]["worker_started"] is None  # nothing expected yet
+    assert status == 200 and body["worker_started"] is None  # nothing expected yet
     start = timezone.now()
     sweeper.worker_started(start)
     assert healthz()[0] == 200
     with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        forget()
         status, body = healthz()
         assert status == 503 and body["status"] == "unhealthy"
-        assert "no deadline sweep has completed since the worker started" in body["reason"]
+        assert body["reason"] == "No deadline sweep has completed since the worker started."
+        assert body["last_completed"] is None and body["worker_started"]
         assert sweep_runs()
         status, body = healthz()
-        assert status == 200 and body["sweep"]["last_completed"] is not None
+        assert status == 200 and body["last_completed"].endswith("+08:00")
+        last = body["last_completed"]
     with time_machine.travel(start + timedelta(minutes=12), tick=False):
+        forget()
         status, body = healthz()
-        assert status == 503 and "no deadline sweep has completed since" in body["reason"]
+        assert status == 503 and body["last_completed"] == last
+        assert body["reason"] == "No deadline sweep has completed for longer than it may."
 
 
 @override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
-def test_healthz_is_unhealthy_while_a_sweep_cut_off_still_holds_the_lease(defaults):
+def test_the_worker_is_unhealthy_while_a_sweep_cut_off_still_holds_the_lease(defaults):
     start = timezone.now()
     sweeper.worker_started(start)
     held_by("another-host:4242:abcd1234", for_=timedelta(minutes=10))
     with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        forget()
         status, body = healthz()
-        assert status == 503 and "has been running since" in body["reason"]
+        assert status == 503
+        assert body["reason"] == "A deadline sweep has been running for longer than it may."
+        assert body["running_since"]
+
+
+@override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
+def test_a_stalled_worker_does_not_take_the_web_server_out_of_service(defaults):
+    start = timezone.now()
+    sweeper.worker_started(start)
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        forget()
+        assert healthz("/healthz/worker")[0] == 503
+        status, body = healthz("/healthz")
+        assert status == 200 and body["status"] == "ok"
+
+
+SECRET = 'connection to server at "db.internal" (10.0.0.5) failed: password for user "kesu"'
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/worker"])
+def test_a_database_that_does_not_answer_is_503_without_its_error(defaults, monkeypatch, path):
+    def refused(*args, **kwargs):
+        raise OperationalError(SECRET)
+
+    monkeypatch.setattr(connection, "cursor", refused)
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(path)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unhealthy", "reason": "The database does not answer."}
+    assert "db.internal" not in response.content.decode()
 
 
 def test_the_admin_shows_the_last_completed_sweep(people):

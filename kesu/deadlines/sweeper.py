@@ -10,9 +10,11 @@ silently. So the sweep takes a lease on the one `SweepStatus` row instead:
   or when its holder is a process of this host that no longer runs (`_dead`): a lease belongs
   to a live process, and expires anyway for holders on other hosts;
 * `finish` gives it back and records the completed sweep (time, complaints, steps), which
-  the admin shows and `/healthz` reads (`health`); `abandon` gives it back after an error;
+  the admin shows and `/healthz/worker` reads (`health`); `abandon` gives it back after an
+  error;
 * `worker_started` (called by `kesu worker` when it starts) gives back the leases of this
-  host's dead processes and notes that a worker runs here, so `/healthz` expects sweeps.
+  host's dead processes and notes that a worker runs here, so `/healthz/worker` expects
+  sweeps.
 
 The sweep itself stays race-safe (it locks its rows and replays under the lock), so two
 sweeps that overlap after a lease expired under a live but slow one do no harm.
@@ -26,6 +28,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kesu.core.memo import forget, memo
 from kesu.deadlines.models import SweepStatus
@@ -36,8 +39,7 @@ LEASE = timedelta(minutes=10)
 _ROW = 1
 _held: set[str] = set()  # the leases this process holds now
 
-# /healthz reads the row at most this often per process: it is also the benchmarks' floor
-# (bench/), which should stay a trivial request.
+# /healthz/worker reads the row at most this often per process.
 HEALTH_TTL = 10.0
 
 
@@ -134,27 +136,16 @@ class Health:
     running_since: datetime | None
     worker_started: datetime | None
 
-    def as_dict(self) -> dict:
-        def iso(at: datetime | None) -> str | None:
-            return at.isoformat() if at else None
-
-        return {
-            "ok": self.ok,
-            "reason": self.reason,
-            "last_completed": iso(self.last_completed),
-            "running_since": iso(self.running_since),
-            "worker_started": iso(self.worker_started),
-        }
-
 
 def health(max_age: timedelta, now: datetime | None = None) -> Health:
     """Whether sweeps happen: the last completed one (or the one running, or the worker's
     start, whichever is latest) is at most `max_age` old. Before any worker has started here
-    nothing is expected (a fresh install, or a worker not started yet)."""
+    nothing is expected (a fresh install, or a worker not started yet). The reason is in
+    general words: the times are given beside it."""
     now = now or timezone.now()
-    row = memo("sweeper:status", SweepStatus.objects.filter(pk=_ROW).first, ttl=HEALTH_TTL)
+    row = memo("sweeper:status", _status_row, ttl=HEALTH_TTL)
     if row is None or row.worker_started_at is None:
-        return Health(True, "no worker has started yet", None, None, None)
+        return Health(True, "", None, None, None)
     running = row.started_at if row.holder else None
     marks = [at for at in (row.finished_at, running, row.worker_started_at) if at is not None]
     latest = max(marks)
@@ -162,12 +153,13 @@ def health(max_age: timedelta, now: datetime | None = None) -> Health:
     if ok:
         reason = ""
     elif running and running == latest:
-        reason = f"a deadline sweep has been running since {running.isoformat()}"
+        reason = _("A deadline sweep has been running for longer than it may.")
     elif row.finished_at:
-        reason = f"no deadline sweep has completed since {row.finished_at.isoformat()}"
+        reason = _("No deadline sweep has completed for longer than it may.")
     else:
-        reason = (
-            f"no deadline sweep has completed since the worker started at "
-            f"{row.worker_started_at.isoformat()}"
-        )
+        reason = _("No deadline sweep has completed since the worker started.")
     return Health(ok, reason, row.finished_at, running, row.worker_started_at)
+
+
+def _status_row() -> SweepStatus | None:
+    return SweepStatus.objects.filter(pk=_ROW).first()
