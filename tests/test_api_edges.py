@@ -423,3 +423,47 @@ def test_every_instant_the_api_writes_is_local_time_with_its_offset(intake, peop
     assert contact["data"]["promised_at"] == "2030-01-01T10:00:00+08:00"
     listed = handler.get("/complaints").json()["results"][0]
     assert listed["registered_at"].endswith("+08:00")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("registered_from", "0001-01-01"),
+        ("registered_to", "9999-12-31"),
+        ("due_before", "0001-01-01"),
+        ("registered_from", "0001-01-01T00:00:00+08:00"),
+        ("registered_to", "9999-12-31T23:00:00-08:00"),
+        ("due_before", "9999-12-31T23:59:59+00:00"),
+    ],
+)
+def test_a_filter_bound_beyond_what_kesu_keeps_is_422_out_of_range(intake, number, name, value):
+    response = intake.get("/complaints", **{name: value})
+    body = assert_json_error(response, 422, "invalid")
+    assert body["errors"] == [{"field": name, "message": "日期超出范围。"}]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2026-02-30", "请填写日期，"), ("2026-11-21T24:00:00+08:00", "请填写日期和时间")],
+)
+def test_a_filter_bound_that_is_no_day_or_time_is_422_in_our_words(intake, value, message):
+    response = intake.get("/complaints", registered_from=value)
+    body = assert_json_error(response, 422, "invalid")
+    assert body["errors"][0]["message"].startswith(message), body
+
+
+def test_an_instant_in_a_body_beyond_what_kesu_keeps_is_422_and_changes_nothing(
+    intake, people, number
+):
+    intake.act(number, "accept", {"owner": people.handler_quality.username})
+    handler = people.api(people.handler_quality)
+    before = written()
+    response = handler.act(
+        number, "contact", {"summary": "已联系", "promised_at": "9999-12-31T20:00:00Z"}
+    )
+    assert_json_error(response, 422, "invalid")
+    assert fields_of(response) == {"promised_at"}
+    response = intake.post("/complaints", complaint_payload(occurred_at="0001-01-01T00:00:00Z"))
+    assert fields_of(response) == {"occurred_at"}
+    assert written() == before
+    assert handler.get(f"/complaints/{number}").status_code == 200

@@ -54,6 +54,7 @@ from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core import phones
+from kesu.core.encoding import in_range
 from kesu.core.language import in_company_language
 from kesu.notifications import rules as notification_rules
 
@@ -454,6 +455,8 @@ def as_datetime(value: Any) -> datetime:
         moment = _parse_datetime(str(value))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    if not in_range(moment):
+        raise BadValue(_("“%(value)s” is out of range.") % {"value": value})
     return moment
 
 

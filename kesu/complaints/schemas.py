@@ -46,6 +46,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.core import phones
+from kesu.core.encoding import in_range
 from kesu.deadlines.clocks import ClockState
 from kesu.policies.choices import ClockKind, TimeBasis
 
@@ -128,15 +129,15 @@ def _amount(value: Any) -> Any:
 
 def _aware(value: datetime | None) -> datetime | None:
     """An aware instant, in UTC: PostgreSQL takes offsets of at most 15:59 (RFC 3339 allows
-    23:59), and UTC is what both databases store."""
+    23:59), and UTC is what both databases store. One that not every zone can write (within a
+    day of the years 1 and 9999) is out of range."""
     if value is None:
         return value
     if value.tzinfo is None:
         raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
-        raise ValueError(_("The date is out of range.")) from None
+    if not in_range(value):
+        raise ValueError(_("The date is out of range."))
+    return value.astimezone(UTC)
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
@@ -152,13 +153,27 @@ MaybeAwareDatetime = Annotated[datetime | None, BeforeValidator(_instant), After
 def _instant_or_day(value: Any) -> Any:
     """A query's instant (RFC 3339 with its offset) or a whole day (2026-11-21)."""
     if isinstance(value, str) and _DAY.fullmatch(value):
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # 2026-02-30
+            raise PydanticCustomError("date_parsing", "Input should be a valid date") from None
     value = _instant(value)
-    return datetime.fromisoformat(value.upper()) if isinstance(value, str) else value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.upper())
+        except ValueError:  # the hour 24
+            raise PydanticCustomError(
+                "datetime_parsing", "Input should be a valid datetime"
+            ) from None
+    return value
 
 
 def _aware_or_day(value: datetime | date | None) -> datetime | date | None:
-    return _aware(value) if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return _aware(value)
+    if value is not None and not in_range(value):
+        raise ValueError(_("The date is out of range."))
+    return value
 
 
 # A bound of a list filter: an instant with its offset, or a date meaning that whole local day.

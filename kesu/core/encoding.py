@@ -13,11 +13,27 @@ they look like one. A value under such a key that does not parse is passed on as
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
+
+# The instants Kesu takes: those every zone can write. Python's dates end with the years 1 and
+# 9999, and an instant within a day of either end may have no local time (0001-01-01T00:00Z is
+# the year 0 west of Greenwich). Both databases hold every one of them.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def in_range(value: datetime | date) -> bool:
+    """Whether an aware instant, or a day (its local start and end), is one Kesu takes."""
+    if not isinstance(value, datetime):
+        return EARLIEST.date() <= value <= LATEST.date()
+    try:
+        return EARLIEST <= value.astimezone(UTC) <= LATEST
+    except OverflowError:
+        return False
 
 
 def local_instant(value: datetime) -> str:
