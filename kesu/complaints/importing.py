@@ -983,6 +983,24 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return value
 
 
+def unchecked_phones(complaints: QuerySet[Complaint]) -> list[str]:
+    """The numbers of the complaints whose phone is kept from before numbers were checked
+    (the phone migrations keep what is not a number alone): exported as it is, as staff see
+    it, and refused by the import, which names the row and the column, until corrected."""
+    kept = [
+        value
+        for value in complaints.exclude(complainant_phone="")
+        .order_by()
+        .values_list("complainant_phone", flat=True)
+        .distinct()
+        if phones.normalised_or_none(value) is None
+    ]
+    if not kept:
+        return []
+    found = complaints.filter(complainant_phone__in=kept).order_by("registered_at", "id")
+    return list(found.values_list("number", flat=True))
+
+
 def export_file(complaints: QuerySet[Complaint], path: Path) -> int:
     """Write an .xlsx or .csv file, by the name's suffix; returns how many complaints."""
     suffix = path.suffix.lower()

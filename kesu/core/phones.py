@@ -12,7 +12,9 @@ and it is stored in E.164 (`+8613900000009`), with an extension as RFC 3966 writ
 (`;ext=123`). So "139-0000-0009" and "13900000009" are one caller: for the earlier complaints
 and the duplicates of registration, for the search and for the public form's limits.
 Anything that is not a valid number (`abc`, `12`, `=2+5`, a landline without its area code)
-is refused with `InvalidPhone`, whose message says what to write.
+is refused with `InvalidPhone`, whose message says what to write; so is a number with more
+than formatting around it (`张先生 13900000009`, `13900000009a`): the words are the person's
+mistake to hear about, not text to drop.
 
 Staff read a number in the national format when it is Chinese (`139 0000 0009`,
 `010 1234 5678`) and in the international format otherwise (`+44 20 7946 0958`): `display`.
@@ -36,33 +38,63 @@ EXTENSION_DIGITS = 6  # keeps the stored form within its 32 characters
 _TRAILING_EXTENSION = re.compile(r"^(?P<number>.*\d)\s*[-－—]\s*(?P<extension>\d{1,6})$")
 _LANDLINE = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
+# What a number is written with: digits and the marks people put between them, then perhaps an
+# extension (in words, or `;ext=` as it is stored). Anything else (a name, a word, a letter)
+# is not formatting: the text is refused rather than read for the number inside it, so
+# nothing that was written is silently lost.
+_MARKS = r"\s+\-‐‑–—().\/、#"
+_NUMBER_ALONE = re.compile(
+    rf"[\d{_MARKS}]*(?:(?:;ext=|转分机|分机号?|转|ext\.?|extension|x)[\s.:]*\d+[\s.]*)?",
+    re.IGNORECASE,
+)
+_NOT_NUMBER = re.compile(rf"[^\d{_MARKS}]+")
+_NON_DIGITS = re.compile(r"\D")
+
 
 class InvalidPhone(ValueError):
     """Not a phone number; the message (translated) says what to write instead."""
 
-    def __init__(self, value: str):
-        super().__init__(
-            _(
+    def __init__(self, value: str, *, words: bool = False):
+        if words:
+            message = _(
+                "“%(value)s” has more in it than a phone number. Write the number alone "
+                "(139 0000 0009, 010-1234 5678 转 123); a name goes in its own field."
+            )
+        else:
+            message = _(
                 "“%(value)s” is not a phone number. Write a mobile number (139 0000 0009), a "
                 "landline with its area code (010-1234 5678) or an international number "
                 "with its country code (+44 20 7946 0958)."
             )
-            % {"value": value}
-        )
+        super().__init__(message % {"value": value})
 
 
 def normalise(text: str) -> str:
-    """The stored form of the number written in `text` ("" stays ""); raises InvalidPhone."""
+    """The stored form of the number written in `text` ("" stays ""); raises InvalidPhone.
+
+    Only formatting is dropped: the marks between the digits, the words for an extension, a
+    trunk 0, an international prefix; a text with anything more in it is refused."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return ""
+    if not _NUMBER_ALONE.fullmatch(text):
+        within = _parse(_NOT_NUMBER.sub(" ", text).strip())
+        raise InvalidPhone(text, words=within is not None)
     number = _parse(text)
-    if number is None:
+    if number is None or not _digits_kept(text, number):
         raise InvalidPhone(text)
     stored = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     if number.extension:
         stored += EXTENSION + number.extension
     return stored
+
+
+def _digits_kept(text: str, number: PhoneNumber) -> bool:
+    """Whether every digit written is in the number: the national number and its extension,
+    after nothing but an international prefix, the country code and a trunk 0."""
+    written = _NON_DIGITS.sub("", text)
+    national = phonenumbers.national_significant_number(number) + (number.extension or "")
+    return re.fullmatch(rf"(?:00)?(?:{number.country_code})?0?{national}", written) is not None
 
 
 def normalised_or_none(text: str) -> str | None:
@@ -100,9 +132,9 @@ def display(stored: str) -> str:
     """How staff read a stored number; what does not parse is shown as it is."""
     if not stored:
         return ""
-    number = _valid(stored)
+    number = _valid(stored) if _NUMBER_ALONE.fullmatch(stored) else None
     if number is None:
-        return stored  # a value kept from before numbers were checked
+        return stored  # a value kept from before numbers were checked, words and all
     style = (
         PhoneNumberFormat.NATIONAL
         if phonenumbers.region_code_for_number(number) == REGION

@@ -14,7 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
 from kesu.complaints.choices import State
-from kesu.complaints.importing import RegisterFileError, export_file, write_csv
+from kesu.complaints.importing import (
+    RegisterFileError,
+    export_file,
+    unchecked_phones,
+    write_csv,
+)
 from kesu.complaints.models import Complaint
 from kesu.core import clock
 
@@ -55,6 +60,7 @@ class Command(BaseCommand):
             )
         if file is None:
             self._to_stdout(complaints)
+            self._warn_unchecked_phones(complaints)
             return
         try:
             count = export_file(complaints, file)
@@ -67,6 +73,25 @@ class Command(BaseCommand):
                 count,
             )
             % {"count": count, "file": file}
+        )
+        self._warn_unchecked_phones(complaints)
+
+    def _warn_unchecked_phones(self, complaints) -> None:
+        numbers = unchecked_phones(complaints)
+        if not numbers:
+            return
+        shown = ", ".join(numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        self.stderr.write(
+            ngettext(
+                "%(count)d complaint keeps a phone that is not a number alone, from before "
+                "numbers were checked (%(numbers)s): it is exported as it is, and importing "
+                "the file refuses its row until the phone is corrected.",
+                "%(count)d complaints keep a phone that is not a number alone, from before "
+                "numbers were checked (%(numbers)s): they are exported as they are, and "
+                "importing the file refuses their rows until the phones are corrected.",
+                len(numbers),
+            )
+            % {"count": len(numbers), "numbers": shown}
         )
 
     def _to_stdout(self, complaints) -> None:
