@@ -6,12 +6,16 @@ import importlib
 import io
 import random
 
+import phonenumbers
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from kesu.accounts.models import User
 from kesu.complaints import actions
@@ -75,6 +79,39 @@ def test_a_number_with_words_beside_it_is_refused_not_cut_out_of_them(written):
 def test_digits_are_never_dropped_or_added(written):
     with pytest.raises(phones.InvalidPhone):
         phones.normalise(written)
+
+
+# The shapes the fast path reads, and some it leaves to the library.
+_PREFIXES = st.sampled_from(["", "+86", "+86 ", "+86-", "0086", "0086 ", "86", "+8 6", "0"])
+_SEPARATORS = st.sampled_from(["", " ", "-", "  ", ".", "—"])
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(
+    prefix=_PREFIXES,
+    second=st.integers(0, 9),
+    rest=st.integers(0, 10**9 - 1),
+    first=_SEPARATORS,
+    then=_SEPARATORS,
+)
+def test_the_fast_path_for_mainland_mobiles_agrees_with_the_library(
+    prefix, second, rest, first, then
+):
+    digits = f"1{second}{rest:09d}"
+    written = f"{prefix}{digits[:3]}{first}{digits[3:7]}{then}{digits[7:]}"
+    fast = phones._mainland_mobile(written)
+    number = phones._valid(written)
+    library = phonenumbers.format_number(number, PhoneNumberFormat.E164) if number else None
+    if fast is not None:
+        assert fast == library, written
+    elif number is not None and phonenumbers.number_type(number) == PhoneNumberType.MOBILE:
+        # a valid mobile the fast path leaves alone is written in a rarer shape
+        common = {first, then} <= {"", " ", "-"}
+        assert not (prefix in ("", "+86", "+86 ", "+86-", "0086", "0086 ") and common), written
+    try:
+        assert phones.normalise(written) == library
+    except phones.InvalidPhone:
+        assert library is None or not phones._NUMBER_ALONE.fullmatch(written), written
 
 
 def test_chinese_numbers_are_shown_in_the_national_format_and_others_internationally():
