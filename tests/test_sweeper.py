@@ -61,26 +61,64 @@ def test_a_live_sweep_elsewhere_keeps_others_out_until_its_lease_expires(default
     assert SweepStatus.objects.get().holder == ""
 
 
+def here(pid: int, started: str | None = None, run: str = "deadbeef") -> str:
+    """A holder of this boot and pid namespace."""
+    started = started or sweeper._start_time(pid) or "1"
+    return f"{HOST}:{sweeper._namespace()}:{pid}:{started}:{run}"
+
+
 def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_at_once(defaults):
-    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    held_by(here(dead_pid(), "12345"), for_=timedelta(hours=1))
     assert sweep_runs()
 
 
 def test_a_lease_with_this_pid_that_this_process_does_not_hold_is_an_earlier_process(defaults):
     # in a container the worker often gets the same pid after a restart
-    held_by(f"{HOST}:{os.getpid()}:0ld0ld00", for_=timedelta(hours=1))
+    held_by(here(os.getpid(), run="0ld0ld00"), for_=timedelta(hours=1))
     assert sweep_runs()
+
+
+def test_a_lease_whose_pid_now_belongs_to_a_later_process_is_taken_at_once(defaults):
+    with subprocess.Popen(["sleep", "30"]) as alive:
+        try:
+            held_by(here(alive.pid, started="1"), for_=timedelta(hours=1))  # not when it started
+            assert sweep_runs()
+        finally:
+            alive.kill()
 
 
 def test_a_live_process_of_this_host_keeps_its_lease(defaults):
     with subprocess.Popen(["sleep", "30"]) as alive:
         try:
-            held_by(f"{HOST}:{alive.pid}:11112222")
+            held_by(here(alive.pid, run="11112222"))
             assert not sweep_runs()
             assert sweeper.worker_started() == ""
-            assert SweepStatus.objects.get().holder.startswith(f"{HOST}:{alive.pid}:")
+            assert SweepStatus.objects.get().holder == here(alive.pid, run="11112222")
         finally:
             alive.kill()
+
+
+@pytest.mark.parametrize("pid", [os.getpid, dead_pid])
+def test_a_container_sharing_the_hostname_but_not_the_pid_namespace_keeps_its_lease(defaults, pid):
+    # e.g. two containers with network_mode: host, each with its worker; their pids mean
+    # nothing to each other, even when one is ours or is free here
+    other = pid()
+    started = sweeper._start_time(os.getpid())
+    held_by(f"{HOST}:{sweeper._namespace()}0:{other}:{started}:aaaa1111")
+    assert not sweep_runs()
+    assert sweeper.worker_started() == ""
+    with time_machine.travel(timezone.now() + sweeper.LEASE, tick=False):
+        assert sweep_runs()  # it still expires
+
+
+@pytest.mark.parametrize("pid", [os.getpid, dead_pid])
+def test_a_holder_that_does_not_say_its_pid_namespace_is_left_to_expire(defaults, pid):
+    # "host:pid:run", as written before the namespace was: this hostname and even this pid
+    # may be another container's live worker
+    held_by(f"{HOST}:{pid()}:aaaa1111")
+    assert not sweep_runs()
+    with time_machine.travel(timezone.now() + sweeper.LEASE, tick=False):
+        assert sweep_runs()
 
 
 def test_a_failed_sweep_gives_the_lease_back(defaults, monkeypatch):
@@ -99,7 +137,7 @@ def test_a_failed_sweep_gives_the_lease_back(defaults, monkeypatch):
 def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
     defaults, monkeypatch
 ):
-    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    held_by(here(dead_pid(), "12345"), for_=timedelta(hours=1))
     started = {}
     monkeypatch.setattr(
         "kesu.core.management.commands.worker.call_command",

@@ -7,8 +7,10 @@ SIGTERM that runs out of grace) left it behind, and every later sweep refused to
 silently. So the sweep takes a lease on the one `SweepStatus` row instead:
 
 * `claim` takes it with one conditional UPDATE when it is free, when its time is up (`LEASE`),
-  or when its holder is a process of this host that no longer runs (`_dead`): a lease belongs
-  to a live process, and expires anyway for holders on other hosts;
+  or when its holder is provably a process that no longer runs (`_dead`): one of this
+  kernel's boot and this pid namespace whose pid is gone or now belongs to a process started
+  at another time. A holder anywhere else — another host, or another container that shares
+  this hostname but not this pid namespace — is never judged dead: its lease expires;
 * `finish` gives it back and records the completed sweep (time, complaints, steps), which
   the admin shows and `/healthz/worker` reads (`health`); `abandon` gives it back after an
   error;
@@ -52,28 +54,63 @@ def _status() -> SweepStatus:
     return row
 
 
-def _dead(holder: str) -> bool:
-    """Whether `holder` ("host:pid:run") is a process of this host that no longer runs.
-
-    A holder on another host is never known dead: its lease expires instead. A holder with
-    this process's pid but a lease this process does not hold is an earlier process whose pid
-    came back (a container's worker is often pid 1 or 7 after every restart).
-    """
-    parts = holder.rsplit(":", 2)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return False
-    host, pid = parts[0], int(parts[1])
-    if host != _host():
-        return False
-    if pid == os.getpid():
-        return holder not in _held
+def _read(path: str) -> str | None:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # a live process of another user
+        with open(path) as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _start_time(pid: int | str) -> str | None:
+    """When the process started, in clock ticks since boot (field 22 of /proc/PID/stat);
+    None when there is no such process (or no /proc)."""
+    stat = _read(f"/proc/{pid}/stat")
+    if stat is None:
+        return None
+    # The command name (field 2) is in brackets and may hold spaces: count after its end.
+    return stat[stat.rindex(")") + 2 :].split()[19]
+
+
+def _namespace() -> str | None:
+    """This kernel's boot and this process's pid namespace, in which pids mean something; None
+    without /proc (then no holder is ever judged dead: leases only expire)."""
+    boot = _read("/proc/sys/kernel/random/boot_id")
+    try:
+        pid_ns = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+    if boot is None:
+        return None
+    return f"{boot.strip()[:8]}.{pid_ns.removeprefix('pid:[').removesuffix(']')}"
+
+
+def _identity() -> str:
+    """ "host:namespace:pid:start" of this process (host for people; the rest decides)."""
+    pid = os.getpid()
+    return f"{_host()}:{_namespace() or '-'}:{pid}:{_start_time(pid) or '-'}"
+
+
+def _dead(holder: str) -> bool:
+    """Whether `holder` ("host:namespace:pid:start:run") is provably a process that no longer
+    runs: one of this boot and pid namespace whose pid is gone, or belongs to a process that
+    started at another time (the pid came back: a container's worker is often pid 1 or 7
+    after every restart). This very process is dead as a holder of a lease it does not hold.
+
+    Anything else is not known dead — another host, another pid namespace behind the same
+    hostname, a holder written before this form, no /proc — and keeps its lease until it
+    expires.
+    """
+    parts = holder.split(":")
+    if len(parts) != 5 or not parts[2].isdigit():
         return False
-    return False
+    _host_name, namespace, pid, started, _run = parts
+    if namespace == "-" or namespace != _namespace():
+        return False
+    if holder.rsplit(":", 1)[0] == _identity():
+        return holder not in _held
+    now_started = _start_time(pid)
+    return now_started is None or now_started != started
 
 
 def claim(now: datetime | None = None) -> str | None:
@@ -83,7 +120,7 @@ def claim(now: datetime | None = None) -> str | None:
     free = Q(holder="") | Q(lease_until__lt=now)
     if current.holder and _dead(current.holder):
         free |= Q(holder=current.holder)
-    token = f"{_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    token = f"{_identity()}:{uuid.uuid4().hex[:8]}"
     taken = SweepStatus.objects.filter(free, pk=_ROW).update(
         holder=token, lease_until=now + LEASE, started_at=now
     )
