@@ -467,3 +467,18 @@ def test_an_instant_in_a_body_beyond_what_kesu_keeps_is_422_and_changes_nothing(
     assert fields_of(response) == {"occurred_at"}
     assert written() == before
     assert handler.get(f"/complaints/{number}").status_code == 200
+
+
+def test_an_idempotency_key_longer_than_kept_is_422_naming_the_header(intake):
+    before = written()
+    response = intake.post(
+        "/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200 + "A"}
+    )
+    body = assert_json_error(response, 422, "invalid")
+    assert fields_of(response) == {"Idempotency-Key"} and "200" in body["errors"][0]["message"]
+    assert written() == before
+    # a key of the length kept is taken, and a retry with it registers nothing again
+    first = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200})
+    again = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["number"] == again.json()["number"]

@@ -248,9 +248,9 @@ def customer_detail(c: Complaint) -> dict[str, Any]:
 def register(request: HttpRequest, payload: RegisterIn):
     """Registers a complaint, suggestion or inquiry. The severity is proposed from the record
     (`severity_proposed`); send `severity` with `severity_reason` to override it.
-    With an `Idempotency-Key` header, a retried request returns the complaint the first one
-    made (200 instead of 201) and never registers it twice."""
-    key = request.headers.get("Idempotency-Key", "")[:200]
+    With an `Idempotency-Key` header (at most 200 characters), a retried request returns the
+    complaint the first one made (200 instead of 201) and never registers it twice."""
+    key = payloads.idempotency_key(request.headers.get("Idempotency-Key", ""), "Idempotency-Key")
     new = payloads.new_complaint(payload)
     complaint, created = actions.register(
         new,

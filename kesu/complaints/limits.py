@@ -29,6 +29,7 @@ ORDER_NO = 100
 PROJECT_NAME = 200
 PROJECT_LOCATION = 200
 SEVERITY_REASON = 10_000
+IDEMPOTENCY_KEY = 200  # the `Idempotency-Key` header of a registration (a retry's key)
 
 # By the complaint's field names (`Complaint`, `NewComplaint`, the import's column codes).
 COMPLAINT_TEXT: dict[str, int] = {
