@@ -199,7 +199,7 @@ class Complaint(models.Model):
         db_index=False,
     )
     responsible_person = models.CharField(
-        _("person responsible for the cause"), max_length=100, blank=True
+        _("person responsible for the cause"), max_length=limits.RESPONSIBLE_PERSON, blank=True
     )
 
     # progress

@@ -182,9 +182,6 @@ QueryBound = Annotated[
 ]
 QuerySeverity = Annotated[Severity | None, BeforeValidator(_query_whole)]
 Day = Annotated[date | None, BeforeValidator(_day)]
-Text = Annotated[str, Field(max_length=10000)]
-# Text the action cannot do without (blank is refused too: whitespace is stripped first).
-Said = Annotated[str, Field(min_length=1, max_length=10000)]
 
 
 @dataclass(frozen=True)
@@ -207,6 +204,12 @@ class MaxChars:
         if (refusal := limits.too_long(value, self.max_length)) is not None:
             raise ValueError(refusal)
         return value
+
+
+# What people write when they act (`limits.ACTION_TEXT`).
+Text = Annotated[str, MaxChars(limits.ACTION_TEXT)]
+# Text the action cannot do without (blank is refused too: whitespace is stripped first).
+Said = Annotated[str, Field(min_length=1), MaxChars(limits.ACTION_TEXT)]
 
 
 def _phone(value: str) -> str:
@@ -554,7 +557,7 @@ class DetermineIn(ActionIn):
     determination: Determination
     root_cause: Text = Field("", description="required unless the result is undeterminable")
     responsible_department: str | None = None
-    responsible_person: str = Field("", max_length=100)
+    responsible_person: Annotated[str, MaxChars(limits.RESPONSIBLE_PERSON)] = ""
     evidence: list[Id] = Field(
         [],
         description="ids of attachments that show the cause: required for a product-quality "
@@ -569,7 +572,7 @@ class QaDetermineIn(ActionIn):
 
 
 class MeasureIn(Strict):
-    description: str = Field(..., min_length=1, max_length=2000)
+    description: Annotated[str, Field(min_length=1), MaxChars(limits.MEASURE)]
     owner: str = Field(..., min_length=1, max_length=150, description="username")
     deadline: AwareDatetime = Field(..., description="after the registration")
 
@@ -652,10 +655,8 @@ class ReopenIn(ActionIn):
 class AppealIn(ActionIn):
     kind: AppealKind
     reason: Said = Field(..., description="what the customer disputes")
-    authority: str = Field(
-        "",
-        max_length=200,
-        description="the external authority: required for a disputed quality determination",
+    authority: Annotated[str, MaxChars(limits.AUTHORITY)] = Field(
+        "", description="the external authority: required for a disputed quality determination"
     )
 
 
@@ -664,7 +665,9 @@ class InvalidateIn(ActionIn):
 
 
 class MergeIn(ActionIn):
-    into: str = Field(..., max_length=32, description="number of the complaint to merge into")
+    into: Annotated[str, MaxChars(limits.NUMBER)] = Field(
+        ..., description="number of the complaint to merge into"
+    )
     comment: Text = ""
 
 
