@@ -482,3 +482,15 @@ def test_an_idempotency_key_longer_than_kept_is_422_naming_the_header(intake):
     again = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200})
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["number"] == again.json()["number"]
+
+
+def test_a_server_error_does_not_promise_that_nothing_was_done(intake, number, monkeypatch):
+    def done_then_failed(*args, **kwargs):
+        raise RuntimeError("the answer could not be rendered")
+
+    monkeypatch.setattr("kesu.complaints.api.detail", done_then_failed)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {intake.token}", raise_request_exception=False)
+    for language, words in (("en", "may or may not have been done"), ("zh-hans", "可能已完成")):
+        response = client.get(f"/api/v1/complaints/{number}", HTTP_ACCEPT_LANGUAGE=language)
+        body = assert_json_error(response, 500, "server_error")
+        assert words in body["detail"] and "nothing was changed" not in body["detail"]

@@ -82,7 +82,12 @@ def _status_words(status: int) -> tuple[str, str]:
     if status in words:
         return words[status]
     if status >= 500:
-        return "server_error", _("Something went wrong on our side; nothing was changed.")
+        # A failure after a commit (a notification queued, the answer rendered) leaves the
+        # change made: the caller must look before doing it again.
+        return "server_error", _(
+            "Something went wrong on our side. It may or may not have been done; reload the "
+            "page or read the complaint again before you retry."
+        )
     return f"http_{status}", _("The request was refused.")
 
 
