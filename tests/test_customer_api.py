@@ -5,12 +5,21 @@ import json
 
 import pytest
 from django.test import Client
+from pydantic import TypeAdapter, ValidationError
 
 from kesu.accounts.actions import create_token, create_user
 from kesu.accounts.choices import Role
 from kesu.complaints import actions
 from kesu.complaints.choices import Visibility
 from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.schemas import (
+    ComplaintDetail,
+    ComplaintForReader,
+    ComplaintPage,
+    CustomerComplaint,
+    CustomerComplaintPage,
+    PageForReader,
+)
 from kesu.portal import links
 from tests.conftest import PHOTO, Api, complaint_payload
 
@@ -126,3 +135,21 @@ def test_a_customer_logged_in_to_the_portal_reads_the_same_but_no_staff_page(cus
     response = browser.get(f"/api/v1/complaints/{number}")
     assert response.status_code == 200 and response.json()["number"] == number
     assert browser.get(f"/complaints/{number}").status_code in (302, 403, 404)
+
+
+def test_each_reader_s_answer_is_validated_in_its_own_shape_alone(customer, people):
+    api, number = customer
+    staff = people.api(people.intake)
+    shapes = (
+        (TypeAdapter(PageForReader), "/complaints", ComplaintPage, CustomerComplaintPage),
+        (TypeAdapter(ComplaintForReader), f"/complaints/{number}", ComplaintDetail, None),
+    )
+    for adapter, path, staff_shape, customer_shape in shapes:
+        assert isinstance(adapter.validate_python(staff.get(path).json()), staff_shape)
+        read = adapter.validate_python(api.get(path).json())
+        assert isinstance(read, customer_shape or CustomerComplaint)
+    # a staff answer that is not right is refused in the staff shape, not tried as the other
+    broken = {"results": [{**staff.get("/complaints").json()["results"][0], "number": None}]}
+    with pytest.raises(ValidationError) as refused:
+        TypeAdapter(PageForReader).validate_python(broken)
+    assert [e["loc"][:3] for e in refused.value.errors()] == [("staff", "results", 0)]

@@ -49,10 +49,9 @@ from kesu.complaints.schemas import (
     ACTION_SCHEMAS,
     AttachmentOut,
     ComplaintDetail,
+    ComplaintForReader,
     ComplaintOut,
-    ComplaintPage,
-    CustomerComplaint,
-    CustomerComplaintPage,
+    PageForReader,
     PlanOut,
     QueryBound,
     QueryFlag,
@@ -321,7 +320,7 @@ STAFF_FILTERS = ("severity", "category", "department", "owner", "channel", "over
 
 @router.get(
     "/complaints",
-    response={200: ComplaintPage | CustomerComplaintPage, **refusals(422)},
+    response={200: PageForReader, **refusals(422)},
     summary="List complaints",
 )
 def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
@@ -411,7 +410,7 @@ def _next(request: HttpRequest, cursor: str | None) -> str | None:
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintDetail | CustomerComplaint, **refusals(404)},
+    response={200: ComplaintForReader, **refusals(404)},
     summary="A complaint with its timeline and the caller's allowed actions",
 )
 def get_complaint(request: HttpRequest, number: str):

@@ -22,7 +22,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
 )
@@ -516,6 +518,39 @@ class CustomerComplaint(CustomerListItem):
     merged_into: str | None = Field(description="handled together with this complaint")
     timeline: list[CustomerEventOut]
     attachments: list[AttachmentOut] = Field(description="files shared with the customer")
+
+
+def _reader(value: Any) -> str:
+    """Whose shape an answer was built in: the customer's has a stage (a page: its rows do)."""
+    if isinstance(value, dict):
+        rows = value.get("results")
+        probe = value if rows is None else (rows[0] if rows else {})
+        return "customer" if isinstance(probe, dict) and "stage" in probe else "staff"
+    return "customer" if hasattr(value, "stage") else "staff"
+
+
+class _EitherInTheDocument:
+    """The document says `anyOf`: an empty page is in both shapes."""
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        if "oneOf" in json_schema:
+            json_schema["anyOf"] = json_schema.pop("oneOf")
+        return json_schema
+
+
+# What staff or a customer account reads. The answer is validated in its reader's shape alone
+# (a union tried in full validated every staff page twice: 0.8 ms instead of 0.5 for 25 rows).
+PageForReader = Annotated[
+    Annotated[ComplaintPage, Tag("staff")] | Annotated[CustomerComplaintPage, Tag("customer")],
+    Discriminator(_reader),
+    _EitherInTheDocument(),
+]
+ComplaintForReader = Annotated[
+    Annotated[ComplaintDetail, Tag("staff")] | Annotated[CustomerComplaint, Tag("customer")],
+    Discriminator(_reader),
+    _EitherInTheDocument(),
+]
 
 
 # ------------------------------------------------------------------------------ actions

@@ -60,9 +60,15 @@ def _local_text(value: Any) -> Any:
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
-    """The API's JSON encoder: aware datetimes as `local_instant` writes them."""
+    """The API's JSON encoder: aware datetimes as `local_instant` writes them, in the zone
+    current when the answer is rendered (looked up once per answer, not per instant)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._zone = timezone.get_current_timezone()
 
     def default(self, o):
-        if isinstance(o, datetime) and timezone.is_aware(o):
-            return local_instant(o)
+        if isinstance(o, datetime) and o.tzinfo is not None:
+            local = o.astimezone(self._zone)
+            return local.isoformat(timespec="milliseconds" if local.microsecond else "seconds")
         return super().default(o)
