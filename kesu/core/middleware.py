@@ -21,6 +21,8 @@ People at a form get a short page to read instead of JSON.
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.conf import settings
 from django.core.exceptions import (
     BadRequest,
@@ -114,17 +116,18 @@ class RequestEdgeMiddleware:
             return self._bad_text(
                 request, _("The address contains a character that is not allowed.")
             )
-        for name, value in request.META.items():
-            if name.startswith("HTTP_") and isinstance(value, str) and unstorable(value):
-                return self._bad_text(
-                    request, _("A header contains a character that is not allowed.")
-                )
+        # One search over all the headers, and one over the whole query (the fields at fault
+        # are looked for only then): this runs before every request.
+        headers = [v for k, v in request.META.items() if k[:5] == "HTTP_" and type(v) is str]
+        if unstorable("\n".join(headers)):
+            return self._bad_text(request, _("A header contains a character that is not allowed."))
         try:
-            fields = [key for key, values in request.GET.lists() if _bad(key, values)]
+            query = request.GET
+            if query and unstorable("\n".join(chain(query, *dict.values(query)))):
+                fields = [key for key, values in query.lists() if _bad(key, values)]
+                return self._bad_fields(request, fields)
         except UnicodeError:  # a server that passed the query on as text it could not be
             return self._bad_text(request, _("The request is malformed."))
-        if fields:
-            return self._bad_fields(request, fields)
         if request.method in ("POST", "PUT", "PATCH") and not is_api(request) and _is_form(request):
             try:  # parsed here rather than in the view: Django parses it once either way
                 fields = [key for key, values in request.POST.lists() if _bad(key, values)]
