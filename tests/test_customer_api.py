@@ -153,3 +153,13 @@ def test_each_reader_s_answer_is_validated_in_its_own_shape_alone(customer, peop
     with pytest.raises(ValidationError) as refused:
         TypeAdapter(PageForReader).validate_python(broken)
     assert [e["loc"][:3] for e in refused.value.errors()] == [("staff", "results", 0)]
+
+
+def test_a_customer_searches_only_what_their_view_shows(customer, people):
+    api, number = customer
+    # recorded by staff, not shown to the customer: order, batch, model, project, names
+    for q in ("SO00012345", "DN50", "上海某公司"):
+        assert api.get("/complaints", q=q).json()["results"] == [], q
+        assert people.api(people.intake).get("/complaints", q=q).json()["results"], q
+    for q in (number, "阀门渗漏", "要求更换"):
+        assert [r["number"] for r in api.get("/complaints", q=q).json()["results"]] == [number]

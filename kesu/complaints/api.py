@@ -38,6 +38,8 @@ from kesu.complaints.choices import (
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
+    CUSTOMER_SEARCHED_FIELDS,
+    SEARCHED_FIELDS,
     complaint_by_number,
     customer_complaints,
     keyset_page,
@@ -283,7 +285,12 @@ class ListFilters(Schema):
     )
     owner: str | None = Field(None, max_length=150, description="username, or `me`")
     channel: Channel | None = None
-    q: str | None = Field(None, max_length=100, description="number, or words in the text")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="number, or words in the text (a customer account: in the title and "
+        "description)",
+    )
     registered_from: QueryBound = Field(
         None,
         description="registered at or after this instant (with its offset), or from the "
@@ -325,9 +332,9 @@ STAFF_FILTERS = ("severity", "category", "department", "owner", "channel", "over
 )
 def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     """Complaints visible to the caller, newest registration first, with cursor paging.
-    A customer account gets its own complaints in the customer's shape, and cannot narrow
+    A customer account gets its own complaints in the customer's shape, cannot narrow
     them by the facets of staff work (severity, category, department, owner, channel,
-    deadlines)."""
+    deadlines), and searches only what its view shows (number, title, description)."""
     f = filters
     customer = _is_customer(request.user)
     if customer:
@@ -368,7 +375,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     if f.due_before:
         qs = qs.filter(due_at__lt=_bound(f.due_before))
     if f.q:
-        qs = search_text(qs, f.q)
+        qs = search_text(qs, f.q, CUSTOMER_SEARCHED_FIELDS if customer else SEARCHED_FIELDS)
     if customer:
         rows, cursor = keyset_page(qs, f.cursor, f.limit)
         return {"results": [_customer_facts(c) for c in rows], "next": _next(request, cursor)}
