@@ -521,12 +521,13 @@ class CustomerComplaint(CustomerListItem):
 
 
 def _reader(value: Any) -> str:
-    """Whose shape an answer was built in: the customer's has a stage (a page: its rows do)."""
+    """Whose shape an answer is in: the customer's has a stage (a page: its rows do). Asked
+    of the dict a view returns (validation), and of the validated answer (serialisation)."""
     if isinstance(value, dict):
         rows = value.get("results")
         probe = value if rows is None else (rows[0] if rows else {})
         return "customer" if isinstance(probe, dict) and "stage" in probe else "staff"
-    return "customer" if hasattr(value, "stage") else "staff"
+    return "customer" if isinstance(value, (CustomerComplaintPage, CustomerListItem)) else "staff"
 
 
 class _EitherInTheDocument:
