@@ -47,18 +47,26 @@ class TokenAuth(HttpBearer):
 forget_on_change("token:", ApiToken, User, Department)
 
 
+def _bearer(request: HttpRequest) -> bool:
+    """Whether the request carries a bearer token (the scheme is case-insensitive, RFC 9110)."""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"
+
+
 class CsrfRefused(Exception):
     """A logged-in browser's unsafe request without its CSRF token."""
 
 
 class SessionAuth(NinjaSessionAuth):
     """The workspace's login session (the browsable docs, scripts in the browser). It is asked
-    only when the request carries no `Authorization` header and someone is logged in: a
-    bearer request (valid or not) and an anonymous one are answered 401, never a CSRF
-    refusal; a logged-in browser's unsafe request still needs its CSRF token (403)."""
+    only when the request carries no bearer token and someone is logged in: a bearer request
+    (valid or not) and an anonymous one are answered 401, never a CSRF refusal; a logged-in
+    browser's unsafe request still needs its CSRF token (403). Another scheme in the
+    `Authorization` header (Basic or Negotiate, added by a proxy in front) is not Kesu's and
+    leaves the session as it is."""
 
     def __call__(self, request: HttpRequest):
-        if "Authorization" in request.headers or not request.user.is_authenticated:
+        if _bearer(request) or not request.user.is_authenticated:
             return None
         return super().__call__(request)
 

@@ -112,6 +112,23 @@ def test_a_logged_in_browser_still_needs_its_csrf_token(people, number):
     assert response.status_code == 200, response.content
 
 
+@pytest.mark.parametrize("scheme", ["Basic a2VzdTpwcm94eQ==", "Negotiate YIIGhgYJKoZIhvcSAQIC"])
+def test_a_proxys_own_authorization_leaves_a_logged_in_browser_its_session(people, number, scheme):
+    browser = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=scheme)
+    browser.force_login(people.intake)
+    assert browser.get("/api/v1/me").status_code == 200
+    assert browser.get("/api/v1/docs").status_code == 200
+    response = browser.post(
+        f"/api/v1/complaints/{number}/actions/note",
+        json.dumps({"text": "来电"}),
+        content_type="application/json",
+    )
+    assert_json_error(response, 403, "csrf_failed")  # still the session's rules
+    bearer = Client(HTTP_AUTHORIZATION="bearer not-a-token")
+    bearer.force_login(people.intake)
+    assert_json_error(bearer.get("/api/v1/me"), 401, "unauthenticated")
+
+
 # ------------------------------------------------------------------------------ 15: NUL, surrogates
 
 
