@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 from kesu import __version__
 from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.core.codes import EdgeCode, other_status
 from kesu.core.encoding import LocalTimeEncoder
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.middleware import BODY_EXCEPTIONS, body_refusal
@@ -161,7 +162,9 @@ api = NinjaAPI(
 )
 
 
-def error_response(request, code: str, detail: str, status: int, errors=None) -> HttpResponse:
+def error_response(
+    request, code: EdgeCode | ErrorCode | str, detail: str, status: int, errors=None
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "detail": detail, "errors": errors or []}, status=status
     )
@@ -238,7 +241,7 @@ def _validation_error(request, exc: ValidationError):
 def _unauthenticated(request, exc):
     return error_response(
         request,
-        "unauthenticated",
+        EdgeCode.UNAUTHENTICATED,
         _("Log in, or send a valid token as “Authorization: Bearer <token>”."),
         401,
     )
@@ -248,7 +251,7 @@ def _unauthenticated(request, exc):
 def _csrf_refused(request, exc):
     return error_response(
         request,
-        "csrf_failed",
+        EdgeCode.CSRF_FAILED,
         _(
             "A logged-in browser sends its CSRF token with this request (header X-CSRFToken); "
             "a program authenticates with “Authorization: Bearer <token>” instead."
@@ -273,8 +276,8 @@ def _http_error(request, exc: HttpError):
             detail %= where
         else:  # nested too deep, a number too long, …
             detail = _("The request body is not valid JSON.")
-        return error_response(request, "malformed_json", detail, 400)
-    return error_response(request, f"http_{exc.status_code}", str(exc), exc.status_code)
+        return error_response(request, EdgeCode.MALFORMED_JSON, detail, 400)
+    return error_response(request, other_status(exc.status_code), str(exc), exc.status_code)
 
 
 def _unreadable_body(request, exc):

@@ -8,14 +8,18 @@ import logging
 import re
 
 import pytest
+from django.core.exceptions import BadRequest, SuspiciousFileOperation, SuspiciousOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from kesu.accounts.models import ApiToken
 from kesu.api import api
+from kesu.complaints.errors import ErrorCode
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, IdempotencyKey
+from kesu.core.codes import EdgeCode
 from kesu.core.memo import forget
+from kesu.core.middleware import RequestEdgeMiddleware
 from kesu.portal.models import Submission
 from tests.conftest import PHOTO, complaint_payload
 
@@ -511,3 +515,59 @@ def test_a_server_error_does_not_promise_that_nothing_was_done(intake, number, m
         response = client.get(f"/api/v1/complaints/{number}", HTTP_ACCEPT_LANGUAGE=language)
         body = assert_json_error(response, 500, "server_error")
         assert words in body["detail"] and "nothing was changed" not in body["detail"]
+
+
+# ------------------------------------------------------------------------------ logs and codes
+
+
+@pytest.mark.parametrize(
+    ("raised", "logger", "level"),
+    [
+        (SuspiciousOperation("a path outside the storage"), "django.security.SuspiciousOperation",
+         logging.ERROR),
+        (SuspiciousFileOperation("../../etc/passwd"), "django.security.SuspiciousFileOperation",
+         logging.ERROR),
+        (BadRequest("no such thing"), "django.request", logging.WARNING),
+    ],
+)  # fmt: skip
+def test_a_suspicious_or_bad_request_is_400_and_logged_as_django_logs_it(
+    intake, number, monkeypatch, caplog, raised, logger, level
+):
+    def suspicious(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr("kesu.complaints.api.detail", suspicious)
+    with caplog.at_level(logging.INFO):
+        response = intake.get(f"/api/v1/complaints/{number}".removeprefix("/api/v1"))
+    assert_json_error(response, 400, "bad_request")
+    [record] = [r for r in caplog.records if r.name == logger]
+    assert record.levelno == level and record.exc_info and str(raised) in record.getMessage()
+    # the same from a page outside the API (the middleware's own path)
+    caplog.clear()
+    page = RequestEdgeMiddleware(lambda r: None).process_exception(
+        RequestFactory().get("/inbox/"), raised
+    )
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")
+    assert [r.levelno for r in caplog.records if r.name == logger] == [level]
+
+
+def test_every_code_the_api_answers_is_one_of_the_enums(intake, number, people):
+    known = {*EdgeCode, *ErrorCode}
+    assert all(ErrorCode(c) == EdgeCode(c) for c in {*EdgeCode} & {*ErrorCode})  # one spelling
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.intake)
+    answers = [
+        Client().get("/api/v1/me"),
+        browser.post("/api/v1/complaints", "{}", content_type="application/json"),
+        intake.get("/nothing-here"),
+        intake._client().delete("/api/v1/complaints"),
+        intake.post("/complaints", "{not json"),
+        intake.post("/complaints", {}),
+        intake.get("/complaints/KS1"),
+        intake.act(number, "approve_plan", {}),
+        intake.get("/complaints", q="\x00"),
+        intake._client().get("/api/v1/me", HTTP_X_NOTE="a\x00b"),
+        intake.post("/complaints", "x" * (3 * MiB)),
+    ]
+    codes = [response.json()["code"] for response in answers]
+    assert len(set(codes)) >= 9 and set(codes) <= known, codes
