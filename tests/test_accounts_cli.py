@@ -10,9 +10,15 @@ from django.forms import MultiWidget
 from django.test import Client
 from django.utils import translation
 
-from kesu.accounts.actions import create_token, create_user, revoke_token
+from kesu.accounts.actions import (
+    TokenReading,
+    create_token,
+    create_user,
+    find_tokens,
+    revoke_token,
+)
 from kesu.accounts.choices import Role
-from kesu.accounts.models import ApiToken, Department, User
+from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.core.memo import forget
 from kesu.policies.models import ClockPolicy
 
@@ -65,16 +71,44 @@ def test_the_id_revokes_a_token(people, capsys):
     assert not works(raw) and works(other)
 
 
+def token_starting(user: User, start: str, pk: int | None = None) -> str:
+    """A token whose start is `start` (8 characters), made as `issue_token` makes one."""
+    raw = f"ks_{start}{'x' * 35}"
+    ApiToken.objects.create(pk=pk, user=user, key_hash=hash_token(raw), prefix=start)
+    return raw
+
+
 def test_a_start_that_matches_several_tokens_lists_them_and_revokes_none(people, capsys):
-    first = create_token(people.intake)
-    second = create_token(people.qa)
+    first = token_starting(people.intake, "abcd1234")
+    second = token_starting(people.qa, "abcdEFGH")
     with pytest.raises(CommandError) as refused:
-        call_command("token", "revoke", "ks_")
+        call_command("token", "revoke", "ks_abcd")
     message = str(refused.value)
-    assert "matches 2 active tokens" in message
+    assert "matches 2 active tokens" in message and message.count("(by its start)") == 2
     for raw in (first, second):
         assert raw[3:11] in message
     assert works(first) and works(second)
+
+
+@pytest.mark.parametrize("text", ["ks_", "abc", "ks_abc", "ABCD", "ks_ABCD1234"])
+def test_a_start_is_four_characters_or_more_as_they_are_written(people, text):
+    raw = token_starting(people.intake, "abcd1234")
+    with pytest.raises(CommandError, match=r"No token matches .*at least 4 characters"):
+        call_command("token", "revoke", text)
+    assert works(raw)
+
+
+def test_digits_that_are_an_id_and_the_start_of_another_token_name_both(people, capsys):
+    by_id = token_starting(people.intake, "zzzz0000", pk=1234)
+    by_start = token_starting(people.qa, "12345678")
+    with pytest.raises(CommandError) as refused:
+        call_command("token", "revoke", "1234")
+    message = str(refused.value)
+    assert "matches 2 active tokens" in message
+    assert "id 1234  ks_zzzz0000" in message and "(by its id)" in message
+    assert "ks_12345678" in message and "(by its start)" in message
+    assert works(by_id) and works(by_start)
+    assert {found.by for found in find_tokens("1234")} == {TokenReading.ID, TokenReading.START}
 
 
 def test_a_text_that_matches_no_token_says_what_to_give(people, capsys):
