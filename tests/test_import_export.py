@@ -539,3 +539,11 @@ def test_a_time_beyond_what_kesu_keeps_is_a_bad_row_not_a_failed_import(people, 
     assert [(e.row, e.field) for e in result.errors] == [(2, "registered_at")]
     assert "0001-01-01 00:00" in result.errors[0].message
     assert result.imported == 1
+
+
+@pytest.mark.parametrize(
+    "args", [["--from", "0001-01-01"], ["--to", "9999-12-31"], ["--from", "2026-02-30"]]
+)
+def test_export_refuses_a_day_it_cannot_start_or_end_in_local_time(people, args):
+    with pytest.raises(CommandError, match=args[1]):
+        call_command("export", *args)

@@ -4,6 +4,7 @@ Writes the columns `kesu import` reads, so an export imports again (docs/import.
 FILE the CSV goes to standard output (UTF-8 without BOM; name a .csv file for Excel).
 """
 
+import argparse
 import os
 import sys
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kesu.complaints.choices import State
@@ -22,6 +24,20 @@ from kesu.complaints.importing import (
 )
 from kesu.complaints.models import Complaint
 from kesu.core import clock
+from kesu.core.encoding import in_range
+
+
+def _day(text: str) -> date:
+    """A registration day of the options: YYYY-MM-DD, one whose local midnight exists."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a day like 2026-11-21.") % {"value": text}
+        ) from None
+    if not in_range(day):
+        raise argparse.ArgumentTypeError(_("“%(value)s” is out of range.") % {"value": text})
+    return day
 
 
 class Command(BaseCommand):
@@ -38,13 +54,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from",
             dest="date_from",
-            type=date.fromisoformat,
+            type=_day,
             help="registered on or after this day (YYYY-MM-DD, local time)",
         )
         parser.add_argument(
             "--to",
             dest="date_to",
-            type=date.fromisoformat,
+            type=_day,
             help="registered on or before this day (YYYY-MM-DD, local time)",
         )
 
