@@ -2,6 +2,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext, ngettext
@@ -83,7 +84,7 @@ class UserAdmin(BaseUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
-        person = self.get_object(request, id)
+        person = self.get_object(request, unquote(id))
         if person is not None and controlled_by_superusers(person, request.user):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
