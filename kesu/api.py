@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 from kesu import __version__
 from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.core.codes import EdgeCode, other_status
 from kesu.core.encoding import LocalTimeEncoder
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.middleware import BODY_EXCEPTIONS, body_refusal
@@ -47,18 +48,26 @@ class TokenAuth(HttpBearer):
 forget_on_change("token:", ApiToken, User, Department)
 
 
+def _bearer(request: HttpRequest) -> bool:
+    """Whether the request carries a bearer token (the scheme is case-insensitive, RFC 9110)."""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"
+
+
 class CsrfRefused(Exception):
     """A logged-in browser's unsafe request without its CSRF token."""
 
 
 class SessionAuth(NinjaSessionAuth):
     """The workspace's login session (the browsable docs, scripts in the browser). It is asked
-    only when the request carries no `Authorization` header and someone is logged in: a
-    bearer request (valid or not) and an anonymous one are answered 401, never a CSRF
-    refusal; a logged-in browser's unsafe request still needs its CSRF token (403)."""
+    only when the request carries no bearer token and someone is logged in: a bearer request
+    (valid or not) and an anonymous one are answered 401, never a CSRF refusal; a logged-in
+    browser's unsafe request still needs its CSRF token (403). Another scheme in the
+    `Authorization` header (Basic or Negotiate, added by a proxy in front) is not Kesu's and
+    leaves the session as it is."""
 
     def __call__(self, request: HttpRequest):
-        if "Authorization" in request.headers or not request.user.is_authenticated:
+        if _bearer(request) or not request.user.is_authenticated:
             return None
         return super().__call__(request)
 
@@ -153,7 +162,9 @@ api = NinjaAPI(
 )
 
 
-def error_response(request, code: str, detail: str, status: int, errors=None) -> HttpResponse:
+def error_response(
+    request, code: EdgeCode | ErrorCode | str, detail: str, status: int, errors=None
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "detail": detail, "errors": errors or []}, status=status
     )
@@ -230,7 +241,7 @@ def _validation_error(request, exc: ValidationError):
 def _unauthenticated(request, exc):
     return error_response(
         request,
-        "unauthenticated",
+        EdgeCode.UNAUTHENTICATED,
         _("Log in, or send a valid token as “Authorization: Bearer <token>”."),
         401,
     )
@@ -240,7 +251,7 @@ def _unauthenticated(request, exc):
 def _csrf_refused(request, exc):
     return error_response(
         request,
-        "csrf_failed",
+        EdgeCode.CSRF_FAILED,
         _(
             "A logged-in browser sends its CSRF token with this request (header X-CSRFToken); "
             "a program authenticates with “Authorization: Bearer <token>” instead."
@@ -265,8 +276,8 @@ def _http_error(request, exc: HttpError):
             detail %= where
         else:  # nested too deep, a number too long, …
             detail = _("The request body is not valid JSON.")
-        return error_response(request, "malformed_json", detail, 400)
-    return error_response(request, f"http_{exc.status_code}", str(exc), exc.status_code)
+        return error_response(request, EdgeCode.MALFORMED_JSON, detail, 400)
+    return error_response(request, other_status(exc.status_code), str(exc), exc.status_code)
 
 
 def _unreadable_body(request, exc):

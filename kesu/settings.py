@@ -173,8 +173,8 @@ HUEY = {
         else {"filename": str(DATA_DIR / "huey.sqlite3")}
     ),
 }
-# /healthz answers 503 when a worker has started but no deadline sweep (every minute) has
-# completed for this many seconds.
+# /healthz/worker answers 503 when a worker has started but no deadline sweep (every minute)
+# has completed for this many seconds (/healthz, the web process's own, does not look).
 KESU_HEALTH_SWEEP_MAX_AGE = env_int("KESU_HEALTH_SWEEP_MAX_AGE", 300)
 
 # --- notifications (SPEC §7): e-mail, SMS provider, links in messages ---------------------

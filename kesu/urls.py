@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from kesu.api import api
 from kesu.core import views
+from kesu.deadlines import views as deadline_views
 from kesu.workspace import views as workspace_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/worker", deadline_views.worker_health, name="healthz-worker"),
     path("", include("kesu.portal.urls")),
     path("", include("kesu.workspace.urls")),
 ]

@@ -3,14 +3,23 @@
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.forms import MultiWidget
 from django.test import Client
 from django.utils import translation
 
-from kesu.accounts.actions import create_token
-from kesu.accounts.models import ApiToken, User
+from kesu.accounts.actions import (
+    TokenReading,
+    create_token,
+    create_user,
+    find_tokens,
+    revoke_token,
+)
+from kesu.accounts.choices import Role
+from kesu.accounts.models import ApiToken, Department, User, hash_token
+from kesu.core.memo import forget
 from kesu.policies.models import ClockPolicy
 
 
@@ -62,16 +71,44 @@ def test_the_id_revokes_a_token(people, capsys):
     assert not works(raw) and works(other)
 
 
+def token_starting(user: User, start: str, pk: int | None = None) -> str:
+    """A token whose start is `start` (8 characters), made as `issue_token` makes one."""
+    raw = f"ks_{start}{'x' * 35}"
+    ApiToken.objects.create(pk=pk, user=user, key_hash=hash_token(raw), prefix=start)
+    return raw
+
+
 def test_a_start_that_matches_several_tokens_lists_them_and_revokes_none(people, capsys):
-    first = create_token(people.intake)
-    second = create_token(people.qa)
+    first = token_starting(people.intake, "abcd1234")
+    second = token_starting(people.qa, "abcdEFGH")
     with pytest.raises(CommandError) as refused:
-        call_command("token", "revoke", "ks_")
+        call_command("token", "revoke", "ks_abcd")
     message = str(refused.value)
-    assert "matches 2 active tokens" in message
+    assert "matches 2 active tokens" in message and message.count("(by its start)") == 2
     for raw in (first, second):
         assert raw[3:11] in message
     assert works(first) and works(second)
+
+
+@pytest.mark.parametrize("text", ["ks_", "abc", "ks_abc", "ABCD", "ks_ABCD1234"])
+def test_a_start_is_four_characters_or_more_as_they_are_written(people, text):
+    raw = token_starting(people.intake, "abcd1234")
+    with pytest.raises(CommandError, match=r"No token matches .*at least 4 characters"):
+        call_command("token", "revoke", text)
+    assert works(raw)
+
+
+def test_digits_that_are_an_id_and_the_start_of_another_token_name_both(people, capsys):
+    by_id = token_starting(people.intake, "zzzz0000", pk=1234)
+    by_start = token_starting(people.qa, "12345678")
+    with pytest.raises(CommandError) as refused:
+        call_command("token", "revoke", "1234")
+    message = str(refused.value)
+    assert "matches 2 active tokens" in message
+    assert "id 1234  ks_zzzz0000" in message and "(by its id)" in message
+    assert "ks_12345678" in message and "(by its start)" in message
+    assert works(by_id) and works(by_start)
+    assert {found.by for found in find_tokens("1234")} == {TokenReading.ID, TokenReading.START}
 
 
 def test_a_text_that_matches_no_token_says_what_to_give(people, capsys):
@@ -95,6 +132,12 @@ def _admin_client(username: str) -> Client:
     """Logged in through the admin's own login page, as the person would."""
     client = Client()
     client.post("/admin/login/", {"username": username, "password": "Kesu-config-2026"})
+    return client
+
+
+def _logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
     return client
 
 
@@ -210,3 +253,124 @@ def test_the_admin_refuses_a_staff_phone_that_is_not_a_number_and_normalises_one
 
     qa.refresh_from_db()
     assert qa.phone == "+861012345678"
+
+
+# ------------------------------------------------------------------ what the admin role cannot take
+
+
+def config_person() -> User:
+    call_command("user", "create", "li_config", "--role", "admin", "--password", "Kesu-config-2026")
+    return User.objects.get(username="li_config")
+
+
+def test_a_revoked_token_cannot_be_brought_back_in_the_admin(people):
+    config_person()
+    raw = create_token(people.admin)  # a superuser's token
+    token = ApiToken.objects.get(prefix=raw[3:11])
+    revoke_token(token)
+    for client in (_admin_client("li_config"), _logged_in(people.admin)):
+        url = f"/admin/accounts/apitoken/{token.pk}/change/"
+        page = client.get(url)
+        assert page.status_code == 200
+        data = {**form_data(page), "revoked_at_0": "", "revoked_at_1": ""}
+        client.post(url, data)
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+    forget()
+    assert not works(raw)
+
+
+def test_the_admin_role_revokes_a_token_with_the_admin_action(people):
+    config_person()
+    raw, other = create_token(people.qa), create_token(people.qa)
+    token = ApiToken.objects.get(prefix=raw[3:11])
+    client = _admin_client("li_config")
+    response = client.post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    assert response.status_code == 302
+    assert not works(raw) and works(other)  # at once, in this process
+
+
+def test_the_admin_role_cannot_take_anothers_authority_or_raise_its_own(people):
+    me = config_person()
+    other_admin = create_user("he_config", role=Role.ADMIN, password="Kesu-config-2026")
+    client = _admin_client("li_config")
+    for person in (people.executive, other_admin, people.admin):
+        url = f"/admin/accounts/user/{person.pk}/password/"
+        response = client.post(url, {"password1": "An0ther-pass!", "password2": "An0ther-pass!"})
+        assert response.status_code == 403, person
+        person.refresh_from_db()
+        assert not person.check_password("An0ther-pass!")
+
+    # its own role and an executive's role and active status stay as they are
+    for person, changes in (
+        (me, {"role": "executive"}),
+        (people.executive, {"role": "handler", "is_active": ""}),
+        (other_admin, {"role": "qa", "is_active": ""}),
+    ):
+        url = f"/admin/accounts/user/{person.pk}/change/"
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "role" not in page.context["adminform"].form.fields
+        data = {k: v for k, v in {**form_data(page), **changes}.items() if v != ""}
+        assert client.post(url, data).status_code == 302
+        before = person.role
+        person.refresh_from_db()
+        assert person.role == before and person.is_active and not person.is_superuser
+
+    # nobody is made an executive or an administrator by it
+    url = f"/admin/accounts/user/{people.qa.pk}/change/"
+    refused = client.post(url, {**form_data(client.get(url)), "role": "executive"})
+    assert "role" in refused.context["adminform"].form.errors
+    added = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new_boss",
+            "usable_password": "true",
+            "password1": "An0ther-pass!",
+            "password2": "An0ther-pass!",
+            "role": "admin",
+        },
+    )
+    assert "role" in added.context["adminform"].form.errors
+    assert not User.objects.filter(username="new_boss").exists()
+
+
+def test_the_admin_role_still_manages_other_people(people):
+    config_person()
+    client = _admin_client("li_config")
+    qa = people.qa
+    url = f"/admin/accounts/user/{qa.pk}/password/"
+    response = client.post(
+        url, {"password1": "An0ther-pass!", "password2": "An0ther-pass!", "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    qa.refresh_from_db()
+    assert qa.check_password("An0ther-pass!")
+    url = f"/admin/accounts/user/{qa.pk}/change/"
+    assert client.post(url, {**form_data(client.get(url)), "role": "intake"}).status_code == 302
+    qa.refresh_from_db()
+    assert qa.role == Role.INTAKE
+
+
+def test_every_change_of_role_says_who_changed_it_from_what_to_what(people):
+    me = config_person()
+    superuser = _logged_in(people.admin)
+    url = f"/admin/accounts/user/{me.pk}/change/"
+    response = superuser.post(url, {**form_data(superuser.get(url)), "role": "executive"})
+    assert response.status_code == 302
+    entry = LogEntry.objects.filter(object_id=str(me.pk)).latest("action_time")
+    assert entry.user == people.admin
+    message = entry.get_change_message()
+    assert re.search(r"“[^”]+ \(admin\)”.*“[^”]+ \(executive\)”", message), message
+    history = superuser.get(f"/admin/accounts/user/{me.pk}/history/").content.decode()
+    assert "(executive)”" in history
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
+def test_only_the_admin_role_may_act_on_held_mail(defaults, role):
+    me = config_person()
+    assert User.objects.get(pk=me.pk).has_perm("mail.change_inboundmail")
+    other = create_user(f"x_{role}", role=role, department=Department.objects.first())
+    assert not other.has_perm("mail.change_inboundmail")

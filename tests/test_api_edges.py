@@ -8,14 +8,18 @@ import logging
 import re
 
 import pytest
+from django.core.exceptions import BadRequest, SuspiciousFileOperation, SuspiciousOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from kesu.accounts.models import ApiToken
 from kesu.api import api
+from kesu.complaints.errors import ErrorCode
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, IdempotencyKey
+from kesu.core.codes import EdgeCode
 from kesu.core.memo import forget
+from kesu.core.middleware import RequestEdgeMiddleware
 from kesu.portal.models import Submission
 from tests.conftest import PHOTO, complaint_payload
 
@@ -110,6 +114,23 @@ def test_a_logged_in_browser_still_needs_its_csrf_token(people, number):
         path, json.dumps({"text": "来电"}), content_type="application/json", HTTP_X_CSRFTOKEN=token
     )
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("scheme", ["Basic a2VzdTpwcm94eQ==", "Negotiate YIIGhgYJKoZIhvcSAQIC"])
+def test_a_proxys_own_authorization_leaves_a_logged_in_browser_its_session(people, number, scheme):
+    browser = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=scheme)
+    browser.force_login(people.intake)
+    assert browser.get("/api/v1/me").status_code == 200
+    assert browser.get("/api/v1/docs").status_code == 200
+    response = browser.post(
+        f"/api/v1/complaints/{number}/actions/note",
+        json.dumps({"text": "来电"}),
+        content_type="application/json",
+    )
+    assert_json_error(response, 403, "csrf_failed")  # still the session's rules
+    bearer = Client(HTTP_AUTHORIZATION="bearer not-a-token")
+    bearer.force_login(people.intake)
+    assert_json_error(bearer.get("/api/v1/me"), 401, "unauthenticated")
 
 
 # ------------------------------------------------------------------------------ 15: NUL, surrogates
@@ -423,3 +444,130 @@ def test_every_instant_the_api_writes_is_local_time_with_its_offset(intake, peop
     assert contact["data"]["promised_at"] == "2030-01-01T10:00:00+08:00"
     listed = handler.get("/complaints").json()["results"][0]
     assert listed["registered_at"].endswith("+08:00")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("registered_from", "0001-01-01"),
+        ("registered_to", "9999-12-31"),
+        ("due_before", "0001-01-01"),
+        ("registered_from", "0001-01-01T00:00:00+08:00"),
+        ("registered_to", "9999-12-31T23:00:00-08:00"),
+        ("due_before", "9999-12-31T23:59:59+00:00"),
+    ],
+)
+def test_a_filter_bound_beyond_what_kesu_keeps_is_422_out_of_range(intake, number, name, value):
+    response = intake.get("/complaints", **{name: value})
+    body = assert_json_error(response, 422, "invalid")
+    assert body["errors"] == [{"field": name, "message": "日期超出范围。"}]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2026-02-30", "请填写日期，"), ("2026-11-21T24:00:00+08:00", "请填写日期和时间")],
+)
+def test_a_filter_bound_that_is_no_day_or_time_is_422_in_our_words(intake, value, message):
+    response = intake.get("/complaints", registered_from=value)
+    body = assert_json_error(response, 422, "invalid")
+    assert body["errors"][0]["message"].startswith(message), body
+
+
+def test_an_instant_in_a_body_beyond_what_kesu_keeps_is_422_and_changes_nothing(
+    intake, people, number
+):
+    intake.act(number, "accept", {"owner": people.handler_quality.username})
+    handler = people.api(people.handler_quality)
+    before = written()
+    response = handler.act(
+        number, "contact", {"summary": "已联系", "promised_at": "9999-12-31T20:00:00Z"}
+    )
+    assert_json_error(response, 422, "invalid")
+    assert fields_of(response) == {"promised_at"}
+    response = intake.post("/complaints", complaint_payload(occurred_at="0001-01-01T00:00:00Z"))
+    assert fields_of(response) == {"occurred_at"}
+    assert written() == before
+    assert handler.get(f"/complaints/{number}").status_code == 200
+
+
+def test_an_idempotency_key_longer_than_kept_is_422_naming_the_header(intake):
+    before = written()
+    response = intake.post(
+        "/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200 + "A"}
+    )
+    body = assert_json_error(response, 422, "invalid")
+    assert fields_of(response) == {"Idempotency-Key"} and "200" in body["errors"][0]["message"]
+    assert written() == before
+    # a key of the length kept is taken, and a retry with it registers nothing again
+    first = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200})
+    again = intake.post("/complaints", complaint_payload(), headers={"Idempotency-Key": "k" * 200})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["number"] == again.json()["number"]
+
+
+def test_a_server_error_does_not_promise_that_nothing_was_done(intake, number, monkeypatch):
+    def done_then_failed(*args, **kwargs):
+        raise RuntimeError("the answer could not be rendered")
+
+    monkeypatch.setattr("kesu.complaints.api.detail", done_then_failed)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {intake.token}", raise_request_exception=False)
+    for language, words in (("en", "may or may not have been done"), ("zh-hans", "可能已完成")):
+        response = client.get(f"/api/v1/complaints/{number}", HTTP_ACCEPT_LANGUAGE=language)
+        body = assert_json_error(response, 500, "server_error")
+        assert words in body["detail"] and "nothing was changed" not in body["detail"]
+
+
+# ------------------------------------------------------------------------------ logs and codes
+
+
+@pytest.mark.parametrize(
+    ("raised", "logger", "level"),
+    [
+        (SuspiciousOperation("a path outside the storage"), "django.security.SuspiciousOperation",
+         logging.ERROR),
+        (SuspiciousFileOperation("../../etc/passwd"), "django.security.SuspiciousFileOperation",
+         logging.ERROR),
+        (BadRequest("no such thing"), "django.request", logging.WARNING),
+    ],
+)  # fmt: skip
+def test_a_suspicious_or_bad_request_is_400_and_logged_as_django_logs_it(
+    intake, number, monkeypatch, caplog, raised, logger, level
+):
+    def suspicious(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr("kesu.complaints.api.detail", suspicious)
+    with caplog.at_level(logging.INFO):
+        response = intake.get(f"/api/v1/complaints/{number}".removeprefix("/api/v1"))
+    assert_json_error(response, 400, "bad_request")
+    [record] = [r for r in caplog.records if r.name == logger]
+    assert record.levelno == level and record.exc_info and str(raised) in record.getMessage()
+    # the same from a page outside the API (the middleware's own path)
+    caplog.clear()
+    page = RequestEdgeMiddleware(lambda r: None).process_exception(
+        RequestFactory().get("/inbox/"), raised
+    )
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")
+    assert [r.levelno for r in caplog.records if r.name == logger] == [level]
+
+
+def test_every_code_the_api_answers_is_one_of_the_enums(intake, number, people):
+    known = {*EdgeCode, *ErrorCode}
+    assert all(ErrorCode(c) == EdgeCode(c) for c in {*EdgeCode} & {*ErrorCode})  # one spelling
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.intake)
+    answers = [
+        Client().get("/api/v1/me"),
+        browser.post("/api/v1/complaints", "{}", content_type="application/json"),
+        intake.get("/nothing-here"),
+        intake._client().delete("/api/v1/complaints"),
+        intake.post("/complaints", "{not json"),
+        intake.post("/complaints", {}),
+        intake.get("/complaints/KS1"),
+        intake.act(number, "approve_plan", {}),
+        intake.get("/complaints", q="\x00"),
+        intake._client().get("/api/v1/me", HTTP_X_NOTE="a\x00b"),
+        intake.post("/complaints", "x" * (3 * MiB)),
+    ]
+    codes = [response.json()["code"] for response in answers]
+    assert len(set(codes)) >= 9 and set(codes) <= known, codes

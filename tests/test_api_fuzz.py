@@ -4,7 +4,8 @@ documented shape, never a server error) and data it forbids (refused with a 4xx)
 
 Deterministic (hypothesis derandomised), a few examples per operation, on the database the
 suite runs on (SQLite or PostgreSQL). Requests go through the whole WSGI stack, middleware
-included, as the intake clerk with a bearer token.
+included, with a bearer token: as the intake clerk, and (fewer examples) as a customer
+account, whose answers have the customer's shapes and whose actions are refused.
 """
 
 import pytest
@@ -22,12 +23,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from kesu.accounts.actions import create_token, create_user
+from kesu.accounts.choices import Role
 from kesu.api import api
-from tests.conftest import complaint_payload
+from kesu.complaints.models import Complaint
+from kesu.portal import links
+from tests.conftest import Api, complaint_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-EXAMPLES = 10  # per operation and mode: the whole run stays well under a minute
+# Examples per operation and mode, by caller: the whole run stays well under a minute.
+EXAMPLES = {"intake clerk": 10, "customer account": 3}
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
 SCHEMA.app = WSGIHandler()
@@ -50,18 +56,29 @@ def _checks(operation, mode):
     return CHECKS
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
-def test_every_operation_answers_as_its_document_says(operation, mode, people):
+def _caller(caller: str, people) -> tuple[Api, str]:
+    """The caller, and a complaint it can read."""
     intake = people.api(people.intake)
     number = intake.post("/complaints", complaint_payload()).json()["number"]
+    if caller == "intake clerk":
+        return intake, number
+    account = create_user("wangwei", role=Role.CUSTOMER, name="王伟")
+    links.save_to_account(links.current(Complaint.objects.get(number=number)), account)
+    return Api(account, create_token(account)), number
+
+
+@pytest.mark.parametrize("caller", list(EXAMPLES))
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_every_operation_answers_as_its_document_says(operation, mode, caller, people):
+    api_caller, number = _caller(caller, people)
     path = {"number": number} if "{number}" in operation.path else None
-    headers = {"Authorization": f"Bearer {intake.token}"}
+    headers = {"Authorization": f"Bearer {api_caller.token}"}
     checks = _checks(operation, mode)
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES[caller],
         derandomize=True,
         deadline=None,
         database=None,

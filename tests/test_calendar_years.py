@@ -97,7 +97,7 @@ def test_the_calendar_admin_warns_while_this_year_or_the_next_is_provisional(peo
 
 
 def test_the_worker_logs_a_provisional_year_once(defaults, caplog):
-    years._logged.clear()
+    years.forget_warnings()
     with (
         translation.override("en"),
         caplog.at_level(logging.WARNING, logger="kesu.deadlines.years"),
@@ -107,11 +107,35 @@ def test_the_worker_logs_a_provisional_year_once(defaults, caplog):
     assert [r.getMessage().count(f"{LAST + 1} is provisional") for r in caplog.records] == [1]
 
 
+def test_the_worker_reads_the_years_again_only_when_another_comes_near(defaults, monkeypatch):
+    years.forget_warnings()
+    read = []
+    monkeypatch.setattr(years, "calendar_year", lambda year: read.append(year) or _published(year))
+    for _minute in range(3):  # the sweep, every minute of a day
+        years.warn_once(date(LAST, 6, 1))
+    assert read == [LAST]
+    years.warn_once(date(LAST, 12, 1))  # the next year is near now
+    years.warn_once(date(LAST, 12, 2))
+    assert read == [LAST, LAST, LAST + 1]
+
+
+def _published(year: int) -> years.CalendarYear:
+    return years.CalendarYear(
+        year=year,
+        time_zone="Asia/Shanghai",
+        holiday_source="cn",
+        status=years.YearStatus.PUBLISHED,
+        days_off=(),
+        days_on=(),
+        company_days=0,
+    )
+
+
 def test_a_calendar_that_cannot_be_read_is_logged_not_raised_by_the_worker(defaults, caplog):
     WorkCalendar.objects.filter(pk=WorkCalendar.current().pk).update(
         holiday_source="kesu.deadlines.nowhere.source"
     )
-    years._logged.clear()
+    years.forget_warnings()
     with caplog.at_level(logging.ERROR, logger="kesu.deadlines.years"):
         years.warn_once(date(LAST, 12, 1))
     assert "cannot tell which years are provisional" in caplog.text

@@ -526,3 +526,24 @@ def test_the_csv_escape_never_leaves_a_formula_and_comes_off_again(text):
     escaped = csv_escaped(text)
     assert not escaped.startswith(FORMULA_STARTS)
     assert csv_unescaped(escaped) == text
+
+
+def test_a_time_beyond_what_kesu_keeps_is_a_bad_row_not_a_failed_import(people, tmp_path):
+    path = write_csv(
+        tmp_path / "register.csv",
+        [row(registered_at="0001-01-01 00:00"), row(title="正常记录")],
+    )
+
+    result = import_file(path, actor=people.admin)
+
+    assert [(e.row, e.field) for e in result.errors] == [(2, "registered_at")]
+    assert "0001-01-01 00:00" in result.errors[0].message
+    assert result.imported == 1
+
+
+@pytest.mark.parametrize(
+    "args", [["--from", "0001-01-01"], ["--to", "9999-12-31"], ["--from", "2026-02-30"]]
+)
+def test_export_refuses_a_day_it_cannot_start_or_end_in_local_time(people, args):
+    with pytest.raises(CommandError, match=args[1]):
+        call_command("export", *args)

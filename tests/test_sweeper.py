@@ -1,5 +1,6 @@
 """The deadline sweep's lease and its record (issue #13, point 24): a sweep cut off does not
-stop the later ones, and /healthz says when sweeps stop."""
+stop the later ones, and /healthz/worker says when sweeps stop (/healthz, the web process's
+own health, does not)."""
 
 import os
 import socket
@@ -8,10 +9,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from kesu.core.management.commands.worker import Command as WorkerCommand
+from kesu.core.memo import forget
 from kesu.deadlines import sweeper, tasks
 from kesu.deadlines.models import SweepStatus
 
@@ -58,26 +61,64 @@ def test_a_live_sweep_elsewhere_keeps_others_out_until_its_lease_expires(default
     assert SweepStatus.objects.get().holder == ""
 
 
+def here(pid: int, started: str | None = None, run: str = "deadbeef") -> str:
+    """A holder of this boot and pid namespace."""
+    started = started or sweeper._start_time(pid) or "1"
+    return f"{HOST}:{sweeper._namespace()}:{pid}:{started}:{run}"
+
+
 def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_at_once(defaults):
-    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    held_by(here(dead_pid(), "12345"), for_=timedelta(hours=1))
     assert sweep_runs()
 
 
 def test_a_lease_with_this_pid_that_this_process_does_not_hold_is_an_earlier_process(defaults):
     # in a container the worker often gets the same pid after a restart
-    held_by(f"{HOST}:{os.getpid()}:0ld0ld00", for_=timedelta(hours=1))
+    held_by(here(os.getpid(), run="0ld0ld00"), for_=timedelta(hours=1))
     assert sweep_runs()
+
+
+def test_a_lease_whose_pid_now_belongs_to_a_later_process_is_taken_at_once(defaults):
+    with subprocess.Popen(["sleep", "30"]) as alive:
+        try:
+            held_by(here(alive.pid, started="1"), for_=timedelta(hours=1))  # not when it started
+            assert sweep_runs()
+        finally:
+            alive.kill()
 
 
 def test_a_live_process_of_this_host_keeps_its_lease(defaults):
     with subprocess.Popen(["sleep", "30"]) as alive:
         try:
-            held_by(f"{HOST}:{alive.pid}:11112222")
+            held_by(here(alive.pid, run="11112222"))
             assert not sweep_runs()
             assert sweeper.worker_started() == ""
-            assert SweepStatus.objects.get().holder.startswith(f"{HOST}:{alive.pid}:")
+            assert SweepStatus.objects.get().holder == here(alive.pid, run="11112222")
         finally:
             alive.kill()
+
+
+@pytest.mark.parametrize("pid", [os.getpid, dead_pid])
+def test_a_container_sharing_the_hostname_but_not_the_pid_namespace_keeps_its_lease(defaults, pid):
+    # e.g. two containers with network_mode: host, each with its worker; their pids mean
+    # nothing to each other, even when one is ours or is free here
+    other = pid()
+    started = sweeper._start_time(os.getpid())
+    held_by(f"{HOST}:{sweeper._namespace()}0:{other}:{started}:aaaa1111")
+    assert not sweep_runs()
+    assert sweeper.worker_started() == ""
+    with time_machine.travel(timezone.now() + sweeper.LEASE, tick=False):
+        assert sweep_runs()  # it still expires
+
+
+@pytest.mark.parametrize("pid", [os.getpid, dead_pid])
+def test_a_holder_that_does_not_say_its_pid_namespace_is_left_to_expire(defaults, pid):
+    # "host:pid:run", as written before the namespace was: this hostname and even this pid
+    # may be another container's live worker
+    held_by(f"{HOST}:{pid()}:aaaa1111")
+    assert not sweep_runs()
+    with time_machine.travel(timezone.now() + sweeper.LEASE, tick=False):
+        assert sweep_runs()
 
 
 def test_a_failed_sweep_gives_the_lease_back(defaults, monkeypatch):
@@ -96,7 +137,7 @@ def test_a_failed_sweep_gives_the_lease_back(defaults, monkeypatch):
 def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
     defaults, monkeypatch
 ):
-    held_by(f"{HOST}:{dead_pid()}:deadbeef", for_=timedelta(hours=1))
+    held_by(here(dead_pid(), "12345"), for_=timedelta(hours=1))
     started = {}
     monkeypatch.setattr(
         "kesu.core.management.commands.worker.call_command",
@@ -109,41 +150,76 @@ def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
     assert "deadlines-sweep" in started["extra_locks"]
 
 
-# ------------------------------------------------------------------ /healthz
+# ------------------------------------------------------------------ /healthz, /healthz/worker
 
 
-def healthz() -> tuple[int, dict]:
-    response = Client().get("/healthz")
+def healthz(path: str = "/healthz/worker") -> tuple[int, dict]:
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(path)
     return response.status_code, response.json()
 
 
 @override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
-def test_healthz_is_unhealthy_when_no_sweep_completes_after_a_worker_started(defaults):
+def test_the_worker_is_unhealthy_when_no_sweep_completes_after_it_started(defaults):
     status, body = healthz()
-    assert status == 200 and body["sweep"]["worker_started"] is None  # nothing expected yet
+    assert status == 200 and body["worker_started"] is None  # nothing expected yet
     start = timezone.now()
     sweeper.worker_started(start)
     assert healthz()[0] == 200
     with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        forget()
         status, body = healthz()
         assert status == 503 and body["status"] == "unhealthy"
-        assert "no deadline sweep has completed since the worker started" in body["reason"]
+        assert body["reason"] == "No deadline sweep has completed since the worker started."
+        assert body["last_completed"] is None and body["worker_started"]
         assert sweep_runs()
         status, body = healthz()
-        assert status == 200 and body["sweep"]["last_completed"] is not None
+        assert status == 200 and body["last_completed"].endswith("+08:00")
+        last = body["last_completed"]
     with time_machine.travel(start + timedelta(minutes=12), tick=False):
+        forget()
         status, body = healthz()
-        assert status == 503 and "no deadline sweep has completed since" in body["reason"]
+        assert status == 503 and body["last_completed"] == last
+        assert body["reason"] == "No deadline sweep has completed for longer than it may."
 
 
 @override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
-def test_healthz_is_unhealthy_while_a_sweep_cut_off_still_holds_the_lease(defaults):
+def test_the_worker_is_unhealthy_while_a_sweep_cut_off_still_holds_the_lease(defaults):
     start = timezone.now()
     sweeper.worker_started(start)
     held_by("another-host:4242:abcd1234", for_=timedelta(minutes=10))
     with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        forget()
         status, body = healthz()
-        assert status == 503 and "has been running since" in body["reason"]
+        assert status == 503
+        assert body["reason"] == "A deadline sweep has been running for longer than it may."
+        assert body["running_since"]
+
+
+@override_settings(KESU_HEALTH_SWEEP_MAX_AGE=300)
+def test_a_stalled_worker_does_not_take_the_web_server_out_of_service(defaults):
+    start = timezone.now()
+    sweeper.worker_started(start)
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        forget()
+        assert healthz("/healthz/worker")[0] == 503
+        status, body = healthz("/healthz")
+        assert status == 200 and body["status"] == "ok"
+
+
+SECRET = 'connection to server at "db.internal" (10.0.0.5) failed: password for user "kesu"'
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/worker"])
+def test_a_database_that_does_not_answer_is_503_without_its_error(defaults, monkeypatch, path):
+    def refused(*args, **kwargs):
+        raise OperationalError(SECRET)
+
+    monkeypatch.setattr(connection, "cursor", refused)
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(path)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unhealthy", "reason": "The database does not answer."}
+    assert "db.internal" not in response.content.decode()
 
 
 def test_the_admin_shows_the_last_completed_sweep(people):

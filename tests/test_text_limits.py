@@ -11,11 +11,31 @@ from django.test import Client
 from django.utils import translation
 
 from kesu.complaints import actions, limits
+from kesu.complaints.choices import EventType
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.importing import COLUMNS, RegisterFileError, export_file, import_file
-from kesu.complaints.models import Category, Complaint
-from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
-from kesu.portal.forms import PublicComplaintForm
+from kesu.complaints.models import Category, Complaint, ComplaintEvent
+from kesu.complaints.schemas import (
+    AddInfoIn,
+    AppealIn,
+    ComplainantIn,
+    ConfirmIn,
+    DetermineIn,
+    MeasureIn,
+    ProductIn,
+    ProjectIn,
+    ReasonIn,
+    RegisterIn,
+    ReturnVisitIn,
+)
+from kesu.portal.forms import (
+    AddInfoForm,
+    AppealForm,
+    ConfirmForm,
+    PublicComplaintForm,
+    SurveyForm,
+    WithdrawForm,
+)
 from kesu.workspace.register_form import MAX_LENGTHS
 from tests.conftest import complaint_payload
 
@@ -207,3 +227,52 @@ def _register_csv(tmp_path: Path, **values: str) -> Path:
         writer.writerow([column.header for column in COLUMNS])
         writer.writerow([row.get(column.code, "") for column in COLUMNS])
     return path
+
+
+# ------------------------------------------------------------------------------ acting on one
+
+
+def test_an_action_takes_the_same_text_through_the_api_the_workspace_and_the_portal():
+    for form, name, schema, field in (
+        (AddInfoForm(), "message", AddInfoIn, "message"),
+        (ConfirmForm(), "comment", ConfirmIn, "comment"),
+        (AppealForm(), "reason", AppealIn, "reason"),
+        (WithdrawForm(), "reason", ReasonIn, "reason"),
+        (SurveyForm(scale=5), "remarks", ReturnVisitIn, "remarks"),
+    ):
+        # the workspace's action forms are drawn from the API's shapes (action_forms)
+        assert form.fields[name].max_length == _schema_limit(schema, field), (form, name)
+        assert _schema_limit(schema, field) == limits.ACTION_TEXT
+    assert _schema_limit(MeasureIn, "description") == limits.MEASURE
+    assert _schema_limit(DetermineIn, "responsible_person") == limits.RESPONSIBLE_PERSON
+    assert Complaint._meta.get_field("responsible_person").max_length == limits.RESPONSIBLE_PERSON
+    assert _schema_limit(AppealIn, "authority") == limits.AUTHORITY
+
+
+def test_a_customer_writes_in_the_portal_as_much_as_the_api_takes(people):
+    client = Client()
+    created = client.post(
+        "/complain/",
+        {"kind": "complaint", "title": "漏水", "description": "卫生间漏水。", "name": "李娜"}
+        | {"phone": "13900000009", "consent": "on"},
+        REMOTE_ADDR="10.8.0.3",
+    )
+    token = created["Location"].split("/t/")[1].split("/")[0]
+    message = "长" * limits.ACTION_TEXT
+
+    taken = client.post(f"/t/{token}/add_info", {"message": message})
+    refused = client.post(
+        f"/t/{token}/add_info", {"message": message + "长"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert taken.status_code == 302
+    added = ComplaintEvent.objects.get(type=EventType.ADD_INFO)
+    assert len(added.comment) == limits.ACTION_TEXT
+    assert refused.status_code == 422 and str(limits.ACTION_TEXT + 1) in refused.content.decode()
+    api = people.api(people.intake).act(
+        added.complaint.number,
+        "note",
+        {"text": message + "长"},
+    )
+    assert api.status_code == 422
+    assert str(limits.ACTION_TEXT + 1) in api.json()["errors"][0]["message"]

@@ -158,7 +158,7 @@ def test_a_worker_killed_mid_sweep_does_not_stop_the_next_workers_sweeps(
     try:
         wait_for(flag.exists, "the first worker's sweep", first_log)
         holder = SweepStatus.objects.get().holder
-        assert holder.split(":")[1] == flag.read_text()  # the hanging sweep holds the lease
+        assert holder.split(":")[2] == flag.read_text()  # the hanging sweep holds the lease
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=30)

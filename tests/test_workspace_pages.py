@@ -81,6 +81,8 @@ def test_inbox_filters_and_the_deadline_order(people):
     assert body.index(first) < body.index(second["number"])
     # nonsense in the query string is ignored, not an error page
     assert client.get("/inbox/?tab=all&state=x&severity=9&from=bad&sort=?").status_code == 200
+    # and so is a day too far back to have a local midnight
+    assert client.get("/inbox/?tab=all&from=0001-01-01").status_code == 200
 
 
 def test_the_tab_counts_come_separately_and_only_owners_have_mine(people):

@@ -129,3 +129,11 @@ def test_the_look_up_by_phone_shows_only_complaints_the_person_may_see(people):
     north.force_login(people.handler_north)
     assert "阀门渗漏" in clerk.get("/register/assist", query).content.decode()
     assert "阀门渗漏" not in north.get("/register/assist", query).content.decode()
+
+
+def test_a_registration_key_longer_than_kept_is_refused_not_cut(people):
+    clerk = _client(people.intake)
+    response = clerk.post("/register/", _form(key="x" * 199))  # "k-" + 199: one too many
+    assert response.status_code == 422
+    assert Complaint.objects.count() == 0
+    assert clerk.post("/register/", _form(key="x" * 198)).status_code == 302

@@ -1,6 +1,8 @@
 """Writes for people and tokens."""
 
 import secrets
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import Q
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.choices import Role
 from kesu.accounts.models import ApiToken, Department, User, hash_token
 from kesu.core import phones
+from kesu.core.memo import forget
 
 TOKEN_PREFIX = "ks_"  # noqa: S105 (the visible start of every token, not a secret)
 
@@ -78,14 +81,32 @@ def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return row, raw
 
 
-def find_tokens(text: str) -> list[ApiToken]:
-    """The tokens `text` names: the whole token, its id, or the start of the token.
+class TokenReading(StrEnum):
+    """How a text named a token (`find_tokens`)."""
 
-    The start may be given with or without `ks_`; only the first 8 characters after it are
-    kept, so a longer start is compared on those. Every reading is tried and the matches are
-    returned together (ordered by id), so the caller can tell none, one, and an ambiguous
-    start apart.
-    """
+    WHOLE = "whole"  # the whole token
+    ID = "id"  # its id
+    START = "start"  # the start of the token, with or without `ks_`
+
+
+MIN_START = 4  # a shorter start names too many tokens to be meant
+
+
+@dataclass(frozen=True)
+class FoundToken:
+    token: ApiToken
+    by: TokenReading
+
+
+def find_tokens(text: str) -> list[FoundToken]:
+    """The tokens `text` names, each with how: the whole token, its id, or the start of the
+    token (at least `MIN_START` characters after `ks_`, compared case-sensitively as tokens
+    are; only the 8 kept characters count, so a longer start is compared on those).
+
+    Every reading is tried and the matches are returned together (ordered by id; a token named
+    two ways is given with the first of whole, id, start), so the caller can tell none, one,
+    and an ambiguous text — an all-digit one may be an id and the start of another token —
+    apart."""
     text = text.strip()
     if not text:
         return []
@@ -93,20 +114,28 @@ def find_tokens(text: str) -> list[ApiToken]:
     if text.isdigit():
         match |= Q(pk=int(text))
     start = text.removeprefix(TOKEN_PREFIX)
-    if start:
+    if len(start) >= MIN_START:
+        # LIKE is case-insensitive on SQLite: the start is compared again below
         match |= Q(prefix=start[:8]) if len(start) >= 8 else Q(prefix__startswith=start)
-    elif text == TOKEN_PREFIX:
-        match |= Q(pk__isnull=False)  # "ks_" is the start of every token
-    return list(ApiToken.objects.filter(match).select_related("user").order_by("pk"))
+    found = []
+    for token in ApiToken.objects.filter(match).select_related("user").order_by("pk"):
+        if token.key_hash == hash_token(text):
+            found.append(FoundToken(token, TokenReading.WHOLE))
+        elif text.isdigit() and token.pk == int(text):
+            found.append(FoundToken(token, TokenReading.ID))
+        elif len(start) >= MIN_START and token.prefix.startswith(start[:8]):
+            found.append(FoundToken(token, TokenReading.START))
+    return found
 
 
 def revoke_token(token: ApiToken) -> bool:
-    """Revoke one token; False if it was already revoked."""
-    return bool(
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+    """Revoke one token, for good (nothing un-revokes one); False if it was already revoked.
+    This process stops taking it at once, the others within the tokens' cache time."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
     )
+    forget("token:")
+    return bool(revoked)
 
 
 def ensure_admin() -> tuple[str, str] | None:

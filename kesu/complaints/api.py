@@ -38,6 +38,8 @@ from kesu.complaints.choices import (
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
+    CUSTOMER_SEARCHED_FIELDS,
+    SEARCHED_FIELDS,
     complaint_by_number,
     customer_complaints,
     keyset_page,
@@ -49,10 +51,9 @@ from kesu.complaints.schemas import (
     ACTION_SCHEMAS,
     AttachmentOut,
     ComplaintDetail,
+    ComplaintForReader,
     ComplaintOut,
-    ComplaintPage,
-    CustomerComplaint,
-    CustomerComplaintPage,
+    PageForReader,
     PlanOut,
     QueryBound,
     QueryFlag,
@@ -68,6 +69,20 @@ from kesu.portal.stages import STEPS, stage_of
 from kesu.portal.timeline import customer_timeline
 
 router = Router(tags=["complaints"])
+
+# The keys of stored JSON under which Kesu writes instants (as text), by who writes them;
+# the API writes them in local time like every other instant (`kesu.core.encoding`). Every
+# other value there is data as it was given, people's words included, and is left alone.
+EVENT_INSTANTS = frozenset(
+    {
+        "promised_at",  # actions.contact
+        "visited_at",  # actions.visit
+        "waited_from",  # actions.resume
+        "due_at",  # deadlines.engine.take_step: the deadline steps of the sweep and imports
+        "recorded_at",  # actions._record_past_steps: when past steps were recorded
+    }
+)
+MEASURE_INSTANTS = frozenset({"deadline"})  # actions.Measure.as_json
 
 
 def _is_customer(user: User) -> bool:
@@ -179,7 +194,7 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
                 "to_state": e.to_state,
                 "visibility": e.visibility,
                 "comment": e.comment,
-                "data": local_instants(e.data),
+                "data": local_instants(e.data, EVENT_INSTANTS),
             }
             for e in events
         ],
@@ -192,7 +207,7 @@ def detail(c: Complaint, user: User) -> dict[str, Any]:
 def _plan(plan) -> dict[str, Any]:
     """PlanOut's fields; the measures' deadlines (text in stored JSON) as every instant."""
     out = {name: getattr(plan, name) for name in PlanOut.model_fields}
-    out["measures"] = local_instants(plan.measures)
+    out["measures"] = [local_instants(m, MEASURE_INSTANTS) for m in plan.measures]
     return out
 
 
@@ -234,9 +249,9 @@ def customer_detail(c: Complaint) -> dict[str, Any]:
 def register(request: HttpRequest, payload: RegisterIn):
     """Registers a complaint, suggestion or inquiry. The severity is proposed from the record
     (`severity_proposed`); send `severity` with `severity_reason` to override it.
-    With an `Idempotency-Key` header, a retried request returns the complaint the first one
-    made (200 instead of 201) and never registers it twice."""
-    key = request.headers.get("Idempotency-Key", "")[:200]
+    With an `Idempotency-Key` header (at most 200 characters), a retried request returns the
+    complaint the first one made (200 instead of 201) and never registers it twice."""
+    key = payloads.idempotency_key(request.headers.get("Idempotency-Key", ""), "Idempotency-Key")
     new = payloads.new_complaint(payload)
     complaint, created = actions.register(
         new,
@@ -270,7 +285,12 @@ class ListFilters(Schema):
     )
     owner: str | None = Field(None, max_length=150, description="username, or `me`")
     channel: Channel | None = None
-    q: str | None = Field(None, max_length=100, description="number, or words in the text")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="number, or words in the text (a customer account: in the title and "
+        "description)",
+    )
     registered_from: QueryBound = Field(
         None,
         description="registered at or after this instant (with its offset), or from the "
@@ -307,14 +327,14 @@ STAFF_FILTERS = ("severity", "category", "department", "owner", "channel", "over
 
 @router.get(
     "/complaints",
-    response={200: ComplaintPage | CustomerComplaintPage, **refusals(422)},
+    response={200: PageForReader, **refusals(422)},
     summary="List complaints",
 )
 def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     """Complaints visible to the caller, newest registration first, with cursor paging.
-    A customer account gets its own complaints in the customer's shape, and cannot narrow
+    A customer account gets its own complaints in the customer's shape, cannot narrow
     them by the facets of staff work (severity, category, department, owner, channel,
-    deadlines)."""
+    deadlines), and searches only what its view shows (number, title, description)."""
     f = filters
     customer = _is_customer(request.user)
     if customer:
@@ -355,7 +375,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     if f.due_before:
         qs = qs.filter(due_at__lt=_bound(f.due_before))
     if f.q:
-        qs = search_text(qs, f.q)
+        qs = search_text(qs, f.q, CUSTOMER_SEARCHED_FIELDS if customer else SEARCHED_FIELDS)
     if customer:
         rows, cursor = keyset_page(qs, f.cursor, f.limit)
         return {"results": [_customer_facts(c) for c in rows], "next": _next(request, cursor)}
@@ -397,7 +417,7 @@ def _next(request: HttpRequest, cursor: str | None) -> str | None:
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintDetail | CustomerComplaint, **refusals(404)},
+    response={200: ComplaintForReader, **refusals(404)},
     summary="A complaint with its timeline and the caller's allowed actions",
 )
 def get_complaint(request: HttpRequest, number: str):

@@ -4,17 +4,21 @@ from enum import StrEnum
 
 from django.utils.functional import Promise
 
+from kesu.core.codes import EdgeCode
+
 
 class ErrorCode(StrEnum):
-    NOT_FOUND = "not_found"  # 404
+    """The domain's refusals; those that mean what an edge code means take its value."""
+
+    NOT_FOUND = EdgeCode.NOT_FOUND.value  # 404
     WRONG_STATE = "wrong_state"  # 409: the state does not allow the action
     WRONG_KIND = "wrong_kind"  # 409: the kind does not allow the action
     STALE_VERSION = "stale_version"  # 409: someone else changed it first
     ROLE_NOT_ALLOWED = "role_not_allowed"  # 403: the role never takes this action
     NOT_AUTHORISED = "not_authorised"  # 403: this person may not, on this complaint
-    INVALID = "invalid"  # 422: bad data, see field errors
+    INVALID = EdgeCode.INVALID.value  # 422: bad data, see field errors
     IDEMPOTENCY_MISMATCH = "idempotency_mismatch"  # 422: key reused for another request
-    FILE_TOO_LARGE = "file_too_large"  # 413
+    FILE_TOO_LARGE = EdgeCode.FILE_TOO_LARGE.value  # 413
     FILE_TYPE = "file_type"  # 415
 
 

@@ -54,6 +54,7 @@ from kesu.complaints.choices import Channel, EventType, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.core import phones
+from kesu.core.encoding import in_range
 from kesu.core.language import in_company_language
 from kesu.notifications import rules as notification_rules
 
@@ -454,6 +455,8 @@ def as_datetime(value: Any) -> datetime:
         moment = _parse_datetime(str(value))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    if not in_range(moment):
+        raise BadValue(_("“%(value)s” is out of range.") % {"value": value})
     return moment
 
 
@@ -978,6 +981,24 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
         cell.number_format = "yyyy-mm-dd"
         return cell
     return value
+
+
+def unchecked_phones(complaints: QuerySet[Complaint]) -> list[str]:
+    """The numbers of the complaints whose phone is kept from before numbers were checked
+    (the phone migrations keep what is not a number alone): exported as it is, as staff see
+    it, and refused by the import, which names the row and the column, until corrected."""
+    kept = [
+        value
+        for value in complaints.exclude(complainant_phone="")
+        .order_by()
+        .values_list("complainant_phone", flat=True)
+        .distinct()
+        if phones.normalised_or_none(value) is None
+    ]
+    if not kept:
+        return []
+    found = complaints.filter(complainant_phone__in=kept).order_by("registered_at", "id")
+    return list(found.values_list("number", flat=True))
 
 
 def export_file(complaints: QuerySet[Complaint], path: Path) -> int:

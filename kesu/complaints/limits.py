@@ -1,10 +1,12 @@
 """How long each text of a complaint may be: the one place these numbers are written.
 
-The model's columns (`max_length`), the API's `RegisterIn`, the clerk's registration form
-(drawn from `RegisterIn`), the customer's public form, the Excel/CSV import and the domain's
-own check in `actions.register` all read them from here, so a value one entrance takes is
-taken by every other, and a value one refuses is refused by all. Nothing is ever cut to fit:
-a value that is too long is refused with its field, the limit and its actual length.
+The model's columns (`max_length`), the API's `RegisterIn` and action shapes, the clerk's
+registration and action forms (drawn from those shapes), the customer's public form and the
+portal's answers, the Excel/CSV import and the domain's own check in `actions.register` all
+read them from here, so a value one entrance takes is taken by every other, and a value one
+refuses is refused by all: the same action takes the same text through the API, the
+workspace and the portal. Nothing is ever cut to fit: a value that is too long is refused
+with its field, the limit and its actual length.
 
 Descriptions and demands are `TextField`s, unlimited in the database; their limits are the
 product's, kept below the 32,767 characters of an Excel cell so that every complaint exports
@@ -29,6 +31,14 @@ ORDER_NO = 100
 PROJECT_NAME = 200
 PROJECT_LOCATION = 200
 SEVERITY_REASON = 10_000
+IDEMPOTENCY_KEY = 200  # the `Idempotency-Key` header of a registration (a retry's key)
+
+# What people write when they act on a complaint: a reason, a comment, a summary, a report,
+# findings, a message to or from the customer, a survey's remarks.
+ACTION_TEXT = 10_000
+MEASURE = 2_000  # one measure of a plan
+RESPONSIBLE_PERSON = 100  # the person responsible for the cause (determine)
+AUTHORITY = 200  # the external authority a disputed determination is referred to (appeal)
 
 # By the complaint's field names (`Complaint`, `NewComplaint`, the import's column codes).
 COMPLAINT_TEXT: dict[str, int] = {

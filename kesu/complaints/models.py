@@ -199,7 +199,7 @@ class Complaint(models.Model):
         db_index=False,
     )
     responsible_person = models.CharField(
-        _("person responsible for the cause"), max_length=100, blank=True
+        _("person responsible for the cause"), max_length=limits.RESPONSIBLE_PERSON, blank=True
     )
 
     # progress
@@ -514,7 +514,7 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", db_index=False
     )
-    key = models.CharField(max_length=200)
+    key = models.CharField(max_length=limits.IDEMPOTENCY_KEY)
     request_hash = models.CharField(max_length=64)
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField()

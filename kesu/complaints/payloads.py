@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, User
-from kesu.complaints import actions
+from kesu.complaints import actions, limits
 from kesu.complaints.choices import Action
 from kesu.complaints.errors import ComplaintError, FieldErrors, invalid
 from kesu.complaints.models import Category
@@ -41,6 +41,14 @@ def user(username: str | None, field: str) -> User | None:
     if found is None:
         raise invalid(field, _("Unknown user “%(username)s”.") % {"username": username})
     return found
+
+
+def idempotency_key(text: str, field: str) -> str:
+    """A registration's retry key as given, or refused when longer than a key is kept (never
+    cut: two keys that differ only after the cut would be one)."""
+    if (refusal := limits.too_long(text, limits.IDEMPOTENCY_KEY)) is not None:
+        raise invalid(field, refusal)
+    return text
 
 
 def _resolved(errors: FieldErrors, resolve, *args):

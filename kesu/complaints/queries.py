@@ -125,6 +125,9 @@ SEARCHED_FIELDS = (
     "product_model",
     "project_name",
 )
+# What a customer's own search reads: what their view of a complaint shows (`CustomerComplaint`)
+# — not the order, batch, model or project, which staff recorded.
+CUSTOMER_SEARCHED_FIELDS = ("title", "description")
 
 
 MERGE_CHAIN_LIMIT = 5  # merged into a complaint that was merged in turn …
@@ -139,8 +142,10 @@ def surviving(complaint: Complaint) -> Complaint:
     return complaint
 
 
-def search_text(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
-    """A complaint number finds that complaint; other words are looked for in the text."""
+def search_text(
+    qs: QuerySet[Complaint], q: str, fields: tuple[str, ...] = SEARCHED_FIELDS
+) -> QuerySet[Complaint]:
+    """A complaint number finds that complaint; other words are looked for in `fields`."""
     q = q.strip()
     if not q:
         return qs
@@ -148,10 +153,10 @@ def search_text(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
     if exact.exists():
         return exact
     text = Q()
-    for field in SEARCHED_FIELDS:
+    for field in fields:
         text |= Q(**{f"{field}__icontains": q})
-    if phone := phones.normalised_or_none(q):  # a number as typed finds it as stored
-        text |= Q(complainant_phone=phone)
+    if "complainant_phone" in fields and (phone := phones.normalised_or_none(q)):
+        text |= Q(complainant_phone=phone)  # a number as typed finds it as stored
     return qs.filter(text)
 
 

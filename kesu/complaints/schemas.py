@@ -22,7 +22,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
 )
@@ -46,6 +48,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.core import phones
+from kesu.core.encoding import in_range
 from kesu.deadlines.clocks import ClockState
 from kesu.policies.choices import ClockKind, TimeBasis
 
@@ -128,15 +131,15 @@ def _amount(value: Any) -> Any:
 
 def _aware(value: datetime | None) -> datetime | None:
     """An aware instant, in UTC: PostgreSQL takes offsets of at most 15:59 (RFC 3339 allows
-    23:59), and UTC is what both databases store."""
+    23:59), and UTC is what both databases store. One that not every zone can write (within a
+    day of the years 1 and 9999) is out of range."""
     if value is None:
         return value
     if value.tzinfo is None:
         raise ValueError(_("Give the time zone, e.g. 2026-11-21T09:30:00+08:00."))
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
-        raise ValueError(_("The date is out of range.")) from None
+    if not in_range(value):
+        raise ValueError(_("The date is out of range."))
+    return value.astimezone(UTC)
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
@@ -152,13 +155,27 @@ MaybeAwareDatetime = Annotated[datetime | None, BeforeValidator(_instant), After
 def _instant_or_day(value: Any) -> Any:
     """A query's instant (RFC 3339 with its offset) or a whole day (2026-11-21)."""
     if isinstance(value, str) and _DAY.fullmatch(value):
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # 2026-02-30
+            raise PydanticCustomError("date_parsing", "Input should be a valid date") from None
     value = _instant(value)
-    return datetime.fromisoformat(value.upper()) if isinstance(value, str) else value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.upper())
+        except ValueError:  # the hour 24
+            raise PydanticCustomError(
+                "datetime_parsing", "Input should be a valid datetime"
+            ) from None
+    return value
 
 
 def _aware_or_day(value: datetime | date | None) -> datetime | date | None:
-    return _aware(value) if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return _aware(value)
+    if value is not None and not in_range(value):
+        raise ValueError(_("The date is out of range."))
+    return value
 
 
 # A bound of a list filter: an instant with its offset, or a date meaning that whole local day.
@@ -167,9 +184,6 @@ QueryBound = Annotated[
 ]
 QuerySeverity = Annotated[Severity | None, BeforeValidator(_query_whole)]
 Day = Annotated[date | None, BeforeValidator(_day)]
-Text = Annotated[str, Field(max_length=10000)]
-# Text the action cannot do without (blank is refused too: whitespace is stripped first).
-Said = Annotated[str, Field(min_length=1, max_length=10000)]
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,12 @@ class MaxChars:
         if (refusal := limits.too_long(value, self.max_length)) is not None:
             raise ValueError(refusal)
         return value
+
+
+# What people write when they act (`limits.ACTION_TEXT`).
+Text = Annotated[str, MaxChars(limits.ACTION_TEXT)]
+# Text the action cannot do without (blank is refused too: whitespace is stripped first).
+Said = Annotated[str, Field(min_length=1), MaxChars(limits.ACTION_TEXT)]
 
 
 def _phone(value: str) -> str:
@@ -500,6 +520,40 @@ class CustomerComplaint(CustomerListItem):
     attachments: list[AttachmentOut] = Field(description="files shared with the customer")
 
 
+def _reader(value: Any) -> str:
+    """Whose shape an answer is in: the customer's has a stage (a page: its rows do). Asked
+    of the dict a view returns (validation), and of the validated answer (serialisation)."""
+    if isinstance(value, dict):
+        rows = value.get("results")
+        probe = value if rows is None else (rows[0] if rows else {})
+        return "customer" if isinstance(probe, dict) and "stage" in probe else "staff"
+    return "customer" if isinstance(value, (CustomerComplaintPage, CustomerListItem)) else "staff"
+
+
+class _EitherInTheDocument:
+    """The document says `anyOf`: an empty page is in both shapes."""
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        if "oneOf" in json_schema:
+            json_schema["anyOf"] = json_schema.pop("oneOf")
+        return json_schema
+
+
+# What staff or a customer account reads. The answer is validated in its reader's shape alone
+# (a union tried in full validated every staff page twice: 0.8 ms instead of 0.5 for 25 rows).
+PageForReader = Annotated[
+    Annotated[ComplaintPage, Tag("staff")] | Annotated[CustomerComplaintPage, Tag("customer")],
+    Discriminator(_reader),
+    _EitherInTheDocument(),
+]
+ComplaintForReader = Annotated[
+    Annotated[ComplaintDetail, Tag("staff")] | Annotated[CustomerComplaint, Tag("customer")],
+    Discriminator(_reader),
+    _EitherInTheDocument(),
+]
+
+
 # ------------------------------------------------------------------------------ actions
 
 
@@ -539,7 +593,7 @@ class DetermineIn(ActionIn):
     determination: Determination
     root_cause: Text = Field("", description="required unless the result is undeterminable")
     responsible_department: str | None = None
-    responsible_person: str = Field("", max_length=100)
+    responsible_person: Annotated[str, MaxChars(limits.RESPONSIBLE_PERSON)] = ""
     evidence: list[Id] = Field(
         [],
         description="ids of attachments that show the cause: required for a product-quality "
@@ -554,7 +608,7 @@ class QaDetermineIn(ActionIn):
 
 
 class MeasureIn(Strict):
-    description: str = Field(..., min_length=1, max_length=2000)
+    description: Annotated[str, Field(min_length=1), MaxChars(limits.MEASURE)]
     owner: str = Field(..., min_length=1, max_length=150, description="username")
     deadline: AwareDatetime = Field(..., description="after the registration")
 
@@ -637,10 +691,8 @@ class ReopenIn(ActionIn):
 class AppealIn(ActionIn):
     kind: AppealKind
     reason: Said = Field(..., description="what the customer disputes")
-    authority: str = Field(
-        "",
-        max_length=200,
-        description="the external authority: required for a disputed quality determination",
+    authority: Annotated[str, MaxChars(limits.AUTHORITY)] = Field(
+        "", description="the external authority: required for a disputed quality determination"
     )
 
 
@@ -649,7 +701,9 @@ class InvalidateIn(ActionIn):
 
 
 class MergeIn(ActionIn):
-    into: str = Field(..., max_length=32, description="number of the complaint to merge into")
+    into: Annotated[str, MaxChars(limits.NUMBER)] = Field(
+        ..., description="number of the complaint to merge into"
+    )
     comment: Text = ""
 
 

@@ -21,6 +21,9 @@ People at a form get a short page to read instead of JSON.
 
 from __future__ import annotations
 
+import logging
+from itertools import chain
+
 from django.conf import settings
 from django.core.exceptions import (
     BadRequest,
@@ -32,8 +35,10 @@ from django.core.exceptions import (
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
+from kesu.core.codes import EdgeCode, other_status
 from kesu.core.text import printable, unstorable
 
 _FORM_OVERHEAD = 1024 * 1024
@@ -44,7 +49,7 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def api_error(code: str, detail: str, status: int, errors=None) -> JsonResponse:
+def api_error(code: EdgeCode | str, detail: str, status: int, errors=None) -> JsonResponse:
     return JsonResponse(
         {"code": code, "detail": detail, "errors": errors or []},
         status=status,
@@ -68,22 +73,30 @@ def _page(status: int, detail: str, hint: str = "") -> HttpResponse:
 # exist, a method the route does not take, a server error).
 def _status_words(status: int) -> tuple[str, str]:
     words = {
-        400: ("bad_request", _("The request is malformed.")),
+        400: (EdgeCode.BAD_REQUEST, _("The request is malformed.")),
         401: (
-            "unauthenticated",
+            EdgeCode.UNAUTHENTICATED,
             _("Log in, or send a valid token as “Authorization: Bearer <token>”."),
         ),
-        403: ("forbidden", _("You may not do this.")),
-        404: ("not_found", _("Not found.")),
-        405: ("method_not_allowed", _("This address does not take the method %(method)s.")),
-        413: ("request_too_large", _("The request is too large.")),
-        415: ("unsupported_media_type", _("This type of content is not accepted here.")),
+        403: (EdgeCode.FORBIDDEN, _("You may not do this.")),
+        404: (EdgeCode.NOT_FOUND, _("Not found.")),
+        405: (
+            EdgeCode.METHOD_NOT_ALLOWED,
+            _("This address does not take the method %(method)s."),
+        ),
+        413: (EdgeCode.REQUEST_TOO_LARGE, _("The request is too large.")),
+        415: (EdgeCode.UNSUPPORTED_MEDIA_TYPE, _("This type of content is not accepted here.")),
     }
     if status in words:
         return words[status]
     if status >= 500:
-        return "server_error", _("Something went wrong on our side; nothing was changed.")
-    return f"http_{status}", _("The request was refused.")
+        # A failure after a commit (a notification queued, the answer rendered) leaves the
+        # change made: the caller must look before doing it again.
+        return EdgeCode.SERVER_ERROR, _(
+            "Something went wrong on our side. It may or may not have been done; reload the "
+            "page or read the complaint again before you retry."
+        )
+    return other_status(status), _("The request was refused.")
 
 
 class RequestEdgeMiddleware:
@@ -109,17 +122,18 @@ class RequestEdgeMiddleware:
             return self._bad_text(
                 request, _("The address contains a character that is not allowed.")
             )
-        for name, value in request.META.items():
-            if name.startswith("HTTP_") and isinstance(value, str) and unstorable(value):
-                return self._bad_text(
-                    request, _("A header contains a character that is not allowed.")
-                )
+        # One search over all the headers, and one over the whole query (the fields at fault
+        # are looked for only then): this runs before every request.
+        headers = [v for k, v in request.META.items() if k[:5] == "HTTP_" and type(v) is str]
+        if unstorable("\n".join(headers)):
+            return self._bad_text(request, _("A header contains a character that is not allowed."))
         try:
-            fields = [key for key, values in request.GET.lists() if _bad(key, values)]
+            query = request.GET
+            if query and unstorable("\n".join(chain(query, *dict.values(query)))):
+                fields = [key for key, values in query.lists() if _bad(key, values)]
+                return self._bad_fields(request, fields)
         except UnicodeError:  # a server that passed the query on as text it could not be
             return self._bad_text(request, _("The request is malformed."))
-        if fields:
-            return self._bad_fields(request, fields)
         if request.method in ("POST", "PUT", "PATCH") and not is_api(request) and _is_form(request):
             try:  # parsed here rather than in the view: Django parses it once either way
                 fields = [key for key, values in request.POST.lists() if _bad(key, values)]
@@ -138,14 +152,14 @@ class RequestEdgeMiddleware:
 
     def _bad_text(self, request: HttpRequest, detail: str) -> HttpResponse:
         if is_api(request):
-            return api_error("bad_request", detail, 400)
+            return api_error(EdgeCode.BAD_REQUEST, detail, 400)
         return _page(400, detail)
 
     def _bad_fields(self, request: HttpRequest, fields: list[str]) -> HttpResponse:
         message = _("Text may not contain the NUL character or an unpaired surrogate.")
         if is_api(request):
             errors = [{"field": printable(f), "message": message} for f in fields]
-            return api_error("invalid", _("The data is not valid."), 422, errors)
+            return api_error(EdgeCode.INVALID, _("The data is not valid."), 422, errors)
         return _page(400, message, _("Go back and correct what you typed."))
 
     # ------------------------------------------------------------------ raised by a view
@@ -168,7 +182,14 @@ BODY_EXCEPTIONS = (
 
 def body_refusal(request: HttpRequest, exception: Exception) -> HttpResponse | None:
     """A body Django could not read, answered as such (413 or 400) instead of a server error
-    with its traceback in the log; None for any other exception."""
+    with its traceback in the log; None for any other exception.
+
+    What Django logs, Kesu logs on the same loggers: a suspicious operation on
+    `django.security.<its class>` (an error, with its traceback; a body too large or with too
+    many fields as a warning, without one: a person's oversized upload is not the server's
+    fault), a bad request on `django.request`."""
+    if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        _security_log(exception).warning("%s: %s", exception, request.path)
     if isinstance(exception, RequestDataTooBig):
         return _size_refusal(request, None)
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
@@ -178,12 +199,35 @@ def body_refusal(request: HttpRequest, exception: Exception) -> HttpResponse | N
     elif isinstance(exception, UnreadablePostError):
         detail = _("The request body could not be read completely.")
     elif isinstance(exception, (SuspiciousOperation, BadRequest)):
-        detail = _("The request is malformed.")
+        answer = _bad_request(request, _("The request is malformed."))
+        if isinstance(exception, SuspiciousOperation):  # as django.core.handlers.exception
+            log_response(
+                str(exception),
+                exception=exception,
+                request=request,
+                response=answer,
+                level="error",
+                logger=_security_log(exception),
+            )
+        else:
+            log_response(
+                "%s: %s", str(exception), request.path, response=answer, request=request,
+                exception=exception,
+            )  # fmt: skip
+        return answer
     else:
         return None
+    return _bad_request(request, detail)
+
+
+def _bad_request(request: HttpRequest, detail: str) -> HttpResponse:
     if is_api(request):
-        return api_error("bad_request", detail, 400)
+        return api_error(EdgeCode.BAD_REQUEST, detail, 400)
     return _page(400, detail)
+
+
+def _security_log(exception: Exception) -> logging.Logger:
+    return logging.getLogger(f"django.security.{exception.__class__.__name__}")
 
 
 def _bad(key: str, values: list[str]) -> bool:
@@ -232,7 +276,7 @@ def _size_refusal(request: HttpRequest, length: int | None, limit: int | None = 
         }
     if not is_api(request):
         return _page(413, detail, _("Go back and choose smaller files."))
-    code = "file_too_large" if multipart else "request_too_large"
+    code = EdgeCode.FILE_TOO_LARGE if multipart else EdgeCode.REQUEST_TOO_LARGE
     return api_error(code, detail, 413)
 
 

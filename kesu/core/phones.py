@@ -12,7 +12,11 @@ and it is stored in E.164 (`+8613900000009`), with an extension as RFC 3966 writ
 (`;ext=123`). So "139-0000-0009" and "13900000009" are one caller: for the earlier complaints
 and the duplicates of registration, for the search and for the public form's limits.
 Anything that is not a valid number (`abc`, `12`, `=2+5`, a landline without its area code)
-is refused with `InvalidPhone`, whose message says what to write.
+is refused with `InvalidPhone`, whose message says what to write; so is a number with more
+than formatting around it (`张先生 13900000009`, `13900000009a`): the words are the person's
+mistake to hear about, not text to drop. A mainland mobile written the common way is read
+without the library's parser (`_mainland_mobile`, on the library's own metadata), and each
+process remembers the last few thousand readings.
 
 Staff read a number in the national format when it is Chinese (`139 0000 0009`,
 `010 1234 5678`) and in the international format otherwise (`+44 20 7946 0958`): `display`.
@@ -20,12 +24,19 @@ Staff read a number in the national format when it is Chinese (`139 0000 0009`,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 import phonenumbers
 from django.utils.translation import gettext as _
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import (
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumber,
+    PhoneNumberFormat,
+    PhoneNumberType,
+)
 
 REGION = "CN"
 EXTENSION = ";ext="
@@ -36,33 +47,85 @@ EXTENSION_DIGITS = 6  # keeps the stored form within its 32 characters
 _TRAILING_EXTENSION = re.compile(r"^(?P<number>.*\d)\s*[-－—]\s*(?P<extension>\d{1,6})$")
 _LANDLINE = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
+# What a number is written with: digits and the marks people put between them, then perhaps an
+# extension (in words, or `;ext=` as it is stored). Anything else (a name, a word, a letter)
+# is not formatting: the text is refused rather than read for the number inside it, so
+# nothing that was written is silently lost.
+_MARKS = r"\s+\-‐‑–—().\/、#"
+_NUMBER_ALONE = re.compile(
+    rf"[\d{_MARKS}]*(?:(?:;ext=|转分机|分机号?|转|ext\.?|extension|x)[\s.:]*\d+[\s.]*)?",
+    re.IGNORECASE,
+)
+_NOT_NUMBER = re.compile(rf"[^\d{_MARKS}]+")
+_NON_DIGITS = re.compile(r"\D")
+
+# The common case read without the library's parser: a mainland mobile, 11 digits, in three
+# groups or none, perhaps after +86 or 0086. Valid exactly when the library's own metadata
+# says it is a mobile number (a test compares the two on generated numbers).
+_MOBILE_WRITTEN = re.compile(r"(?:(?:\+86|0086)[ -]?)?(1\d\d)[ -]?(\d{4})[ -]?(\d{4})")
+_CN = PhoneMetadata.metadata_for_region(REGION)
+_CN_NUMBER = re.compile(_CN.general_desc.national_number_pattern)
+_CN_MOBILE = re.compile(_CN.mobile.national_number_pattern)
+
 
 class InvalidPhone(ValueError):
     """Not a phone number; the message (translated) says what to write instead."""
 
-    def __init__(self, value: str):
-        super().__init__(
-            _(
+    def __init__(self, value: str, *, words: bool = False):
+        if words:
+            message = _(
+                "“%(value)s” has more in it than a phone number. Write the number alone "
+                "(139 0000 0009, 010-1234 5678 转 123); a name goes in its own field."
+            )
+        else:
+            message = _(
                 "“%(value)s” is not a phone number. Write a mobile number (139 0000 0009), a "
                 "landline with its area code (010-1234 5678) or an international number "
                 "with its country code (+44 20 7946 0958)."
             )
-            % {"value": value}
-        )
+        super().__init__(message % {"value": value})
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """The stored form of the number written in `text` ("" stays ""); raises InvalidPhone."""
+    """The stored form of the number written in `text` ("" stays ""); raises InvalidPhone.
+
+    Only formatting is dropped: the marks between the digits, the words for an extension, a
+    trunk 0, an international prefix; a text with anything more in it is refused."""
+    if (mobile := _mainland_mobile(text)) is not None:
+        return mobile
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return ""
+    if not _NUMBER_ALONE.fullmatch(text):
+        within = _parse(_NOT_NUMBER.sub(" ", text).strip())
+        raise InvalidPhone(text, words=within is not None)
     number = _parse(text)
-    if number is None:
+    if number is None or not _digits_kept(text, number):
         raise InvalidPhone(text)
     stored = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     if number.extension:
         stored += EXTENSION + number.extension
     return stored
+
+
+def _mainland_mobile(text: str) -> str | None:
+    """The stored form of a mainland mobile written the common way, or None: ask the library."""
+    match = _MOBILE_WRITTEN.fullmatch(text.strip()) if text else None
+    if match is None:
+        return None
+    national = "".join(match.groups())
+    if _CN_MOBILE.fullmatch(national) and _CN_NUMBER.fullmatch(national):
+        return "+86" + national
+    return None
+
+
+def _digits_kept(text: str, number: PhoneNumber) -> bool:
+    """Whether every digit written is in the number: the national number and its extension,
+    after nothing but an international prefix, the country code and a trunk 0."""
+    written = _NON_DIGITS.sub("", text)
+    national = phonenumbers.national_significant_number(number) + (number.extension or "")
+    return re.fullmatch(rf"(?:00)?(?:{number.country_code})?0?{national}", written) is not None
 
 
 def normalised_or_none(text: str) -> str | None:
@@ -100,9 +163,9 @@ def display(stored: str) -> str:
     """How staff read a stored number; what does not parse is shown as it is."""
     if not stored:
         return ""
-    number = _valid(stored)
+    number = _valid(stored) if _NUMBER_ALONE.fullmatch(stored) else None
     if number is None:
-        return stored  # a value kept from before numbers were checked
+        return stored  # a value kept from before numbers were checked, words and all
     style = (
         PhoneNumberFormat.NATIONAL
         if phonenumbers.region_code_for_number(number) == REGION

@@ -1,11 +1,8 @@
-from datetime import timedelta
-
-from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from kesu import __version__
+from kesu.core.health import DATABASE_ERROR, database_answers
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,21 +11,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when Kesu can serve and its deadlines are swept; 503 with the reason otherwise.
-
-    Unhealthy: the database does not answer, or a worker has started but no deadline sweep
-    has completed for `KESU_HEALTH_SWEEP_MAX_AGE` seconds (docs/deadlines.md, "Running it").
-    """
-    from kesu.deadlines import sweeper
-
-    body: dict = {"status": "ok", "version": __version__}
-    try:
-        sweep = sweeper.health(timedelta(seconds=settings.KESU_HEALTH_SWEEP_MAX_AGE))
-    except DatabaseError as error:
-        body.update(status="unhealthy", reason=f"database: {error}".strip())
-        return JsonResponse(body, status=503)
-    body["sweep"] = sweep.as_dict()
-    if not sweep.ok:
-        body.update(status="unhealthy", reason=sweep.reason)
-        return JsonResponse(body, status=503)
-    return JsonResponse(body)
+    """200 while this web process can serve (its database answers); 503 with a general
+    reason otherwise (`kesu.core.health`). The worker's sweeps: `/healthz/worker`."""
+    if database_answers():
+        return JsonResponse({"status": "ok", "version": __version__})
+    return JsonResponse({"status": "unhealthy", "reason": str(DATABASE_ERROR)}, status=503)

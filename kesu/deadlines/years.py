@@ -137,27 +137,45 @@ def coverage() -> list[tuple[YearStatus, int, int]]:
     return runs
 
 
+def _candidates(today: date) -> list[int]:
+    """This year, and the next once it is less than `ATTENTION` away."""
+    return sorted({today.year, (today + ATTENTION).year})
+
+
 def needing_attention(today: date | None = None) -> list[CalendarYear]:
     """This year and the next (once it is less than `ATTENTION` away) when provisional."""
-    today = today or timezone.localdate()
-    years = sorted({today.year, (today + ATTENTION).year})
-    found = [calendar_year(year) for year in years]
+    found = [calendar_year(year) for year in _candidates(today or timezone.localdate())]
     return [year for year in found if year.provisional]
 
 
 _logged: set[tuple[int, YearStatus]] = set()
+_looked_at: set[int] = set()  # years whose status this process has read
 
 
 def warn_once(today: date | None = None) -> None:
     """Log each provisional year needing attention once per process (the worker's log).
 
-    Never raises: a calendar that cannot be read must not keep the sweep from running."""
+    The sweep calls this every minute: once this year and the next (when it is near) have
+    been read, nothing is read again until the date brings another year near (a year's
+    status changes with the holidays package, which a restart installs). Never raises: a
+    calendar that cannot be read must not keep the sweep from running (it is read again the
+    next time)."""
+    today = today or timezone.localdate()
+    if set(_candidates(today)) <= _looked_at:
+        return
     try:
         attention = needing_attention(today)
     except Exception:
         log.exception("working calendar: cannot tell which years are provisional")
         return
+    _looked_at.update(_candidates(today))
     for year in attention:
         if (year.year, year.status) not in _logged:
             _logged.add((year.year, year.status))
             log.warning("working calendar: %s", year.warning())
+
+
+def forget_warnings() -> None:
+    """Read and warn again, as a new process would."""
+    _logged.clear()
+    _looked_at.clear()

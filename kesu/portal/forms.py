@@ -2,8 +2,9 @@
 
 They only parse and check what a customer can type; the rules (what a complaint needs, which
 state allows what) stay in the domain, whose refusals are shown next to the field they name.
-The public form's limits are the complaint's own (`kesu.complaints.limits`), and its phone is
-read as every entrance reads one (`kesu.core.phones`).
+The limits are the complaint's own (`kesu.complaints.limits`): the public form's are those of
+registration, the portal's answers those of the same actions through the API and the
+workspace. Its phone is read as every entrance reads one (`kesu.core.phones`).
 """
 
 from __future__ import annotations
@@ -148,7 +149,9 @@ class PublicComplaintForm(forms.Form):
 
 class AddInfoForm(forms.Form):
     message = forms.CharField(
-        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.ACTION_TEXT,
     )
     files = MultipleFileField(label=_("Photos or documents"), required=False)
 
@@ -163,7 +166,7 @@ class ConfirmForm(forms.Form):
     comment = forms.CharField(
         label=_("What is not resolved? (required when not satisfied)"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+        max_length=limits.ACTION_TEXT,
         required=False,
     )
 
@@ -172,7 +175,7 @@ class AppealForm(forms.Form):
     reason = forms.CharField(
         label=_("What do you disagree with?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+        max_length=limits.ACTION_TEXT,
     )
 
 
@@ -180,7 +183,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you withdraw the complaint?"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.ACTION_TEXT,
     )
 
 
@@ -190,7 +193,7 @@ class SurveyForm(forms.Form):
     remarks = forms.CharField(
         label=_("Anything else you want to tell us?"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
+        max_length=limits.ACTION_TEXT,
         required=False,
     )
 

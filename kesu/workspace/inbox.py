@@ -23,6 +23,7 @@ from kesu.complaints.queries import (
     visible_complaints,
 )
 from kesu.core import clock, keyset
+from kesu.core.encoding import in_range
 
 COUNT_CAP = 1000  # counts above this show as "999+": counting never walks a whole table
 
@@ -148,6 +149,8 @@ class Filters:
         try:
             since = date.fromisoformat(query.get("from", ""))
         except ValueError:
+            since = None
+        if since is not None and not in_range(since):  # 0001-01-01 has no local midnight
             since = None
         try:
             sort = Sort(query.get("sort", Sort.NEWEST))

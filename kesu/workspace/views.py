@@ -286,7 +286,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 severity_reason=payload.severity_reason,
                 files=request.FILES.getlist("files"),
                 on_the_spot=on_the_spot,
-                idempotency_key=request.POST.get("idempotency_key", "")[:200],
+                idempotency_key=payloads.idempotency_key(
+                    request.POST.get("idempotency_key", ""), "idempotency_key"
+                ),
                 duplicate_confirmed="confirm_duplicate" in request.POST,
             )
         except ValidationError as error:

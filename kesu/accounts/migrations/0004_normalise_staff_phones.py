@@ -1,6 +1,11 @@
 """Staff phone numbers (where SMS notifications go) in the stored form every entrance now
-writes (E.164, see kesu.core.phones). A value that is not a valid number is left as it was:
-nothing is destroyed. Going back leaves the numbers normalised (they mean the same)."""
+writes (E.164, see kesu.core.phones).
+
+As complaints/0013 does: a value is rewritten only when it is a number and nothing more (what
+is dropped is formatting alone, every digit is kept); one that is not a number, or has more
+beside it (`张先生 13900000009`), is left exactly as it was. Going back changes nothing: the
+stored form is the same number with only its formatting changed, which the earlier code read
+as that number too; the spacing typed is all that is not restored."""
 
 from django.db import migrations
 

@@ -3,7 +3,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kesu.accounts.actions import find_tokens, issue_token, revoke_token
+from kesu.accounts.actions import (
+    MIN_START,
+    FoundToken,
+    TokenReading,
+    find_tokens,
+    issue_token,
+    revoke_token,
+)
 from kesu.accounts.models import ApiToken, User
 
 
@@ -27,10 +34,21 @@ def _describe(token: ApiToken) -> str:
     }
 
 
+def _matched(found: FoundToken) -> str:
+    """A token as `text` named it: its description, and by what it was named."""
+    by = {
+        TokenReading.WHOLE: pgettext("token", "the whole token"),
+        TokenReading.ID: pgettext("token", "by its id"),
+        TokenReading.START: pgettext("token", "by its start"),
+    }[found.by]
+    return f"{_describe(found.token)}  ({by})"
+
+
 class Command(BaseCommand):
     help = (
         "API tokens: `kesu token create USERNAME` prints a new token as its last word; "
-        "`kesu token revoke TOKEN` takes the whole token, its id, or the start of it; "
+        "`kesu token revoke TOKEN` takes the whole token, its id, or the start of it (at least "
+        "4 characters); "
         "`kesu token list [USERNAME]`."
     )
 
@@ -70,9 +88,9 @@ class Command(BaseCommand):
 
     def _revoke(self, text: str) -> None:
         found = find_tokens(text)
-        active = [token for token in found if token.revoked_at is None]
+        active = [match for match in found if match.token.revoked_at is None]
         if len(active) > 1:
-            lines = "\n".join(f"  {_describe(token)}" for token in active)
+            lines = "\n".join(f"  {_matched(match)}" for match in active)
             raise CommandError(
                 _("“%(text)s” matches %(count)s active tokens; give more of the token or its id:")
                 % {"text": text, "count": len(active)}
@@ -82,16 +100,17 @@ class Command(BaseCommand):
             if found:
                 raise CommandError(
                     _("Every token that “%(text)s” matches is already revoked:") % {"text": text}
-                    + "".join(f"\n  {_describe(token)}" for token in found)
+                    + "".join(f"\n  {_matched(match)}" for match in found)
                 )
             raise CommandError(
                 _(
                     "No token matches “%(text)s”: give the whole token, its id "
-                    "(`kesu token list`), or the start of it."
+                    "(`kesu token list`), or at least %(least)s characters of its start "
+                    "(letters as they are: tokens tell upper from lower case)."
                 )
-                % {"text": text}
+                % {"text": text, "least": MIN_START}
             )
-        token = active[0]
-        revoke_token(token)
-        token.refresh_from_db()
-        self.stdout.write(_("Revoked: %(token)s") % {"token": _describe(token)})
+        match = active[0]
+        revoke_token(match.token)
+        match.token.refresh_from_db()
+        self.stdout.write(_("Revoked: %(token)s") % {"token": _matched(match)})

@@ -4,6 +4,7 @@ Writes the columns `kesu import` reads, so an export imports again (docs/import.
 FILE the CSV goes to standard output (UTF-8 without BOM; name a .csv file for Excel).
 """
 
+import argparse
 import os
 import sys
 from datetime import date, timedelta
@@ -11,12 +12,32 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kesu.complaints.choices import State
-from kesu.complaints.importing import RegisterFileError, export_file, write_csv
+from kesu.complaints.importing import (
+    RegisterFileError,
+    export_file,
+    unchecked_phones,
+    write_csv,
+)
 from kesu.complaints.models import Complaint
 from kesu.core import clock
+from kesu.core.encoding import in_range
+
+
+def _day(text: str) -> date:
+    """A registration day of the options: YYYY-MM-DD, one whose local midnight exists."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a day like 2026-11-21.") % {"value": text}
+        ) from None
+    if not in_range(day):
+        raise argparse.ArgumentTypeError(_("“%(value)s” is out of range.") % {"value": text})
+    return day
 
 
 class Command(BaseCommand):
@@ -33,13 +54,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from",
             dest="date_from",
-            type=date.fromisoformat,
+            type=_day,
             help="registered on or after this day (YYYY-MM-DD, local time)",
         )
         parser.add_argument(
             "--to",
             dest="date_to",
-            type=date.fromisoformat,
+            type=_day,
             help="registered on or before this day (YYYY-MM-DD, local time)",
         )
 
@@ -55,6 +76,7 @@ class Command(BaseCommand):
             )
         if file is None:
             self._to_stdout(complaints)
+            self._warn_unchecked_phones(complaints)
             return
         try:
             count = export_file(complaints, file)
@@ -67,6 +89,25 @@ class Command(BaseCommand):
                 count,
             )
             % {"count": count, "file": file}
+        )
+        self._warn_unchecked_phones(complaints)
+
+    def _warn_unchecked_phones(self, complaints) -> None:
+        numbers = unchecked_phones(complaints)
+        if not numbers:
+            return
+        shown = ", ".join(numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        self.stderr.write(
+            ngettext(
+                "%(count)d complaint keeps a phone that is not a number alone, from before "
+                "numbers were checked (%(numbers)s): it is exported as it is, and importing "
+                "the file refuses its row until the phone is corrected.",
+                "%(count)d complaints keep a phone that is not a number alone, from before "
+                "numbers were checked (%(numbers)s): they are exported as they are, and "
+                "importing the file refuses their rows until the phones are corrected.",
+                len(numbers),
+            )
+            % {"count": len(numbers), "numbers": shown}
         )
 
     def _to_stdout(self, complaints) -> None:

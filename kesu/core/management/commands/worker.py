@@ -20,9 +20,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers, **options):
         startup.check_all()  # no database or queue: fail now, naming the variable
-        # A worker killed mid-task leaves its locks behind: the deadline sweep's lease (freed
-        # here if its process is gone, and it expires anyway) and Huey's task locks (the mail
-        # poll's; and the sweep's own from before it took a lease), which Huey flushes.
+        # A worker killed mid-task leaves its locks behind. The deadline sweep's lease is freed
+        # here only when its holder is provably gone (sweeper._dead: this boot and pid
+        # namespace, pid gone or reused); a live worker's, as in a rolling restart, stays,
+        # and it expires anyway. Huey's task locks record no holder, so they cannot be judged
+        # by that rule; the flush clears two, each safe to clear under a live worker: the
+        # sweep's own from before it took a lease (nothing takes it any more), and the mail
+        # poll's, whose second poll beside a running one downloads the same unseen messages
+        # and takes nothing twice (intake's unique Message-ID index; a message is only marked
+        # seen after it was taken in). A task that needs a lock where a twin would do harm
+        # must take a lease like the sweep's instead of Huey's lock.
         freed = sweeper.worker_started()
         if freed:
             log.warning("freed the deadline sweep's lease left by %s, which no longer runs", freed)
