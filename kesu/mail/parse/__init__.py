@@ -16,7 +16,7 @@ Why not just ``email.message_from_bytes(...)["Subject"]``
     bodies, headers and file names. Because no header goes through the policy, the tree is found
     with the legacy ``compat32`` policy, ten times faster than ``policy.default``, which is
     consulted only when ``compat32`` cannot find a multipart boundary (see
-    `_message_from_bytes`).
+    `message_from_bytes`).
 
 Sections
     `charsets` (decode_text), `headers` (encoded words, parameters, addresses, ids, dates),
@@ -37,25 +37,25 @@ from collections.abc import Iterable
 from email.message import Message
 
 from kesu.mail.parse.body import (
-    _BodyCollector,
-    _first_text_charset,
-    _is_readable,
-    _message_from_bytes,
+    BodyCollector,
     body_text,
+    first_text_charset,
+    is_readable,
+    message_from_bytes,
 )
 from kesu.mail.parse.charsets import decode_text
 from kesu.mail.parse.headers import (
-    _addresses,
-    _content_type,
-    _date,
-    _decode_header,
-    _header_index,
-    _message_ids,
+    addresses_in,
+    content_type_of,
+    date_in,
+    decode_header,
+    header_index,
+    ids_in,
 )
 from kesu.mail.parse.html_text import html_to_text
 from kesu.mail.parse.keys import content_key, raw_key, subject_topic
 from kesu.mail.parse.lists import original_sender, rewritten_by_list
-from kesu.mail.parse.nature import _bulk, _nature
+from kesu.mail.parse.nature import bulk_evidence, nature_of
 from kesu.mail.parse.quotes import strip_quoted
 from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail, Verdicts
 from kesu.mail.parse.verdicts import verdict
@@ -100,7 +100,7 @@ def parse(
         own_addresses = (own_addresses,)
     own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
-        return _read(_message_from_bytes(raw), own, verdicts)
+        return _read(message_from_bytes(raw), own, verdicts)
     except MailParseError:
         raise
     except Exception as exc:  # a stdlib corner we did not foresee: quarantine, do not crash
@@ -108,13 +108,13 @@ def parse(
 
 
 def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | None) -> ParsedMail:
-    headers = _header_index(message)
+    headers = header_index(message)
     if not headers:
         raise MailParseError("the message has no header section")
-    hint = _first_text_charset(message)
+    hint = first_text_charset(message)
 
-    subject = _decode_header(headers["subject"][0], hint) if "subject" in headers else ""
-    senders = _addresses(headers.get("from", []), hint) or _addresses(
+    subject = decode_header(headers["subject"][0], hint) if "subject" in headers else ""
+    senders = addresses_in(headers.get("from", []), hint) or addresses_in(
         headers.get("sender", []), hint
     )
     sender_name, sender_email = next(
@@ -125,17 +125,17 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
     if rewritten_by_list(headers, sender_name, sender_email):
         list_address = sender_email
         sender_name, sender_email = original_sender(headers, sender_name, list_address, hint)
-    to = tuple(dict.fromkeys(a for _n, a in _addresses(headers.get("to", []), hint) if "@" in a))
+    to = tuple(dict.fromkeys(a for _n, a in addresses_in(headers.get("to", []), hint) if "@" in a))
 
-    collector = _BodyCollector(hint)
+    collector = BodyCollector(hint)
     text = _tidy_body(body_text(collector.collect(message)))
     files = tuple(collector.files)
 
-    if not sender_email and not subject and not _is_readable(text):
+    if not sender_email and not subject and not is_readable(text):
         raise MailParseError("the message has no sender, no subject and no readable text")
 
-    message_ids = _message_ids(headers.get("message-id", []))
-    date = _date(headers["date"][0] if "date" in headers else None)
+    message_ids = ids_in(headers.get("message-id", []))
+    date = date_in(headers["date"][0] if "date" in headers else None)
     message_id = (
         message_ids[0]
         if message_ids
@@ -144,9 +144,9 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
             [f.data for f in files],
         )
     )
-    nature, evidence = _nature(
+    nature, evidence = nature_of(
         headers,
-        _content_type(message, hint),
+        content_type_of(message, hint),
         [address for _n, address in senders if address],
         subject,
         own_addresses,
@@ -155,8 +155,8 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
     )
     return ParsedMail(
         message_id=message_id,
-        in_reply_to=_message_ids(headers.get("in-reply-to", [])),
-        references=_message_ids(headers.get("references", [])),
+        in_reply_to=ids_in(headers.get("in-reply-to", [])),
+        references=ids_in(headers.get("references", [])),
         subject=subject,
         sender_name=sender_name,
         sender_email=sender_email,
@@ -167,7 +167,7 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
         files=files,
         nature=nature,
         nature_evidence=evidence,
-        bulk=_bulk(headers),
+        bulk=bulk_evidence(headers),
         list_address=list_address,
         verdict=verdict(message.raw_items(), verdicts),
         encrypted=collector.encrypted,

@@ -22,15 +22,15 @@ from email.message import Message
 from html import unescape
 
 from kesu.mail.parse import smime
-from kesu.mail.parse.charsets import _raw_to_bytes, decode_text
+from kesu.mail.parse.charsets import decode_text, raw_to_bytes
 from kesu.mail.parse.headers import (
-    _LINE_BREAK_RE,
-    _content_disposition,
-    _content_type,
-    _decode_header,
-    _decode_word_bytes,
-    _first_raw_header,
-    _split_parameters,
+    LINE_BREAK_RE,
+    content_type_of,
+    decode_header,
+    decode_word_bytes,
+    disposition_of,
+    first_raw_header,
+    split_parameters,
 )
 from kesu.mail.parse.html_text import html_to_text
 from kesu.mail.parse.values import MailFile
@@ -113,7 +113,7 @@ def _serialise(message: Message) -> bytes:
         head = "".join(f"{name}: {value}\r\n" for name, value in message.raw_items())
         payload = message.get_payload()
         body = payload if isinstance(payload, str) else ""
-        return _raw_to_bytes(head + "\r\n" + body)
+        return raw_to_bytes(head + "\r\n" + body)
 
 
 def _unescape_entities(text: str) -> str:
@@ -183,7 +183,7 @@ def _unflow(text: str, delete_space: bool) -> str:
     return "\n".join(out)
 
 
-class _BodyCollector:
+class BodyCollector:
     """Walks the MIME tree once, returning body pieces and collecting files on the way."""
 
     def __init__(self, hint: str | None) -> None:
@@ -194,8 +194,8 @@ class _BodyCollector:
     def collect(self, part: Message, depth: int = 0) -> list[tuple[str, str]]:
         if depth > _MAX_NESTING:
             return []
-        content_type, parameters = _content_type(part, self.hint)
-        disposition, disposition_parameters = _content_disposition(part, self.hint)
+        content_type, parameters = content_type_of(part, self.hint)
+        disposition, disposition_parameters = disposition_of(part, self.hint)
         if content_type.startswith("message/") and part.is_multipart():
             self._add_message(part, content_type, disposition_parameters, parameters)
             return []
@@ -219,7 +219,7 @@ class _BodyCollector:
         if smime.is_pkcs7_mime(content_type, file_name):
             inner = smime.opened(data)
             if inner is not None:  # signed (or compressed): the message is inside
-                return self.collect(_message_from_bytes(inner), depth + 1)
+                return self.collect(message_from_bytes(inner), depth + 1)
             self.encrypted = True
         self._add_file(file_name, content_type, data)
         return []
@@ -242,7 +242,7 @@ class _BodyCollector:
                 meta = _HTML_META_CHARSET_RE.search(data[:4096])
                 charset = meta.group(1).decode("ascii") if meta else None
             return ("html", decode_text(data, charset))
-        text = _LINE_BREAK_RE.sub("\n", decode_text(data, charset))
+        text = LINE_BREAK_RE.sub("\n", decode_text(data, charset))
         if parameters.get("format", "").lower() == "flowed":
             text = _unflow(text, parameters.get("delsp", "").lower() == "yes")
         return ("plain", _unescape_entities(text))
@@ -267,34 +267,34 @@ class _BodyCollector:
             self._add_file("", content_type, data)
             return
         attached = inner[0] if inner else None
-        encoding = (_first_raw_header(part, "content-transfer-encoding") or "").strip().lower()
+        encoding = (first_raw_header(part, "content-transfer-encoding") or "").strip().lower()
         if encoding in {"base64", "quoted-printable"}:  # forbidden by RFC 2046, sent anyway
             if encoding == "base64":
-                data = _decode_word_bytes("b", data.decode("ascii", errors="ignore")) or data
+                data = decode_word_bytes("b", data.decode("ascii", errors="ignore")) or data
             else:
                 data = quopri.decodestring(data)
-            attached = _message_from_bytes(data)
-        raw_subject = _first_raw_header(attached, "subject") if attached is not None else None
-        subject = _decode_header(raw_subject, self.hint) if raw_subject else ""
+            attached = message_from_bytes(data)
+        raw_subject = first_raw_header(attached, "subject") if attached is not None else None
+        subject = decode_header(raw_subject, self.hint) if raw_subject else ""
         given = disposition_parameters.get("filename") or parameters.get("name") or ""
         self._add_file(subject + ".eml" if subject else given, content_type, data)
 
 
-def _first_text_charset(message: Message) -> str | None:
+def first_text_charset(message: Message) -> str | None:
     """The charset of the first text part: the best guess for raw 8-bit header bytes."""
     for part in message.walk():
         if part.is_multipart():
             continue
-        raw = _first_raw_header(part, "content-type")
+        raw = first_raw_header(part, "content-type")
         if raw is None:
             continue
-        content_type, parameters = _split_parameters(raw, None)
+        content_type, parameters = split_parameters(raw, None)
         if content_type.startswith("text/") and parameters.get("charset"):
             return parameters["charset"]
     return None
 
 
-def _is_readable(text: str) -> bool:
+def is_readable(text: str) -> bool:
     sample = text[:4096]
     if not sample.strip():
         return False
@@ -309,7 +309,7 @@ def _is_readable(text: str) -> bool:
 _BOUNDARY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
 
 
-def _message_from_bytes(raw: bytes) -> Message:
+def message_from_bytes(raw: bytes) -> Message:
     """The MIME tree of `raw`; its header values are read raw, never through the policy.
 
     The legacy ``compat32`` policy finds the structure ten times faster than ``policy.default``

@@ -22,7 +22,7 @@ automatic answer may go to.
 
 import re
 
-from kesu.mail.parse.headers import _decode_header, _unfold
+from kesu.mail.parse.headers import decode_header, unfold
 from kesu.mail.parse.values import MailFile, Nature
 
 _AUTO_REPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-reply")
@@ -54,16 +54,16 @@ _RECALL_BODY_REACH = 1000  # the notice says so in its first line
 
 
 def _first_token(values: list[str]) -> str:
-    value = _unfold(values[0]) if values else ""
+    value = unfold(values[0]) if values else ""
     return value.split("(", 1)[0].split(";", 1)[0].strip().lower()
 
 
 def _header(headers: dict[str, list[str]], name: str) -> str:
     """``Name: value`` of the first `name` header, for the evidence."""
-    return f"{name.title()}: {_decode_header(headers[name][0])}"
+    return f"{name.title()}: {decode_header(headers[name][0])}"
 
 
-def _nature(
+def nature_of(
     headers: dict[str, list[str]],
     top_type: tuple[str, dict[str, str]],
     senders: list[str],
@@ -77,7 +77,7 @@ def _nature(
         return Nature.LOOP, _header(headers, "x-kesu-notification")
     for value in headers.get("x-loop", []):
         if "kesu" in value.lower():
-            return Nature.LOOP, f"X-Loop: {_unfold(value).strip()}"
+            return Nature.LOOP, f"X-Loop: {unfold(value).strip()}"
     for sender in senders:
         if sender in own_addresses:
             return Nature.LOOP, f"From: {sender}"
@@ -93,7 +93,7 @@ def _nature(
             return Nature.BOUNCE, f"From: {sender}"
     if "x-failed-recipients" in headers:
         return Nature.BOUNCE, _header(headers, "x-failed-recipients")
-    null_return_path = any(_unfold(v).strip() == "<>" for v in headers.get("return-path", []))
+    null_return_path = any(unfold(v).strip() == "<>" for v in headers.get("return-path", []))
     if null_return_path and _BOUNCE_SUBJECT_RE.search(subject):
         return Nature.BOUNCE, f"Return-Path: <>, Subject: {subject}"
 
@@ -118,7 +118,7 @@ def _nature(
     return Nature.PERSONAL, ""
 
 
-def _bulk(headers: dict[str, list[str]]) -> str:
+def bulk_evidence(headers: dict[str, list[str]]) -> str:
     """Why no automatic answer may go to this mail (RFC 3834), or ""."""
     for name in ("precedence", "x-precedence"):
         if name in headers and _first_token(headers[name]) in _BULK_PRECEDENCE:

@@ -17,7 +17,7 @@ with).
 
 import re
 
-from kesu.mail.parse.headers import _LINE_BREAK_RE
+from kesu.mail.parse.headers import LINE_BREAK_RE
 
 _QUOTE_SEPARATOR_RE = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:原始邮件|原始郵件|original message|original|回复的原邮件|reply message"
@@ -109,7 +109,7 @@ def strip_quoted(text: str) -> str:
 
     If nothing would be left, the whole text (stripped) is returned instead.
     """
-    lines = _LINE_BREAK_RE.split(text)
+    lines = LINE_BREAK_RE.split(text)
     below = _below_leading_quote(lines)
     if below is not None:
         lines = lines[below:]

@@ -9,7 +9,7 @@ anyone's.
 
 import re
 
-from kesu.mail.parse.headers import _decode_raw, _unfold
+from kesu.mail.parse.headers import decode_raw, unfold
 from kesu.mail.parse.values import Verdicts
 
 _COMMENT_RE = re.compile(r"\([^()]*\)")
@@ -27,7 +27,7 @@ def _without_comments(value: str) -> str:
 
 def _authentication_failures(value: str, verdicts: Verdicts) -> tuple[str, list[str]]:
     """The authserv-id of one Authentication-Results value and its results that count."""
-    authserv, _separator, rest = _without_comments(_unfold(value)).partition(";")
+    authserv, _separator, rest = _without_comments(unfold(value)).partition(";")
     authserv_id = authserv.split()[0].lower() if authserv.split() else ""
     failures = []
     for result in rest.split(";"):
@@ -54,7 +54,7 @@ def verdict(raw_headers: list[tuple[str, str]], verdicts: Verdicts | None) -> st
             if counts and failures:
                 return f"Authentication-Results ({authserv_id}): " + ", ".join(failures)
         elif key in spam:
-            text = " ".join(_decode_raw(_unfold(value), None).split())
+            text = " ".join(decode_raw(unfold(value), None).split())
             needle = spam[key].lower()
             held = needle in text.lower() if needle else text.lower().startswith(("yes", "true"))
             if held:
