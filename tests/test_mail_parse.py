@@ -211,6 +211,7 @@ def test_plain_utf8_message():
         reply_text="您好，\n\n冰箱漏水，请尽快上门。",
         files=(),
         nature=Nature.PERSONAL,
+        from_addresses=("zhangsan@163.com",),
     )
 
 
@@ -1093,6 +1094,31 @@ def test_a_list_posting_from_its_own_address_gives_no_address_to_answer():
     )
     mail = parse(message.as_bytes())
     assert (mail.sender_email, mail.list_address) == ("", "kefu-group@company.example")
+
+
+@pytest.mark.parametrize(
+    ("sender", "headers", "trusted", "from_addresses"),
+    [
+        ("张三 <zhangsan@163.com>", {}, True, ("zhangsan@163.com",)),
+        (
+            "'李娜' via 客服组 <kefu-group@company.example>",
+            {"List_Id": "<kefu-group.company.example>", "Reply_To": "lina@example.com"},
+            False,
+            ("kefu-group@company.example",),
+        ),
+        (
+            "张三 <zhangsan@163.com>, 李四 <lisi@163.com>",
+            {},
+            False,
+            ("zhangsan@163.com", "lisi@163.com"),
+        ),
+    ],
+)
+def test_only_a_from_with_one_address_of_its_own_is_the_senders_proof(
+    sender, headers, trusted, from_addresses
+):
+    mail = parse(built(sender=sender, **headers).as_bytes())
+    assert (mail.sender_trusted, mail.from_addresses) == (trusted, from_addresses)
 
 
 def test_via_in_a_name_without_a_list_is_just_a_name():

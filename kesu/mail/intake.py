@@ -20,7 +20,9 @@ file and an administrator's "process again" all call it with the raw bytes. For 
    headers, like QQ Mail's "回复：" chains — by the same subject topic from the complaint's
    own customer within `Policy.mail_thread_window_days`, onto a complaint still open. It is
    trusted as the customer's (shown on their page) when our signed id is referenced or the
-   sender is the complaint's address; otherwise it is kept for staff only.
+   sender is the complaint's address; otherwise it is kept for staff only. An address given
+   back from a list's headers (Reply-To, X-Original-From) or a From naming several people is
+   never trusted and never threaded by subject: the event keeps the real From and the list.
 5. Anything else registers a new complaint, channel e-mail, with its files; the customer
    gets an acknowledgement with their private link (notifications), threaded to their mail —
    unless the mail came through a list or bulk distribution (RFC 3834): it is registered,
@@ -216,8 +218,10 @@ class _Thread:
 def _thread_target(mail: parse.ParsedMail, key: str, reply_topic: str) -> _Thread:
     """The complaint this mail answers, and whether it is trusted as the customer's: our
     signed id in the thread, or the complaint's own address as the sender. Never trusted:
-    a staff member's address, and a complaint reached through a merge unless the sender is
-    that complaint's customer (merged complaints may have different customers).
+    a staff member's address, a sender address a list's headers gave back or a From with
+    several addresses (`ParsedMail.sender_trusted`), and a complaint reached through a merge
+    unless the sender is that complaint's customer (merged complaints may have different
+    customers).
     `reply_topic` is the thread key of a reply's or forward's subject ("" for others)."""
     ids = [*mail.in_reply_to, *mail.references][:50]
     signed = threads.numbers_in(ids)
@@ -255,7 +259,12 @@ def _thread_target(mail: parse.ParsedMail, key: str, reply_topic: str) -> _Threa
     if _from_customer(mail, complaint):
         thread.trusted = True
     else:
-        thread.trusted = by_signature and not merged and not _from_staff(mail.sender_email)
+        thread.trusted = (
+            by_signature
+            and mail.sender_trusted
+            and not merged
+            and not _from_staff(mail.sender_email)
+        )
     return thread
 
 
@@ -285,8 +294,8 @@ def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
     for number in numbers_in_text(current_policy().number_pattern, topic):
         topic = topic.replace(number, " ")
     topic = " ".join(_EMPTY_BRACKETS_RE.sub(" ", topic).split()).strip(" -:：,，").casefold()
-    if not (mail.sender_email and topic):
-        return "", answered
+    if not (mail.sender_email and mail.sender_trusted and topic):
+        return "", answered  # no one to thread by: an address a list gave back proves nothing
     digest = hashlib.sha256(f"{mail.sender_email}\n{topic}".encode()).hexdigest()
     return digest[:24], answered  # 96 bits: no two topics of one window meet
 
@@ -325,8 +334,24 @@ def _remember_references(record: InboundMail, unknown: tuple[str, ...]) -> None:
 
 
 def _from_customer(mail: parse.ParsedMail, complaint: Complaint) -> bool:
+    """The mail's From is the complaint's address, and nothing but that address."""
     sender = mail.sender_email
-    return bool(sender) and sender == complaint.complainant_email.strip().lower()
+    return (
+        bool(sender)
+        and mail.sender_trusted
+        and sender == complaint.complainant_email.strip().lower()
+    )
+
+
+def _sender_data(mail: parse.ParsedMail) -> dict:
+    """Who wrote, for the event's data: the address taken as the sender's and, when that is
+    not simply the From header's, what From said and the list it came through."""
+    data: dict = {"from": mail.sender_email}
+    if not mail.sender_trusted:
+        data["header_from"] = list(mail.from_addresses)
+    if mail.list_address:
+        data["list"] = mail.list_address
+    return data
 
 
 def _from_staff(address: str) -> bool:
@@ -355,7 +380,7 @@ def _reply(
         archived = in_company_language(_("The complaint is archived; it takes no new files."))
         refused += [{"name": f.name, "reason": archived} for f in accepted]
         accepted = []
-    data = {"mail": record.pk, "from": mail.sender_email, "subject": mail.subject[:200]}
+    data = {"mail": record.pk, **_sender_data(mail), "subject": mail.subject[:200]}
     if refused:
         data["refused_files"] = refused
     text = mail.reply_text.strip() or mail.text.strip()
@@ -391,8 +416,8 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
         extra["refused_files"] = refused
     if mail.bulk or mail.list_address:  # RFC 3834: registered, but never answered by itself
         extra["no_answer"] = mail.bulk or f"From: {mail.list_address}"
-    if mail.list_address:
-        extra["list"] = mail.list_address
+    if not mail.sender_trusted:
+        extra |= _sender_data(mail)
     new = actions.NewComplaint(
         channel=Channel.EMAIL,
         title=title,

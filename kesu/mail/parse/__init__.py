@@ -169,6 +169,7 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
         nature_evidence=evidence,
         bulk=bulk_evidence(headers),
         list_address=list_address,
+        from_addresses=tuple(dict.fromkeys(address for _n, address in senders if "@" in address)),
         verdict=verdict(message.raw_items(), verdicts),
         encrypted=collector.encrypted,
     )

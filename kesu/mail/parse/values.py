@@ -42,8 +42,17 @@ class ParsedMail:
     nature_evidence: str = ""  # what made it automatic: "Auto-Submitted: auto-replied"
     bulk: str = ""  # why no automatic answer may go to it (RFC 3834): "Precedence: list"
     list_address: str = ""  # a list's own address when the list rewrote From ("X via list")
+    from_addresses: tuple[str, ...] = ()  # every address the From header names, as written
     verdict: str = ""  # the receiving server's verdict (spam, forged sender), per `Verdicts`
     encrypted: bool = False  # an S/MIME enveloped part no one can read here (kept as a file)
+
+    @property
+    def sender_trusted(self) -> bool:
+        """Whether `sender_email` is the From header's one address. An address given back
+        from a list's headers (Reply-To, X-Original-From: anyone can write them, and the
+        list's own domain passes DMARC) or a From that names several people proves nothing
+        about who wrote: such mail is never taken as a customer's own."""
+        return not self.list_address and len(self.from_addresses) <= 1
 
 
 @dataclass(frozen=True)

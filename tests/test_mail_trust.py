@@ -1,0 +1,93 @@
+"""Whose mail is it? E-mail intake trusts a message as the customer's own (shown on their page,
+threaded by subject) only when its From is the complaint's address: an identity a list's
+headers give back, a From with several addresses, or a thread that names someone else's
+mail is kept for staff, never shown to the customer. Real database; mail built in
+tests/mail_messages.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from kesu.complaints.choices import EventType, Visibility
+from kesu.complaints.models import Complaint
+from kesu.mail import intake
+from kesu.mail.choices import MailOutcome, MailSource
+from tests.mail_messages import message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+VICTIM = ("李娜", "lina@qq.com")
+
+
+def _take(raw: bytes) -> intake.Received:
+    return intake.receive(raw, source=MailSource.FILE)
+
+
+def _victims_complaint() -> Complaint:
+    first = message("阀门渗漏", "DN50阀门渗漏。", message_id="v1@qq.com", sender=VICTIM)
+    return Complaint.objects.get(number=_take(first).number)
+
+
+def _via_list(subject: str, body: str, message_id: str, **headers: str) -> bytes:
+    """Mallory's own list (her domain passes DMARC) names the victim in Reply-To."""
+    return message(
+        subject,
+        body,
+        message_id=message_id,
+        sender=("Mallory via 客服组", "mallory@evil.example"),
+        headers={"List-Id": "<x.evil.example>", "Reply-To": "lina@qq.com", **headers},
+    )
+
+
+# ------------------------------------------------------------------------------ lists
+
+
+def test_an_identity_a_lists_headers_give_back_never_posts_to_the_customers_page(people):
+    complaint = _victims_complaint()
+    forged = _via_list(
+        f"回复：[{complaint.number}] 阀门渗漏",
+        "我撤回投诉，请加微信 xxx 办理退款。",
+        "evil1@evil.example",
+        **{
+            "Authentication-Results": "mx.kesu.example; spf=pass smtp.mailfrom=evil.example; "
+            "dmarc=pass header.from=evil.example"
+        },
+    )
+
+    result = _take(forged)
+
+    assert (result.outcome, result.number) == (MailOutcome.REPLY, complaint.number)
+    added = complaint.events.get(type=EventType.ADD_INFO)
+    assert added.visibility == Visibility.INTERNAL  # staff read it; the customer's page does not
+    # staff see who really wrote, and through which list
+    assert added.data["header_from"] == ["mallory@evil.example"]
+    assert added.data["list"] == "mallory@evil.example"
+    assert added.data["from"] == "lina@qq.com"
+
+
+def test_an_identity_a_lists_headers_give_back_is_never_threaded_by_subject(people):
+    complaint = _victims_complaint()
+    forged = _via_list("Re: 阀门渗漏", "请加微信 xxx。", "evil2@evil.example")
+
+    result = _take(forged)
+
+    assert result.outcome == MailOutcome.COMPLAINT  # a complaint of its own, not the victim's
+    assert not complaint.events.filter(type=EventType.ADD_INFO).exists()
+    register = Complaint.objects.get(number=result.number).events.get(type=EventType.REGISTER)
+    assert register.data["header_from"] == ["mallory@evil.example"]
+
+
+def test_a_from_with_several_addresses_is_not_the_customers_own(people):
+    complaint = _victims_complaint()
+    two = message(
+        f"Re: {complaint.number} 进展？",
+        "请问什么时候上门？",
+        message_id="two@x.cn",
+        sender=VICTIM,
+        headers={"In-Reply-To": "<v1@qq.com>"},
+    ).replace(b"<lina@qq.com>", b"<lina@qq.com>, mallory@evil.example", 1)
+
+    assert _take(two).outcome == MailOutcome.REPLY
+    added = complaint.events.get(type=EventType.ADD_INFO)
+    assert added.visibility == Visibility.INTERNAL
+    assert sorted(added.data["header_from"]) == ["lina@qq.com", "mallory@evil.example"]
