@@ -34,6 +34,7 @@ from tests.mail_messages import (
     PNG,
     auto_reply,
     bounce,
+    cms_signed,
     html_with_footer,
     list_mail,
     message,
@@ -42,6 +43,7 @@ from tests.mail_messages import (
     screenshot_named_jpg,
     smime_sample,
     spam,
+    with_smime_part,
     without_message_id,
 )
 
@@ -238,6 +240,26 @@ def test_an_encrypted_smime_message_is_registered_with_its_original_kept(people)
     assert refused["name"] == "smime.p7m" and ("S/MIME" in refused["reason"])
     record = InboundMail.objects.get()
     assert bytes(record.raw) == raw and "smime.p7m" in record.reason
+
+
+def test_a_signed_pdf_attachment_is_kept_as_the_pdf(people):
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    raw = with_smime_part("contract@lina.cn", cms_signed(pdf), name="contract.pdf.p7m")
+    complaint = Complaint.objects.get(number=_take(raw).number)
+
+    assert complaint.description == "请看附件中签名的合同。"
+    [contract] = complaint.attachments.all()
+    assert (contract.name, contract.content_type) == ("contract.pdf", "application/pdf")
+    assert contract.file.read() == pdf
+
+
+def test_an_encrypted_message_sent_as_octet_stream_is_refused_as_encrypted(people):
+    raw = smime_sample("outlook_smime_enveloped.eml", "sealed-octet@corp.cn").replace(
+        b"application/pkcs7-mime; smime-type=enveloped-data;", b"application/octet-stream;"
+    )
+    complaint = Complaint.objects.get(number=_take(raw).number)
+    [refused] = complaint.events.get(type=EventType.REGISTER).data["refused_files"]
+    assert refused["name"] == "smime.p7m" and "S/MIME" in refused["reason"]
 
 
 # ------------------------------------------------------------------------------ 4, 5. files

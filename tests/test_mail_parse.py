@@ -8,6 +8,7 @@ write by hand. No database.
 
 import base64
 import random
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -27,6 +28,7 @@ from kesu.mail.parse import (
     strip_quoted,
     subject_topic,
 )
+from tests.mail_messages import cms_compressed, cms_signed, with_smime_part
 
 SAMPLES = Path(__file__).parent / "mail_samples"
 KEFU = "kefu@kesu.example.cn"
@@ -1180,6 +1182,95 @@ def test_smime_enveloped_data_is_kept_as_a_file_and_said_to_be_encrypted():
     [sealed] = mail.files
     enveloped_data = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03"  # OID 1.2.840.113549.1.7.3
     assert sealed.name == "smime.p7m" and enveloped_data in sealed.data[:20]
+
+
+SIGNED_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "inner", "kept_as"),
+    [
+        (
+            "contract.pdf.p7m",
+            "application/pkcs7-mime; smime-type=signed-data",
+            SIGNED_PDF,
+            "contract.pdf",
+        ),
+        ("合同.docx.p7m", "application/octet-stream", b"PK\x03\x04" + bytes(60), "合同.docx"),
+    ],
+)
+def test_a_signed_file_is_kept_as_that_file_and_the_body_as_it_was(
+    name, content_type, inner, kept_as
+):
+    raw = with_smime_part(
+        "signed-file@x.cn", cms_signed(inner), name=name, content_type=content_type
+    )
+    mail = parse(raw)
+
+    assert mail.text == "请看附件中签名的合同。"  # the file's bytes are not read as the message
+    [kept] = mail.files
+    assert (kept.name, kept.data, kept.encrypted) == (kept_as, inner, False)
+    assert not mail.encrypted
+
+
+def test_a_signed_message_attached_to_another_is_a_file_not_the_body():
+    inner = b"Content-Type: text/plain; charset=utf-8\r\n\r\nsomeone else's words\r\n"
+    mail = parse(with_smime_part("attached@x.cn", cms_signed(inner), name="forwarded.p7m"))
+
+    assert mail.text == "请看附件中签名的合同。"
+    assert [(f.name, f.data) for f in mail.files] == [("forwarded", inner)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [cms_signed(None), b"MIAGCSqGSIb3 not a CMS structure at all" * 3],
+    ids=["certs", "junk"],
+)
+def test_a_certs_only_or_corrupted_pkcs7_part_is_a_file_not_an_encrypted_message(data):
+    mail = parse(with_smime_part("odd@x.cn", data, name="smime.p7m"))
+    assert not mail.encrypted
+    [kept] = mail.files
+    assert (kept.name, kept.data, kept.encrypted) == ("smime.p7m", data, False)
+
+
+def test_a_compressed_smime_message_is_opened():
+    inner = "Content-Type: text/plain; charset=utf-8\r\n\r\n冰箱漏水，请尽快上门。\r\n".encode()
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: compressed
+Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z
+Content-Transfer-Encoding: base64
+""",
+        b64(cms_compressed(inner)),
+    )
+    mail = parse(raw)
+    assert (mail.text, mail.files) == ("冰箱漏水，请尽快上门。", ())
+
+
+def test_compressed_data_is_inflated_only_up_to_the_limit():
+    inner = b"Content-Type: text/plain\r\n\r\n" + b"A" * (8 * 1024 * 1024)
+    bomb = cms_compressed(inner)  # 8 MiB in a few kilobytes
+    raw = raw_mail(
+        """
+From: x@example.com
+Subject: z
+Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z
+Content-Transfer-Encoding: base64
+""",
+        b64(bomb),
+    )
+    tracemalloc.start()
+    try:
+        mail = parse(raw, inflate_limit=1024 * 1024)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 4 * 1024 * 1024  # never the 8 MiB it would inflate to
+    [kept] = mail.files  # left unopened: the compressed part itself, as received
+    assert (kept.name, kept.data) == ("smime.p7z", bomb)
+    assert "AAAA" not in mail.text
 
 
 def test_a_detached_signature_is_not_a_file():

@@ -66,7 +66,6 @@ from kesu.core.language import in_company_language
 from kesu.mail import parse, threads
 from kesu.mail.choices import OVERRIDABLE, MailOutcome, MailSource
 from kesu.mail.models import InboundMail, MailReference
-from kesu.mail.parse.smime import PKCS7_MIME_TYPES
 from kesu.policies.queries import current_policy
 
 logger = logging.getLogger(__name__)
@@ -98,6 +97,7 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
             raw,
             own_addresses=settings.KESU_MAIL_OWN_ADDRESSES,
             verdicts=settings.KESU_MAIL_VERDICTS,
+            inflate_limit=settings.KESU_MAIL_MAX_BYTES,
         )
     except parse.MailParseError as error:
         return _quarantine(raw, source, parse.raw_key(raw), str(error))
@@ -466,7 +466,7 @@ def _split_files(mail: parse.ParsedMail) -> tuple[list[SimpleUploadedFile], list
     encrypted part): a refused file never refuses the mail."""
     accepted, refused = [], []
     for f in mail.files:
-        if mail.encrypted and f.content_type in PKCS7_MIME_TYPES:
+        if f.encrypted:
             reason = in_company_language(
                 _(
                     "The message is encrypted (S/MIME) and cannot be read here; an "

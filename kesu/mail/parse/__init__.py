@@ -34,6 +34,7 @@ Errors
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.message import Message
 
 from kesu.mail.parse.body import (
@@ -57,6 +58,7 @@ from kesu.mail.parse.keys import content_key, raw_key, subject_topic
 from kesu.mail.parse.lists import original_sender, rewritten_by_list
 from kesu.mail.parse.nature import bulk_evidence, nature_of
 from kesu.mail.parse.quotes import strip_quoted
+from kesu.mail.parse.smime import DEFAULT_INFLATE_LIMIT
 from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail, Verdicts
 from kesu.mail.parse.verdicts import verdict
 
@@ -80,11 +82,26 @@ _FORWARD_SUBJECT_RE = re.compile(r"^\s*(?:fw|fwd|转发|轉發|转寄|轉寄)\s*
 _HEADER_START_RE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How one message is read: the caller's configuration (see `parse`)."""
+
+    own_addresses: frozenset[str]
+    verdicts: Verdicts | None
+    inflate_limit: int
+
+
 def parse(
-    raw: bytes, *, own_addresses: Iterable[str] = (), verdicts: Verdicts | None = None
+    raw: bytes,
+    *,
+    own_addresses: Iterable[str] = (),
+    verdicts: Verdicts | None = None,
+    inflate_limit: int = DEFAULT_INFLATE_LIMIT,
 ) -> ParsedMail:
     """Read one message. `own_addresses` are our mailbox addresses (mail from them is a LOOP);
-    `verdicts` says which verdicts of the receiving server to read (None: none).
+    `verdicts` says which verdicts of the receiving server to read (None: none);
+    `inflate_limit` is how many bytes compressed S/MIME parts may inflate to, all together
+    (the message size limit: beyond it a part stays a file, unopened).
 
     Raises `MailParseError` when the bytes are not a readable message, and no other exception
     for bytes input.
@@ -100,14 +117,14 @@ def parse(
         own_addresses = (own_addresses,)
     own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
-        return _read(message_from_bytes(raw), own, verdicts)
+        return _read(message_from_bytes(raw), _Reading(own, verdicts, inflate_limit))
     except MailParseError:
         raise
     except Exception as exc:  # a stdlib corner we did not foresee: quarantine, do not crash
         raise MailParseError(f"the message could not be read: {exc!r}") from exc
 
 
-def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | None) -> ParsedMail:
+def _read(message: Message, reading: _Reading) -> ParsedMail:
     headers = header_index(message)
     if not headers:
         raise MailParseError("the message has no header section")
@@ -127,7 +144,7 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
         sender_name, sender_email = original_sender(headers, sender_name, list_address, hint)
     to = tuple(dict.fromkeys(a for _n, a in addresses_in(headers.get("to", []), hint) if "@" in a))
 
-    collector = BodyCollector(hint)
+    collector = BodyCollector(hint, reading.inflate_limit)
     text = _tidy_body(body_text(collector.collect(message)))
     files = tuple(collector.files)
 
@@ -149,7 +166,7 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
         content_type_of(message, hint),
         [address for _n, address in senders if address],
         subject,
-        own_addresses,
+        reading.own_addresses,
         text,
         files,
     )
@@ -170,7 +187,7 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
         bulk=bulk_evidence(headers),
         list_address=list_address,
         from_addresses=tuple(dict.fromkeys(address for _n, address in senders if "@" in address)),
-        verdict=verdict(message.raw_items(), verdicts),
+        verdict=verdict(message.raw_items(), reading.verdicts),
         encrypted=collector.encrypted,
     )
 

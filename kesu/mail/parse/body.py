@@ -6,8 +6,11 @@ converted with `html_to_text`, leaving out a part whose words another part alrea
 ``multipart/mixed`` with an HTML body and a short plain footer a gateway appended keeps both,
 the same words sent as plain text and as HTML are read once. ``format=flowed`` plain text is
 unwrapped, and plain text that carries HTML entities (QQ Mail's ``&nbsp;``, even
-``&amp;nbsp;``) is unescaped. S/MIME signed messages are opened (`smime`) and read like any
-other; an encrypted part stays a file and sets `encrypted`; a detached signature is dropped.
+``&amp;nbsp;``) is unescaped. S/MIME signed (or compressed) messages are opened (`smime`) and
+read like any other — the message's own entity only, and only when it holds a MIME entity: a
+signed file (``合同.pdf.p7m``) is kept as the file inside it, named without ``.p7m``, and a
+part that cannot be opened stays the file it is. An encrypted part stays a file and sets
+`encrypted`; a detached signature is dropped.
 Everything else that is not a body part is a `MailFile`, including inline images of
 ``multipart/related`` and attached messages (``message/rfc822``, named after their subject plus
 ``.eml``).
@@ -186,12 +189,16 @@ def _unflow(text: str, delete_space: bool) -> str:
 class BodyCollector:
     """Walks the MIME tree once, returning body pieces and collecting files on the way."""
 
-    def __init__(self, hint: str | None) -> None:
+    def __init__(self, hint: str | None, inflate_limit: int = smime.DEFAULT_INFLATE_LIMIT) -> None:
         self.hint = hint
         self.files: list[MailFile] = []
         self.encrypted = False  # an S/MIME part that cannot be opened without a key
+        self.inflate_budget = inflate_limit  # what compressed parts may still inflate to
 
-    def collect(self, part: Message, depth: int = 0) -> list[tuple[str, str]]:
+    def collect(self, part: Message, depth: int = 0, *, root: bool = True) -> list[tuple[str, str]]:
+        """The body pieces of `part`, its files added on the way. `root`: `part` is a
+        message's own entity (the top, or the message inside a signature), not one of its
+        parts."""
         if depth > _MAX_NESTING:
             return []
         content_type, parameters = content_type_of(part, self.hint)
@@ -202,10 +209,12 @@ class BodyCollector:
         if part.is_multipart():
             children = [c for c in part.get_payload() if isinstance(c, Message)]
             if content_type == "multipart/alternative":
-                return self._choose_alternative([self.collect(c, depth + 1) for c in children])
+                return self._choose_alternative(
+                    [self.collect(c, depth + 1, root=False) for c in children]
+                )
             pieces: list[tuple[str, str]] = []
             for child in children:
-                pieces.extend(self.collect(child, depth + 1))
+                pieces.extend(self.collect(child, depth + 1, root=False))
             return pieces
         file_name = disposition_parameters.get("filename") or parameters.get("name") or ""
         is_body = disposition != "attachment" and not file_name.strip()
@@ -217,11 +226,31 @@ class BodyCollector:
             return []
         data = _payload_bytes(part)
         if smime.is_pkcs7_mime(content_type, file_name):
-            inner = smime.opened(data)
-            if inner is not None:  # signed (or compressed): the message is inside
-                return self.collect(message_from_bytes(inner), depth + 1)
-            self.encrypted = True
+            return self._open_pkcs7(
+                data, file_name, content_type, depth, body=root or disposition != "attachment"
+            )
         self._add_file(file_name, content_type, data)
+        return []
+
+    def _open_pkcs7(
+        self, data: bytes, file_name: str, content_type: str, depth: int, *, body: bool
+    ) -> list[tuple[str, str]]:
+        """A signed, compressed or encrypted part. The message's own entity (`body`) that
+        holds a MIME entity is read as the message; a signed file (合同.pdf.p7m) is that file,
+        judged later by its bytes; what cannot be opened stays the file it is."""
+        opened = smime.open_cms(data, self.inflate_budget)
+        if opened.content is not None:
+            if len(opened.content) > len(data):  # inflated: counts against the budget
+                self.inflate_budget -= len(opened.content)
+            if body and smime.is_mime_entity(opened.content):
+                return self.collect(message_from_bytes(opened.content), depth + 1, root=True)
+            self._add_file(
+                smime.inner_file_name(file_name), "application/octet-stream", opened.content
+            )
+            return []
+        if opened.sealed:
+            self.encrypted = True
+        self._add_file(file_name, content_type, data, encrypted=opened.sealed)
         return []
 
     @staticmethod
@@ -247,12 +276,16 @@ class BodyCollector:
             text = _unflow(text, parameters.get("delsp", "").lower() == "yes")
         return ("plain", _unescape_entities(text))
 
-    def _add_file(self, name: str, content_type: str, data: bytes) -> None:
+    def _add_file(
+        self, name: str, content_type: str, data: bytes, *, encrypted: bool = False
+    ) -> None:
         name = _clean_file_name(name)
         if not name:
             extension = _EXTENSION_BY_TYPE.get(content_type, ".bin")
             name = f"attachment-{len(self.files) + 1}{extension}"
-        self.files.append(MailFile(name=name, content_type=content_type, data=data))
+        self.files.append(
+            MailFile(name=name, content_type=content_type, data=data, encrypted=encrypted)
+        )
 
     def _add_message(
         self,

@@ -20,6 +20,7 @@ class MailFile:
     name: str
     content_type: str
     data: bytes
+    encrypted: bool = False  # S/MIME enveloped data: unreadable without the recipient's key
 
 
 @dataclass(frozen=True)
