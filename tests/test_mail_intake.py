@@ -404,3 +404,41 @@ def test_a_database_failure_is_not_quarantined_but_left_for_redelivery(people, m
     assert InboundMail.objects.count() == 0  # nothing half-written, nothing quarantined
     monkeypatch.undo()
     assert _take(raw).outcome == MailOutcome.COMPLAINT
+
+
+def test_a_nul_in_a_text_part_is_left_out_and_the_message_registered(people):
+    raw = (
+        b"From: a <a@example.com>\r\nTo: kefu@kesu.example\r\nSubject: t\x00x\r\n"
+        b"Message-ID: <nul1@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"hello\x00world\r\n"
+    )
+    result = _take(raw)  # PostgreSQL refused the NUL: DataError, no row, delivered forever
+    assert result.outcome == MailOutcome.COMPLAINT
+    complaint = Complaint.objects.get(number=result.number)
+    assert (complaint.title, complaint.description) == ("t x", "helloworld")
+
+
+def test_bytes_no_codec_reads_in_a_header_never_reach_the_database(people):
+    raw = message("阀门渗漏", "渗漏", message_id="loop@x.cn").replace(
+        b"Subject:", b"X-Loop: kesu-\xff\xfe\r\nSubject:", 1
+    )
+    assert _take(raw).outcome == MailOutcome.LOOP
+    record = InboundMail.objects.get()
+    assert record.reason.startswith("X-Loop: kesu-") and bytes(record.raw) == raw
+
+
+def test_a_database_refusal_quarantines_the_message_instead_of_failing_every_delivery(
+    people, monkeypatch
+):
+    from django.db import DataError
+
+    from kesu.complaints import intake as complaint_intake
+
+    def refused(*args, **kwargs):
+        raise DataError("value too long for type character varying(200)")
+
+    monkeypatch.setattr(complaint_intake, "register_from_customer", refused)
+    raw = message("阀门渗漏", "渗漏", message_id="refused@lina.cn")
+    assert _take(raw).outcome == MailOutcome.QUARANTINED
+    record = InboundMail.objects.get()
+    assert bytes(record.raw) == raw and "DataError" in record.reason

@@ -1451,3 +1451,23 @@ def test_a_bottom_posted_reply_loses_the_quote_above_it(text):
 )
 def test_subject_topic_strips_reply_and_forward_prefixes(subject, topic, answered):
     assert subject_topic(subject) == (topic, answered)
+
+
+def test_no_text_parse_hands_out_holds_a_nul_or_a_lone_surrogate():
+    raw = raw_mail(
+        """
+From: =?utf-8?B?5byg\x00=?= <zhangsan@163.com>
+Subject: =?utf-8?Q?=E5=86=B0=00=E7=AE=B1?=
+X-Loop: kesu-\xff
+Content-Type: multipart/mixed; boundary="n"
+""",
+        b"--n\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\xe5\x86\xb0\x00\xe7\xae\xb1\r\n"
+        b'--n\r\nContent-Type: image/png; name="a\x00\xff.png"\r\n\r\n\x89PNG\r\n--n--\r\n',
+    )
+    mail = parse(raw)
+
+    texts = [mail.subject, mail.sender_name, mail.text, mail.reply_text, mail.nature_evidence]
+    texts += [f.name for f in mail.files]
+    assert mail.text == "冰箱" and mail.nature is Nature.LOOP
+    for text in texts:
+        assert "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text), text

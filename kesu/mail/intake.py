@@ -32,7 +32,10 @@ file and an administrator's "process again" all call it with the raw bytes. For 
 Files Kesu does not accept are named with their reason on the complaint (register or
 add_info event data); the raw message is then kept too. Each message is one transaction: its
 record, the complaint or message, and the files. A failure inside it rolls back and
-quarantines the raw bytes with the error.
+quarantines the raw bytes with the error — a database refusal too (a value no column takes:
+it would refuse the same message at every delivery). Only a database that is busy or down
+(OperationalError, InterfaceError) lets the error through, so that the mail server or the
+mailbox delivers the message again later.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,9 +141,9 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
             return Received(DUPLICATE)  # a twin delivery won the race
         logger.exception("mail %s could not be stored", key)
         return _quarantine(raw, source, key, "could not be stored")
-    except DatabaseError:
+    except (OperationalError, InterfaceError):
         raise  # the database is busy or down: the mail server delivers again later
-    except Exception as error:  # whatever else went wrong, the message is kept
+    except Exception as error:  # whatever else went wrong, even in the database, is kept
         logger.exception("mail %s could not be taken in", key)
         return _quarantine(raw, source, key, f"{type(error).__name__}: {error}", mail)
 
@@ -190,7 +193,7 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
                 sender=(mail.sender_email if mail else "")[:254],
                 subject=(mail.subject if mail else "")[:300],
                 outcome=MailOutcome.QUARANTINED,
-                reason=error[:4000],
+                reason=parse.storable(error)[:4000],
                 raw=raw,
             )
     except IntegrityError:

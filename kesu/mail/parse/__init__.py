@@ -59,7 +59,15 @@ from kesu.mail.parse.lists import original_sender, rewritten_by_list
 from kesu.mail.parse.nature import bulk_evidence, nature_of
 from kesu.mail.parse.quotes import strip_quoted
 from kesu.mail.parse.smime import DEFAULT_INFLATE_LIMIT
-from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail, Verdicts
+from kesu.mail.parse.values import (
+    MailFile,
+    MailParseError,
+    Nature,
+    ParsedMail,
+    Verdicts,
+    storable,
+    storable_mail,
+)
 from kesu.mail.parse.verdicts import verdict
 
 __all__ = [
@@ -73,6 +81,7 @@ __all__ = [
     "html_to_text",
     "parse",
     "raw_key",
+    "storable",
     "strip_quoted",
     "subject_topic",
 ]
@@ -170,7 +179,7 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         text,
         files,
     )
-    return ParsedMail(
+    mail = ParsedMail(
         message_id=message_id,
         in_reply_to=ids_in(headers.get("in-reply-to", [])),
         references=ids_in(headers.get("references", [])),
@@ -190,6 +199,7 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         verdict=verdict(message.raw_items(), reading.verdicts),
         encrypted=collector.encrypted,
     )
+    return storable_mail(mail)
 
 
 def _tidy_body(text: str) -> str:

@@ -1,8 +1,13 @@
 """The values `parse` hands to its caller."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+
+# What no database text column takes: NUL (PostgreSQL refuses it) and lone surrogates (left
+# by bytes Python could not decode; no encoder writes them).
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Nature(StrEnum):
@@ -25,7 +30,8 @@ class MailFile:
 
 @dataclass(frozen=True)
 class ParsedMail:
-    """One message, decoded. Strings are never None; ids carry no angle brackets."""
+    """One message, decoded. Strings are never None and never hold a NUL or a lone surrogate
+    (`storable`: no database column takes them); ids carry no angle brackets."""
 
     message_id: str  # "sha256-<hex of the content>@kesu.invalid" when it has none (`content_key`)
     in_reply_to: tuple[str, ...]
@@ -80,3 +86,27 @@ class Verdicts:
 
 class MailParseError(ValueError):
     """The bytes are not a message we can read; the caller quarantines the raw bytes."""
+
+
+def storable(text: str) -> str:
+    """`text` without NUL and lone surrogates."""
+    return _UNSTORABLE_RE.sub("", text) if _UNSTORABLE_RE.search(text) else text
+
+
+def storable_mail(mail: ParsedMail) -> ParsedMail:
+    """`mail` with every text it holds `storable`: subject, names, addresses, ids, the text,
+    evidence, file names."""
+    changes: dict = {}
+    for field in fields(mail):
+        value = getattr(mail, field.name)
+        if isinstance(value, str):
+            cleaned = storable(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            cleaned = tuple(storable(v) for v in value)
+        elif field.name == "files":
+            cleaned = tuple(replace(f, name=storable(f.name) or "attachment") for f in value)
+        else:
+            continue
+        if cleaned != value:
+            changes[field.name] = cleaned
+    return replace(mail, **changes) if changes else mail
