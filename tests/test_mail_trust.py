@@ -91,3 +91,49 @@ def test_a_from_with_several_addresses_is_not_the_customers_own(people):
     added = complaint.events.get(type=EventType.ADD_INFO)
     assert added.visibility == Visibility.INTERNAL
     assert sorted(added.data["header_from"]) == ["lina@qq.com", "mallory@evil.example"]
+
+
+# ------------------------------------------------------------------------------ threads
+
+
+def test_a_reply_in_another_conversation_is_not_threaded_by_its_subject(people):
+    first = message(
+        "质量问题", "A项目外墙开裂。", message_id="s1@corp.cn", sender=("采购部", "buy@corp.cn")
+    )
+    complaint = Complaint.objects.get(number=_take(first).number)
+    # a reply-all in their conversation with a salesman, the intake address in copy
+    other = message(
+        "Re: 质量问题",
+        "B项目的门窗漏水，附照片。",
+        message_id="s2@corp.cn",
+        sender=("采购部", "buy@corp.cn"),
+        headers={
+            "In-Reply-To": "<sales-77@vendor.cn>",
+            "References": "<sales-70@vendor.cn> <sales-77@vendor.cn>",
+        },
+    )
+
+    result = _take(other)
+
+    assert result.outcome == MailOutcome.COMPLAINT and result.number != complaint.number
+    assert not complaint.events.filter(type=EventType.ADD_INFO).exists()
+
+
+def test_an_earlier_mail_arriving_late_joins_only_its_own_senders_complaint(people):
+    plus_one = message(
+        "Re: 阀门渗漏",
+        "+1，我们楼也漏。",
+        message_id="b@x.cn",
+        sender=("王五", "wangwu@x.cn"),
+        headers={"In-Reply-To": "<a@lina.cn>", "References": "<a@lina.cn>"},
+    )
+    wangwu = Complaint.objects.get(number=_take(plus_one).number)
+    original = message("阀门渗漏", "阀门渗漏，要求更换。", message_id="a@lina.cn")
+
+    result = _take(original)
+
+    # Lina's mail is her own complaint, with her own acknowledgement: not a note on Wang Wu's
+    assert result.outcome == MailOutcome.COMPLAINT and result.number != wangwu.number
+    lina = Complaint.objects.get(number=result.number)
+    assert lina.complainant_email == "lina@example.com"
+    assert not wangwu.events.filter(type=EventType.ADD_INFO).exists()

@@ -16,9 +16,11 @@ file and an administrator's "process again" all call it with the raw bytes. For 
 4. A reply to a complaint becomes the customer's message on that complaint, the quoted
    earlier mail stripped. It is found by our Message-IDs in In-Reply-To/References, by the
    customer's own earlier mail in the thread, by a complaint number in the subject, by a
-   later mail that referred to this one and arrived first, or — for replies without thread
-   headers, like QQ Mail's "回复：" chains — by the same subject topic from the complaint's
-   own customer within `Policy.mail_thread_window_days`, onto a complaint still open. It is
+   later mail that referred to this one and arrived first (only onto the complaint of this
+   mail's own sender: someone else's "+1" to it does not swallow it), or — for replies with
+   no In-Reply-To or References at all, like QQ Mail's "回复：" chains — by the same subject
+   topic from the complaint's own customer within `Policy.mail_thread_window_days`, onto a
+   complaint still open. It is
    trusted as the customer's (shown on their page) when our signed id is referenced or the
    sender is the complaint's address; otherwise it is kept for staff only. An address given
    back from a list's headers (Reply-To, X-Original-From) or a From naming several people is
@@ -125,7 +127,10 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
             record.outcome = MailOutcome.COMPLAINT
             record.save()
             topic_key, answered = _thread_key(mail)
-            thread = _thread_target(mail, key, topic_key if answered else "")
+            # The subject is the thread only of a reply that names none (QQ Mail's "回复："
+            # chains): one that names another conversation is not this one.
+            by_subject = answered and not (mail.in_reply_to or mail.references)
+            thread = _thread_target(mail, key, topic_key if by_subject else "")
             if thread.complaint is not None:
                 refused = _reply(record, mail, thread.complaint, thread.trusted)
             else:
@@ -253,6 +258,8 @@ def _thread_target(mail: parse.ParsedMail, key: str, reply_topic: str) -> _Threa
     if found is None and not key.startswith("sha256-"):  # no one can refer to a made-up id
         later = _referred_by(key)  # an earlier mail of a thread, arriving after its answer
         found = _open_end(later) if later is not None else None
+        if found is not None and not _from_customer(mail, found[0]):
+            found = None  # someone else's "+1" to this mail: the mail is its sender's own
     if found is None and reply_topic:
         found = _by_subject(mail, reply_topic)
     if found is None:
