@@ -47,13 +47,14 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,6 +311,20 @@ def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
     return digest[:24], answered  # 96 bits: no two topics of one window meet
 
 
+def subject_thread(key: str, since: datetime) -> QuerySet:
+    """The numbers of the complaints that mail with thread key `key` reached since `since`,
+    newest first: asked of every reply without thread headers, inside the write lock, so it
+    reads the `inboundmail_thread` partial index (whose condition it repeats, so that SQLite
+    knows the index covers it)."""
+    return (
+        InboundMail.objects.filter(thread_key=key, received_at__gte=since)
+        .exclude(thread_key="")  # the index's condition: SQLite proves nothing by itself
+        .exclude(complaint=None)
+        .order_by("-received_at")
+        .values_list("complaint__number", flat=True)
+    )
+
+
 def _by_subject(mail: parse.ParsedMail, key: str) -> tuple[Complaint, bool] | None:
     """A reply without thread headers ("回复：阀门渗漏"): the open complaint of the same
     customer whose conversation has the same topic (`key`) and was last written within the
@@ -317,14 +332,7 @@ def _by_subject(mail: parse.ParsedMail, key: str) -> tuple[Complaint, bool] | No
     days = current_policy().mail_thread_window_days
     if not days:
         return None
-    since = timezone.now() - timedelta(days=days)
-    number = (
-        InboundMail.objects.filter(thread_key=key, received_at__gte=since)
-        .exclude(complaint=None)
-        .order_by("-received_at")
-        .values_list("complaint__number", flat=True)
-        .first()
-    )
+    number = subject_thread(key, timezone.now() - timedelta(days=days)).first()
     found = _open_end(number) if number is not None else None
     if found is None:
         return None
