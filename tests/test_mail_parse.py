@@ -1161,6 +1161,32 @@ Content-Type: multipart/mixed; boundary="twice"
     assert parse(raw).text == "冰箱漏水，请上门。"
 
 
+def test_joining_many_text_parts_compares_each_with_a_few_neighbours_only(monkeypatch):
+    from kesu.mail.parse import body
+
+    compared = []
+    real = body.holds
+    monkeypatch.setattr(body, "holds", lambda a, b: compared.append(1) or real(a, b))
+    count = 2000
+    parts = "".join(
+        f"--many\r\nContent-Type: text/{'plain' if i % 2 else 'html'}; charset=us-ascii\r\n\r\n"
+        f"part {i} says {i * 7919}\r\n"
+        for i in range(count)
+    )
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: many
+Content-Type: multipart/mixed; boundary="many"
+""",
+        parts + "--many--\r\n",
+    )
+    mail = parse(raw)
+
+    assert mail.text.count("says") == count  # every part kept, in order
+    assert len(compared) <= 2 * body._NEIGHBOURS * count  # not count × count
+
+
 def test_opaque_smime_signed_data_is_unwrapped_without_a_key():
     mail = parse(sample("outlook_smime_opaque_signed.eml"))
 

@@ -128,36 +128,58 @@ def _unescape_entities(text: str) -> str:
     return text.replace("\xa0", " ")
 
 
+_NEIGHBOURS = 3  # pieces on each side a piece is compared with (a text and its other form)
+
+
 def body_text(pieces: list[tuple[str, str]]) -> str:
     """The readable parts in their order, HTML converted, each text once.
 
     A ``multipart/mixed`` may hold an HTML body and a short plain footer that a gateway
     appended, or the same words as plain text and as HTML: the parts are joined in order
     (plain parts by a line break, anything next to HTML by a blank line), leaving out one
-    whose words another part already holds.
+    whose words another part already holds — the later of two equal ones (found by their
+    hash, anywhere), and a plain part inside an HTML one near it or the other way round.
+    Each piece is compared with a few neighbours only, so that the work grows with the
+    number of parts, not with its square (a message may carry thousands).
     """
     texts = [text if kind == "plain" else html_to_text(text) for kind, text in pieces]
     squeezed = ["".join(text.split()) for text in texts]
-
-    def repeated(index: int) -> bool:
-        words = squeezed[index]
-        return any(
-            other != index
-            and words in squeezed[other]
-            and (words != squeezed[other] or other < index)  # equal: the earlier one stays
-            for other in range(len(texts))
-        )
-
-    joined = ""
+    kept = [bool(words) for words in squeezed]
+    if len(texts) > 1:
+        seen: set[str] = set()
+        for index, words in enumerate(squeezed):
+            if not words:
+                continue
+            if words in seen:  # equal to an earlier part: the earlier one stays
+                kept[index] = False
+            seen.add(words)
+        for index, (kind, _text) in enumerate(pieces):
+            if not kept[index]:
+                continue
+            low, high = max(0, index - _NEIGHBOURS), min(len(pieces), index + _NEIGHBOURS + 1)
+            if any(
+                other != index
+                and kept[other]
+                and pieces[other][0] != kind
+                and holds(squeezed[other], squeezed[index])
+                for other in range(low, high)
+            ):
+                kept[index] = False
+    joined: list[str] = []
     previous = ""
     for index, (kind, _text) in enumerate(pieces):
-        if not squeezed[index] or (len(texts) > 1 and repeated(index)):
+        if not kept[index]:
             continue
         if joined:
-            joined += "\n" if kind == previous == "plain" else "\n\n"
-        joined += texts[index].strip("\n") if len(texts) > 1 else texts[index]
+            joined.append("\n" if kind == previous == "plain" else "\n\n")
+        joined.append(texts[index].strip("\n") if len(texts) > 1 else texts[index])
         previous = kind
-    return joined
+    return "".join(joined)
+
+
+def holds(container: str, words: str) -> bool:
+    """Whether `container` holds `words` (both without white space)."""
+    return words in container
 
 
 def _unflow(text: str, delete_space: bool) -> str:
