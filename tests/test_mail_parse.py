@@ -1416,6 +1416,43 @@ def test_only_the_receiving_servers_own_authentication_results_count():
     assert "dmarc=fail" in parse(raw, verdicts=relay).verdict
 
 
+def test_by_default_only_a_failed_dmarc_holds_a_message():
+    # forwarded mail fails SPF on every hop after the first: a customer's forward is not spam
+    forwarded = "mx.kesu.example.cn; spf=fail smtp.mailfrom=qq.com; dkim=pass; dmarc=pass"
+    assert (
+        parse(built(Authentication_Results=forwarded).as_bytes(), verdicts=Verdicts()).verdict == ""
+    )
+    assert Verdicts().auth_failures == frozenset({"dmarc=fail"})
+
+
+def test_the_configured_default_holds_on_a_failed_dmarc_only(monkeypatch):
+    from kesu.mail.conf import mail_verdicts
+
+    monkeypatch.delenv("KESU_MAIL_HOLD_AUTH", raising=False)
+    assert mail_verdicts().auth_failures == frozenset({"dmarc=fail"})
+
+
+MICROSOFT_365 = (  # Exchange Online writes no authserv-id, and folds without a space
+    "spf=fail (sender IP is 203.0.113.9) smtp.mailfrom=bank.example; dkim=none (message not "
+    "signed) header.d=none;dmarc=none action=none header.from=bank.example;compauth=fail "
+    "reason=001"
+)
+
+
+def test_authentication_results_without_an_authserv_id_are_read_whole():
+    spf = Verdicts(auth_failures=frozenset({"spf=fail"}))
+    held = parse(built(Authentication_Results=MICROSOFT_365).as_bytes(), verdicts=spf).verdict
+    assert held == "Authentication-Results: spf=fail"
+    assert (
+        parse(built(Authentication_Results=MICROSOFT_365).as_bytes(), verdicts=Verdicts()).verdict
+        == ""
+    )
+    dmarc_first = "dmarc=fail action=quarantine header.from=bank.example; spf=pass"
+    assert parse(
+        built(Authentication_Results=dmarc_first).as_bytes(), verdicts=Verdicts()
+    ).verdict == ("Authentication-Results: dmarc=fail")
+
+
 def test_verdicts_are_configuration():
     raw = built(Authentication_Results=AUTH_FAIL, X_Spam_Flag="YES").as_bytes()
     assert parse(raw).verdict == ""  # no configuration: nothing is judged

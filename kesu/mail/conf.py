@@ -3,7 +3,9 @@ server hold a message for staff review (spam, forged senders). They depend on th
 they are infrastructure, read once at start-up (`kesu/settings.py`: KESU_MAIL_VERDICTS):
 
 - `KESU_MAIL_HOLD_AUTH`: ``method=result`` pairs of ``Authentication-Results`` that hold a
-  message, comma-separated (default ``dmarc=fail,spf=fail``; ``none`` reads none).
+  message, comma-separated (default ``dmarc=fail``; ``none`` reads none). Not ``spf=fail`` by
+  default: SPF fails for every message a customer's own server forwarded (the forwarder is
+  not the sender's domain's server), while DMARC still passes on the DKIM signature.
 - `KESU_MAIL_AUTHSERV_IDS`: the authserv-ids (host names) of the company's own servers, whose
   ``Authentication-Results`` count (default: none named, and only the topmost such header —
   the one the last server added — counts).

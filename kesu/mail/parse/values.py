@@ -72,10 +72,13 @@ class Verdicts:
     number of them below it). `spam_headers` are (lower-case header name, text): the verdict
     holds when the value contains the text, or, for an empty text, starts with "yes" or
     "true" (``X-Spam-Flag: YES``, ``X-Spam-Status: Yes, score=…``). The defaults are those of
-    SpamAssassin, Rspamd and DMARC; `parse` without a `Verdicts` judges nothing.
+    SpamAssassin, Rspamd and DMARC (not SPF: see `auth_failures`); `parse` without a
+    `Verdicts` judges nothing.
     """
 
-    auth_failures: frozenset[str] = frozenset({"dmarc=fail", "spf=fail"})
+    # DMARC only: SPF fails for every forwarded message (the forwarder's server is not the
+    # sender's), so "spf=fail" would hold a customer's forward; DMARC passes on DKIM too.
+    auth_failures: frozenset[str] = frozenset({"dmarc=fail"})
     authserv_ids: frozenset[str] = frozenset()
     spam_headers: tuple[tuple[str, str], ...] = (
         ("x-spam-flag", ""),
