@@ -466,3 +466,38 @@ def test_the_subject_thread_lookup_reads_its_partial_index(people):
         _take(message(f"话题{i}", "内容", message_id=f"topic{i}@x.cn"))
     query = intake.subject_thread("0123456789abcdef01234567", timezone.now())
     assert "inboundmail_thread" in _plan(query)
+
+
+def test_a_reply_cut_by_quote_stripping_keeps_its_whole_text_for_staff(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="w1@lina.cn")).number
+    body = (
+        "师傅说明天来。\n\nFrom: 客服中心 <kefu@kesu.example>\nSent: 2026-12-01 10:00\n"
+        "To: 李娜\nSubject: RE: 阀门渗漏\n\n请问师傅何时上门？附：物流单号 SF123"
+    )
+    reply = message(
+        "Re: 阀门渗漏", body, message_id="w2@lina.cn", headers={"In-Reply-To": "<w1@lina.cn>"}
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "师傅说明天来。"
+    assert added.data["whole_text"] == body
+    staff = Client()
+    staff.force_login(people.intake)
+    page = staff.get(f"/complaints/{number}").content.decode()
+    whole = page.split('data-role="whole-email"')[1].split("</details>")[0]
+    assert "物流单号 SF123" in whole
+
+
+def test_a_whole_text_too_long_to_keep_beside_the_reply_keeps_the_raw_message(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="l1@lina.cn")).number
+    body = "还是漏。\n\n-----Original Message-----\nFrom: kefu@kesu.example\n" + "旧" * 21000
+    reply = message(
+        "Re: 阀门渗漏", body, message_id="l2@lina.cn", headers={"In-Reply-To": "<l1@lina.cn>"}
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "还是漏。" and len(added.data["whole_text"]) == intake.WHOLE_TEXT_KEPT
+    record = InboundMail.objects.get(message_id="l2@lina.cn")
+    assert bytes(record.raw) == reply and str(len(body)) in record.reason

@@ -707,6 +707,22 @@ def test_raw_8bit_gbk_attachment_name():
             id="original-message",
         ),
         pytest.param(
+            "好的\n\nFrom: 客服中心\nSent: Tuesday, December 1, 2026 10:00 AM\nTo: 李娜\n"
+            "Subject: RE: 阀门\n\n您好",
+            "好的",
+            id="outlook-block-without-addresses",
+        ),
+        pytest.param(
+            "补充信息：\nFrom: Shanghai warehouse\nDate: 2026-12-01\n到货时箱子已破损。",
+            "补充信息：\nFrom: Shanghai warehouse\nDate: 2026-12-01\n到货时箱子已破损。",
+            id="the-customers-own-from-and-date",
+        ),
+        pytest.param(
+            "处理记录：\n时间：12月1日\n发件人：物业王经理\n日期：12月2日\n师傅未上门。",
+            "处理记录：\n时间：12月1日\n发件人：物业王经理\n日期：12月2日\n师傅未上门。",
+            id="the-customers-own-record",
+        ),
+        pytest.param(
             "可以。\n\n在 2026年11月20日 星期五 10:00, 张三 <a@b.cn> 写道:\n> 上门时间？",
             "可以。",
             id="gmail-zh-one-line",

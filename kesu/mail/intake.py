@@ -84,6 +84,9 @@ _NATURE_OUTCOME = {
     parse.Nature.RECALL: MailOutcome.RECALL,
 }
 _REFERENCES_KEPT = 20  # of one message, for mail that arrives after its answer
+# A reply's whole text beside its stripped message, when quote stripping cut something (a
+# longer one keeps its raw message too).
+WHOLE_TEXT_KEPT = limits.DESCRIPTION
 _EMPTY_BRACKETS_RE = re.compile(r"[\[【(（<《]\s*[\]】)）>》]")
 
 
@@ -133,11 +136,11 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
             by_subject = answered and not (mail.in_reply_to or mail.references)
             thread = _thread_target(mail, key, topic_key if by_subject else "")
             if thread.complaint is not None:
-                refused = _reply(record, mail, thread.complaint, thread.trusted)
+                left_out = _reply(record, mail, thread.complaint, thread.trusted)
             else:
-                refused = _new_complaint(record, mail)
-            if refused:  # the message is kept whole, so that what was refused is not lost
-                record.raw, record.reason = raw, _refusals(refused)
+                left_out = _new_complaint(record, mail)
+            if left_out:  # the message is kept whole, so that what was left out is not lost
+                record.raw, record.reason = raw, "\n".join(left_out)[:4000]
             record.thread_key = topic_key
             record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
             _remember_references(record, thread.unknown)
@@ -390,7 +393,9 @@ def _open_end(number: str) -> tuple[Complaint, bool] | None:
 
 def _reply(
     record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool
-) -> list[dict]:
+) -> list[str]:
+    """The mail as the customer's message on `complaint`, quote stripped; what of it was not
+    taken in (refused files, a whole text too long to keep beside the message)."""
     visibility = Visibility.CUSTOMER if trusted else Visibility.INTERNAL
     customer = CustomerActor(complaint.pk, via=ContactMethod.EMAIL)
     accepted, refused = _split_files(mail)
@@ -402,6 +407,20 @@ def _reply(
     if refused:
         data["refused_files"] = refused
     text = mail.reply_text.strip() or mail.text.strip()
+    left_out = _refusals(refused)
+    whole = mail.text.strip()
+    if whole != text:  # quote stripping cut something: staff can still read all of it
+        data["whole_text"] = whole[:WHOLE_TEXT_KEPT]
+        if len(whole) > WHOLE_TEXT_KEPT:
+            left_out.append(
+                in_company_language(
+                    _(
+                        "The whole e-mail is %(length)d characters long; the complaint keeps "
+                        "its first %(kept)d."
+                    )
+                )
+                % {"length": len(whole), "kept": WHOLE_TEXT_KEPT}
+            )
     actions.add_info(
         complaint.number,
         actor=customer,
@@ -412,10 +431,10 @@ def _reply(
     for upload in accepted:
         add_attachment(complaint.number, upload, actor=customer, visibility=visibility)
     record.outcome, record.complaint = MailOutcome.REPLY, complaint
-    return refused
+    return left_out
 
 
-def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
+def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
     title = parse.subject_topic(mail.subject)[0]
     text = mail.text.strip()
     if not title:
@@ -448,7 +467,7 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[dict]:
     )
     complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
-    return refused
+    return _refusals(refused)
 
 
 def _description(
@@ -502,12 +521,11 @@ def _split_files(mail: parse.ParsedMail) -> tuple[list[SimpleUploadedFile], list
     return accepted, refused
 
 
-def _refusals(refused: list[dict]) -> str:
-    lines = [
+def _refusals(refused: list[dict]) -> list[str]:
+    return [
         in_company_language(_("Not accepted: %(name)s — %(reason)s")) % refusal
         for refusal in refused
     ]
-    return "\n".join(lines)[:4000]
 
 
 def _valid_address(address: str) -> bool:
