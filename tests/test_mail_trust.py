@@ -7,11 +7,14 @@ tests/mail_messages.py."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail as django_mail
+from django.test import Client, override_settings
 
 from kesu.complaints.choices import EventType, Visibility
 from kesu.complaints.models import Complaint
 from kesu.mail import intake
 from kesu.mail.choices import MailOutcome, MailSource
+from kesu.notifications import delivery
 from tests.mail_messages import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,3 +140,70 @@ def test_an_earlier_mail_arriving_late_joins_only_its_own_senders_complaint(peop
     lina = Complaint.objects.get(number=result.number)
     assert lina.complainant_email == "lina@example.com"
     assert not wangwu.events.filter(type=EventType.ADD_INFO).exists()
+
+
+# ------------------------------------------------------------------------------ no answer
+
+
+OUTBOX = override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    DEFAULT_FROM_EMAIL="kefu@kesu.example",
+    KESU_MAIL_REPLY_TO="kefu@kesu.example",
+    KESU_MAIL_OWN_ADDRESSES=["kefu@kesu.example"],
+)
+GROUP = "kefu-group@company.example"
+
+
+def _sent_to(address: str) -> list:
+    delivery.retry_due()
+    return [m for m in django_mail.outbox if address in m.to]
+
+
+def _from_the_group(message_id: str) -> str:
+    """The group alias posts from its own address, which the list headers do not name."""
+    raw = message(
+        "热水器漏水",
+        "热水器漏水，请尽快处理。",
+        message_id=message_id,
+        sender=("客服组", GROUP),
+        headers={
+            "Precedence": "list",
+            "List-Id": "客服组 <kefu-group.lists.company.example>",
+            "List-Post": "<mailto:kefu-group@lists.company.example>",
+        },
+    )
+    number = _take(raw).number
+    assert Complaint.objects.get(number=number).complainant_email == GROUP
+    return number
+
+
+def _accept(people, number: str) -> None:
+    accepted = people.api(people.intake).act(
+        number, "accept", {"owner": people.handler_quality.username, "department": "quality"}
+    )
+    assert accepted.status_code == 200, accepted.json()
+
+
+@OUTBOX
+def test_no_automatic_mail_goes_to_a_list_address_until_staff_send_the_link_on_purpose(people):
+    django_mail.outbox = []
+    held = _from_the_group("lst1@x")
+    _accept(people, held)
+
+    assert _sent_to(GROUP) == []  # not the acknowledgement, not "accepted" with the link
+    staff = Client()
+    staff.force_login(people.intake)
+    page = staff.get(f"/complaints/{held}").content.decode()
+    notice = page.split('data-role="customer-mail-held"')[1].split("</li>")[0]
+    assert "Precedence: list" in notice
+
+    # a member of staff who checked the address sends the link on purpose: mail goes again
+    released = _from_the_group("lst2@x")
+    staff.post(f"/complaints/{released}/customer-link", {"do": "send"})
+    [link] = _sent_to(GROUP)
+    assert "/t/" in link.body and released in link.subject
+    _accept(people, released)
+    [_link, accepted] = _sent_to(GROUP)
+    assert released in accepted.subject
+    page = staff.get(f"/complaints/{released}").content.decode()
+    assert 'data-role="customer-mail-held"' not in page
