@@ -207,3 +207,27 @@ def test_no_automatic_mail_goes_to_a_list_address_until_staff_send_the_link_on_p
     assert released in accepted.subject
     page = staff.get(f"/complaints/{released}").content.decode()
     assert 'data-role="customer-mail-held"' not in page
+
+
+@OUTBOX
+@override_settings(KESU_PUBLIC_FORM_PER_CONTACT="2/60")
+def test_one_address_gets_at_most_the_public_forms_limit_of_acknowledgements(people):
+    django_mail.outbox = []
+    # forged-sender spam: every mail names the same victim, each a complaint of its own
+    numbers = [
+        _take(message(f"问题{i}", "请处理。", message_id=f"flood{i}@x.cn", sender=VICTIM)).number
+        for i in range(3)
+    ]
+
+    assert len(set(numbers)) == 3  # all registered: nothing a customer wrote is dropped
+    assert len(_sent_to("lina@qq.com")) == 2
+    last = Complaint.objects.get(number=numbers[-1])
+    assert last.events.get(type=EventType.REGISTER).data["acknowledgement_limited"] == {
+        "count": 2,
+        "minutes": 60,
+    }
+    staff = Client()
+    staff.force_login(people.intake)
+    page = staff.get(f"/complaints/{last.number}").content.decode()
+    notice = page.split('data-role="acknowledgement-limited"')[1].split("</li>")[0]
+    assert "2" in notice and "60" in notice

@@ -56,6 +56,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from kesu.accounts.choices import Role
@@ -73,6 +74,8 @@ from kesu.mail import parse, threads
 from kesu.mail.choices import OVERRIDABLE, MailOutcome, MailSource
 from kesu.mail.models import InboundMail, MailReference
 from kesu.policies.queries import current_policy
+from kesu.portal import throttle
+from kesu.portal.choices import ThrottleScope
 
 logger = logging.getLogger(__name__)
 
@@ -451,8 +454,14 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
     extra: dict = {"mail": record.pk, "via": ContactMethod.EMAIL}
     if refused:
         extra["refused_files"] = refused
+    email = mail.sender_email if _valid_address(mail.sender_email) else ""
     if mail.bulk or mail.list_address:  # RFC 3834: registered, but never answered by itself
         extra["no_answer"] = mail.bulk or f"From: {mail.list_address}"
+    elif email and (limit := _acknowledgements_used_up(email)) is not None:
+        extra["acknowledgement_limited"] = {
+            "count": limit.count,
+            "minutes": int(limit.window.total_seconds() // 60),
+        }
     if not mail.sender_trusted:
         extra |= _sender_data(mail)
     new = actions.NewComplaint(
@@ -461,13 +470,29 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
         description=description,
         category=intake.category_for((title, text)),
         complainant_name=mail.sender_name[:100],
-        complainant_email=mail.sender_email if _valid_address(mail.sender_email) else "",
+        complainant_email=email,
         anonymous=not (mail.sender_email or mail.sender_name),
         extra_event_data=extra,
     )
     complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
     return _refusals(refused)
+
+
+def _acknowledgements_used_up(address: str) -> throttle.Limit | None:
+    """The public form's limit per contact, when `address` has had that many automatic
+    acknowledgements within its window (forged-sender spam names one victim in many mails:
+    each is registered, only the answers stop); otherwise None, and this one is counted.
+    Counted under a key of its own, so that mail never uses up a person's public form."""
+    key = salted_hmac(
+        "kesu.mail.acknowledgements", throttle.normal_contact(address), algorithm="sha256"
+    ).hexdigest()
+    keys = [(ThrottleScope.CONTACT, key)]
+    try:
+        throttle.check_and_count(keys, keys)
+    except throttle.Throttled:
+        return throttle.limits()[ThrottleScope.CONTACT]
+    return None
 
 
 def _description(

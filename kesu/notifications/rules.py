@@ -16,7 +16,8 @@ event → who (message):
   customer_return_visit); verify passed → customer (customer_confirm); confirm satisfied →
   customer (customer_survey); register by web form or e-mail → customer, by e-mail only
   (customer_received, naming the files that were not accepted), except mail the intake
-  marked `no_answer` (it came through a list or bulk distribution, or from a robot)
+  marked `no_answer` (it came through a list or bulk distribution, or from a robot) or
+  `acknowledgement_limited` (the address had the public form's number per contact already)
 - anything the customer did themselves (portal, e-mail) → the owner, or the heads while there
   is none (customer_wrote)
 - escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
@@ -134,7 +135,11 @@ def rules_for(complaint, event) -> list[Rule]:
     if event.type == EventType.REGISTER:
         # The form showed the link already. Mail through a list or bulk distribution is
         # never answered by itself (RFC 3834): the list would receive the private link.
-        if complaint.channel in SELF_SERVICE_CHANNELS and not data.get("no_answer"):
+        if (
+            complaint.channel in SELF_SERVICE_CHANNELS
+            and not data.get("no_answer")
+            and not data.get("acknowledgement_limited")  # this address had its share
+        ):
             rules.append((Audience.CUSTOMER_EMAIL, TemplateCode.CUSTOMER_RECEIVED))
         if complaint.severity == Severity.LEVEL_1:
             rules += LEVEL1_RULES
@@ -362,6 +367,13 @@ def customer_mail_held(complaint, events: Sequence[ComplaintEvent] | None = None
     else:
         last = [e for e in reversed(events) if e.type in _MAIL_HOLD_EVENTS][:1]
     return _held_by(last[0]) if last else ""
+
+
+def acknowledgement_limited(events: Sequence[ComplaintEvent]) -> dict | None:
+    """The limit that kept the acknowledgement from an e-mail's sender ({count, minutes}),
+    from the register event among `events`; None when it was not withheld for that."""
+    register = next((e for e in events if e.type == EventType.REGISTER), None)
+    return (register.data or {}).get("acknowledgement_limited") if register else None
 
 
 def _held_by(event: ComplaintEvent) -> str:
