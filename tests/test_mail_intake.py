@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 from kesu.complaints.choices import Channel, EventType, Visibility
 from kesu.complaints.models import Attachment, Complaint
 from kesu.mail import intake, threads
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailSource, NotTaken
 from kesu.mail.models import InboundMail
 from kesu.notifications import delivery
 from kesu.notifications.choices import NotificationChannel, TemplateCode
@@ -177,7 +177,7 @@ def test_the_same_message_delivered_twice_at_once_makes_one_complaint(people):
         w.start()
     for w in workers:
         w.join()
-    assert sorted(results) == sorted([intake.DUPLICATE, MailOutcome.COMPLAINT])
+    assert sorted(results) == sorted([NotTaken.DUPLICATE, MailOutcome.COMPLAINT])
     assert Complaint.objects.count() == 1 and InboundMail.objects.count() == 1
 
 
@@ -282,7 +282,7 @@ def test_the_quarantine_is_visible_to_admins_and_can_be_downloaded(people):
     raw = client.get(f"/admin/mail/inboundmail/{record.pk}/raw/")
     assert raw.status_code == 200 and b"".join(raw) == MALFORMED
     # a second delivery of the same bytes is recognised
-    assert _take(MALFORMED).outcome == intake.DUPLICATE
+    assert _take(MALFORMED).outcome == NotTaken.DUPLICATE
 
 
 def test_a_follow_up_in_the_customers_own_thread_joins_the_complaint(people):

@@ -21,7 +21,7 @@ from kesu.complaints import limits
 from kesu.complaints.choices import EventType, Visibility
 from kesu.complaints.models import Attachment, Complaint
 from kesu.mail import intake
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailSource, NotTaken
 from kesu.mail.models import InboundMail
 from kesu.notifications import delivery
 from kesu.notifications.choices import TemplateCode
@@ -164,7 +164,11 @@ def test_an_administrator_registers_held_or_automatic_mail_anyway(people):
     ]
     records = InboundMail.objects.all()
     assert {r.outcome for r in records} == {MailOutcome.COMPLAINT}
-    assert all(r.source == MailSource.RETRY and r.raw is None for r in records)
+    # each in its own row: where and when it came, and who decided
+    assert all(
+        (r.source, r.review, r.reviewed_by) == (MailSource.FILE, "anyway", people.admin)
+        for r in records
+    )
 
 
 def test_processing_a_quarantined_message_again_registers_it_once_it_can_be_read(people):
@@ -173,7 +177,7 @@ def test_processing_a_quarantined_message_again_registers_it_once_it_can_be_read
     record = InboundMail.objects.get()
     InboundMail.objects.filter(pk=record.pk).update(raw=readable)  # as if a fix read it
     record.refresh_from_db()
-    assert intake.retry(record).outcome == MailOutcome.COMPLAINT
+    assert intake.retry(record, actor=people.admin).outcome == MailOutcome.COMPLAINT
     assert Complaint.objects.get().title == "阀门渗漏"
 
 
@@ -437,7 +441,7 @@ def test_a_message_without_message_id_by_smtp_and_from_a_mailbox_file_is_registe
     box.flush()
     [from_file] = [mailbox.mbox(tmp_path / "box.mbox").get_bytes(k) for k in box.iterkeys()]
     assert b"\r\n" not in from_file
-    assert _take(from_file).outcome == intake.DUPLICATE
+    assert _take(from_file).outcome == NotTaken.DUPLICATE
     assert Complaint.objects.count() == 1 and InboundMail.objects.count() == 1
     other = without_message_id("门锁故障", "智能门锁又坏了。\n")
     assert _take(other).outcome == MailOutcome.COMPLAINT  # different words: another message

@@ -1,7 +1,9 @@
 """E-mail becomes complaints and messages (issues #5 and #13, SPEC §2 channel e-mail).
 
-`receive(raw, source=…)` is the one entry: the IMAP poller, the SMTP listener, a mailbox
-file and an administrator's "process again" all call it with the raw bytes. For one message:
+`receive(raw, source=…)` is the one entry: the IMAP poller, the SMTP listener and a mailbox
+file call it with the raw bytes; an administrator's decisions about kept mail (`retry`,
+`register_anyway`, `dismiss`, each with its `actor`) take the same path in the message's own
+row, keeping where and when it came. For one message:
 
 1. Parse (`kesu.mail.parse`). Bytes that cannot be read are kept whole in the quarantine.
 2. Seen before? The Message-ID (or, without one, a key of the message's content, the same
@@ -12,7 +14,9 @@ file and an administrator's "process again" all call it with the raw bytes. For 
    coming back, Outlook recall notices) and mail the receiving server judged spam or forged
    (`settings.KESU_MAIL_VERDICTS`, held for staff review) make no complaint and get no answer;
    their raw bytes and the reason stay in `InboundMail`, where an administrator can download
-   them, process them again, or register them anyway (`register_anyway`).
+   them, process them again, register them anyway, or dismiss them as not a customer's:
+   who decided, when, and what the record said before stay on it (and, when the decision
+   registers the mail, in the event's data; its registration time is the mail's arrival).
 4. A reply to a complaint becomes the customer's message on that complaint, the quoted
    earlier mail stripped. It is found by our Message-IDs in In-Reply-To/References, by the
    customer's own earlier mail in the thread, by a complaint number in the subject, by a
@@ -71,7 +75,14 @@ from kesu.complaints.numbering import numbers_in_text
 from kesu.complaints.queries import surviving
 from kesu.core.language import in_company_language
 from kesu.mail import parse, threads
-from kesu.mail.choices import OVERRIDABLE, MailOutcome, MailSource
+from kesu.mail.choices import (
+    NOT_REGISTERED,
+    OVERRIDABLE,
+    MailOutcome,
+    MailReview,
+    MailSource,
+    NotTaken,
+)
 from kesu.mail.models import InboundMail, MailReference
 from kesu.policies.queries import current_policy
 from kesu.portal import throttle
@@ -79,7 +90,6 @@ from kesu.portal.choices import ThrottleScope
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE = "duplicate"
 _NATURE_OUTCOME = {
     parse.Nature.AUTO_REPLY: MailOutcome.AUTO_REPLY,
     parse.Nature.BOUNCE: MailOutcome.BOUNCE,
@@ -95,62 +105,32 @@ _EMPTY_BRACKETS_RE = re.compile(r"[\[【(（<《]\s*[\]】)）>》]")
 
 @dataclass(frozen=True)
 class Received:
-    outcome: str  # a MailOutcome, or DUPLICATE
+    outcome: MailOutcome | NotTaken
     number: str = ""  # the complaint it made or joined
 
 
-def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Received:
-    """Take one message; never raises for a bad message (it is quarantined instead).
-
-    `override` is an administrator's decision that a message Kesu judged automatic or held is
-    a person's after all: it is taken in as one (a reply or a new complaint)."""
+def receive(raw: bytes, *, source: MailSource) -> Received:
+    """Take one message; never raises for a bad message (it is quarantined instead)."""
     try:
-        mail = parse.parse(
-            raw,
-            own_addresses=settings.KESU_MAIL_OWN_ADDRESSES,
-            verdicts=settings.KESU_MAIL_VERDICTS,
-            inflate_limit=settings.KESU_MAIL_MAX_BYTES,
-        )
+        mail = _parse(raw)
     except parse.MailParseError as error:
         return _quarantine(raw, source, parse.raw_key(raw), str(error))
     key = _key(mail.message_id)
     if InboundMail.objects.filter(message_id=key).exists():
-        return Received(DUPLICATE)
+        return Received(NotTaken.DUPLICATE)
+    record = InboundMail(
+        message_id=key,
+        received_at=timezone.now(),
+        source=source,
+        sender=mail.sender_email[:254],
+        subject=mail.subject[:300],
+    )
     try:
         with transaction.atomic():
-            record = InboundMail(
-                message_id=key,
-                received_at=timezone.now(),
-                source=source,
-                sender=mail.sender_email[:254],
-                subject=mail.subject[:300],
-            )
-            kept = None if override else _not_registered(mail)
-            if kept is not None:
-                record.outcome, record.reason = kept
-                record.raw = raw
-                record.save()
-                return Received(record.outcome)
-            record.outcome = MailOutcome.COMPLAINT
-            record.save()
-            topic_key, answered = _thread_key(mail)
-            # The subject is the thread only of a reply that names none (QQ Mail's "回复："
-            # chains): one that names another conversation is not this one.
-            by_subject = answered and not (mail.in_reply_to or mail.references)
-            thread = _thread_target(mail, key, topic_key if by_subject else "")
-            if thread.complaint is not None:
-                left_out = _reply(record, mail, thread.complaint, thread.trusted)
-            else:
-                left_out = _new_complaint(record, mail)
-            if left_out:  # the message is kept whole, so that what was left out is not lost
-                record.raw, record.reason = raw, "\n".join(left_out)[:4000]
-            record.thread_key = topic_key
-            record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
-            _remember_references(record, thread.unknown)
-            return Received(record.outcome, record.complaint.number)
+            return _take(record, mail, raw)
     except IntegrityError:
         if InboundMail.objects.filter(message_id=key).exists():
-            return Received(DUPLICATE)  # a twin delivery won the race
+            return Received(NotTaken.DUPLICATE)  # a twin delivery won the race
         logger.exception("mail %s could not be stored", key)
         return _quarantine(raw, source, key, "could not be stored")
     except (OperationalError, InterfaceError):
@@ -160,29 +140,147 @@ def receive(raw: bytes, *, source: MailSource, override: bool = False) -> Receiv
         return _quarantine(raw, source, key, f"{type(error).__name__}: {error}", mail)
 
 
-def retry(record: InboundMail) -> Received:
-    """Process a message Kesu did not register again (after a fix, or a change of
+def retry(record: InboundMail, *, actor: User) -> Received:
+    """`actor` processes a message Kesu did not register again (after a fix, or a change of
     configuration); it leaves the list of kept mail when it is taken in this time."""
-    return _again(record, override=False)
+    return _review(record, actor=actor, review=MailReview.PROCESSED_AGAIN)
 
 
-def register_anyway(record: InboundMail) -> Received:
-    """An administrator's override: a message judged automatic or held for review is taken
-    in as a person's mail (a reply to its complaint, or a new complaint)."""
-    if record.outcome not in OVERRIDABLE:
-        return Received(record.outcome, record.complaint.number if record.complaint else "")
-    return _again(record, override=True)
+def register_anyway(record: InboundMail, *, actor: User) -> Received:
+    """`actor` overrides Kesu: a message judged automatic or held for review is taken in as a
+    person's mail (a reply to its complaint, or a new complaint)."""
+    return _review(record, actor=actor, review=MailReview.REGISTERED_ANYWAY)
 
 
-def _again(record: InboundMail, *, override: bool) -> Received:
-    raw = bytes(record.raw or b"")
+def dismiss(record: InboundMail, *, actor: User) -> bool:
+    """`actor` judges a message Kesu did not register not to be a customer's: it stays, raw
+    bytes and all, but no longer waits for anyone (the held count leaves it out)."""
     with transaction.atomic():
-        gone, _rows = InboundMail.objects.filter(
-            pk=record.pk, complaint__isnull=True, raw__isnull=False
-        ).delete()
-        if not gone:  # registered meanwhile, or nothing kept to process
-            return Received(DUPLICATE)
-        return receive(raw, source=MailSource.RETRY, override=override)
+        locked = _reviewable(record, MailReview.DISMISSED)
+        if locked is None:
+            return False
+        _mark(locked, MailReview.DISMISSED, actor)
+        locked.save(update_fields=[*_REVIEW_FIELDS])
+    return True
+
+
+_REVIEWABLE = {
+    MailReview.PROCESSED_AGAIN: NOT_REGISTERED,
+    MailReview.REGISTERED_ANYWAY: OVERRIDABLE,
+    MailReview.DISMISSED: NOT_REGISTERED,
+}
+_REVIEW_FIELDS = ("review", "reviewed_by", "reviewed_at", "before_review")
+
+
+def _reviewable(record: InboundMail, review: MailReview) -> InboundMail | None:
+    """`record` locked, when it still waits for this decision: not registered, its raw
+    message kept, its outcome one the decision applies to."""
+    found = InboundMail.objects.select_for_update().filter(
+        pk=record.pk, complaint__isnull=True, raw__isnull=False, outcome__in=_REVIEWABLE[review]
+    )
+    if review == MailReview.DISMISSED:
+        found = found.exclude(review=MailReview.DISMISSED)
+    return found.first()
+
+
+def _mark(record: InboundMail, review: MailReview, actor: User) -> None:
+    record.before_review = f"{record.outcome}: {record.reason}"[:4000]
+    record.review, record.reviewed_by, record.reviewed_at = review, actor, timezone.now()
+
+
+def _review(record: InboundMail, *, actor: User, review: MailReview) -> Received:
+    """Process a kept message again in its own row: its arrival and source stay, the
+    decision and what the record said before it are recorded on it, and on the complaint
+    event it makes (whose registration time is the mail's arrival)."""
+    with transaction.atomic():
+        locked = _reviewable(record, review)
+        if locked is None:
+            return Received(NotTaken.ALREADY_DECIDED)
+        raw = bytes(locked.raw)
+        previous = (locked.outcome, locked.reason)
+        _mark(locked, review, actor)
+        try:
+            mail = _parse(raw)
+        except parse.MailParseError as error:
+            locked.outcome, locked.reason = MailOutcome.QUARANTINED, str(error)[:4000]
+            locked.save()
+            return Received(locked.outcome)
+        key = _key(mail.message_id)
+        if key != locked.message_id:
+            if InboundMail.objects.filter(message_id=key).exists():
+                locked.save(update_fields=[*_REVIEW_FIELDS])
+                return Received(NotTaken.DUPLICATE)  # taken meanwhile under its own id
+            locked.message_id = key
+        locked.sender, locked.subject = mail.sender_email[:254], mail.subject[:300]
+        decision = {
+            "review": review.value,
+            "by": actor.get_username(),
+            "at": locked.reviewed_at.isoformat(),
+            "before": {"outcome": previous[0], "reason": previous[1][:500]},
+            "received_at": locked.received_at.isoformat(),
+            "source": locked.source,
+        }
+        try:
+            with transaction.atomic():
+                return _take(
+                    locked,
+                    mail,
+                    raw,
+                    override=review == MailReview.REGISTERED_ANYWAY,
+                    decision=decision,
+                )
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:  # kept as it was, with the decision and the error
+            logger.exception("mail %s could not be taken in again", locked.pk)
+            locked.reason = parse.storable(f"{type(error).__name__}: {error}")[:4000]
+            locked.save(update_fields=["reason", *_REVIEW_FIELDS])
+            return Received(MailOutcome(previous[0]))
+
+
+def _parse(raw: bytes) -> parse.ParsedMail:
+    return parse.parse(
+        raw,
+        own_addresses=settings.KESU_MAIL_OWN_ADDRESSES,
+        verdicts=settings.KESU_MAIL_VERDICTS,
+        inflate_limit=settings.KESU_MAIL_MAX_BYTES,
+    )
+
+
+def _take(
+    record: InboundMail,
+    mail: parse.ParsedMail,
+    raw: bytes,
+    *,
+    override: bool = False,
+    decision: dict | None = None,
+) -> Received:
+    """Inside the message's transaction: keep it aside (automatic, held), or make it a reply
+    or a complaint; `record` is saved either way. `override`: a person judged it a person's
+    mail; `decision`: the review that brought it here, for the event's data."""
+    kept = None if override else _not_registered(mail)
+    if kept is not None:
+        record.outcome, record.reason = kept
+        record.raw = raw
+        record.save()
+        return Received(record.outcome)
+    record.outcome, record.reason = MailOutcome.COMPLAINT, ""
+    record.save()
+    topic_key, answered = _thread_key(mail)
+    # The subject is the thread only of a reply that names none (QQ Mail's "回复："
+    # chains): one that names another conversation is not this one.
+    by_subject = answered and not (mail.in_reply_to or mail.references)
+    thread = _thread_target(mail, record.message_id, topic_key if by_subject else "")
+    if thread.complaint is not None:
+        left_out = _reply(record, mail, thread.complaint, thread.trusted, decision)
+    else:
+        left_out = _new_complaint(record, mail, decision)
+    if left_out:  # the message is kept whole, so that what was left out is not lost
+        record.raw, record.reason = raw, "\n".join(left_out)[:4000]
+    record.thread_key = topic_key
+    record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
+    _remember_references(record, thread.unknown)
+    return Received(record.outcome, record.complaint.number)
 
 
 # ------------------------------------------------------------------------------------------
@@ -209,7 +307,7 @@ def _quarantine(raw, source, key, error, mail=None) -> Received:
                 raw=raw,
             )
     except IntegrityError:
-        return Received(DUPLICATE)
+        return Received(NotTaken.DUPLICATE)
     return Received(MailOutcome.QUARANTINED)
 
 
@@ -395,7 +493,11 @@ def _open_end(number: str) -> tuple[Complaint, bool] | None:
 
 
 def _reply(
-    record: InboundMail, mail: parse.ParsedMail, complaint: Complaint, trusted: bool
+    record: InboundMail,
+    mail: parse.ParsedMail,
+    complaint: Complaint,
+    trusted: bool,
+    decision: dict | None = None,
 ) -> list[str]:
     """The mail as the customer's message on `complaint`, quote stripped; what of it was not
     taken in (refused files, a whole text too long to keep beside the message)."""
@@ -409,6 +511,8 @@ def _reply(
     data = {"mail": record.pk, **_sender_data(mail), "subject": mail.subject[:200]}
     if refused:
         data["refused_files"] = refused
+    if decision:
+        data["review"] = decision
     text = mail.reply_text.strip() or mail.text.strip()
     left_out = _refusals(refused)
     whole = mail.text.strip()
@@ -437,7 +541,11 @@ def _reply(
     return left_out
 
 
-def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
+def _new_complaint(
+    record: InboundMail, mail: parse.ParsedMail, decision: dict | None = None
+) -> list[str]:
+    """The mail as a new complaint, registered as received (a reviewed one at its arrival);
+    what of it was not taken in (refused files)."""
     title = parse.subject_topic(mail.subject)[0]
     text = mail.text.strip()
     if not title:
@@ -464,6 +572,8 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
         }
     if not mail.sender_trusted:
         extra |= _sender_data(mail)
+    if decision:
+        extra["review"] = decision
     new = actions.NewComplaint(
         channel=Channel.EMAIL,
         title=title,
@@ -474,7 +584,12 @@ def _new_complaint(record: InboundMail, mail: parse.ParsedMail) -> list[str]:
         anonymous=not (mail.sender_email or mail.sender_name),
         extra_event_data=extra,
     )
-    complaint = intake.register_from_customer(new, via=ContactMethod.EMAIL, files=accepted)
+    complaint = intake.register_from_customer(
+        new,
+        via=ContactMethod.EMAIL,
+        files=accepted,
+        registered_at=record.received_at if decision else None,
+    )
     record.outcome, record.complaint = MailOutcome.COMPLAINT, complaint
     return _refusals(refused)
 

@@ -1,10 +1,11 @@
 """Every message e-mail intake has taken, once: what it became, and the raw bytes of what it
 did not register (the admin's list of received mail)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailReview, MailSource
 
 
 class InboundMail(models.Model):
@@ -34,6 +35,20 @@ class InboundMail(models.Model):
     # The sender and the subject's topic (reply prefixes and complaint numbers left out),
     # hashed: a reply without thread headers ("回复：…" from QQ Mail) finds its complaint.
     thread_key = models.CharField(_("thread key"), max_length=32, blank=True)
+    # A person's decision about a message Kesu did not register (process again, register
+    # anyway, dismiss): who, when, and what the record said before it.
+    review = models.CharField(_("review"), max_length=10, choices=MailReview.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+        db_index=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    before_review = models.TextField(_("before the review"), blank=True)
 
     class Meta:
         verbose_name = _("received e-mail")
@@ -50,11 +65,12 @@ class InboundMail(models.Model):
                 name="inboundmail_quarantine",
                 condition=models.Q(outcome="quarantined"),
             ),
-            # The held count staff see (kesu.mail.review) and the admin's filter.
+            # The held count staff see (kesu.mail.review): what waits for a decision, so
+            # dismissed mail leaves the index and the count stays the size of the work.
             models.Index(
                 fields=["received_at"],
                 name="inboundmail_held",
-                condition=models.Q(outcome="held"),
+                condition=models.Q(outcome="held") & ~models.Q(review="dismissed"),
             ),
             # Threading by subject (intake._by_subject): only mail that reached a complaint.
             # The key alone: a few rows each, and every registered mail adds one (received_at
