@@ -102,6 +102,33 @@ def test_a_private_link_never_goes_to_a_list_address(people):
     assert _acknowledgements() == [] and _sent_to("kefu-group@company.example") == []
 
 
+@OUTBOX
+@pytest.mark.parametrize(
+    ("headers", "sender", "evidence"),
+    [
+        ({"Auto-Submitted": "auto-generated"}, ("官网留言", "forms@shop.example"), "Auto-Sub"),
+        ({}, ("官网留言", "noreply@shop.example"), "From: noreply@shop.example"),
+    ],
+)
+def test_mail_from_a_form_mailer_or_a_robot_is_registered_and_never_answered(
+    people, headers, sender, evidence
+):
+    django_mail.outbox = []
+    raw = message(
+        "官网留言：热水器漏水",
+        "客户王先生留言：热水器漏水，电话13900000000。",
+        message_id=f"form-{sender[1]}",
+        sender=sender,
+        headers=headers,
+    )
+    result = _take(raw)
+
+    assert result.outcome == MailOutcome.COMPLAINT
+    register = Complaint.objects.get(number=result.number).events.get(type=EventType.REGISTER)
+    assert register.data["no_answer"].startswith(evidence)
+    assert _acknowledgements() == [] and _sent_to(sender[1]) == []
+
+
 # ------------------------------------------------------------------------------ kept raw
 
 

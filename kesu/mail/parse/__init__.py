@@ -193,7 +193,7 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         files=files,
         nature=nature,
         nature_evidence=evidence,
-        bulk=bulk_evidence(headers),
+        bulk=bulk_evidence(headers, [address for _n, address in senders if address]),
         list_address=list_address,
         from_addresses=tuple(dict.fromkeys(address for _n, address in senders if "@" in address)),
         verdict=verdict(message.raw_items(), reading.verdicts),

@@ -16,8 +16,11 @@ a TNEF part. The subject alone is not enough: a customer may title a mail "撤�
 
 Bulk (`bulk`): ``Precedence: list``, ``bulk`` or ``junk`` and the ``List-*`` headers mean
 "do not answer automatically" (RFC 3834, RFC 2369), not "ignore": an intake address behind a
-group alias or a list gets them on every message. Such mail is a person's (PERSONAL) that no
-automatic answer may go to.
+group alias or a list gets them on every message. So do ``Auto-Submitted: auto-generated``
+(a ticket system or a web form's mailer wrote it for a person to read; ``auto-replied`` and
+``auto-notified`` answer something, and are AUTO_REPLY) and a robot's sender address
+(``noreply@``, ``no-reply@``, ``donotreply@``, ``mailer@``). Such mail is a person's
+(PERSONAL) that no automatic answer may go to.
 """
 
 import re
@@ -41,6 +44,15 @@ _BOUNCE_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
+# Auto-Submitted values of mail a program wrote for a person to read (a ticket system, a web
+# form's mailer): registered, never answered. "auto-replied" and "auto-notified" answer
+# something (out-of-office, read receipts): automatic.
+_WRITTEN = frozenset({"no", "auto-generated"})
+# Senders nobody reads: mail from them is registered, never answered.
+_ROBOT_LOCAL_PART_RE = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer|auto[-_.]?mailer)(?:[-_.+]\S*)?$",
+    re.IGNORECASE,
+)
 _LOOP_RECEIVED_LIMIT = 25
 _RECALL_SUBJECT_RE = re.compile(r"^\s*(?:撤回|召回|收回|回收|recall)\s*[:：]", re.IGNORECASE)
 _RECALL_BODY_RE = re.compile(
@@ -97,7 +109,7 @@ def nature_of(
     if null_return_path and _BOUNCE_SUBJECT_RE.search(subject):
         return Nature.BOUNCE, f"Return-Path: <>, Subject: {subject}"
 
-    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) != "no":
+    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) not in _WRITTEN:
         return Nature.AUTO_REPLY, _header(headers, "auto-submitted")
     for name in _AUTO_REPLY_HEADERS:
         if name in headers:
@@ -118,7 +130,7 @@ def nature_of(
     return Nature.PERSONAL, ""
 
 
-def bulk_evidence(headers: dict[str, list[str]]) -> str:
+def bulk_evidence(headers: dict[str, list[str]], senders: list[str] = ()) -> str:
     """Why no automatic answer may go to this mail (RFC 3834), or ""."""
     for name in ("precedence", "x-precedence"):
         if name in headers and _first_token(headers[name]) in _BULK_PRECEDENCE:
@@ -126,4 +138,9 @@ def bulk_evidence(headers: dict[str, list[str]]) -> str:
     for name in _LIST_HEADERS:
         if name in headers:
             return _header(headers, name)
+    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) != "no":
+        return _header(headers, "auto-submitted")  # auto-generated: a ticket system, a form
+    for sender in senders:
+        if _ROBOT_LOCAL_PART_RE.match(sender.partition("@")[0]):
+            return f"From: {sender}"
     return ""
