@@ -412,6 +412,15 @@ def test_a_reply_without_thread_headers_joins_the_customers_open_complaint(peopl
     assert Complaint.objects.count() == 1
 
 
+def test_a_reply_behind_a_gateways_tag_joins_the_customers_complaint(people):
+    complaint = _subject_chain(people)
+    tagged = message("[EXT] 回复：【外部邮件】阀门渗漏", "还是漏。", message_id="q-ext@qq.com")
+    assert (_take(tagged).number, Complaint.objects.count()) == (complaint.number, 1)
+    with override_settings(KESU_MAIL_SUBJECT_TAGS=()):  # a gateway that tags nothing
+        other = message("[EXT] 回复：阀门渗漏", "又漏了", message_id="q-ext2@qq.com")
+        assert _take(other).outcome == MailOutcome.COMPLAINT
+
+
 def test_subject_threading_never_joins_another_customer_nor_a_closed_complaint(people):
     complaint = _subject_chain(people)
     other = message(

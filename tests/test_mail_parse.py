@@ -214,6 +214,7 @@ def test_plain_utf8_message():
         files=(),
         nature=Nature.PERSONAL,
         from_addresses=("zhangsan@163.com",),
+        topic="冰箱漏水",
     )
 
 
@@ -1538,6 +1539,48 @@ def test_a_bottom_posted_reply_loses_the_quote_above_it(text):
 )
 def test_subject_topic_strips_reply_and_forward_prefixes(subject, topic, answered):
     assert subject_topic(subject) == (topic, answered)
+
+
+@pytest.mark.parametrize(
+    ("subject", "topic", "answered"),
+    [
+        ("[EXT] Re: 阀门渗漏", "阀门渗漏", True),
+        ("【外部邮件】回复：阀门渗漏", "阀门渗漏", True),
+        ("*EXTERNAL* RE: [External] 阀门渗漏", "阀门渗漏", True),
+        ("Re: [ext] 阀门渗漏", "阀门渗漏", True),
+        ("[EXT] 阀门渗漏", "阀门渗漏", False),
+        ("阀门渗漏 [EXT]", "阀门渗漏 [EXT]", False),  # only in front
+    ],
+)
+def test_gateway_tags_around_reply_prefixes_are_not_the_topic(subject, topic, answered):
+    mail = parse(built(subject=subject).as_bytes())
+    assert (mail.topic, mail.answered) == (topic, answered)
+
+
+def test_the_configured_gateway_tags(monkeypatch):
+    from kesu.mail.conf import mail_subject_tags
+
+    monkeypatch.delenv("KESU_MAIL_SUBJECT_TAGS", raising=False)
+    assert "[EXT]" in mail_subject_tags() and "【外部邮件】" in mail_subject_tags()
+    monkeypatch.setenv("KESU_MAIL_SUBJECT_TAGS", "〔外部〕,[OUTSIDE]")
+    assert mail_subject_tags() == ("〔外部〕", "[OUTSIDE]")
+    monkeypatch.setenv("KESU_MAIL_SUBJECT_TAGS", "none")
+    assert mail_subject_tags() == ()
+
+
+def test_gateway_tags_are_configuration():
+    raw = built(subject="〔外部〕回复：阀门渗漏").as_bytes()
+    assert parse(raw).topic == "〔外部〕回复：阀门渗漏"
+    assert parse(raw, subject_tags=("〔外部〕",)).topic == "阀门渗漏"
+    forward = built(subject="[EXT] Fw: 阀门渗漏", body="看下面\n\n发件人: a@b.cn\n发送时间: x")
+    assert parse(forward.as_bytes()).reply_text == parse(forward.as_bytes()).text  # a forward
+
+
+def test_a_recall_notices_topic_is_the_recalled_messages():
+    mail = parse(
+        built(subject="撤回: 回复：阀门渗漏", body="李娜 希望撤回邮件“回复：阀门渗漏”。").as_bytes()
+    )
+    assert (mail.nature, mail.recalled) == (Nature.RECALL, "阀门渗漏")
 
 
 def test_no_text_parse_hands_out_holds_a_nul_or_a_lone_surrogate():

@@ -244,6 +244,7 @@ def _parse(raw: bytes) -> parse.ParsedMail:
         own_addresses=settings.KESU_MAIL_OWN_ADDRESSES,
         verdicts=settings.KESU_MAIL_VERDICTS,
         inflate_limit=settings.KESU_MAIL_MAX_BYTES,
+        subject_tags=settings.KESU_MAIL_SUBJECT_TAGS,
     )
 
 
@@ -405,7 +406,7 @@ def _referred_by(key: str) -> str | None:
 def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
     """The sender and the subject's topic, hashed ("" without either), and whether the
     subject was a reply's or a forward's."""
-    topic, answered = parse.subject_topic(mail.subject)
+    topic, answered = mail.topic, mail.answered
     for number in numbers_in_text(current_policy().number_pattern, topic):
         topic = topic.replace(number, " ")
     topic = " ".join(_EMPTY_BRACKETS_RE.sub(" ", topic).split()).strip(" -:：,，").casefold()
@@ -546,7 +547,7 @@ def _new_complaint(
 ) -> list[str]:
     """The mail as a new complaint, registered as received (a reviewed one at its arrival);
     what of it was not taken in (refused files)."""
-    title = parse.subject_topic(mail.subject)[0]
+    title = mail.topic
     text = mail.text.strip()
     if not title:
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")

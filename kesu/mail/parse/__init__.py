@@ -54,9 +54,15 @@ from kesu.mail.parse.headers import (
     ids_in,
 )
 from kesu.mail.parse.html_text import html_to_text
-from kesu.mail.parse.keys import content_key, raw_key, subject_topic
+from kesu.mail.parse.keys import (
+    DEFAULT_SUBJECT_TAGS,
+    content_key,
+    raw_key,
+    subject_topic,
+    without_tags,
+)
 from kesu.mail.parse.lists import original_sender, rewritten_by_list
-from kesu.mail.parse.nature import bulk_evidence, nature_of
+from kesu.mail.parse.nature import RECALL_PREFIX_RE, bulk_evidence, nature_of
 from kesu.mail.parse.quotes import strip_quoted
 from kesu.mail.parse.smime import DEFAULT_INFLATE_LIMIT
 from kesu.mail.parse.values import (
@@ -71,6 +77,7 @@ from kesu.mail.parse.values import (
 from kesu.mail.parse.verdicts import verdict
 
 __all__ = [
+    "DEFAULT_SUBJECT_TAGS",
     "MailFile",
     "MailParseError",
     "Nature",
@@ -98,6 +105,7 @@ class _Reading:
     own_addresses: frozenset[str]
     verdicts: Verdicts | None
     inflate_limit: int
+    subject_tags: tuple[str, ...]
 
 
 def parse(
@@ -106,11 +114,13 @@ def parse(
     own_addresses: Iterable[str] = (),
     verdicts: Verdicts | None = None,
     inflate_limit: int = DEFAULT_INFLATE_LIMIT,
+    subject_tags: Iterable[str] = DEFAULT_SUBJECT_TAGS,
 ) -> ParsedMail:
     """Read one message. `own_addresses` are our mailbox addresses (mail from them is a LOOP);
     `verdicts` says which verdicts of the receiving server to read (None: none);
     `inflate_limit` is how many bytes compressed S/MIME parts may inflate to, all together
-    (the message size limit: beyond it a part stays a file, unopened).
+    (the message size limit: beyond it a part stays a file, unopened); `subject_tags` are
+    what the company's mail gateway puts in front of a subject from outside ("[EXT]").
 
     Raises `MailParseError` when the bytes are not a readable message, and no other exception
     for bytes input.
@@ -126,7 +136,8 @@ def parse(
         own_addresses = (own_addresses,)
     own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
-        return _read(message_from_bytes(raw), _Reading(own, verdicts, inflate_limit))
+        reading = _Reading(own, verdicts, inflate_limit, tuple(subject_tags))
+        return _read(message_from_bytes(raw), reading)
     except MailParseError:
         raise
     except Exception as exc:  # a stdlib corner we did not foresee: quarantine, do not crash
@@ -179,6 +190,12 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         text,
         files,
     )
+    topic, answered = subject_topic(subject, reading.subject_tags)
+    recalled = ""
+    if nature is Nature.RECALL:
+        stripped = RECALL_PREFIX_RE.sub("", subject, count=1)
+        recalled = subject_topic(stripped, reading.subject_tags)[0]
+    forwarded = _FORWARD_SUBJECT_RE.match(without_tags(subject, reading.subject_tags))
     mail = ParsedMail(
         message_id=message_id,
         in_reply_to=ids_in(headers.get("in-reply-to", [])),
@@ -189,7 +206,7 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         to=to,
         date=date,
         text=text,
-        reply_text=text if _FORWARD_SUBJECT_RE.match(subject) else strip_quoted(text),
+        reply_text=text if forwarded else strip_quoted(text),
         files=files,
         nature=nature,
         nature_evidence=evidence,
@@ -198,6 +215,9 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
         from_addresses=tuple(dict.fromkeys(address for _n, address in senders if "@" in address)),
         verdict=verdict(message.raw_items(), reading.verdicts),
         encrypted=collector.encrypted,
+        topic=topic,
+        answered=answered,
+        recalled=recalled,
     )
     return storable_mail(mail)
 

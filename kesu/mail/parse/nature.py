@@ -54,7 +54,7 @@ _ROBOT_LOCAL_PART_RE = re.compile(
     re.IGNORECASE,
 )
 _LOOP_RECEIVED_LIMIT = 25
-_RECALL_SUBJECT_RE = re.compile(r"^\s*(?:撤回|召回|收回|回收|recall)\s*[:：]", re.IGNORECASE)
+RECALL_PREFIX_RE = re.compile(r"^\s*(?:撤回|召回|收回|回收|recall)\s*[:：]\s*", re.IGNORECASE)
 _RECALL_BODY_RE = re.compile(
     r"would like to recall the message|wants to recall the message"
     r"|(?:希望|想要|想|要|請求|请求)(?:撤回|召回|收回)(?:此|该|這|这|这封|這封|该封)?(?:邮件|郵件)"
@@ -122,7 +122,7 @@ def nature_of(
     if _AUTO_REPLY_SUBJECT_RE.match(subject):
         return Nature.AUTO_REPLY, f"Subject: {subject}"
 
-    if _RECALL_SUBJECT_RE.match(subject) and (
+    if RECALL_PREFIX_RE.match(subject) and (
         _RECALL_BODY_RE.search(text[:_RECALL_BODY_REACH])
         or any(f.content_type == "application/ms-tnef" and _RECALL_CLASS in f.data for f in files)
     ):

@@ -50,6 +50,11 @@ class ParsedMail:
     bulk: str = ""  # why no automatic answer may go to it (RFC 3834): "Precedence: list"
     list_address: str = ""  # a list's own address when the list rewrote From ("X via list")
     from_addresses: tuple[str, ...] = ()  # every address the From header names, as written
+    # The subject without reply/forward prefixes and gateway tags ("[EXT] 回复：阀门渗漏" →
+    # "阀门渗漏"), and whether it had a prefix.
+    topic: str = ""
+    answered: bool = False
+    recalled: str = ""  # a RECALL's: the topic of the message it asks to recall
     verdict: str = ""  # the receiving server's verdict (spam, forged sender), per `Verdicts`
     encrypted: bool = False  # an S/MIME enveloped part no one can read here (kept as a file)
 
