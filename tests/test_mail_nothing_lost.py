@@ -463,6 +463,24 @@ def test_a_mail_that_arrives_after_its_answer_joins_the_answers_complaint(people
     assert "要求更换" in added.comment and added.visibility == Visibility.CUSTOMER
 
 
+def test_a_recall_of_a_registered_mail_is_noted_on_its_complaint_for_staff(people):
+    complaint = Complaint.objects.get(
+        number=_take(message("热水器漏水", "热水器漏水了。", message_id="r0@lina.cn")).number
+    )
+    assert _take(recall("r1@lina.cn", subject="热水器漏水")).outcome == MailOutcome.RECALL
+
+    noted = complaint.events.get(type=EventType.ADD_INFO)
+    assert noted.visibility == Visibility.INTERNAL and "热水器漏水" in noted.comment
+    record = InboundMail.objects.get(message_id="r1@lina.cn")
+    assert record.complaint == complaint and bytes(record.raw) == recall(
+        "r1@lina.cn", subject="热水器漏水"
+    )
+    # someone else's recall notice names nobody's complaint
+    stranger = recall("r2@x.cn", subject="热水器漏水").replace(b"lina@example.com", b"wangwu@x.cn")
+    assert _take(stranger).outcome == MailOutcome.RECALL
+    assert complaint.events.filter(type=EventType.ADD_INFO).count() == 1
+
+
 # ------------------------------------------------------------------------------ 8. duplicates
 
 

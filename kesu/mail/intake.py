@@ -11,7 +11,8 @@ row, keeping where and when it came. For one message:
    `InboundMail`: one index probe, whatever the number of mails already taken. Two
    deliveries racing each other meet at that unique index; the second takes nothing.
 3. Not registered, but kept: automatic mail (out-of-office replies, bounces, our own mail
-   coming back, Outlook recall notices) and mail the receiving server judged spam or forged
+   coming back, Outlook recall notices — a recall of mail that made or joined a complaint
+   is noted on it for staff) and mail the receiving server judged spam or forged
    (`settings.KESU_MAIL_VERDICTS`, held for staff review) make no complaint and get no answer;
    their raw bytes and the reason stay in `InboundMail`, where an administrator can download
    them, process them again, register them anyway, or dismiss them as not a customer's:
@@ -264,6 +265,11 @@ def _take(
         record.outcome, record.reason = kept
         record.raw = raw
         record.save()
+        if record.outcome == MailOutcome.RECALL:
+            _note_recall(record, mail)
+            if record.complaint is not None:
+                record.save(update_fields=["complaint"])
+                return Received(record.outcome, record.complaint.number)
         return Received(record.outcome)
     record.outcome, record.reason = MailOutcome.COMPLAINT, ""
     record.save()
@@ -406,14 +412,53 @@ def _referred_by(key: str) -> str | None:
 def _thread_key(mail: parse.ParsedMail) -> tuple[str, bool]:
     """The sender and the subject's topic, hashed ("" without either), and whether the
     subject was a reply's or a forward's."""
-    topic, answered = mail.topic, mail.answered
+    return _topic_key(mail, mail.topic), mail.answered
+
+
+def _topic_key(mail: parse.ParsedMail, topic: str) -> str:
+    """The thread key of `topic` written by the mail's sender ("" without either)."""
     for number in numbers_in_text(current_policy().number_pattern, topic):
         topic = topic.replace(number, " ")
     topic = " ".join(_EMPTY_BRACKETS_RE.sub(" ", topic).split()).strip(" -:：,，").casefold()
     if not (mail.sender_email and mail.sender_trusted and topic):
-        return "", answered  # no one to thread by: an address a list gave back proves nothing
+        return ""  # no one to thread by: an address a list gave back proves nothing
     digest = hashlib.sha256(f"{mail.sender_email}\n{topic}".encode()).hexdigest()
-    return digest[:24], answered  # 96 bits: no two topics of one window meet
+    return digest[:24]  # 96 bits: no two topics of one window meet
+
+
+def _note_recall(record: InboundMail, mail: parse.ParsedMail) -> None:
+    """An Outlook recall notice from a complaint's own customer, about the mail that made or
+    joined it (the same thread, or the same subject within the policy's window): noted on
+    that complaint for staff, as the customer's, so that whoever handles it asks them what
+    they meant. The notice itself stays kept, raw, with its reason."""
+    ids = [_key(i) for i in [*mail.in_reply_to, *mail.references][:50]]
+    number = (
+        InboundMail.objects.filter(message_id__in=ids)
+        .exclude(complaint=None)
+        .values_list("complaint__number", flat=True)
+        .first()
+    )
+    days = current_policy().mail_thread_window_days
+    if number is None and days and (key := _topic_key(mail, mail.recalled)):
+        number = subject_thread(key, timezone.now() - timedelta(days=days)).first()
+    found = _open_end(number) if number is not None else None
+    if found is None or not _from_customer(mail, found[0]):
+        return
+    complaint = found[0]
+    note = in_company_language(
+        _(
+            "The customer asked to recall their e-mail “%(subject)s” (an Outlook recall "
+            "notice). The e-mail stays on the record: ask the customer what they meant."
+        )
+    ) % {"subject": mail.recalled or mail.subject}
+    actions.add_info(
+        complaint.number,
+        actor=CustomerActor(complaint.pk, via=ContactMethod.EMAIL),
+        message=note,
+        visibility=Visibility.INTERNAL,
+        data={"mail": record.pk, **_sender_data(mail), "recall": mail.subject[:200]},
+    )
+    record.complaint = complaint
 
 
 def subject_thread(key: str, since: datetime) -> QuerySet:
