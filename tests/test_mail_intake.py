@@ -501,3 +501,43 @@ def test_a_whole_text_too_long_to_keep_beside_the_reply_keeps_the_raw_message(pe
     assert added.comment == "还是漏。" and len(added.data["whole_text"]) == intake.WHOLE_TEXT_KEPT
     record = InboundMail.objects.get(message_id="l2@lina.cn")
     assert bytes(record.raw) == reply and str(len(body)) in record.reason
+
+
+def test_a_different_message_under_a_message_id_already_taken_is_kept_not_dropped(people):
+    first = message("阀门渗漏", "DN50阀门渗漏。", message_id="reused@cheap-client.cn")
+    second = message(
+        "门窗变形", "铝合金窗变形。", message_id="reused@cheap-client.cn", sender=("王五", "w@x.cn")
+    )
+    assert _take(first).outcome == MailOutcome.COMPLAINT
+
+    assert _take(second).outcome == MailOutcome.QUARANTINED
+    kept = InboundMail.objects.get(outcome=MailOutcome.QUARANTINED)
+    assert bytes(kept.raw) == second and "Message-ID" in kept.reason
+    # each delivered again is a duplicate of itself
+    assert _take(second).outcome == _take(first).outcome == NotTaken.DUPLICATE
+    assert InboundMail.objects.count() == 2 and Complaint.objects.count() == 1
+
+
+def test_a_redelivery_costs_one_probe_of_one_index(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raw = message("阀门渗漏", "渗漏", message_id="again@lina.cn")
+    _take(raw)
+    with CaptureQueriesContext(connection) as captured:
+        assert _take(raw).outcome == NotTaken.DUPLICATE
+    [probe] = captured.captured_queries
+    plan = _plan_of(probe["sql"])
+    assert ("COVERING INDEX" if connection.vendor == "sqlite" else "Index Only Scan") in plan
+
+
+def _plan_of(sql: str) -> str:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())

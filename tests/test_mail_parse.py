@@ -200,8 +200,10 @@ def test_chinese_system_bounce_with_a_null_return_path():
 def test_plain_utf8_message():
     mail = parse(built(body="您好，\n\n冰箱漏水，请尽快上门。\n").as_bytes())
 
+    assert mail.content_key.startswith("sha256-") and mail.content_key.endswith("@kesu.invalid")
     assert mail == ParsedMail(
         message_id="built-1@163.com",
+        content_key=mail.content_key,
         in_reply_to=(),
         references=(),
         subject="冰箱漏水",

@@ -98,6 +98,7 @@ _NATURE_OUTCOME = {
     parse.Nature.RECALL: MailOutcome.RECALL,
 }
 _REFERENCES_KEPT = 20  # of one message, for mail that arrives after its answer
+_SEEN_KEPT = 20  # different messages under one Message-ID compared with a new one
 # A reply's whole text beside its stripped message, when quote stripping cut something (a
 # longer one keeps its raw message too).
 WHOLE_TEXT_KEPT = limits.DESCRIPTION
@@ -116,11 +117,18 @@ def receive(raw: bytes, *, source: MailSource) -> Received:
         mail = _parse(raw)
     except parse.MailParseError as error:
         return _quarantine(raw, source, parse.raw_key(raw), str(error))
-    key = _key(mail.message_id)
-    if InboundMail.objects.filter(message_id=key).exists():
-        return Received(NotTaken.DUPLICATE)
+    key, content = _key(mail.message_id), _content(mail)
+    # One probe of the (Message-ID, content key) index, which holds both: seen, and the same?
+    seen = InboundMail.objects.filter(message_id=key).order_by().values_list("content_key")
+    seen = [content_key for (content_key,) in seen[:_SEEN_KEPT]]
+    if seen:
+        if content in seen or "" in seen:  # "": taken before content keys were kept
+            return Received(NotTaken.DUPLICATE)
+        reused = "the same Message-ID as an earlier message, with different content"
+        return _quarantine(raw, source, key, reused, mail)
     record = InboundMail(
         message_id=key,
+        content_key=content,
         received_at=timezone.now(),
         source=source,
         sender=mail.sender_email[:254],
@@ -130,7 +138,7 @@ def receive(raw: bytes, *, source: MailSource) -> Received:
         with transaction.atomic():
             return _take(record, mail, raw)
     except IntegrityError:
-        if InboundMail.objects.filter(message_id=key).exists():
+        if InboundMail.objects.filter(message_id=key, content_key=content).exists():
             return Received(NotTaken.DUPLICATE)  # a twin delivery won the race
         logger.exception("mail %s could not be stored", key)
         return _quarantine(raw, source, key, "could not be stored")
@@ -206,12 +214,13 @@ def _review(record: InboundMail, *, actor: User, review: MailReview) -> Received
             locked.outcome, locked.reason = MailOutcome.QUARANTINED, str(error)[:4000]
             locked.save()
             return Received(locked.outcome)
-        key = _key(mail.message_id)
+        key, content = _key(mail.message_id), _content(mail)
         if key != locked.message_id:
             if InboundMail.objects.filter(message_id=key).exists():
                 locked.save(update_fields=[*_REVIEW_FIELDS])
                 return Received(NotTaken.DUPLICATE)  # taken meanwhile under its own id
             locked.message_id = key
+        locked.content_key = content
         locked.sender, locked.subject = mail.sender_email[:254], mail.subject[:300]
         decision = {
             "review": review.value,
@@ -300,11 +309,17 @@ def _key(message_id: str) -> str:
     return "sha256-" + hashlib.sha256(message_id.encode()).hexdigest()
 
 
+def _content(mail: parse.ParsedMail) -> str:
+    """The content key as `InboundMail` keeps it: 128 bits of hex."""
+    return mail.content_key.removeprefix("sha256-")[:32]
+
+
 def _quarantine(raw, source, key, error, mail=None) -> Received:
     try:
         with transaction.atomic():
             InboundMail.objects.create(
                 message_id=_key(key),
+                content_key=_content(mail) if mail else "",
                 received_at=timezone.now(),
                 source=source,
                 sender=(mail.sender_email if mail else "")[:254],

@@ -9,14 +9,20 @@ from kesu.mail.choices import MailOutcome, MailReview, MailSource
 
 
 class InboundMail(models.Model):
-    """One received message. `message_id` is unique: the same message delivered twice (by
-    IMAP and by SMTP, or retried by a server) is taken once; the check is one index probe.
+    """One received message. (`message_id`, `content_key`) is unique: the same message
+    delivered twice (by IMAP and by SMTP, or retried by a server) is taken once, and the check
+    is one probe of that index, which holds both; a different message under a Message-ID
+    already taken is kept aside (quarantined) instead of dropped.
 
     `raw` keeps the message whenever Kesu did not register all of it — automatic mail, held
     spam, unreadable bytes, or files it refused — with `reason`, so that nothing is lost and
     an administrator can download it or process it again."""
 
     message_id = models.CharField(_("Message-ID"), max_length=255)
+    # What the message says, hashed (`parse.content_key`, 128 bits): the same Message-ID on a
+    # different message is kept, not taken for a second delivery. "" when unknown (bytes that
+    # could not be read, rows from before it was kept).
+    content_key = models.CharField(_("content key"), max_length=32, blank=True)
     received_at = models.DateTimeField(_("received"))
     source = models.CharField(_("source"), max_length=8, choices=MailSource.choices)
     sender = models.CharField(_("sender"), max_length=254, blank=True)
@@ -56,8 +62,11 @@ class InboundMail(models.Model):
         ordering = ["-id"]
         constraints = [
             # A constraint, not `unique=True`: on PostgreSQL that would add a second,
-            # LIKE-pattern index nobody uses.
-            models.UniqueConstraint(fields=["message_id"], name="inboundmail_message_id"),
+            # LIKE-pattern index nobody uses. Its index answers "seen before, and the same?"
+            # alone (the content key beside the Message-ID: an index-only probe).
+            models.UniqueConstraint(
+                fields=["message_id", "content_key"], name="inboundmail_message_id_content"
+            ),
         ]
         indexes = [
             models.Index(

@@ -173,14 +173,10 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
 
     message_ids = ids_in(headers.get("message-id", []))
     date = date_in(headers["date"][0] if "date" in headers else None)
-    message_id = (
-        message_ids[0]
-        if message_ids
-        else content_key(
-            (list_address or sender_email, *to, str(date), subject, text),
-            [f.data for f in files],
-        )
+    key = content_key(
+        (list_address or sender_email, *to, str(date), subject, text), [f.data for f in files]
     )
+    message_id = message_ids[0] if message_ids else key
     nature, evidence = nature_of(
         headers,
         content_type_of(message, hint),
@@ -198,6 +194,7 @@ def _read(message: Message, reading: _Reading) -> ParsedMail:
     forwarded = _FORWARD_SUBJECT_RE.match(without_tags(subject, reading.subject_tags))
     mail = ParsedMail(
         message_id=message_id,
+        content_key=key,
         in_reply_to=ids_in(headers.get("in-reply-to", [])),
         references=ids_in(headers.get("references", [])),
         subject=subject,

@@ -34,6 +34,7 @@ class ParsedMail:
     (`storable`: no database column takes them); ids carry no angle brackets."""
 
     message_id: str  # "sha256-<hex of the content>@kesu.invalid" when it has none (`content_key`)
+    content_key: str  # "sha256-<hex>@kesu.invalid" of what it says, whatever its Message-ID
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]  # in header order, without repeats
     subject: str
