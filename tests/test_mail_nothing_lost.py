@@ -295,6 +295,14 @@ def test_an_encrypted_message_sent_as_octet_stream_is_refused_as_encrypted(peopl
 
 # ------------------------------------------------------------------------------ 4, 5. files
 
+ZIP, OLE = b"PK\x03\x04" + bytes(12), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _ftyp(brand: bytes) -> bytes:
+    return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00"
+
 
 @OUTBOX
 def test_a_png_named_jpg_is_accepted_as_png_and_refused_files_are_shown(people):
@@ -347,6 +355,18 @@ def test_a_png_named_jpg_is_accepted_as_png_and_refused_files_are_shown(people):
             ),
         ),
         ("照片.jpg", PHOTO[:16], ("照片.jpg", "image/jpeg")),
+        # the same family, the other generation: renamed, not refused
+        ("报表.xls", ZIP, ("报表.xlsx", XLSX)),
+        ("合同.docx", OLE, ("合同.doc", "application/msword")),
+        ("合同.doc", ZIP, ("合同.docx", DOCX)),
+        ("报表.xlsx", OLE, ("报表.xls", "application/vnd.ms-excel")),
+        # ftyp containers by their brand
+        ("IMG_0001.MOV", _ftyp(b"qt  "), ("IMG_0001.MOV", "video/quicktime")),
+        ("视频.mp4", _ftyp(b"qt  "), ("视频.mov", "video/quicktime")),
+        ("clip.mp4", _ftyp(b"isom"), ("clip.mp4", "video/mp4")),
+        ("VID_01.3gp", _ftyp(b"3gp5"), ("VID_01.3gp", "video/3gpp")),
+        ("照片.heic", _ftyp(b"mif1"), ("照片.heic", "image/heic")),
+        ("录音.m4a", _ftyp(b"M4A "), ("录音.m4a", "audio/mp4")),
     ],
 )
 def test_files_are_judged_by_their_bytes_and_renamed_to_match(name, head, taken):
@@ -362,6 +382,8 @@ def test_files_are_judged_by_their_bytes_and_renamed_to_match(name, head, taken)
         ("照片.jpg", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"),
         ("压缩包.jpg", b"PK\x03\x04" + bytes(12)),  # a zip is only a document by its name
         ("说明.txt", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"),
+        ("图片.mp4", _ftyp(b"avif")),  # a known brand that is no accepted kind
+        ("扩展.mp4", _ftyp(b"crx ")),  # a brand no phone writes
     ],
 )
 def test_files_whose_bytes_are_no_accepted_kind_are_refused_whatever_their_name(name, head):

@@ -78,6 +78,8 @@ _EXTENSION_BY_TYPE = {
     "text/rfc822-headers": ".txt",
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
+    "video/3gpp": ".3gp",
+    "image/heif": ".heic",
 }
 # Entities in a plain text part: the client made it from HTML and forgot to unescape
 # (QQ Mail's "&nbsp;", "&gt;", even "&amp;nbsp;"). Ampersands in ordinary text stay.
