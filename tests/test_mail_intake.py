@@ -541,3 +541,24 @@ def _plan_of(sql: str) -> str:
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
         return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_subject_or_a_name_too_long_for_its_field_is_shortened_visibly(people):
+    from kesu.complaints import limits
+
+    subject = "Water heater leaking again after the second repair visit " * 6  # 348 characters
+    name = "上海某某建筑工程有限公司第三项目部采购与质量管理联合工作小组" * 4  # 120 characters
+    raw = message(
+        subject.strip(), "热水器又漏水了。", message_id="long@x.cn", sender=(name, "p@x.cn")
+    )
+    complaint = Complaint.objects.get(number=_take(raw).number)
+
+    assert len(complaint.title) <= limits.TITLE and complaint.title.endswith("…")
+    assert subject.startswith(complaint.title[:-1])  # cut where a word ends
+    assert complaint.title[-2] != " " and subject[len(complaint.title) - 1] == " "
+    assert subject.strip() in complaint.description.splitlines()[0]  # the whole subject kept
+    assert "热水器又漏水了。" in complaint.description
+    assert len(complaint.complainant_name) <= limits.COMPLAINANT_NAME
+    assert complaint.complainant_name.endswith("…") and name.startswith(
+        complaint.complainant_name[:-1]
+    )

@@ -611,11 +611,14 @@ def _new_complaint(
     text = mail.text.strip()
     if not title:
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    title = (
-        title
-        or in_company_language(_("E-mail from %(sender)s"))
-        % {"sender": mail.sender_email or mail.sender_name}
-    )[:200]
+    title = title or in_company_language(_("E-mail from %(sender)s")) % {
+        "sender": mail.sender_email or mail.sender_name
+    }
+    if len(title) > limits.TITLE:  # shortened with "…"; the whole subject opens the text
+        if mail.topic:
+            subject = in_company_language(_("Subject: %(subject)s")) % {"subject": mail.subject}
+            text = f"{subject}\n\n{text}" if text else subject
+        title = shortened(title, limits.TITLE)
     accepted, refused = _split_files(mail)
     description, whole_text = _description(text, mail, title)
     if whole_text is not None:
@@ -640,7 +643,7 @@ def _new_complaint(
         title=title,
         description=description,
         category=intake.category_for((title, text)),
-        complainant_name=mail.sender_name[:100],
+        complainant_name=shortened(mail.sender_name, limits.COMPLAINANT_NAME),
         complainant_email=email,
         anonymous=not (mail.sender_email or mail.sender_name),
         extra_event_data=extra,
@@ -669,6 +672,22 @@ def _acknowledgements_used_up(address: str) -> throttle.Limit | None:
     except throttle.Throttled:
         return throttle.limits()[ThrottleScope.CONTACT]
     return None
+
+
+_WORD_ENDS = " \t,.;:!?)]}，。、；：！？）】》"
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` within `limit` characters: when longer, cut where a word ends (a space or a
+    punctuation mark in its second half; Chinese text ends a word at every character) and
+    closed with "…", so that a reader sees it was cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    end = max(head.rfind(mark) for mark in _WORD_ENDS)
+    if end >= limit // 2:
+        head = head[:end]
+    return head.rstrip(" \t,，、;；:：-—") + "…"
 
 
 def _description(
