@@ -7,9 +7,10 @@ row, keeping where and when it came. For one message:
 
 1. Parse (`kesu.mail.parse`). Bytes that cannot be read are kept whole in the quarantine.
 2. Seen before? The Message-ID (or, without one, a key of the message's content, the same
-   whether it came by SMTP with CRLF or from a mailbox file with LF) is unique in
-   `InboundMail`: one index probe, whatever the number of mails already taken. Two
-   deliveries racing each other meet at that unique index; the second takes nothing.
+   whether it came by SMTP with CRLF or from a mailbox file with LF) with the content key
+   beside it is unique in `InboundMail`: one index-only probe, whatever the number of mails
+   already taken. Two deliveries racing each other meet at that unique index; the second
+   takes nothing. A different message under a Message-ID already taken is quarantined.
 3. Not registered, but kept: automatic mail (out-of-office replies, bounces, our own mail
    coming back, Outlook recall notices — a recall of mail that made or joined a complaint
    is noted on it for staff) and mail the receiving server judged spam or forged
@@ -25,16 +26,20 @@ row, keeping where and when it came. For one message:
    mail's own sender: someone else's "+1" to it does not swallow it), or — for replies with
    no In-Reply-To or References at all, like QQ Mail's "回复：" chains — by the same subject
    topic from the complaint's own customer within `Policy.mail_thread_window_days`, onto a
-   complaint still open. It is
-   trusted as the customer's (shown on their page) when our signed id is referenced or the
-   sender is the complaint's address; otherwise it is kept for staff only. An address given
-   back from a list's headers (Reply-To, X-Original-From) or a From naming several people is
-   never trusted and never threaded by subject: the event keeps the real From and the list.
+   complaint still open. It is trusted as the customer's (shown on their page) when our
+   signed id is referenced or the sender is the complaint's address; otherwise it is kept
+   for staff only. An address given back from a list's headers (Reply-To, X-Original-From)
+   or a From naming several people is never trusted and never threaded by subject: the
+   event keeps the real From and the list. When quote stripping cut anything, the event
+   keeps the whole text too.
 5. Anything else registers a new complaint, channel e-mail, with its files; the customer
    gets an acknowledgement with their private link (notifications), threaded to their mail —
-   unless the mail came through a list or bulk distribution (RFC 3834): it is registered,
-   and only the automatic answer is left out (`no_answer` in the register event), so that a
-   private link never goes to a list.
+   unless the mail came through a list or bulk distribution, or was written by a program or
+   sent from a robot address (RFC 3834): it is registered, marked `no_answer` in the
+   register event, and no automatic e-mail goes to its address until staff send the
+   customer a link on purpose, so that a private link never goes to a list. One address
+   gets at most the public form's number of acknowledgements per window (forged-sender
+   spam); the rest are registered unanswered (`acknowledgement_limited`).
 
 Files Kesu does not accept are named with their reason on the complaint (register or
 add_info event data); the raw message is then kept too. Each message is one transaction: its
