@@ -81,6 +81,13 @@ class InboundMail(models.Model):
                 name="inboundmail_held",
                 condition=models.Q(outcome="held") & ~models.Q(review="dismissed"),
             ),
+            # How many complaints one address registered lately (intake's limit on
+            # acknowledgements): only mail that registered one.
+            models.Index(
+                fields=["sender", "received_at"],
+                name="inboundmail_sender",
+                condition=models.Q(outcome="complaint"),
+            ),
             # Threading by subject (intake._by_subject): only mail that reached a complaint.
             # The key alone: a few rows each, and every registered mail adds one (received_at
             # beside it made each insert dearer, for nothing the lookup needs).

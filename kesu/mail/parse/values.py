@@ -105,6 +105,12 @@ def storable(text: str) -> str:
 def storable_mail(mail: ParsedMail) -> ParsedMail:
     """`mail` with every text it holds `storable`: subject, names, addresses, ids, the text,
     evidence, file names."""
+    texts = [value for value in vars(mail).values() if isinstance(value, str)]
+    texts += [v for value in vars(mail).values() if isinstance(value, tuple) for v in value]
+    if not any(isinstance(t, str) and _UNSTORABLE_RE.search(t) for t in texts) and not any(
+        _UNSTORABLE_RE.search(f.name) for f in mail.files
+    ):
+        return mail  # the usual case: nothing to clean
     changes: dict = {}
     for field in fields(mail):
         value = getattr(mail, field.name)
