@@ -4,8 +4,9 @@
 
 A fresh database, then an mbox of `--count` real-world-shaped messages: new complaints in
 UTF-8, GBK, GB2312 and Big5 (plain, HTML-only, some with a photo and an encoded file name),
-replies to earlier ones (by our Message-ID and by the number in the subject), auto-replies,
-bounces, unreadable messages, and messages delivered twice. Measured in one process, the
+replies to earlier ones (in the customer's own thread, and by the subject alone, without
+thread headers, as QQ Mail's "回复：" chains come), auto-replies, bounces, unreadable
+messages, and messages delivered twice (the same bytes again). Measured in one process, the
 way `kesu mail import-file` and the IMAP poller call `kesu.mail.intake.receive`:
 
 * messages per second over the whole mailbox, next to the floor of parsing alone (the same
@@ -82,7 +83,8 @@ def options(argv=None):
 # ------------------------------------------------------------------------------ messages
 
 
-def _new_complaint(i: int, rng: random.Random) -> bytes:
+def _new_complaint(i: int, rng: random.Random) -> tuple[bytes, str]:
+    """The message, and its subject."""
     title, body = rng.choice(PROBLEMS)
     name = rng.choice(SURNAMES) + rng.choice(["先生", "女士", "伟", "娜", "强"])
     charset = rng.choice(["utf-8", "utf-8", "gbk", "gb2312", "big5"])
@@ -106,7 +108,7 @@ def _new_complaint(i: int, rng: random.Random) -> bytes:
     part["From"] = formataddr((str(Header(name, charset).encode()), f"c{i}@example.cn"))
     part["To"] = "kefu@kesu.example"
     part["Message-ID"] = f"<new{i}@example.cn>"
-    return part.as_bytes()
+    return part.as_bytes(), f"{title}（{i}）"
 
 
 def _reply(i: int, to: int, number_hint: str) -> bytes:
@@ -118,6 +120,17 @@ def _reply(i: int, to: int, number_hint: str) -> bytes:
     part["To"] = "kefu@kesu.example"
     part["Message-ID"] = f"<reply{i}@example.cn>"
     part["In-Reply-To"] = f"<new{to}@example.cn>"
+    return part.as_bytes()
+
+
+def _subject_reply(i: int, to: int, subject: str) -> bytes:
+    """A reply with no thread headers at all (QQ Mail's "回复：" chains): found by its subject
+    from the same address, through the subject-thread index."""
+    part = MIMEText("师傅还没来，请尽快安排。", "plain", "utf-8")
+    part["Subject"] = Header(f"回复：{subject}", "utf-8").encode()
+    part["From"] = f"c{to}@example.cn"
+    part["To"] = "kefu@kesu.example"
+    part["Message-ID"] = f"<subject{i}@example.cn>"
     return part.as_bytes()
 
 
@@ -150,13 +163,19 @@ def build_mailbox(path: Path, count: int, seed: int = 5) -> Counter:
     box = mailbox.mbox(path)
     kinds: Counter = Counter()
     made: list[int] = []
+    sent: dict[int, tuple[bytes, str]] = {}  # a new complaint's message and its subject
     for i in range(count):
         roll = rng.random()
         if roll < 0.70 or not made:
-            raw, kind = _new_complaint(i, rng), "new"
+            raw, subject = _new_complaint(i, rng)
+            kind = "new"
             made.append(i)
-        elif roll < 0.85:
+            sent[i] = (raw, subject)
+        elif roll < 0.80:
             raw, kind = _reply(i, rng.choice(made), "您的投诉"), "reply"
+        elif roll < 0.85:
+            to = rng.choice(made)
+            raw, kind = _subject_reply(i, to, sent[to][1]), "subject_reply"
         elif roll < 0.90:
             raw, kind = _auto(i), "auto_reply"
         elif roll < 0.94:
@@ -164,7 +183,7 @@ def build_mailbox(path: Path, count: int, seed: int = 5) -> Counter:
         elif roll < 0.96:
             raw, kind = _garbage(i, rng), "garbage"
         else:
-            raw, kind = _new_complaint(rng.choice(made), random.Random(rng.choice(made))), "dup"
+            raw, kind = sent[rng.choice(made)][0], "dup"  # the same message delivered again
         box.add(raw)
         kinds[kind] += 1
     box.flush()
@@ -192,7 +211,7 @@ def redeliver(raws: list[bytes]) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from kesu.mail import intake
-    from kesu.mail.choices import MailSource
+    from kesu.mail.choices import MailSource, NotTaken
     from kesu.mail.models import InboundMail
 
     rounds, probes, floors = [], [], []
@@ -200,7 +219,7 @@ def redeliver(raws: list[bytes]) -> dict:
     for _ in range(5):
         t0 = time.perf_counter()
         for raw in raws:
-            assert intake.receive(raw, source=MailSource.FILE).outcome == intake.DUPLICATE
+            assert intake.receive(raw, source=MailSource.FILE).outcome == NotTaken.DUPLICATE
         rounds.append((time.perf_counter() - t0) / len(raws))
         t0 = time.perf_counter()
         for message_id in ids:  # the check alone: one probe of the unique index

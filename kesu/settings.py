@@ -19,7 +19,7 @@ from kesu.envconfig import (
     secret_key,
     with_query,
 )
-from kesu.mail.conf import mail_verdicts
+from kesu.mail.conf import mail_subject_tags, mail_verdicts
 from kesu.notifications.conf import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -206,8 +206,10 @@ KESU_MAIL_OWN_ADDRESSES = env_list(
     list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),  # noqa: F821
 )
 # The receiving mail server's verdicts that hold a message for review (kesu/mail/conf.py):
-# KESU_MAIL_HOLD_AUTH, KESU_MAIL_AUTHSERV_IDS, KESU_MAIL_SPAM_HEADERS.
+# KESU_MAIL_HOLD_AUTH, KESU_MAIL_AUTHSERV_IDS, KESU_MAIL_SPAM_HEADERS; and the tags its
+# gateway puts in front of subjects from outside (KESU_MAIL_SUBJECT_TAGS).
 KESU_MAIL_VERDICTS = mail_verdicts()
+KESU_MAIL_SUBJECT_TAGS = mail_subject_tags()
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/inbox/"

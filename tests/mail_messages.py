@@ -11,6 +11,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from tests.conftest import PHOTO
@@ -190,6 +191,70 @@ def smime_sample(name: str, message_id: str) -> bytes:
     return raw[:start] + message_id.encode() + raw[raw.index(b">", start) :]
 
 
+def cms_signed(content: bytes | None) -> bytes:
+    """A CMS SignedData holding `content` (None: certs-only, no content), as S/MIME clients
+    write it; unsigned, since Kesu never checks the signature."""
+    from asn1crypto import cms
+
+    encapsulated = {"content_type": "data"}
+    if content is not None:
+        encapsulated["content"] = content
+    signed = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [],
+            "encap_content_info": encapsulated,
+            "signer_infos": [],
+        }
+    )
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+def cms_compressed(content: bytes) -> bytes:
+    """A CMS CompressedData (RFC 3274) holding `content`, zlib at its best."""
+    import zlib
+
+    from asn1crypto import cms
+
+    compressed = cms.CompressedData(
+        {
+            "version": "v0",
+            "compression_algorithm": {"algorithm": "zlib"},
+            "encap_content_info": {"content_type": "data", "content": zlib.compress(content, 9)},
+        }
+    )
+    return cms.ContentInfo({"content_type": "compressed_data", "content": compressed}).dump()
+
+
+def with_smime_part(
+    message_id: str,
+    data: bytes,
+    *,
+    name: str,
+    content_type: str = "application/pkcs7-mime; smime-type=signed-data",
+    body: str = "请看附件中签名的合同。",
+) -> bytes:
+    """A message with a text body and one S/MIME part (base64), named `name`, as an
+    attachment: a signed contract, a signed document sent as application/octet-stream."""
+    encoded = base64.encodebytes(data).decode().replace("\n", "\r\n")
+    named = f'name="{name}"' if name.isascii() else f"name*=utf-8''{quote(name)}"
+    return (
+        "From: =?utf-8?B?5p2O5aic?= <lina@example.com>\r\n"
+        "To: kefu@kesu.example\r\n"
+        "Subject: =?utf-8?B?5ZCI5ZCM?=\r\n"
+        f"Message-ID: <{message_id}>\r\n"
+        "Date: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(body.encode()).decode().replace("\n", "\r\n")
+        + f"--B\r\nContent-Type: {content_type}; {named}\r\n"
+        f"Content-Disposition: attachment; file{named}\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" + encoded + "--B--\r\n"
+    ).encode("ascii")
+
+
 def recall(message_id: str, subject: str = "热水器漏水") -> bytes:
     """Outlook (zh-CN) asking to recall an earlier message, as outside recipients get it."""
     return message(
@@ -246,6 +311,8 @@ __all__ = [
     "auto_reply",
     "big5_raw",
     "bounce",
+    "cms_compressed",
+    "cms_signed",
     "gbk_raw",
     "html_with_footer",
     "list_mail",
@@ -255,5 +322,6 @@ __all__ = [
     "screenshot_named_jpg",
     "smime_sample",
     "spam",
+    "with_smime_part",
     "without_message_id",
 ]

@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 from kesu.complaints.choices import Channel, EventType, Visibility
 from kesu.complaints.models import Attachment, Complaint
 from kesu.mail import intake, threads
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailSource, NotTaken
 from kesu.mail.models import InboundMail
 from kesu.notifications import delivery
 from kesu.notifications.choices import NotificationChannel, TemplateCode
@@ -177,7 +177,7 @@ def test_the_same_message_delivered_twice_at_once_makes_one_complaint(people):
         w.start()
     for w in workers:
         w.join()
-    assert sorted(results) == sorted([intake.DUPLICATE, MailOutcome.COMPLAINT])
+    assert sorted(results) == sorted([NotTaken.DUPLICATE, MailOutcome.COMPLAINT])
     assert Complaint.objects.count() == 1 and InboundMail.objects.count() == 1
 
 
@@ -282,7 +282,7 @@ def test_the_quarantine_is_visible_to_admins_and_can_be_downloaded(people):
     raw = client.get(f"/admin/mail/inboundmail/{record.pk}/raw/")
     assert raw.status_code == 200 and b"".join(raw) == MALFORMED
     # a second delivery of the same bytes is recognised
-    assert _take(MALFORMED).outcome == intake.DUPLICATE
+    assert _take(MALFORMED).outcome == NotTaken.DUPLICATE
 
 
 def test_a_follow_up_in_the_customers_own_thread_joins_the_complaint(people):
@@ -404,3 +404,161 @@ def test_a_database_failure_is_not_quarantined_but_left_for_redelivery(people, m
     assert InboundMail.objects.count() == 0  # nothing half-written, nothing quarantined
     monkeypatch.undo()
     assert _take(raw).outcome == MailOutcome.COMPLAINT
+
+
+def test_a_nul_in_a_text_part_is_left_out_and_the_message_registered(people):
+    raw = (
+        b"From: a <a@example.com>\r\nTo: kefu@kesu.example\r\nSubject: t\x00x\r\n"
+        b"Message-ID: <nul1@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"hello\x00world\r\n"
+    )
+    result = _take(raw)  # PostgreSQL refused the NUL: DataError, no row, delivered forever
+    assert result.outcome == MailOutcome.COMPLAINT
+    complaint = Complaint.objects.get(number=result.number)
+    assert (complaint.title, complaint.description) == ("t x", "helloworld")
+
+
+def test_bytes_no_codec_reads_in_a_header_never_reach_the_database(people):
+    raw = message("阀门渗漏", "渗漏", message_id="loop@x.cn").replace(
+        b"Subject:", b"X-Loop: kesu-\xff\xfe\r\nSubject:", 1
+    )
+    assert _take(raw).outcome == MailOutcome.LOOP
+    record = InboundMail.objects.get()
+    assert record.reason.startswith("X-Loop: kesu-") and bytes(record.raw) == raw
+
+
+def test_a_database_refusal_quarantines_the_message_instead_of_failing_every_delivery(
+    people, monkeypatch
+):
+    from django.db import DataError
+
+    from kesu.complaints import intake as complaint_intake
+
+    def refused(*args, **kwargs):
+        raise DataError("value too long for type character varying(200)")
+
+    monkeypatch.setattr(complaint_intake, "register_from_customer", refused)
+    raw = message("阀门渗漏", "渗漏", message_id="refused@lina.cn")
+    assert _take(raw).outcome == MailOutcome.QUARANTINED
+    record = InboundMail.objects.get()
+    assert bytes(record.raw) == raw and "DataError" in record.reason
+
+
+def _plan(queryset) -> str:
+    """The query plan of `queryset` as the database words it (PostgreSQL: with sequential
+    scans made dear, so that a usable index shows however few rows the table holds)."""
+    from django.db import connection, transaction
+
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_the_subject_thread_lookup_reads_its_partial_index(people):
+    from django.utils import timezone
+
+    for i in range(20):
+        _take(message(f"话题{i}", "内容", message_id=f"topic{i}@x.cn"))
+    query = intake.subject_thread("0123456789abcdef01234567", timezone.now())
+    assert "inboundmail_thread" in _plan(query)
+
+
+def test_a_reply_cut_by_quote_stripping_keeps_its_whole_text_for_staff(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="w1@lina.cn")).number
+    body = (
+        "师傅说明天来。\n\nFrom: 客服中心 <kefu@kesu.example>\nSent: 2026-12-01 10:00\n"
+        "To: 李娜\nSubject: RE: 阀门渗漏\n\n请问师傅何时上门？附：物流单号 SF123"
+    )
+    reply = message(
+        "Re: 阀门渗漏", body, message_id="w2@lina.cn", headers={"In-Reply-To": "<w1@lina.cn>"}
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "师傅说明天来。"
+    assert added.data["whole_text"] == body
+    staff = Client()
+    staff.force_login(people.intake)
+    page = staff.get(f"/complaints/{number}").content.decode()
+    whole = page.split('data-role="whole-email"')[1].split("</details>")[0]
+    assert "物流单号 SF123" in whole
+
+
+def test_a_whole_text_too_long_to_keep_beside_the_reply_keeps_the_raw_message(people):
+    number = _take(message("阀门渗漏", "渗漏", message_id="l1@lina.cn")).number
+    body = "还是漏。\n\n-----Original Message-----\nFrom: kefu@kesu.example\n" + "旧" * 21000
+    reply = message(
+        "Re: 阀门渗漏", body, message_id="l2@lina.cn", headers={"In-Reply-To": "<l1@lina.cn>"}
+    )
+    assert _take(reply).outcome == MailOutcome.REPLY
+
+    added = Complaint.objects.get(number=number).events.get(type=EventType.ADD_INFO)
+    assert added.comment == "还是漏。" and len(added.data["whole_text"]) == intake.WHOLE_TEXT_KEPT
+    record = InboundMail.objects.get(message_id="l2@lina.cn")
+    assert bytes(record.raw) == reply and str(len(body)) in record.reason
+
+
+def test_a_different_message_under_a_message_id_already_taken_is_kept_not_dropped(people):
+    first = message("阀门渗漏", "DN50阀门渗漏。", message_id="reused@cheap-client.cn")
+    second = message(
+        "门窗变形", "铝合金窗变形。", message_id="reused@cheap-client.cn", sender=("王五", "w@x.cn")
+    )
+    assert _take(first).outcome == MailOutcome.COMPLAINT
+
+    assert _take(second).outcome == MailOutcome.QUARANTINED
+    kept = InboundMail.objects.get(outcome=MailOutcome.QUARANTINED)
+    assert bytes(kept.raw) == second and "Message-ID" in kept.reason
+    # each delivered again is a duplicate of itself
+    assert _take(second).outcome == _take(first).outcome == NotTaken.DUPLICATE
+    assert InboundMail.objects.count() == 2 and Complaint.objects.count() == 1
+
+
+def test_a_redelivery_costs_one_probe_of_one_index(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raw = message("阀门渗漏", "渗漏", message_id="again@lina.cn")
+    _take(raw)
+    with CaptureQueriesContext(connection) as captured:
+        assert _take(raw).outcome == NotTaken.DUPLICATE
+    [probe] = captured.captured_queries
+    plan = _plan_of(probe["sql"])
+    assert ("COVERING INDEX" if connection.vendor == "sqlite" else "Index Only Scan") in plan
+
+
+def _plan_of(sql: str) -> str:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_subject_or_a_name_too_long_for_its_field_is_shortened_visibly(people):
+    from kesu.complaints import limits
+
+    subject = "Water heater leaking again after the second repair visit " * 6  # 348 characters
+    name = "上海某某建筑工程有限公司第三项目部采购与质量管理联合工作小组" * 4  # 120 characters
+    raw = message(
+        subject.strip(), "热水器又漏水了。", message_id="long@x.cn", sender=(name, "p@x.cn")
+    )
+    complaint = Complaint.objects.get(number=_take(raw).number)
+
+    assert len(complaint.title) <= limits.TITLE and complaint.title.endswith("…")
+    assert subject.startswith(complaint.title[:-1])  # cut where a word ends
+    assert complaint.title[-2] != " " and subject[len(complaint.title) - 1] == " "
+    assert subject.strip() in complaint.description.splitlines()[0]  # the whole subject kept
+    assert "热水器又漏水了。" in complaint.description
+    assert len(complaint.complainant_name) <= limits.COMPLAINANT_NAME
+    assert complaint.complainant_name.endswith("…") and name.startswith(
+        complaint.complainant_name[:-1]
+    )

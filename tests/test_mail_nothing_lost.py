@@ -21,7 +21,7 @@ from kesu.complaints import limits
 from kesu.complaints.choices import EventType, Visibility
 from kesu.complaints.models import Attachment, Complaint
 from kesu.mail import intake
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailSource, NotTaken
 from kesu.mail.models import InboundMail
 from kesu.notifications import delivery
 from kesu.notifications.choices import TemplateCode
@@ -34,6 +34,7 @@ from tests.mail_messages import (
     PNG,
     auto_reply,
     bounce,
+    cms_signed,
     html_with_footer,
     list_mail,
     message,
@@ -42,6 +43,7 @@ from tests.mail_messages import (
     screenshot_named_jpg,
     smime_sample,
     spam,
+    with_smime_part,
     without_message_id,
 )
 
@@ -98,6 +100,33 @@ def test_a_private_link_never_goes_to_a_list_address(people):
     assert nobody.complainant_email == "" and nobody.complainant_name == "李娜"
     assert not links.reachable_by_message(nobody)  # staff cannot send the link to the list
     assert _acknowledgements() == [] and _sent_to("kefu-group@company.example") == []
+
+
+@OUTBOX
+@pytest.mark.parametrize(
+    ("headers", "sender", "evidence"),
+    [
+        ({"Auto-Submitted": "auto-generated"}, ("官网留言", "forms@shop.example"), "Auto-Sub"),
+        ({}, ("官网留言", "noreply@shop.example"), "From: noreply@shop.example"),
+    ],
+)
+def test_mail_from_a_form_mailer_or_a_robot_is_registered_and_never_answered(
+    people, headers, sender, evidence
+):
+    django_mail.outbox = []
+    raw = message(
+        "官网留言：热水器漏水",
+        "客户王先生留言：热水器漏水，电话13900000000。",
+        message_id=f"form-{sender[1]}",
+        sender=sender,
+        headers=headers,
+    )
+    result = _take(raw)
+
+    assert result.outcome == MailOutcome.COMPLAINT
+    register = Complaint.objects.get(number=result.number).events.get(type=EventType.REGISTER)
+    assert register.data["no_answer"].startswith(evidence)
+    assert _acknowledgements() == [] and _sent_to(sender[1]) == []
 
 
 # ------------------------------------------------------------------------------ kept raw
@@ -162,7 +191,11 @@ def test_an_administrator_registers_held_or_automatic_mail_anyway(people):
     ]
     records = InboundMail.objects.all()
     assert {r.outcome for r in records} == {MailOutcome.COMPLAINT}
-    assert all(r.source == MailSource.RETRY and r.raw is None for r in records)
+    # each in its own row: where and when it came, and who decided
+    assert all(
+        (r.source, r.review, r.reviewed_by) == (MailSource.FILE, "anyway", people.admin)
+        for r in records
+    )
 
 
 def test_processing_a_quarantined_message_again_registers_it_once_it_can_be_read(people):
@@ -171,7 +204,7 @@ def test_processing_a_quarantined_message_again_registers_it_once_it_can_be_read
     record = InboundMail.objects.get()
     InboundMail.objects.filter(pk=record.pk).update(raw=readable)  # as if a fix read it
     record.refresh_from_db()
-    assert intake.retry(record).outcome == MailOutcome.COMPLAINT
+    assert intake.retry(record, actor=people.admin).outcome == MailOutcome.COMPLAINT
     assert Complaint.objects.get().title == "阀门渗漏"
 
 
@@ -240,7 +273,35 @@ def test_an_encrypted_smime_message_is_registered_with_its_original_kept(people)
     assert bytes(record.raw) == raw and "smime.p7m" in record.reason
 
 
+def test_a_signed_pdf_attachment_is_kept_as_the_pdf(people):
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    raw = with_smime_part("contract@lina.cn", cms_signed(pdf), name="contract.pdf.p7m")
+    complaint = Complaint.objects.get(number=_take(raw).number)
+
+    assert complaint.description == "请看附件中签名的合同。"
+    [contract] = complaint.attachments.all()
+    assert (contract.name, contract.content_type) == ("contract.pdf", "application/pdf")
+    assert contract.file.read() == pdf
+
+
+def test_an_encrypted_message_sent_as_octet_stream_is_refused_as_encrypted(people):
+    raw = smime_sample("outlook_smime_enveloped.eml", "sealed-octet@corp.cn").replace(
+        b"application/pkcs7-mime; smime-type=enveloped-data;", b"application/octet-stream;"
+    )
+    complaint = Complaint.objects.get(number=_take(raw).number)
+    [refused] = complaint.events.get(type=EventType.REGISTER).data["refused_files"]
+    assert refused["name"] == "smime.p7m" and "S/MIME" in refused["reason"]
+
+
 # ------------------------------------------------------------------------------ 4, 5. files
+
+ZIP, OLE = b"PK\x03\x04" + bytes(12), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _ftyp(brand: bytes) -> bytes:
+    return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00"
 
 
 @OUTBOX
@@ -294,6 +355,18 @@ def test_a_png_named_jpg_is_accepted_as_png_and_refused_files_are_shown(people):
             ),
         ),
         ("照片.jpg", PHOTO[:16], ("照片.jpg", "image/jpeg")),
+        # the same family, the other generation: renamed, not refused
+        ("报表.xls", ZIP, ("报表.xlsx", XLSX)),
+        ("合同.docx", OLE, ("合同.doc", "application/msword")),
+        ("合同.doc", ZIP, ("合同.docx", DOCX)),
+        ("报表.xlsx", OLE, ("报表.xls", "application/vnd.ms-excel")),
+        # ftyp containers by their brand
+        ("IMG_0001.MOV", _ftyp(b"qt  "), ("IMG_0001.MOV", "video/quicktime")),
+        ("视频.mp4", _ftyp(b"qt  "), ("视频.mov", "video/quicktime")),
+        ("clip.mp4", _ftyp(b"isom"), ("clip.mp4", "video/mp4")),
+        ("VID_01.3gp", _ftyp(b"3gp5"), ("VID_01.3gp", "video/3gpp")),
+        ("照片.heic", _ftyp(b"mif1"), ("照片.heic", "image/heic")),
+        ("录音.m4a", _ftyp(b"M4A "), ("录音.m4a", "audio/mp4")),
     ],
 )
 def test_files_are_judged_by_their_bytes_and_renamed_to_match(name, head, taken):
@@ -309,6 +382,8 @@ def test_files_are_judged_by_their_bytes_and_renamed_to_match(name, head, taken)
         ("照片.jpg", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"),
         ("压缩包.jpg", b"PK\x03\x04" + bytes(12)),  # a zip is only a document by its name
         ("说明.txt", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"),
+        ("图片.mp4", _ftyp(b"avif")),  # a known brand that is no accepted kind
+        ("扩展.mp4", _ftyp(b"crx ")),  # a brand no phone writes
     ],
 )
 def test_files_whose_bytes_are_no_accepted_kind_are_refused_whatever_their_name(name, head):
@@ -359,6 +434,15 @@ def test_a_reply_without_thread_headers_joins_the_customers_open_complaint(peopl
     assert Complaint.objects.count() == 1
 
 
+def test_a_reply_behind_a_gateways_tag_joins_the_customers_complaint(people):
+    complaint = _subject_chain(people)
+    tagged = message("[EXT] 回复：【外部邮件】阀门渗漏", "还是漏。", message_id="q-ext@qq.com")
+    assert (_take(tagged).number, Complaint.objects.count()) == (complaint.number, 1)
+    with override_settings(KESU_MAIL_SUBJECT_TAGS=()):  # a gateway that tags nothing
+        other = message("[EXT] 回复：阀门渗漏", "又漏了", message_id="q-ext2@qq.com")
+        assert _take(other).outcome == MailOutcome.COMPLAINT
+
+
 def test_subject_threading_never_joins_another_customer_nor_a_closed_complaint(people):
     complaint = _subject_chain(people)
     other = message(
@@ -401,6 +485,24 @@ def test_a_mail_that_arrives_after_its_answer_joins_the_answers_complaint(people
     assert "要求更换" in added.comment and added.visibility == Visibility.CUSTOMER
 
 
+def test_a_recall_of_a_registered_mail_is_noted_on_its_complaint_for_staff(people):
+    complaint = Complaint.objects.get(
+        number=_take(message("热水器漏水", "热水器漏水了。", message_id="r0@lina.cn")).number
+    )
+    assert _take(recall("r1@lina.cn", subject="热水器漏水")).outcome == MailOutcome.RECALL
+
+    noted = complaint.events.get(type=EventType.ADD_INFO)
+    assert noted.visibility == Visibility.INTERNAL and "热水器漏水" in noted.comment
+    record = InboundMail.objects.get(message_id="r1@lina.cn")
+    assert record.complaint == complaint and bytes(record.raw) == recall(
+        "r1@lina.cn", subject="热水器漏水"
+    )
+    # someone else's recall notice names nobody's complaint
+    stranger = recall("r2@x.cn", subject="热水器漏水").replace(b"lina@example.com", b"wangwu@x.cn")
+    assert _take(stranger).outcome == MailOutcome.RECALL
+    assert complaint.events.filter(type=EventType.ADD_INFO).count() == 1
+
+
 # ------------------------------------------------------------------------------ 8. duplicates
 
 
@@ -415,7 +517,7 @@ def test_a_message_without_message_id_by_smtp_and_from_a_mailbox_file_is_registe
     box.flush()
     [from_file] = [mailbox.mbox(tmp_path / "box.mbox").get_bytes(k) for k in box.iterkeys()]
     assert b"\r\n" not in from_file
-    assert _take(from_file).outcome == intake.DUPLICATE
+    assert _take(from_file).outcome == NotTaken.DUPLICATE
     assert Complaint.objects.count() == 1 and InboundMail.objects.count() == 1
     other = without_message_id("门锁故障", "智能门锁又坏了。\n")
     assert _take(other).outcome == MailOutcome.COMPLAINT  # different words: another message

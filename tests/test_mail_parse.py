@@ -8,6 +8,7 @@ write by hand. No database.
 
 import base64
 import random
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -27,6 +28,7 @@ from kesu.mail.parse import (
     strip_quoted,
     subject_topic,
 )
+from tests.mail_messages import cms_compressed, cms_signed, with_smime_part
 
 SAMPLES = Path(__file__).parent / "mail_samples"
 KEFU = "kefu@kesu.example.cn"
@@ -198,8 +200,10 @@ def test_chinese_system_bounce_with_a_null_return_path():
 def test_plain_utf8_message():
     mail = parse(built(body="您好，\n\n冰箱漏水，请尽快上门。\n").as_bytes())
 
+    assert mail.content_key.startswith("sha256-") and mail.content_key.endswith("@kesu.invalid")
     assert mail == ParsedMail(
         message_id="built-1@163.com",
+        content_key=mail.content_key,
         in_reply_to=(),
         references=(),
         subject="冰箱漏水",
@@ -211,6 +215,8 @@ def test_plain_utf8_message():
         reply_text="您好，\n\n冰箱漏水，请尽快上门。",
         files=(),
         nature=Nature.PERSONAL,
+        from_addresses=("zhangsan@163.com",),
+        topic="冰箱漏水",
     )
 
 
@@ -704,6 +710,22 @@ def test_raw_8bit_gbk_attachment_name():
             id="original-message",
         ),
         pytest.param(
+            "好的\n\nFrom: 客服中心\nSent: Tuesday, December 1, 2026 10:00 AM\nTo: 李娜\n"
+            "Subject: RE: 阀门\n\n您好",
+            "好的",
+            id="outlook-block-without-addresses",
+        ),
+        pytest.param(
+            "补充信息：\nFrom: Shanghai warehouse\nDate: 2026-12-01\n到货时箱子已破损。",
+            "补充信息：\nFrom: Shanghai warehouse\nDate: 2026-12-01\n到货时箱子已破损。",
+            id="the-customers-own-from-and-date",
+        ),
+        pytest.param(
+            "处理记录：\n时间：12月1日\n发件人：物业王经理\n日期：12月2日\n师傅未上门。",
+            "处理记录：\n时间：12月1日\n发件人：物业王经理\n日期：12月2日\n师傅未上门。",
+            id="the-customers-own-record",
+        ),
+        pytest.param(
             "可以。\n\n在 2026年11月20日 星期五 10:00, 张三 <a@b.cn> 写道:\n> 上门时间？",
             "可以。",
             id="gmail-zh-one-line",
@@ -806,7 +828,7 @@ def test_forwarded_mail_keeps_the_whole_text():
     "headers",
     [
         {"Auto_Submitted": "auto-replied (vacation)"},
-        {"Auto_Submitted": "auto-generated"},
+        {"Auto_Submitted": "auto-notified"},
         {"X_Autoreply": "yes"},
         {"X_Autorespond": "1"},
         {"X_Auto_Reply": "true"},
@@ -851,10 +873,12 @@ def test_auto_reply_subject_in_encoded_gb2312():
         ("Re: 自动回复的问题", {}),
         ("冰箱漏水", {"Auto_Submitted": "no"}),
         ("冰箱漏水", {"Precedence": "first-class"}),
+        ("冰箱漏水", {"sender": "noreplyer.li@163.com"}),  # a person, named like a robot
     ],
 )
 def test_personal_mail_is_not_an_auto_reply(subject, headers):
-    assert parse(built(subject=subject, **headers).as_bytes()).nature is Nature.PERSONAL
+    mail = parse(built(subject=subject, **headers).as_bytes())
+    assert (mail.nature, mail.bulk) == (Nature.PERSONAL, "")
 
 
 @pytest.mark.parametrize(
@@ -1051,6 +1075,12 @@ def test_broken_everything_except_sender_does_not_raise():
             {"List_Post": "<mailto:kefu@company.example>"},
             "List-Post: <mailto:kefu@company.example>",
         ),
+        # a ticket system or a web form's mailer: written for a person, answered by nobody
+        ({"Auto_Submitted": "auto-generated"}, "Auto-Submitted: auto-generated"),
+        ({"sender": "官网留言 <noreply@shop.example>"}, "From: noreply@shop.example"),
+        ({"sender": "no-reply@forms.example"}, "From: no-reply@forms.example"),
+        ({"sender": "DoNotReply@crm.example"}, "From: donotreply@crm.example"),
+        ({"sender": "mailer@site.example"}, "From: mailer@site.example"),
     ],
 )
 def test_list_or_bulk_mail_is_a_persons_mail_that_must_not_be_answered(headers, evidence):
@@ -1058,7 +1088,7 @@ def test_list_or_bulk_mail_is_a_persons_mail_that_must_not_be_answered(headers, 
 
     assert mail.nature is Nature.PERSONAL  # RFC 3834: "do not answer", not "ignore"
     assert mail.bulk == evidence
-    assert mail.sender_email == "zhangsan@163.com" and mail.list_address == ""
+    assert mail.list_address == ""
 
 
 def test_personal_mail_may_be_answered():
@@ -1093,6 +1123,31 @@ def test_a_list_posting_from_its_own_address_gives_no_address_to_answer():
     )
     mail = parse(message.as_bytes())
     assert (mail.sender_email, mail.list_address) == ("", "kefu-group@company.example")
+
+
+@pytest.mark.parametrize(
+    ("sender", "headers", "trusted", "from_addresses"),
+    [
+        ("张三 <zhangsan@163.com>", {}, True, ("zhangsan@163.com",)),
+        (
+            "'李娜' via 客服组 <kefu-group@company.example>",
+            {"List_Id": "<kefu-group.company.example>", "Reply_To": "lina@example.com"},
+            False,
+            ("kefu-group@company.example",),
+        ),
+        (
+            "张三 <zhangsan@163.com>, 李四 <lisi@163.com>",
+            {},
+            False,
+            ("zhangsan@163.com", "lisi@163.com"),
+        ),
+    ],
+)
+def test_only_a_from_with_one_address_of_its_own_is_the_senders_proof(
+    sender, headers, trusted, from_addresses
+):
+    mail = parse(built(sender=sender, **headers).as_bytes())
+    assert (mail.sender_trusted, mail.from_addresses) == (trusted, from_addresses)
 
 
 def test_via_in_a_name_without_a_list_is_just_a_name():
@@ -1133,6 +1188,32 @@ Content-Type: multipart/mixed; boundary="twice"
     assert parse(raw).text == "冰箱漏水，请上门。"
 
 
+def test_joining_many_text_parts_compares_each_with_a_few_neighbours_only(monkeypatch):
+    from kesu.mail.parse import body
+
+    compared = []
+    real = body.holds
+    monkeypatch.setattr(body, "holds", lambda a, b: compared.append(1) or real(a, b))
+    count = 2000
+    parts = "".join(
+        f"--many\r\nContent-Type: text/{'plain' if i % 2 else 'html'}; charset=us-ascii\r\n\r\n"
+        f"part {i} says {i * 7919}\r\n"
+        for i in range(count)
+    )
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: many
+Content-Type: multipart/mixed; boundary="many"
+""",
+        parts + "--many--\r\n",
+    )
+    mail = parse(raw)
+
+    assert mail.text.count("says") == count  # every part kept, in order
+    assert len(compared) <= 2 * body._NEIGHBOURS * count  # not count × count
+
+
 def test_opaque_smime_signed_data_is_unwrapped_without_a_key():
     mail = parse(sample("outlook_smime_opaque_signed.eml"))
 
@@ -1154,6 +1235,95 @@ def test_smime_enveloped_data_is_kept_as_a_file_and_said_to_be_encrypted():
     [sealed] = mail.files
     enveloped_data = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03"  # OID 1.2.840.113549.1.7.3
     assert sealed.name == "smime.p7m" and enveloped_data in sealed.data[:20]
+
+
+SIGNED_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "inner", "kept_as"),
+    [
+        (
+            "contract.pdf.p7m",
+            "application/pkcs7-mime; smime-type=signed-data",
+            SIGNED_PDF,
+            "contract.pdf",
+        ),
+        ("合同.docx.p7m", "application/octet-stream", b"PK\x03\x04" + bytes(60), "合同.docx"),
+    ],
+)
+def test_a_signed_file_is_kept_as_that_file_and_the_body_as_it_was(
+    name, content_type, inner, kept_as
+):
+    raw = with_smime_part(
+        "signed-file@x.cn", cms_signed(inner), name=name, content_type=content_type
+    )
+    mail = parse(raw)
+
+    assert mail.text == "请看附件中签名的合同。"  # the file's bytes are not read as the message
+    [kept] = mail.files
+    assert (kept.name, kept.data, kept.encrypted) == (kept_as, inner, False)
+    assert not mail.encrypted
+
+
+def test_a_signed_message_attached_to_another_is_a_file_not_the_body():
+    inner = b"Content-Type: text/plain; charset=utf-8\r\n\r\nsomeone else's words\r\n"
+    mail = parse(with_smime_part("attached@x.cn", cms_signed(inner), name="forwarded.p7m"))
+
+    assert mail.text == "请看附件中签名的合同。"
+    assert [(f.name, f.data) for f in mail.files] == [("forwarded", inner)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [cms_signed(None), b"MIAGCSqGSIb3 not a CMS structure at all" * 3],
+    ids=["certs", "junk"],
+)
+def test_a_certs_only_or_corrupted_pkcs7_part_is_a_file_not_an_encrypted_message(data):
+    mail = parse(with_smime_part("odd@x.cn", data, name="smime.p7m"))
+    assert not mail.encrypted
+    [kept] = mail.files
+    assert (kept.name, kept.data, kept.encrypted) == ("smime.p7m", data, False)
+
+
+def test_a_compressed_smime_message_is_opened():
+    inner = "Content-Type: text/plain; charset=utf-8\r\n\r\n冰箱漏水，请尽快上门。\r\n".encode()
+    raw = raw_mail(
+        """
+From: zhangsan@163.com
+Subject: compressed
+Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z
+Content-Transfer-Encoding: base64
+""",
+        b64(cms_compressed(inner)),
+    )
+    mail = parse(raw)
+    assert (mail.text, mail.files) == ("冰箱漏水，请尽快上门。", ())
+
+
+def test_compressed_data_is_inflated_only_up_to_the_limit():
+    inner = b"Content-Type: text/plain\r\n\r\n" + b"A" * (8 * 1024 * 1024)
+    bomb = cms_compressed(inner)  # 8 MiB in a few kilobytes
+    raw = raw_mail(
+        """
+From: x@example.com
+Subject: z
+Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z
+Content-Transfer-Encoding: base64
+""",
+        b64(bomb),
+    )
+    tracemalloc.start()
+    try:
+        mail = parse(raw, inflate_limit=1024 * 1024)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 4 * 1024 * 1024  # never the 8 MiB it would inflate to
+    [kept] = mail.files  # left unopened: the compressed part itself, as received
+    assert (kept.name, kept.data) == ("smime.p7z", bomb)
+    assert "AAAA" not in mail.text
 
 
 def test_a_detached_signature_is_not_a_file():
@@ -1273,6 +1443,43 @@ def test_only_the_receiving_servers_own_authentication_results_count():
     assert "dmarc=fail" in parse(raw, verdicts=relay).verdict
 
 
+def test_by_default_only_a_failed_dmarc_holds_a_message():
+    # forwarded mail fails SPF on every hop after the first: a customer's forward is not spam
+    forwarded = "mx.kesu.example.cn; spf=fail smtp.mailfrom=qq.com; dkim=pass; dmarc=pass"
+    assert (
+        parse(built(Authentication_Results=forwarded).as_bytes(), verdicts=Verdicts()).verdict == ""
+    )
+    assert Verdicts().auth_failures == frozenset({"dmarc=fail"})
+
+
+def test_the_configured_default_holds_on_a_failed_dmarc_only(monkeypatch):
+    from kesu.mail.conf import mail_verdicts
+
+    monkeypatch.delenv("KESU_MAIL_HOLD_AUTH", raising=False)
+    assert mail_verdicts().auth_failures == frozenset({"dmarc=fail"})
+
+
+MICROSOFT_365 = (  # Exchange Online writes no authserv-id, and folds without a space
+    "spf=fail (sender IP is 203.0.113.9) smtp.mailfrom=bank.example; dkim=none (message not "
+    "signed) header.d=none;dmarc=none action=none header.from=bank.example;compauth=fail "
+    "reason=001"
+)
+
+
+def test_authentication_results_without_an_authserv_id_are_read_whole():
+    spf = Verdicts(auth_failures=frozenset({"spf=fail"}))
+    held = parse(built(Authentication_Results=MICROSOFT_365).as_bytes(), verdicts=spf).verdict
+    assert held == "Authentication-Results: spf=fail"
+    assert (
+        parse(built(Authentication_Results=MICROSOFT_365).as_bytes(), verdicts=Verdicts()).verdict
+        == ""
+    )
+    dmarc_first = "dmarc=fail action=quarantine header.from=bank.example; spf=pass"
+    assert parse(
+        built(Authentication_Results=dmarc_first).as_bytes(), verdicts=Verdicts()
+    ).verdict == ("Authentication-Results: dmarc=fail")
+
+
 def test_verdicts_are_configuration():
     raw = built(Authentication_Results=AUTH_FAIL, X_Spam_Flag="YES").as_bytes()
     assert parse(raw).verdict == ""  # no configuration: nothing is judged
@@ -1334,3 +1541,65 @@ def test_a_bottom_posted_reply_loses_the_quote_above_it(text):
 )
 def test_subject_topic_strips_reply_and_forward_prefixes(subject, topic, answered):
     assert subject_topic(subject) == (topic, answered)
+
+
+@pytest.mark.parametrize(
+    ("subject", "topic", "answered"),
+    [
+        ("[EXT] Re: 阀门渗漏", "阀门渗漏", True),
+        ("【外部邮件】回复：阀门渗漏", "阀门渗漏", True),
+        ("*EXTERNAL* RE: [External] 阀门渗漏", "阀门渗漏", True),
+        ("Re: [ext] 阀门渗漏", "阀门渗漏", True),
+        ("[EXT] 阀门渗漏", "阀门渗漏", False),
+        ("阀门渗漏 [EXT]", "阀门渗漏 [EXT]", False),  # only in front
+    ],
+)
+def test_gateway_tags_around_reply_prefixes_are_not_the_topic(subject, topic, answered):
+    mail = parse(built(subject=subject).as_bytes())
+    assert (mail.topic, mail.answered) == (topic, answered)
+
+
+def test_the_configured_gateway_tags(monkeypatch):
+    from kesu.mail.conf import mail_subject_tags
+
+    monkeypatch.delenv("KESU_MAIL_SUBJECT_TAGS", raising=False)
+    assert "[EXT]" in mail_subject_tags() and "【外部邮件】" in mail_subject_tags()
+    monkeypatch.setenv("KESU_MAIL_SUBJECT_TAGS", "〔外部〕,[OUTSIDE]")
+    assert mail_subject_tags() == ("〔外部〕", "[OUTSIDE]")
+    monkeypatch.setenv("KESU_MAIL_SUBJECT_TAGS", "none")
+    assert mail_subject_tags() == ()
+
+
+def test_gateway_tags_are_configuration():
+    raw = built(subject="〔外部〕回复：阀门渗漏").as_bytes()
+    assert parse(raw).topic == "〔外部〕回复：阀门渗漏"
+    assert parse(raw, subject_tags=("〔外部〕",)).topic == "阀门渗漏"
+    forward = built(subject="[EXT] Fw: 阀门渗漏", body="看下面\n\n发件人: a@b.cn\n发送时间: x")
+    assert parse(forward.as_bytes()).reply_text == parse(forward.as_bytes()).text  # a forward
+
+
+def test_a_recall_notices_topic_is_the_recalled_messages():
+    mail = parse(
+        built(subject="撤回: 回复：阀门渗漏", body="李娜 希望撤回邮件“回复：阀门渗漏”。").as_bytes()
+    )
+    assert (mail.nature, mail.recalled) == (Nature.RECALL, "阀门渗漏")
+
+
+def test_no_text_parse_hands_out_holds_a_nul_or_a_lone_surrogate():
+    raw = raw_mail(
+        """
+From: =?utf-8?B?5byg\x00=?= <zhangsan@163.com>
+Subject: =?utf-8?Q?=E5=86=B0=00=E7=AE=B1?=
+X-Loop: kesu-\xff
+Content-Type: multipart/mixed; boundary="n"
+""",
+        b"--n\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\xe5\x86\xb0\x00\xe7\xae\xb1\r\n"
+        b'--n\r\nContent-Type: image/png; name="a\x00\xff.png"\r\n\r\n\x89PNG\r\n--n--\r\n',
+    )
+    mail = parse(raw)
+
+    texts = [mail.subject, mail.sender_name, mail.text, mail.reply_text, mail.nature_evidence]
+    texts += [f.name for f in mail.files]
+    assert mail.text == "冰箱" and mail.nature is Nature.LOOP
+    for text in texts:
+        assert "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text), text

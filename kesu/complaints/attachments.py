@@ -3,7 +3,11 @@
 A file is judged by its first bytes, not by its name: the accepted kinds are an allow-list
 of magic numbers (photos, PDF, Office, sound, video, text). A file whose bytes are a
 distinct accepted kind under a wrong extension (QQ saves screenshots as PNG named .jpg) is
-taken and renamed; one whose bytes match nothing accepted is refused whatever its name.
+taken and renamed; so is an Office file of the other generation of its family (an .xls that
+is a zip is an .xlsx, a .docx that is an OLE file a .doc). ISO media files (``ftyp``: MP4,
+QuickTime, HEIC/HEIF, M4A, 3GP) are told apart by their major brand, and only the accepted
+brands are taken (an AVIF, a brand no phone writes, is refused). One whose bytes match
+nothing accepted is refused whatever its name.
 """
 
 import hashlib
@@ -28,16 +32,35 @@ from kesu.core import clock
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 HEAD_BYTES = 16  # what the checks read of a file
 
+# ISO media (``ftyp``) major brands, by the kind of file they make: what phones, cameras and
+# messengers write. A brand not listed here is no accepted kind.
+_FTYP_BRANDS: dict[bytes, str] = {
+    **dict.fromkeys(
+        (b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1"),
+        "mp4",
+    ),
+    **dict.fromkeys((b"dash", b"M4V ", b"M4VP", b"mmp4", b"MSNV", b"XAVC", b"f4v "), "mp4"),
+    b"qt  ": "mov",
+    **dict.fromkeys(
+        (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif"),
+        "heic",
+    ),
+    **dict.fromkeys((b"M4A ", b"M4B ", b"M4P "), "m4a"),
+    **dict.fromkeys((b"avif", b"avis"), "avif"),  # known, and not accepted
+}
+_3GP_BRAND_PREFIXES = (b"3gp", b"3g2", b"3ge", b"3gg", b"3gs")
 
-def _ftyp(head: bytes) -> bool:
-    return head[4:8] == b"ftyp"
 
-
-def _brand(head: bytes) -> bytes:
-    return head[8:12] if _ftyp(head) else b""
+def _ftyp_kind(head: bytes) -> str:
+    """What an ISO media file is by its major brand ("" for none, or not ISO media)."""
+    if head[4:8] != b"ftyp":
+        return ""
+    brand = head[8:12]
+    if brand.startswith(_3GP_BRAND_PREFIXES):
+        return "3gp"
+    return _FTYP_BRANDS.get(brand, "")
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,7 @@ class FileType:
     content_type: str
     test: Callable[[bytes], bool]
     distinct: bool = True
+    family: str = ""  # kinds of one family (Word, Excel) take each other's place, renamed
 
 
 TYPES: tuple[FileType, ...] = (
@@ -56,35 +80,49 @@ TYPES: tuple[FileType, ...] = (
     FileType((".png",), "image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
     FileType((".gif",), "image/gif", lambda h: h[:6] in (b"GIF87a", b"GIF89a")),
     FileType((".webp",), "image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
-    FileType((".heic",), "image/heic", lambda h: _brand(h) in _HEIC_BRANDS),
+    FileType((".heic", ".heif"), "image/heic", lambda h: _ftyp_kind(h) == "heic"),
     FileType((".pdf",), "application/pdf", lambda h: h.startswith(b"%PDF-")),
     FileType(
         (".docx",),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         lambda h: h.startswith(_ZIP),
         distinct=False,  # any zip: only the name tells a document from an archive
+        family="word",
     ),
     FileType(
         (".xlsx",),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         lambda h: h.startswith(_ZIP),
         distinct=False,
+        family="excel",
     ),
-    FileType((".doc",), "application/msword", lambda h: h.startswith(_OLE), distinct=False),
-    FileType((".xls",), "application/vnd.ms-excel", lambda h: h.startswith(_OLE), distinct=False),
+    FileType(
+        (".doc",),
+        "application/msword",
+        lambda h: h.startswith(_OLE),
+        distinct=False,
+        family="word",
+    ),
+    FileType(
+        (".xls",),
+        "application/vnd.ms-excel",
+        lambda h: h.startswith(_OLE),
+        distinct=False,
+        family="excel",
+    ),
     FileType(
         (".mp3",),
         "audio/mpeg",
         lambda h: h.startswith(b"ID3") or h[:2] in (b"\xff\xfb", b"\xff\xf3"),
     ),
-    FileType((".m4a",), "audio/mp4", lambda h: _brand(h) == b"M4A "),
+    FileType((".m4a",), "audio/mp4", lambda h: _ftyp_kind(h) == "m4a"),
     FileType((".wav",), "audio/wav", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WAVE"),
     FileType((".amr",), "audio/amr", lambda h: h.startswith(b"#!AMR")),
-    FileType((".mp4",), "video/mp4", _ftyp),  # after the photo and sound kinds of ftyp
+    FileType((".mp4", ".m4v"), "video/mp4", lambda h: _ftyp_kind(h) == "mp4"),
+    FileType((".mov",), "video/quicktime", lambda h: _ftyp_kind(h) == "mov"),
+    FileType((".3gp", ".3g2"), "video/3gpp", lambda h: _ftyp_kind(h) == "3gp"),
     FileType((".txt",), "text/plain", lambda h: b"\x00" not in h, distinct=False),
 )
-# A name that is one of these kinds is trusted with any ftyp container (phones label freely).
-_FTYP_EXTENSIONS = frozenset({".heic", ".m4a", ".mp4"})
 _BY_EXTENSION = {extension: kind for kind in TYPES for extension in kind.extensions}
 
 
@@ -110,15 +148,19 @@ def judge_file(name: str, size: int, head: bytes) -> AcceptedFile:
     named = _BY_EXTENSION.get(suffix)
     if named is not None and named.test(head):
         return AcceptedFile(name, named.content_type)
-    if suffix in _FTYP_EXTENSIONS and _ftyp(head):
-        return AcceptedFile(name, named.content_type)  # type: ignore[union-attr]
     actual = next((kind for kind in TYPES if kind.distinct and kind.test(head)), None)
+    if actual is None and named is not None and named.family:  # .xls that is a zip: .xlsx
+        actual = next(
+            (k for k in TYPES if k.family == named.family and k is not named and k.test(head)),
+            None,
+        )
     if actual is None:
         raise ComplaintError(
             ErrorCode.FILE_TYPE,
             _(
                 "Files of this type are not accepted (%(name)s). Accepted: photos (JPEG, PNG, "
-                "GIF, WebP, HEIC), PDF, Word, Excel, audio (MP3, M4A, WAV, AMR), MP4 and text."
+                "GIF, WebP, HEIC), PDF, Word, Excel, audio (MP3, M4A, WAV, AMR), video (MP4, "
+                "MOV, 3GP) and text."
             )
             % {"name": name},
         )

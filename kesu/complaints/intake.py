@@ -8,7 +8,7 @@ The web registration form calls these; so do the public form and e-mail intake, 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints import actions
 from kesu.complaints.attachments import add_attachment, check_file
-from kesu.complaints.choices import ContactMethod, Visibility
+from kesu.complaints.choices import ContactMethod, EventType, Visibility
 from kesu.complaints.classify import category_words, suggest_category
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
@@ -33,6 +33,7 @@ from kesu.complaints.queries import (
 from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.memo import memo
+from kesu.notifications import rules as notification_rules
 from kesu.policies.queries import severity_rules
 
 EARLIER_LIMIT = 5
@@ -184,13 +185,20 @@ def register_from_customer(
     *,
     via: ContactMethod,
     files: Sequence[UploadedFile] = (),
+    registered_at: datetime | None = None,
 ) -> Complaint:
     """A complaint the customer sent themselves (public form, e-mail): no member of staff
     registers it, and its files are the customer's, visible on their page. All or nothing:
-    a refused file leaves nothing behind."""
+    a refused file leaves nothing behind.
+
+    `registered_at`: when it arrived, for a customer's e-mail that waited for a person's
+    review before it was registered. Its time limits run from then; unlike a complaint
+    moved from an older register, it is news: those it concerns are told now."""
     check_files(files)  # refuse a bad file before anything is written
     with transaction.atomic():
-        complaint, _created = actions.register(new, actor=None)
+        complaint, _created = actions.register(new, actor=None, registered_at=registered_at)
+        if registered_at is not None:  # `register` takes a past time for history: announce
+            notification_rules.on_event(complaint, complaint.events.get(type=EventType.REGISTER))
         customer = CustomerActor(complaint.pk, via=via)
         for upload in files:
             add_attachment(complaint, upload, actor=customer, visibility=Visibility.CUSTOMER)

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,21 @@ class MailOutcome(models.TextChoices):
     RECALL = "recall", _("Recall notice: not registered")
     HELD = "held", _("Held for review: spam or forged sender")
     QUARANTINED = "quarantined", _("Quarantined: could not be read")
+
+
+class NotTaken(StrEnum):
+    """What `intake.receive` and the reviews answer when they take nothing in (no new row)."""
+
+    DUPLICATE = "duplicate"  # the same message, taken before (or by a twin delivery)
+    ALREADY_DECIDED = "already_decided"  # reviewed: registered or decided meanwhile
+
+
+class MailReview(models.TextChoices):
+    """What a person decided about a message Kesu did not register (the admin's actions)."""
+
+    PROCESSED_AGAIN = "again", _("Processed again")
+    REGISTERED_ANYWAY = "anyway", _("Registered anyway")
+    DISMISSED = "dismissed", _("Dismissed: not a customer's mail")
 
 
 # What an administrator may still register as a person's mail ("register anyway"): Kesu

@@ -1,12 +1,18 @@
 """E-mail intake's configuration from the environment: which verdicts of the receiving mail
-server hold a message for staff review (spam, forged senders). They depend on that server, so
-they are infrastructure, read once at start-up (`kesu/settings.py`: KESU_MAIL_VERDICTS):
+server hold a message for staff review (spam, forged senders), and what its gateway adds to
+subjects. They depend on that server, so they are infrastructure, read once at start-up
+(`kesu/settings.py`: KESU_MAIL_VERDICTS, KESU_MAIL_SUBJECT_TAGS):
 
 - `KESU_MAIL_HOLD_AUTH`: ``method=result`` pairs of ``Authentication-Results`` that hold a
-  message, comma-separated (default ``dmarc=fail,spf=fail``; ``none`` reads none).
+  message, comma-separated (default ``dmarc=fail``; ``none`` reads none). Not ``spf=fail`` by
+  default: SPF fails for every message a customer's own server forwarded (the forwarder is
+  not the sender's domain's server), while DMARC still passes on the DKIM signature.
 - `KESU_MAIL_AUTHSERV_IDS`: the authserv-ids (host names) of the company's own servers, whose
   ``Authentication-Results`` count (default: none named, and only the topmost such header —
   the one the last server added — counts).
+- `KESU_MAIL_SUBJECT_TAGS`: what the company's mail gateway puts in front of the subject of
+  mail from outside, comma-separated (default ``[EXT],【外部邮件】,[External],*EXTERNAL*``;
+  ``none`` for none): a reply's subject is read without them, before or after "Re:".
 - `KESU_MAIL_SPAM_HEADERS`: headers that mark spam, comma-separated, each ``Name`` (its value
   starts with "yes" or "true") or ``Name:text`` (its value contains the text) (default
   ``X-Spam-Flag,X-Spam-Status,X-Spam``; ``none`` reads none).
@@ -15,7 +21,7 @@ they are infrastructure, read once at start-up (`kesu/settings.py`: KESU_MAIL_VE
 import re
 
 from kesu.envconfig import ConfigError, env_list
-from kesu.mail.parse import Verdicts
+from kesu.mail.parse import DEFAULT_SUBJECT_TAGS, Verdicts
 
 _NONE = {"none", "off", "-"}
 _AUTH_RE = re.compile(r"^[a-z0-9_.-]+=[a-z0-9_-]+$")
@@ -51,3 +57,8 @@ def mail_verdicts() -> Verdicts:
         authserv_ids=frozenset(a.lower() for a in env_list("KESU_MAIL_AUTHSERV_IDS", [])),
         spam_headers=tuple(spam),
     )
+
+
+def mail_subject_tags() -> tuple[str, ...]:
+    """The gateway's subject tags, from the environment."""
+    return tuple(_entries("KESU_MAIL_SUBJECT_TAGS", list(DEFAULT_SUBJECT_TAGS)))

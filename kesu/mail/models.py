@@ -1,21 +1,28 @@
 """Every message e-mail intake has taken, once: what it became, and the raw bytes of what it
 did not register (the admin's list of received mail)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.mail.choices import MailOutcome, MailSource
+from kesu.mail.choices import MailOutcome, MailReview, MailSource
 
 
 class InboundMail(models.Model):
-    """One received message. `message_id` is unique: the same message delivered twice (by
-    IMAP and by SMTP, or retried by a server) is taken once; the check is one index probe.
+    """One received message. (`message_id`, `content_key`) is unique: the same message
+    delivered twice (by IMAP and by SMTP, or retried by a server) is taken once, and the check
+    is one probe of that index, which holds both; a different message under a Message-ID
+    already taken is kept aside (quarantined) instead of dropped.
 
     `raw` keeps the message whenever Kesu did not register all of it — automatic mail, held
     spam, unreadable bytes, or files it refused — with `reason`, so that nothing is lost and
     an administrator can download it or process it again."""
 
     message_id = models.CharField(_("Message-ID"), max_length=255)
+    # What the message says, hashed (`parse.content_key`, 128 bits): the same Message-ID on a
+    # different message is kept, not taken for a second delivery. "" when unknown (bytes that
+    # could not be read, rows from before it was kept).
+    content_key = models.CharField(_("content key"), max_length=32, blank=True)
     received_at = models.DateTimeField(_("received"))
     source = models.CharField(_("source"), max_length=8, choices=MailSource.choices)
     sender = models.CharField(_("sender"), max_length=254, blank=True)
@@ -34,6 +41,20 @@ class InboundMail(models.Model):
     # The sender and the subject's topic (reply prefixes and complaint numbers left out),
     # hashed: a reply without thread headers ("回复：…" from QQ Mail) finds its complaint.
     thread_key = models.CharField(_("thread key"), max_length=32, blank=True)
+    # A person's decision about a message Kesu did not register (process again, register
+    # anyway, dismiss): who, when, and what the record said before it.
+    review = models.CharField(_("review"), max_length=10, choices=MailReview.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+        db_index=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    before_review = models.TextField(_("before the review"), blank=True)
 
     class Meta:
         verbose_name = _("received e-mail")
@@ -41,8 +62,11 @@ class InboundMail(models.Model):
         ordering = ["-id"]
         constraints = [
             # A constraint, not `unique=True`: on PostgreSQL that would add a second,
-            # LIKE-pattern index nobody uses.
-            models.UniqueConstraint(fields=["message_id"], name="inboundmail_message_id"),
+            # LIKE-pattern index nobody uses. Its index answers "seen before, and the same?"
+            # alone (the content key beside the Message-ID: an index-only probe).
+            models.UniqueConstraint(
+                fields=["message_id", "content_key"], name="inboundmail_message_id_content"
+            ),
         ]
         indexes = [
             models.Index(
@@ -50,11 +74,19 @@ class InboundMail(models.Model):
                 name="inboundmail_quarantine",
                 condition=models.Q(outcome="quarantined"),
             ),
-            # The held count staff see (kesu.mail.review) and the admin's filter.
+            # The held count staff see (kesu.mail.review): what waits for a decision, so
+            # dismissed mail leaves the index and the count stays the size of the work.
             models.Index(
                 fields=["received_at"],
                 name="inboundmail_held",
-                condition=models.Q(outcome="held"),
+                condition=models.Q(outcome="held") & ~models.Q(review="dismissed"),
+            ),
+            # How many complaints one address registered lately (intake's limit on
+            # acknowledgements): only mail that registered one.
+            models.Index(
+                fields=["sender", "received_at"],
+                name="inboundmail_sender",
+                condition=models.Q(outcome="complaint"),
             ),
             # Threading by subject (intake._by_subject): only mail that reached a complaint.
             # The key alone: a few rows each, and every registered mail adds one (received_at

@@ -16,7 +16,8 @@ event → who (message):
   customer_return_visit); verify passed → customer (customer_confirm); confirm satisfied →
   customer (customer_survey); register by web form or e-mail → customer, by e-mail only
   (customer_received, naming the files that were not accepted), except mail the intake
-  marked `no_answer` (it came through a list or bulk distribution)
+  marked `no_answer` (it came through a list or bulk distribution, or from a robot) or
+  `acknowledgement_limited` (the address had the public form's number per contact already)
 - anything the customer did themselves (portal, e-mail) → the owner, or the heads while there
   is none (customer_wrote)
 - escalate, deadline_escalated → level 1 the department heads, level 2 the executives;
@@ -28,7 +29,10 @@ event → who (message):
 
 Staff are reached in the app and by e-mail (when they have an address); the customer by
 e-mail and SMS at the contacts of the complaint, never when anonymous, with the link to
-their private page; webhooks are the active
+their private page — but no e-mail at all to the address of a complaint registered from mail
+that must not be answered (`no_answer`: it may be a list's, where the private link would
+reach every member) until a member of staff sends the customer a new link on purpose
+(`customer_mail_held`); webhooks are the active
 ones of the complaint's department. Department heads are the active heads of the complaint's
 department, or, when it has none, of the nearest department above it.
 
@@ -131,7 +135,11 @@ def rules_for(complaint, event) -> list[Rule]:
     if event.type == EventType.REGISTER:
         # The form showed the link already. Mail through a list or bulk distribution is
         # never answered by itself (RFC 3834): the list would receive the private link.
-        if complaint.channel in SELF_SERVICE_CHANNELS and not data.get("no_answer"):
+        if (
+            complaint.channel in SELF_SERVICE_CHANNELS
+            and not data.get("no_answer")
+            and not data.get("acknowledgement_limited")  # this address had its share
+        ):
             rules.append((Audience.CUSTOMER_EMAIL, TemplateCode.CUSTOMER_RECEIVED))
         if complaint.severity == Severity.LEVEL_1:
             rules += LEVEL1_RULES
@@ -170,7 +178,7 @@ def on_events(pairs: Iterable[tuple[Complaint, ComplaintEvent]]) -> None:
         return
     for complaint, event, rules in called:
         try:
-            wanted = list(_screen(complaint, event, _resolve(complaint, rules, owners)))
+            wanted = list(_screen(complaint, event, _resolve(complaint, event, rules, owners)))
             if wanted:
                 rows += _rows(complaint, event, wanted, owners)
         except Exception:
@@ -338,7 +346,51 @@ def _owner(complaint, owners: dict[int, User]) -> tuple[Person, ...]:
     return (Person(owner.pk, owner.email, owner.phone),)
 
 
-def _resolve(complaint, rules: list[Rule], owners: dict[int, User]) -> Iterator[Wanted]:
+# The events that decide whether e-mail to the customer is held (`customer_mail_held`).
+_MAIL_HOLD_EVENTS = (EventType.REGISTER, EventType.LINK_SENT)
+
+
+def customer_mail_held(complaint, events: Sequence[ComplaintEvent] | None = None) -> str:
+    """Why no automatic e-mail goes to the customer's address ("" when it goes): the complaint
+    was registered from mail that must not be answered (its register event's `no_answer`:
+    a list, a bulk or automatic distribution, a robot sender), and nobody has sent the
+    customer a link on purpose since. `events`: the complaint's timeline in order, when the
+    caller has it; otherwise one indexed query."""
+    if complaint.channel != Channel.EMAIL or not complaint.complainant_email:
+        return ""
+    if events is None:
+        last = list(
+            complaint.events.filter(type__in=_MAIL_HOLD_EVENTS)
+            .order_by("-id")
+            .only("type", "data")[:1]
+        )
+    else:
+        last = [e for e in reversed(events) if e.type in _MAIL_HOLD_EVENTS][:1]
+    return _held_by(last[0]) if last else ""
+
+
+def acknowledgement_limited(events: Sequence[ComplaintEvent]) -> dict | None:
+    """The limit that kept the acknowledgement from an e-mail's sender ({count, minutes}),
+    from the register event among `events`; None when it was not withheld for that."""
+    register = next((e for e in events if e.type == EventType.REGISTER), None)
+    return (register.data or {}).get("acknowledgement_limited") if register else None
+
+
+def _held_by(event: ComplaintEvent) -> str:
+    if event.type == EventType.REGISTER:
+        return str((event.data or {}).get("no_answer", ""))
+    return ""  # staff sent a link on purpose: they judged the address
+
+
+def _mail_held(complaint, event: ComplaintEvent) -> bool:
+    if event.type in _MAIL_HOLD_EVENTS:  # the event decides by itself
+        return complaint.channel == Channel.EMAIL and bool(_held_by(event))
+    return bool(customer_mail_held(complaint))
+
+
+def _resolve(
+    complaint, event: ComplaintEvent, rules: list[Rule], owners: dict[int, User]
+) -> Iterator[Wanted]:
     for audience, template in rules:
         if audience == Audience.EXECUTIVES:
             yield from _to_people(staff().executives, template)
@@ -354,7 +406,7 @@ def _resolve(complaint, rules: list[Rule], owners: dict[int, User]) -> Iterator[
         elif audience in (Audience.CUSTOMER, Audience.CUSTOMER_EMAIL):
             if complaint.anonymous:
                 continue
-            if complaint.complainant_email:
+            if complaint.complainant_email and not _mail_held(complaint, event):
                 yield Wanted(
                     template, NotificationChannel.EMAIL, address=complaint.complainant_email
                 )
@@ -475,7 +527,7 @@ def _digest_rows(
         if event.type == EventType.DEADLINE_BREACHED:
             breaches[complaint.number] = breaches.get(complaint.number, 0) + 1
         rules = rules_for(complaint, event)
-        for w in _screen(complaint, event, _resolve(complaint, rules, owners)):
+        for w in _screen(complaint, event, _resolve(complaint, event, rules, owners)):
             if w.recipient is None or w.channel not in STAFF_CHANNELS:
                 continue
             digest = digests.setdefault(w.recipient, _Digest())

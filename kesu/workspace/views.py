@@ -33,6 +33,7 @@ from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
 from kesu.core import views as core_views
 from kesu.deadlines import engine as deadline_engine
+from kesu.notifications.rules import acknowledgement_limited, customer_mail_held
 from kesu.portal import links
 from kesu.workspace import action_forms, register_form
 from kesu.workspace.dashboard import dashboard_for
@@ -164,6 +165,8 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),
         "customer_link": _customer_link(c),
+        "customer_mail_held": customer_mail_held(c, events),
+        "acknowledgement_limited": acknowledgement_limited(events),
     }
 
 

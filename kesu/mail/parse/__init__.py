@@ -16,7 +16,7 @@ Why not just ``email.message_from_bytes(...)["Subject"]``
     bodies, headers and file names. Because no header goes through the policy, the tree is found
     with the legacy ``compat32`` policy, ten times faster than ``policy.default``, which is
     consulted only when ``compat32`` cannot find a multipart boundary (see
-    `_message_from_bytes`).
+    `message_from_bytes`).
 
 Sections
     `charsets` (decode_text), `headers` (encoded words, parameters, addresses, ids, dates),
@@ -34,33 +34,50 @@ Errors
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.message import Message
 
 from kesu.mail.parse.body import (
-    _BodyCollector,
-    _first_text_charset,
-    _is_readable,
-    _message_from_bytes,
+    BodyCollector,
     body_text,
+    first_text_charset,
+    is_readable,
+    message_from_bytes,
 )
 from kesu.mail.parse.charsets import decode_text
 from kesu.mail.parse.headers import (
-    _addresses,
-    _content_type,
-    _date,
-    _decode_header,
-    _header_index,
-    _message_ids,
+    addresses_in,
+    content_type_of,
+    date_in,
+    decode_header,
+    header_index,
+    ids_in,
 )
 from kesu.mail.parse.html_text import html_to_text
-from kesu.mail.parse.keys import content_key, raw_key, subject_topic
+from kesu.mail.parse.keys import (
+    DEFAULT_SUBJECT_TAGS,
+    content_key,
+    raw_key,
+    subject_topic,
+    without_tags,
+)
 from kesu.mail.parse.lists import original_sender, rewritten_by_list
-from kesu.mail.parse.nature import _bulk, _nature
+from kesu.mail.parse.nature import RECALL_PREFIX_RE, bulk_evidence, nature_of
 from kesu.mail.parse.quotes import strip_quoted
-from kesu.mail.parse.values import MailFile, MailParseError, Nature, ParsedMail, Verdicts
+from kesu.mail.parse.smime import DEFAULT_INFLATE_LIMIT
+from kesu.mail.parse.values import (
+    MailFile,
+    MailParseError,
+    Nature,
+    ParsedMail,
+    Verdicts,
+    storable,
+    storable_mail,
+)
 from kesu.mail.parse.verdicts import verdict
 
 __all__ = [
+    "DEFAULT_SUBJECT_TAGS",
     "MailFile",
     "MailParseError",
     "Nature",
@@ -71,6 +88,7 @@ __all__ = [
     "html_to_text",
     "parse",
     "raw_key",
+    "storable",
     "strip_quoted",
     "subject_topic",
 ]
@@ -80,11 +98,29 @@ _FORWARD_SUBJECT_RE = re.compile(r"^\s*(?:fw|fwd|转发|轉發|转寄|轉寄)\s*
 _HEADER_START_RE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How one message is read: the caller's configuration (see `parse`)."""
+
+    own_addresses: frozenset[str]
+    verdicts: Verdicts | None
+    inflate_limit: int
+    subject_tags: tuple[str, ...]
+
+
 def parse(
-    raw: bytes, *, own_addresses: Iterable[str] = (), verdicts: Verdicts | None = None
+    raw: bytes,
+    *,
+    own_addresses: Iterable[str] = (),
+    verdicts: Verdicts | None = None,
+    inflate_limit: int = DEFAULT_INFLATE_LIMIT,
+    subject_tags: Iterable[str] = DEFAULT_SUBJECT_TAGS,
 ) -> ParsedMail:
     """Read one message. `own_addresses` are our mailbox addresses (mail from them is a LOOP);
-    `verdicts` says which verdicts of the receiving server to read (None: none).
+    `verdicts` says which verdicts of the receiving server to read (None: none);
+    `inflate_limit` is how many bytes compressed S/MIME parts may inflate to, all together
+    (the message size limit: beyond it a part stays a file, unopened); `subject_tags` are
+    what the company's mail gateway puts in front of a subject from outside ("[EXT]").
 
     Raises `MailParseError` when the bytes are not a readable message, and no other exception
     for bytes input.
@@ -100,21 +136,22 @@ def parse(
         own_addresses = (own_addresses,)
     own = frozenset(address.strip().lower() for address in own_addresses if address.strip())
     try:
-        return _read(_message_from_bytes(raw), own, verdicts)
+        reading = _Reading(own, verdicts, inflate_limit, tuple(subject_tags))
+        return _read(message_from_bytes(raw), reading)
     except MailParseError:
         raise
     except Exception as exc:  # a stdlib corner we did not foresee: quarantine, do not crash
         raise MailParseError(f"the message could not be read: {exc!r}") from exc
 
 
-def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | None) -> ParsedMail:
-    headers = _header_index(message)
+def _read(message: Message, reading: _Reading) -> ParsedMail:
+    headers = header_index(message)
     if not headers:
         raise MailParseError("the message has no header section")
-    hint = _first_text_charset(message)
+    hint = first_text_charset(message)
 
-    subject = _decode_header(headers["subject"][0], hint) if "subject" in headers else ""
-    senders = _addresses(headers.get("from", []), hint) or _addresses(
+    subject = decode_header(headers["subject"][0], hint) if "subject" in headers else ""
+    senders = addresses_in(headers.get("from", []), hint) or addresses_in(
         headers.get("sender", []), hint
     )
     sender_name, sender_email = next(
@@ -125,53 +162,61 @@ def _read(message: Message, own_addresses: frozenset[str], verdicts: Verdicts | 
     if rewritten_by_list(headers, sender_name, sender_email):
         list_address = sender_email
         sender_name, sender_email = original_sender(headers, sender_name, list_address, hint)
-    to = tuple(dict.fromkeys(a for _n, a in _addresses(headers.get("to", []), hint) if "@" in a))
+    to = tuple(dict.fromkeys(a for _n, a in addresses_in(headers.get("to", []), hint) if "@" in a))
 
-    collector = _BodyCollector(hint)
+    collector = BodyCollector(hint, reading.inflate_limit)
     text = _tidy_body(body_text(collector.collect(message)))
     files = tuple(collector.files)
 
-    if not sender_email and not subject and not _is_readable(text):
+    if not sender_email and not subject and not is_readable(text):
         raise MailParseError("the message has no sender, no subject and no readable text")
 
-    message_ids = _message_ids(headers.get("message-id", []))
-    date = _date(headers["date"][0] if "date" in headers else None)
-    message_id = (
-        message_ids[0]
-        if message_ids
-        else content_key(
-            (list_address or sender_email, *to, str(date), subject, text),
-            [f.data for f in files],
-        )
+    message_ids = ids_in(headers.get("message-id", []))
+    date = date_in(headers["date"][0] if "date" in headers else None)
+    key = content_key(
+        (list_address or sender_email, *to, str(date), subject, text), [f.data for f in files]
     )
-    nature, evidence = _nature(
+    message_id = message_ids[0] if message_ids else key
+    nature, evidence = nature_of(
         headers,
-        _content_type(message, hint),
+        content_type_of(message, hint),
         [address for _n, address in senders if address],
         subject,
-        own_addresses,
+        reading.own_addresses,
         text,
         files,
     )
-    return ParsedMail(
+    topic, answered = subject_topic(subject, reading.subject_tags)
+    recalled = ""
+    if nature is Nature.RECALL:
+        stripped = RECALL_PREFIX_RE.sub("", subject, count=1)
+        recalled = subject_topic(stripped, reading.subject_tags)[0]
+    forwarded = _FORWARD_SUBJECT_RE.match(without_tags(subject, reading.subject_tags))
+    mail = ParsedMail(
         message_id=message_id,
-        in_reply_to=_message_ids(headers.get("in-reply-to", [])),
-        references=_message_ids(headers.get("references", [])),
+        content_key=key,
+        in_reply_to=ids_in(headers.get("in-reply-to", [])),
+        references=ids_in(headers.get("references", [])),
         subject=subject,
         sender_name=sender_name,
         sender_email=sender_email,
         to=to,
         date=date,
         text=text,
-        reply_text=text if _FORWARD_SUBJECT_RE.match(subject) else strip_quoted(text),
+        reply_text=text if forwarded else strip_quoted(text),
         files=files,
         nature=nature,
         nature_evidence=evidence,
-        bulk=_bulk(headers),
+        bulk=bulk_evidence(headers, [address for _n, address in senders if address]),
         list_address=list_address,
-        verdict=verdict(message.raw_items(), verdicts),
+        from_addresses=tuple(dict.fromkeys(address for _n, address in senders if "@" in address)),
+        verdict=verdict(message.raw_items(), reading.verdicts),
         encrypted=collector.encrypted,
+        topic=topic,
+        answered=answered,
+        recalled=recalled,
     )
+    return storable_mail(mail)
 
 
 def _tidy_body(text: str) -> str:

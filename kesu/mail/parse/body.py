@@ -6,8 +6,11 @@ converted with `html_to_text`, leaving out a part whose words another part alrea
 ``multipart/mixed`` with an HTML body and a short plain footer a gateway appended keeps both,
 the same words sent as plain text and as HTML are read once. ``format=flowed`` plain text is
 unwrapped, and plain text that carries HTML entities (QQ Mail's ``&nbsp;``, even
-``&amp;nbsp;``) is unescaped. S/MIME signed messages are opened (`smime`) and read like any
-other; an encrypted part stays a file and sets `encrypted`; a detached signature is dropped.
+``&amp;nbsp;``) is unescaped. S/MIME signed (or compressed) messages are opened (`smime`) and
+read like any other — the message's own entity only, and only when it holds a MIME entity: a
+signed file (``合同.pdf.p7m``) is kept as the file inside it, named without ``.p7m``, and a
+part that cannot be opened stays the file it is. An encrypted part stays a file and sets
+`encrypted`; a detached signature is dropped.
 Everything else that is not a body part is a `MailFile`, including inline images of
 ``multipart/related`` and attached messages (``message/rfc822``, named after their subject plus
 ``.eml``).
@@ -22,15 +25,15 @@ from email.message import Message
 from html import unescape
 
 from kesu.mail.parse import smime
-from kesu.mail.parse.charsets import _raw_to_bytes, decode_text
+from kesu.mail.parse.charsets import decode_text, raw_to_bytes
 from kesu.mail.parse.headers import (
-    _LINE_BREAK_RE,
-    _content_disposition,
-    _content_type,
-    _decode_header,
-    _decode_word_bytes,
-    _first_raw_header,
-    _split_parameters,
+    LINE_BREAK_RE,
+    content_type_of,
+    decode_header,
+    decode_word_bytes,
+    disposition_of,
+    first_raw_header,
+    split_parameters,
 )
 from kesu.mail.parse.html_text import html_to_text
 from kesu.mail.parse.values import MailFile
@@ -75,6 +78,8 @@ _EXTENSION_BY_TYPE = {
     "text/rfc822-headers": ".txt",
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
+    "video/3gpp": ".3gp",
+    "image/heif": ".heic",
 }
 # Entities in a plain text part: the client made it from HTML and forgot to unescape
 # (QQ Mail's "&nbsp;", "&gt;", even "&amp;nbsp;"). Ampersands in ordinary text stay.
@@ -113,7 +118,7 @@ def _serialise(message: Message) -> bytes:
         head = "".join(f"{name}: {value}\r\n" for name, value in message.raw_items())
         payload = message.get_payload()
         body = payload if isinstance(payload, str) else ""
-        return _raw_to_bytes(head + "\r\n" + body)
+        return raw_to_bytes(head + "\r\n" + body)
 
 
 def _unescape_entities(text: str) -> str:
@@ -125,36 +130,58 @@ def _unescape_entities(text: str) -> str:
     return text.replace("\xa0", " ")
 
 
+_NEIGHBOURS = 3  # pieces on each side a piece is compared with (a text and its other form)
+
+
 def body_text(pieces: list[tuple[str, str]]) -> str:
     """The readable parts in their order, HTML converted, each text once.
 
     A ``multipart/mixed`` may hold an HTML body and a short plain footer that a gateway
     appended, or the same words as plain text and as HTML: the parts are joined in order
     (plain parts by a line break, anything next to HTML by a blank line), leaving out one
-    whose words another part already holds.
+    whose words another part already holds — the later of two equal ones (found by their
+    hash, anywhere), and a plain part inside an HTML one near it or the other way round.
+    Each piece is compared with a few neighbours only, so that the work grows with the
+    number of parts, not with its square (a message may carry thousands).
     """
     texts = [text if kind == "plain" else html_to_text(text) for kind, text in pieces]
     squeezed = ["".join(text.split()) for text in texts]
-
-    def repeated(index: int) -> bool:
-        words = squeezed[index]
-        return any(
-            other != index
-            and words in squeezed[other]
-            and (words != squeezed[other] or other < index)  # equal: the earlier one stays
-            for other in range(len(texts))
-        )
-
-    joined = ""
+    kept = [bool(words) for words in squeezed]
+    if len(texts) > 1:
+        seen: set[str] = set()
+        for index, words in enumerate(squeezed):
+            if not words:
+                continue
+            if words in seen:  # equal to an earlier part: the earlier one stays
+                kept[index] = False
+            seen.add(words)
+        for index, (kind, _text) in enumerate(pieces):
+            if not kept[index]:
+                continue
+            low, high = max(0, index - _NEIGHBOURS), min(len(pieces), index + _NEIGHBOURS + 1)
+            if any(
+                other != index
+                and kept[other]
+                and pieces[other][0] != kind
+                and holds(squeezed[other], squeezed[index])
+                for other in range(low, high)
+            ):
+                kept[index] = False
+    joined: list[str] = []
     previous = ""
     for index, (kind, _text) in enumerate(pieces):
-        if not squeezed[index] or (len(texts) > 1 and repeated(index)):
+        if not kept[index]:
             continue
         if joined:
-            joined += "\n" if kind == previous == "plain" else "\n\n"
-        joined += texts[index].strip("\n") if len(texts) > 1 else texts[index]
+            joined.append("\n" if kind == previous == "plain" else "\n\n")
+        joined.append(texts[index].strip("\n") if len(texts) > 1 else texts[index])
         previous = kind
-    return joined
+    return "".join(joined)
+
+
+def holds(container: str, words: str) -> bool:
+    """Whether `container` holds `words` (both without white space)."""
+    return words in container
 
 
 def _unflow(text: str, delete_space: bool) -> str:
@@ -183,29 +210,35 @@ def _unflow(text: str, delete_space: bool) -> str:
     return "\n".join(out)
 
 
-class _BodyCollector:
+class BodyCollector:
     """Walks the MIME tree once, returning body pieces and collecting files on the way."""
 
-    def __init__(self, hint: str | None) -> None:
+    def __init__(self, hint: str | None, inflate_limit: int = smime.DEFAULT_INFLATE_LIMIT) -> None:
         self.hint = hint
         self.files: list[MailFile] = []
         self.encrypted = False  # an S/MIME part that cannot be opened without a key
+        self.inflate_budget = inflate_limit  # what compressed parts may still inflate to
 
-    def collect(self, part: Message, depth: int = 0) -> list[tuple[str, str]]:
+    def collect(self, part: Message, depth: int = 0, *, root: bool = True) -> list[tuple[str, str]]:
+        """The body pieces of `part`, its files added on the way. `root`: `part` is a
+        message's own entity (the top, or the message inside a signature), not one of its
+        parts."""
         if depth > _MAX_NESTING:
             return []
-        content_type, parameters = _content_type(part, self.hint)
-        disposition, disposition_parameters = _content_disposition(part, self.hint)
+        content_type, parameters = content_type_of(part, self.hint)
+        disposition, disposition_parameters = disposition_of(part, self.hint)
         if content_type.startswith("message/") and part.is_multipart():
             self._add_message(part, content_type, disposition_parameters, parameters)
             return []
         if part.is_multipart():
             children = [c for c in part.get_payload() if isinstance(c, Message)]
             if content_type == "multipart/alternative":
-                return self._choose_alternative([self.collect(c, depth + 1) for c in children])
+                return self._choose_alternative(
+                    [self.collect(c, depth + 1, root=False) for c in children]
+                )
             pieces: list[tuple[str, str]] = []
             for child in children:
-                pieces.extend(self.collect(child, depth + 1))
+                pieces.extend(self.collect(child, depth + 1, root=False))
             return pieces
         file_name = disposition_parameters.get("filename") or parameters.get("name") or ""
         is_body = disposition != "attachment" and not file_name.strip()
@@ -217,11 +250,31 @@ class _BodyCollector:
             return []
         data = _payload_bytes(part)
         if smime.is_pkcs7_mime(content_type, file_name):
-            inner = smime.opened(data)
-            if inner is not None:  # signed (or compressed): the message is inside
-                return self.collect(_message_from_bytes(inner), depth + 1)
-            self.encrypted = True
+            return self._open_pkcs7(
+                data, file_name, content_type, depth, body=root or disposition != "attachment"
+            )
         self._add_file(file_name, content_type, data)
+        return []
+
+    def _open_pkcs7(
+        self, data: bytes, file_name: str, content_type: str, depth: int, *, body: bool
+    ) -> list[tuple[str, str]]:
+        """A signed, compressed or encrypted part. The message's own entity (`body`) that
+        holds a MIME entity is read as the message; a signed file (合同.pdf.p7m) is that file,
+        judged later by its bytes; what cannot be opened stays the file it is."""
+        opened = smime.open_cms(data, self.inflate_budget)
+        if opened.content is not None:
+            if len(opened.content) > len(data):  # inflated: counts against the budget
+                self.inflate_budget -= len(opened.content)
+            if body and smime.is_mime_entity(opened.content):
+                return self.collect(message_from_bytes(opened.content), depth + 1, root=True)
+            self._add_file(
+                smime.inner_file_name(file_name), "application/octet-stream", opened.content
+            )
+            return []
+        if opened.sealed:
+            self.encrypted = True
+        self._add_file(file_name, content_type, data, encrypted=opened.sealed)
         return []
 
     @staticmethod
@@ -242,17 +295,21 @@ class _BodyCollector:
                 meta = _HTML_META_CHARSET_RE.search(data[:4096])
                 charset = meta.group(1).decode("ascii") if meta else None
             return ("html", decode_text(data, charset))
-        text = _LINE_BREAK_RE.sub("\n", decode_text(data, charset))
+        text = LINE_BREAK_RE.sub("\n", decode_text(data, charset))
         if parameters.get("format", "").lower() == "flowed":
             text = _unflow(text, parameters.get("delsp", "").lower() == "yes")
         return ("plain", _unescape_entities(text))
 
-    def _add_file(self, name: str, content_type: str, data: bytes) -> None:
+    def _add_file(
+        self, name: str, content_type: str, data: bytes, *, encrypted: bool = False
+    ) -> None:
         name = _clean_file_name(name)
         if not name:
             extension = _EXTENSION_BY_TYPE.get(content_type, ".bin")
             name = f"attachment-{len(self.files) + 1}{extension}"
-        self.files.append(MailFile(name=name, content_type=content_type, data=data))
+        self.files.append(
+            MailFile(name=name, content_type=content_type, data=data, encrypted=encrypted)
+        )
 
     def _add_message(
         self,
@@ -267,34 +324,34 @@ class _BodyCollector:
             self._add_file("", content_type, data)
             return
         attached = inner[0] if inner else None
-        encoding = (_first_raw_header(part, "content-transfer-encoding") or "").strip().lower()
+        encoding = (first_raw_header(part, "content-transfer-encoding") or "").strip().lower()
         if encoding in {"base64", "quoted-printable"}:  # forbidden by RFC 2046, sent anyway
             if encoding == "base64":
-                data = _decode_word_bytes("b", data.decode("ascii", errors="ignore")) or data
+                data = decode_word_bytes("b", data.decode("ascii", errors="ignore")) or data
             else:
                 data = quopri.decodestring(data)
-            attached = _message_from_bytes(data)
-        raw_subject = _first_raw_header(attached, "subject") if attached is not None else None
-        subject = _decode_header(raw_subject, self.hint) if raw_subject else ""
+            attached = message_from_bytes(data)
+        raw_subject = first_raw_header(attached, "subject") if attached is not None else None
+        subject = decode_header(raw_subject, self.hint) if raw_subject else ""
         given = disposition_parameters.get("filename") or parameters.get("name") or ""
         self._add_file(subject + ".eml" if subject else given, content_type, data)
 
 
-def _first_text_charset(message: Message) -> str | None:
+def first_text_charset(message: Message) -> str | None:
     """The charset of the first text part: the best guess for raw 8-bit header bytes."""
     for part in message.walk():
         if part.is_multipart():
             continue
-        raw = _first_raw_header(part, "content-type")
+        raw = first_raw_header(part, "content-type")
         if raw is None:
             continue
-        content_type, parameters = _split_parameters(raw, None)
+        content_type, parameters = split_parameters(raw, None)
         if content_type.startswith("text/") and parameters.get("charset"):
             return parameters["charset"]
     return None
 
 
-def _is_readable(text: str) -> bool:
+def is_readable(text: str) -> bool:
     sample = text[:4096]
     if not sample.strip():
         return False
@@ -309,7 +366,7 @@ def _is_readable(text: str) -> bool:
 _BOUNDARY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
 
 
-def _message_from_bytes(raw: bytes) -> Message:
+def message_from_bytes(raw: bytes) -> Message:
     """The MIME tree of `raw`; its header values are read raw, never through the policy.
 
     The legacy ``compat32`` policy finds the structure ten times faster than ``policy.default``

@@ -49,7 +49,7 @@ _UNLABELLED_ATTEMPTS = ("utf-8", "gb18030")
 _known_codecs: dict[str, bool] = {}
 
 
-def _charset_label(charset: str | None) -> str:
+def charset_label(charset: str | None) -> str:
     if not charset:
         return ""
     label = charset.strip().strip("\"'").strip().lower().replace("_", "-")
@@ -77,7 +77,7 @@ def decode_text(data: bytes, charset: str | None) -> str:
 
     A leading byte-order mark is dropped.
     """
-    label = _charset_label(charset)
+    label = charset_label(charset)
     if label in _GB_LABELS:
         attempts, last_resort = _GB_ATTEMPTS, "gb18030"
     elif label in _BIG5_LABELS:
@@ -97,16 +97,16 @@ def decode_text(data: bytes, charset: str | None) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _raw_to_bytes(text: str) -> bytes:
+def raw_to_bytes(text: str) -> bytes:
     """Give back the bytes of a header or payload string that the parser surrogate-escaped."""
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def _decode_raw(text: str, hint: str | None) -> str:
+def decode_raw(text: str, hint: str | None) -> str:
     """Decode unencoded header text that may hold raw 8-bit bytes (UTF-8 or the body's charset)."""
     if text.isascii():
         return text
-    data = _raw_to_bytes(text)
+    data = raw_to_bytes(text)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

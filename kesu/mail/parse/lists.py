@@ -10,7 +10,7 @@ same holds for an announcement list that sends from its own posting address.
 
 import re
 
-from kesu.mail.parse.headers import _addresses
+from kesu.mail.parse.headers import addresses_in
 
 _VIA_RE = re.compile(r"^(?P<name>.*?)\s+(?:via|通过|透過)\s+\S.*$", re.IGNORECASE)
 _LIST_MARKERS = ("list-id", "list-post")
@@ -53,7 +53,7 @@ def original_sender(
     via = _VIA_RE.match(name)
     name = via.group("name").strip(" '\"") if via else name
     for header in _ORIGINAL_HEADERS:
-        for found_name, address in _addresses(headers.get(header, []), hint):
+        for found_name, address in addresses_in(headers.get(header, []), hint):
             if "@" in address and address != list_address:
                 return found_name or name, address
     return name, ""

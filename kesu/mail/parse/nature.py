@@ -16,13 +16,16 @@ a TNEF part. The subject alone is not enough: a customer may title a mail "撤�
 
 Bulk (`bulk`): ``Precedence: list``, ``bulk`` or ``junk`` and the ``List-*`` headers mean
 "do not answer automatically" (RFC 3834, RFC 2369), not "ignore": an intake address behind a
-group alias or a list gets them on every message. Such mail is a person's (PERSONAL) that no
-automatic answer may go to.
+group alias or a list gets them on every message. So do ``Auto-Submitted: auto-generated``
+(a ticket system or a web form's mailer wrote it for a person to read; ``auto-replied`` and
+``auto-notified`` answer something, and are AUTO_REPLY) and a robot's sender address
+(``noreply@``, ``no-reply@``, ``donotreply@``, ``mailer@``). Such mail is a person's
+(PERSONAL) that no automatic answer may go to.
 """
 
 import re
 
-from kesu.mail.parse.headers import _decode_header, _unfold
+from kesu.mail.parse.headers import decode_header, unfold
 from kesu.mail.parse.values import MailFile, Nature
 
 _AUTO_REPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-reply")
@@ -41,8 +44,17 @@ _BOUNCE_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
+# Auto-Submitted values of mail a program wrote for a person to read (a ticket system, a web
+# form's mailer): registered, never answered. "auto-replied" and "auto-notified" answer
+# something (out-of-office, read receipts): automatic.
+_WRITTEN = frozenset({"no", "auto-generated"})
+# Senders nobody reads: mail from them is registered, never answered.
+_ROBOT_LOCAL_PART_RE = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer|auto[-_.]?mailer)(?:[-_.+]\S*)?$",
+    re.IGNORECASE,
+)
 _LOOP_RECEIVED_LIMIT = 25
-_RECALL_SUBJECT_RE = re.compile(r"^\s*(?:撤回|召回|收回|回收|recall)\s*[:：]", re.IGNORECASE)
+RECALL_PREFIX_RE = re.compile(r"^\s*(?:撤回|召回|收回|回收|recall)\s*[:：]\s*", re.IGNORECASE)
 _RECALL_BODY_RE = re.compile(
     r"would like to recall the message|wants to recall the message"
     r"|(?:希望|想要|想|要|請求|请求)(?:撤回|召回|收回)(?:此|该|這|这|这封|這封|该封)?(?:邮件|郵件)"
@@ -54,16 +66,16 @@ _RECALL_BODY_REACH = 1000  # the notice says so in its first line
 
 
 def _first_token(values: list[str]) -> str:
-    value = _unfold(values[0]) if values else ""
+    value = unfold(values[0]) if values else ""
     return value.split("(", 1)[0].split(";", 1)[0].strip().lower()
 
 
 def _header(headers: dict[str, list[str]], name: str) -> str:
     """``Name: value`` of the first `name` header, for the evidence."""
-    return f"{name.title()}: {_decode_header(headers[name][0])}"
+    return f"{name.title()}: {decode_header(headers[name][0])}"
 
 
-def _nature(
+def nature_of(
     headers: dict[str, list[str]],
     top_type: tuple[str, dict[str, str]],
     senders: list[str],
@@ -77,7 +89,7 @@ def _nature(
         return Nature.LOOP, _header(headers, "x-kesu-notification")
     for value in headers.get("x-loop", []):
         if "kesu" in value.lower():
-            return Nature.LOOP, f"X-Loop: {_unfold(value).strip()}"
+            return Nature.LOOP, f"X-Loop: {unfold(value).strip()}"
     for sender in senders:
         if sender in own_addresses:
             return Nature.LOOP, f"From: {sender}"
@@ -93,11 +105,11 @@ def _nature(
             return Nature.BOUNCE, f"From: {sender}"
     if "x-failed-recipients" in headers:
         return Nature.BOUNCE, _header(headers, "x-failed-recipients")
-    null_return_path = any(_unfold(v).strip() == "<>" for v in headers.get("return-path", []))
+    null_return_path = any(unfold(v).strip() == "<>" for v in headers.get("return-path", []))
     if null_return_path and _BOUNCE_SUBJECT_RE.search(subject):
         return Nature.BOUNCE, f"Return-Path: <>, Subject: {subject}"
 
-    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) != "no":
+    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) not in _WRITTEN:
         return Nature.AUTO_REPLY, _header(headers, "auto-submitted")
     for name in _AUTO_REPLY_HEADERS:
         if name in headers:
@@ -110,7 +122,7 @@ def _nature(
     if _AUTO_REPLY_SUBJECT_RE.match(subject):
         return Nature.AUTO_REPLY, f"Subject: {subject}"
 
-    if _RECALL_SUBJECT_RE.match(subject) and (
+    if RECALL_PREFIX_RE.match(subject) and (
         _RECALL_BODY_RE.search(text[:_RECALL_BODY_REACH])
         or any(f.content_type == "application/ms-tnef" and _RECALL_CLASS in f.data for f in files)
     ):
@@ -118,7 +130,7 @@ def _nature(
     return Nature.PERSONAL, ""
 
 
-def _bulk(headers: dict[str, list[str]]) -> str:
+def bulk_evidence(headers: dict[str, list[str]], senders: list[str] = ()) -> str:
     """Why no automatic answer may go to this mail (RFC 3834), or ""."""
     for name in ("precedence", "x-precedence"):
         if name in headers and _first_token(headers[name]) in _BULK_PRECEDENCE:
@@ -126,4 +138,9 @@ def _bulk(headers: dict[str, list[str]]) -> str:
     for name in _LIST_HEADERS:
         if name in headers:
             return _header(headers, name)
+    if "auto-submitted" in headers and _first_token(headers["auto-submitted"]) != "no":
+        return _header(headers, "auto-submitted")  # auto-generated: a ticket system, a form
+    for sender in senders:
+        if _ROBOT_LOCAL_PART_RE.match(sender.partition("@")[0]):
+            return f"From: {sender}"
     return ""

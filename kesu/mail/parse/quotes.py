@@ -3,9 +3,12 @@
 Chinese clients do not quote with ``>``; they append the earlier message under a marker
 (QQ Mail's ``------------------ 原始邮件 ------------------``, Outlook's ``发件人:`` /
 ``发送时间:`` block, Gmail's ``在 … 写道：``). ``reply_text`` is the text cut at the first such
-marker, without a trailing ``>``-quoted block or signature. An attribution line
-(``… wrote:``) followed by a ``>`` block *and then more unquoted text* is an interleaved
-reply and is not cut, so nothing the customer wrote below a quote is lost; but a reply
+marker, without a trailing ``>``-quoted block or signature. A ``From:``/``发件人:`` line starts
+a quoted block only with an address and another header line below it, or with two more kinds
+of header line (sent/date, to, subject): a customer's own "From: Shanghai warehouse / Date: …"
+note is not a quote. The caller keeps the whole text whenever the cut took anything. An
+attribution line (``… wrote:``) followed by a ``>`` block *and then more unquoted text* is an
+interleaved reply and is not cut, so nothing the customer wrote below a quote is lost; but a reply
 written entirely below the quote (bottom-posted: the quote, with or without its attribution,
 first, then the customer's words and no further quote) loses the quote above it. Forwarded
 messages are deliberately kept, since a customer who forwards something wants us to read
@@ -17,7 +20,7 @@ with).
 
 import re
 
-from kesu.mail.parse.headers import _LINE_BREAK_RE
+from kesu.mail.parse.headers import LINE_BREAK_RE
 
 _QUOTE_SEPARATOR_RE = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:原始邮件|原始郵件|original message|original|回复的原邮件|reply message"
@@ -37,6 +40,13 @@ _QUOTE_DATE_RE = re.compile(
     r"^\s*\*?\s*(?:sent|date|发送时间|發送時間|傳送時間|寄件日期|日期|时间|時間)\s*\*?\s*[:：]",
     re.IGNORECASE,
 )
+_QUOTE_TO_RE = re.compile(
+    r"^\s*\*?\s*(?:to|cc|收件人|收件者|抄送|副本)\s*\*?\s*[:：]", re.IGNORECASE
+)
+_QUOTE_SUBJECT_RE = re.compile(
+    r"^\s*\*?\s*(?:subject|主题|主題|主旨|标题|標題)\s*\*?\s*[:：]", re.IGNORECASE
+)
+_QUOTE_HEADER_KINDS = (_QUOTE_DATE_RE, _QUOTE_TO_RE, _QUOTE_SUBJECT_RE)
 _QUOTE_HEADER_LOOKAHEAD = 5
 _ATTRIBUTION_END_RE = re.compile(r"(?:写道|寫道|wrote)\s*[:：]\s*$", re.IGNORECASE)
 _ATTRIBUTION_START_RE = re.compile(r"^\s*(?:on\s|在|于|於|\d)|[于於]\s*\d{4}", re.IGNORECASE)
@@ -70,10 +80,17 @@ def _attribution_start(lines: list[str], index: int) -> int | None:
 
 
 def _is_quote_header_block(lines: list[str], index: int) -> bool:
-    if not _QUOTE_FROM_RE.match(lines[index]):
+    """An earlier message's header block (Outlook's ``发件人:`` / ``发送时间:`` …) starts on line
+    `index`: a From line with an address and another header line below it, or a From line
+    followed by two more kinds of header (sent/date, to, subject). "补充信息：\nFrom: Shanghai
+    warehouse\nDate: 2026-12-01\n…" is the customer's own text, not a quote."""
+    match = _QUOTE_FROM_RE.match(lines[index])
+    if not match:
         return False
     following = lines[index + 1 : index + 1 + _QUOTE_HEADER_LOOKAHEAD]
-    return any(_QUOTE_DATE_RE.match(line) for line in following)
+    kinds = sum(1 for kind in _QUOTE_HEADER_KINDS if any(kind.match(line) for line in following))
+    has_address = "@" in lines[index][match.end() :]
+    return kinds >= 2 or (has_address and kinds >= 1)
 
 
 def _below_leading_quote(lines: list[str]) -> int | None:
@@ -109,7 +126,7 @@ def strip_quoted(text: str) -> str:
 
     If nothing would be left, the whole text (stripped) is returned instead.
     """
-    lines = _LINE_BREAK_RE.split(text)
+    lines = LINE_BREAK_RE.split(text)
     below = _below_leading_quote(lines)
     if below is not None:
         lines = lines[below:]

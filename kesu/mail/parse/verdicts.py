@@ -9,7 +9,7 @@ anyone's.
 
 import re
 
-from kesu.mail.parse.headers import _decode_raw, _unfold
+from kesu.mail.parse.headers import decode_raw, unfold
 from kesu.mail.parse.values import Verdicts
 
 _COMMENT_RE = re.compile(r"\([^()]*\)")
@@ -26,11 +26,16 @@ def _without_comments(value: str) -> str:
 
 
 def _authentication_failures(value: str, verdicts: Verdicts) -> tuple[str, list[str]]:
-    """The authserv-id of one Authentication-Results value and its results that count."""
-    authserv, _separator, rest = _without_comments(_unfold(value)).partition(";")
-    authserv_id = authserv.split()[0].lower() if authserv.split() else ""
+    """The authserv-id of one Authentication-Results value ("" when the server wrote none,
+    as Microsoft 365 does: ``spf=fail (…) smtp.mailfrom=…; dmarc=none …``) and its results
+    that count."""
+    results = _without_comments(unfold(value)).split(";")
+    authserv_id = ""
+    if not _RESULT_RE.match(results[0]):  # "mx.example.cn; spf=…": the id comes first
+        authserv = results.pop(0).split()
+        authserv_id = authserv[0].lower() if authserv else ""
     failures = []
-    for result in rest.split(";"):
+    for result in results:
         match = _RESULT_RE.match(result)
         if match and f"{match[1].lower()}={match[2].lower()}" in verdicts.auth_failures:
             failures.append(f"{match[1].lower()}={match[2].lower()}")
@@ -52,9 +57,10 @@ def verdict(raw_headers: list[tuple[str, str]], verdicts: Verdicts | None) -> st
             )
             first_results = False
             if counts and failures:
-                return f"Authentication-Results ({authserv_id}): " + ", ".join(failures)
+                server = f" ({authserv_id})" if authserv_id else ""
+                return f"Authentication-Results{server}: " + ", ".join(failures)
         elif key in spam:
-            text = " ".join(_decode_raw(_unfold(value), None).split())
+            text = " ".join(decode_raw(unfold(value), None).split())
             needle = spam[key].lower()
             held = needle in text.lower() if needle else text.lower().startswith(("yes", "true"))
             if held:

@@ -16,4 +16,5 @@ def held_mail_notice(context):
     if user is None or not review.may_review(user):
         return {"held": 0}
     url = reverse("admin:mail_inboundmail_changelist") + f"?outcome={MailOutcome.HELD.value}"
-    return {"held": review.held_count(), "url": url}
+    held = review.held_count()
+    return {"held": held.count, "shown": held.shown, "url": url}
