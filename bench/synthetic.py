@@ -135,6 +135,33 @@ def _weighted(mix):
     return values, cumulative
 
 
+# Mobile prefixes the numbering plan has (libphonenumber takes every number under them).
+MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "180",
+    "186",
+    "187",
+    "188",
+    "189",
+)
+
+
 @dataclass
 class Record:
     """What a caller knows at registration (the API's RegisterIn, flattened)."""
@@ -225,7 +252,8 @@ class Generator:
         name = SURNAMES[r.randrange(len(SURNAMES))] + "".join(
             r.choice(GIVEN) for _ in range(1 + (r.random() < 0.6))
         )
-        phone = f"1{r.choice('3589')}{r.randrange(10**9):09d}"
+        # a mainland mobile, stored as the product stores every number (E.164)
+        phone = f"+86{r.choice(MOBILE_PREFIXES)}{r.randrange(10**8):08d}"
         days = 2 + r.randrange(120)
         title = f"{city}{p_cn}{i_cn}(批号:{batch}) / {p_en} {i_en}"
         description = (
