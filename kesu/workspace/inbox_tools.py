@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
@@ -174,7 +174,10 @@ def save_view(user: User, name: str, query: str, share: bool) -> SavedView:
         raise ValueError(_("These filters are too long to save."))
     department = user.department if share and may_share(user) else None
     try:
-        return SavedView.objects.create(owner=user, name=name, query=query, department=department)
+        with transaction.atomic():  # a savepoint: the unique name refused, nothing else lost
+            return SavedView.objects.create(
+                owner=user, name=name, query=query, department=department
+            )
     except IntegrityError:
         raise ValueError(_("You already have a view named “%(name)s”.") % {"name": name}) from None
 
@@ -198,7 +201,7 @@ class Change:
 
 def changed_rows(user: User, seen: list[str]) -> list[Change]:
     """Which of the rows the person is looking at ("id:version") changed since: one query
-    on the primary key, whatever happened to them (a row that left the person's sight too)."""
+    on the primary key (a row the person may no longer see is left out)."""
     versions: dict[int, int] = {}
     for value in seen[:POLL_LIMIT]:
         pk, _sep, version = value.partition(":")

@@ -136,21 +136,31 @@ def inbox_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inbox")
 
 
-@login_required
+def _logged_out(request: HttpRequest) -> HttpResponse | None:
+    """A poll from a page whose session ended: say so where the notice goes, and stop.
+    Never a redirect to the login page: that would take the person away from what they typed."""
+    if request.user.is_authenticated:
+        return None
+    return render(request, "workspace/_fresh.html", {"logged_out": True}, status=POLL_STOP)
+
+
 @require_GET
 def inbox_fresh(request: HttpRequest) -> HttpResponse:
     """The inbox's poll: 204 while nothing it shows changed; else which rows did."""
+    if (answer := _logged_out(request)) is not None:
+        return answer
     changes = inbox_tools.changed_rows(request.user, request.GET.getlist("seen"))
     if not changes:
         return HttpResponse(status=204)
     return render(request, "workspace/_fresh.html", {"changes": changes}, status=POLL_STOP)
 
 
-@login_required
 @require_GET
 def complaint_fresh(request: HttpRequest, number: str) -> HttpResponse:
     """The complaint page's poll: one read of the row by its unique number; 204 while its
     version is the one the page shows, else what changed and who changed it."""
+    if (answer := _logged_out(request)) is not None:
+        return answer
     found = (
         Complaint.objects.filter(number=number)
         .only("pk", "version", "state", "owner_id", "department_id", "accused_id")
