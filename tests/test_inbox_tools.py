@@ -84,10 +84,22 @@ def test_bulk_refuses_what_the_person_cannot_see_and_validates_the_form_first(pe
     assert done.status_code == 200 and b'tr class="done"' in done.content
 
 
+def test_bulk_export_writes_the_ticked_complaints_only(people):
+    first, _second = _accepted(people, 2)
+    response = _client(people.intake).post(
+        "/inbox/bulk", {"pick": [f"{first}@2"], "do": "export", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [first]
+
+
 def test_saved_views_are_shared_by_heads_only_and_deleted_by_their_owner(people):
     handler = people.handler_quality
     mine = inbox_tools.save_view(handler, "我的一级", "tab=all&severity=1", share=True)
     assert mine.department is None  # a handler keeps views to themselves
+    odd = inbox_tools.save_view(handler, "乱", "tab=nope&severity=9&state=open&evil=1", False)
+    assert odd.query == "state=open"  # only what the inbox itself reads is kept
+    odd.delete()
     shared = inbox_tools.save_view(people.head_quality, "本部门一级", "severity=1", share=True)
     assert shared.department == people.head_quality.department
     assert {v.name for v in inbox_tools.saved_views_for(handler)} == {"我的一级", "本部门一级"}

@@ -30,10 +30,10 @@ EXPORT_LIMIT = 10_000  # rows one download writes; a larger list is narrowed fir
 POLL_LIMIT = 200  # rows the inbox's freshness poll compares
 
 
-def inbox_query(tab: Tab, q: str, filters: Filters) -> str:
+def inbox_query(tab: Tab | None, q: str, filters: Filters) -> str:
     """The inbox's state as a query string (tab, words, filters, order): what a saved view
     keeps, what the export and the bulk form carry back."""
-    head = urlencode({k: v for k, v in (("tab", tab.value), ("q", q)) if v})
+    head = urlencode({k: v for k, v in (("tab", tab.value if tab else ""), ("q", q)) if v})
     return "&".join(part for part in (head, filters.query()) if part)
 
 
@@ -161,8 +161,21 @@ def may_share(user: User) -> bool:
     return user.role == Role.DEPT_HEAD and user.department_id is not None
 
 
+def normalised_query(query: str) -> str:
+    """A posted query as the inbox itself writes it: only its own parameters, each parsed
+    (what does not parse is dropped, as the inbox drops it)."""
+    given = QueryDict(query)
+    tab = given.get("tab", "")
+    return inbox_query(
+        Tab(tab) if tab in {t.value for t in Tab} else None,
+        given.get("q", "").strip()[:100],
+        Filters.from_query(given),
+    )
+
+
 def save_view(user: User, name: str, query: str, share: bool) -> SavedView:
     """Keep the inbox's query under a name (ValueError with a message when it may not)."""
+    query = normalised_query(query)
     name = name.strip()
     if not name:
         raise ValueError(_("Give the view a name."))

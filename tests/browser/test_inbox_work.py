@@ -115,6 +115,27 @@ def test_a_handler_on_a_phone_goes_from_the_inbox_to_a_proposed_plan(browser_as,
     assert Complaint.objects.get(number=number).state == "plan_approval"
 
 
+def test_every_staff_page_and_action_form_fits_a_phone(browser_as, people):
+    numbers = [planning(people), plan_approval(people), verifying(people)]
+    too_wide = []
+    for user in (people.handler_quality, people.head_quality, people.intake):
+        page = browser_as(user, viewport=PHONE, is_mobile=True)
+        urls = ["/", "/inbox/", "/register/"]
+        for number in numbers:
+            urls.append(f"/complaints/{number}")
+            page.goto(urls[-1])
+            actions = page.locator(".actions .action").evaluate_all(
+                "links => links.map(a => a.dataset.action)"
+            )
+            urls += [f"/complaints/{number}/do/{action}" for action in actions]
+        for url in urls:
+            page.goto(url)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide.append((user.username, url, width))
+    assert not too_wide
+
+
 # ------------------------------------------------------------------------------ point 16
 
 
@@ -140,6 +161,7 @@ def test_bulk_actions_take_each_complaint_on_its_own_and_say_what_was_refused(br
     assert head.locator("tr.done").count() == 2
     refused = head.locator(f'tr.refused[data-number="{third}"]').inner_text()
     assert "已升级至公司领导" in refused
+    screenshot(head, "inbox-bulk-result")
     for number, level in ((first, 1), (second, 1), (third, 2)):
         complaint = Complaint.objects.get(number=number)
         assert complaint.escalation_level == level
