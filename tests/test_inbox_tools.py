@@ -80,6 +80,7 @@ def test_bulk_refuses_what_the_person_cannot_see_and_validates_the_form_first(pe
     assert "Note or message" in empty.content.decode()  # the form's fault: nothing taken
     assert not Complaint.objects.get(number=number).events.filter(type="note").exists()
     clerk = _client(people.intake)
+    assert clerk.get("/inbox/bulk").url == "/inbox/"  # a login's `next` after a lost session
     done = clerk.post("/inbox/bulk", {"pick": [number], "do": "note", "text": "已回电"})
     assert done.status_code == 200 and b'tr class="done"' in done.content
 

@@ -1,13 +1,15 @@
 """The inbox's tools (thin views over kesu.workspace.inbox_tools): bulk actions, export of
 the list, saved views, and the freshness polls of the inbox and of the complaint page."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from kesu.complaints.authority import can_see
 from kesu.complaints.choices import Action, Visibility
@@ -77,8 +79,21 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
         return redirect(_inbox_url(back.urlencode()))
 
 
+def _posted_only(view):
+    """A form's target reached by GET (the login's `next` after a session ended mid-form)
+    goes back to the inbox instead of answering 405."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST":
+            return redirect("inbox")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
-@require_POST
+@_posted_only
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     """One action on every ticked row, each complaint judged and taken on its own."""
     back = request.POST.get("back", "")
@@ -114,7 +129,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_posted_only
 def inbox_save_view(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     try:
@@ -129,7 +144,7 @@ def inbox_save_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_posted_only
 def inbox_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if inbox_tools.delete_view(request.user, pk):
         messages.success(request, _("The view was deleted."))
