@@ -105,11 +105,14 @@ def test_saved_views_are_shared_by_heads_only_and_deleted_by_their_owner(people)
     assert shared.department == people.head_quality.department
     assert {v.name for v in inbox_tools.saved_views_for(handler)} == {"我的一级", "本部门一级"}
     assert {v.name for v in inbox_tools.saved_views_for(people.handler_east)} == set()
+    inbox_tools.save_view(people.head_sales, "营销部逾期", "tab=overdue", share=True)
+    east = {v.name for v in inbox_tools.saved_views_for(people.handler_east)}
+    assert east == {"营销部逾期"}  # shared down to the regions under the head's department
     with pytest.raises(ValueError):
         inbox_tools.save_view(handler, "我的一级", "", share=False)
     assert not inbox_tools.delete_view(handler, shared.pk)
     _client(handler).post(f"/inbox/views/{mine.pk}/delete")
-    assert list(SavedView.objects.values_list("name", flat=True)) == ["本部门一级"]
+    assert not SavedView.objects.filter(pk=mine.pk).exists()
 
 
 def test_the_export_writes_the_columns_kesu_export_writes(people):

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import payloads
+from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import TRANSITIONS, Action
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.importing import write_csv, write_xlsx
@@ -152,9 +153,10 @@ def apply_bulk(
 
 
 def saved_views_for(user: User) -> list[SavedView]:
-    """The person's own views and those shared with their department (one query)."""
-    shared = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
-    return list(SavedView.objects.filter(Q(owner=user) | shared))
+    """The person's own views and those a head shared with their department or one above
+    it — a head's department is the scope of their work (`department_scope`) — (one query)."""
+    above = ancestors(user.department_id) if user.department_id else []
+    return list(SavedView.objects.filter(Q(owner=user) | Q(department_id__in=above)))
 
 
 def may_share(user: User) -> bool:
