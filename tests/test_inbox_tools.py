@@ -77,7 +77,7 @@ def test_bulk_refuses_what_the_person_cannot_see_and_validates_the_form_first(pe
     assert "No such complaint, or not one of yours." in page.content.decode()
     head = _client(people.head_quality)
     empty = head.post("/inbox/bulk", {"pick": [number], "do": "note", "text": ""}, follow=True)
-    assert "Note or message" in empty.content.decode()  # the form's fault: nothing taken
+    assert "Note or message was not done on any complaint" in empty.content.decode()
     assert not Complaint.objects.get(number=number).events.filter(type="note").exists()
     clerk = _client(people.intake)
     assert clerk.get("/inbox/bulk").url == "/inbox/"  # a login's `next` after a lost session

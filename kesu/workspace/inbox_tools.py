@@ -23,6 +23,7 @@ from kesu.complaints.importing import write_csv, write_xlsx
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import visible_complaints
 from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM
+from kesu.workspace.action_forms import validation_errors
 from kesu.workspace.inbox import Filters, Tab
 from kesu.workspace.models import SAVED_VIEW_NAME, SAVED_VIEW_QUERY, SavedView
 
@@ -112,8 +113,6 @@ def check_fields(action: Action, fields: dict) -> list[str]:
     try:
         ACTION_SCHEMAS[action].model_validate(fields, context=FROM_FORM)
     except ValidationError as error:
-        from kesu.workspace.action_forms import validation_errors
-
         return list(validation_errors(error).values())
     return []
 

@@ -115,7 +115,11 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     problems = inbox_tools.check_fields(action, fields)
     if problems:
         for problem in problems:
-            messages.error(request, f"{action.label}: {problem}")
+            messages.error(
+                request,
+                _("%(action)s was not done on any complaint: %(problem)s")
+                % {"action": action.label, "problem": problem},
+            )
         return redirect(_inbox_url(back))
     results = inbox_tools.apply_bulk(action, fields, rows, request.user)
     context = {
