@@ -5,6 +5,7 @@ action gets 403; a kind or state that does not allow it, 409; a person outside t
 complaint's department, or below the authority its severity needs, 403.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import SEES_EVERYTHING, Role
@@ -145,6 +146,19 @@ def _precondition(complaint: Complaint, action: Action):
     return None
 
 
+# Who takes a decision, by action and "is level 1": what `_authority` answers everyone else.
+DECIDED_BY = {
+    Action.APPROVE_PLAN: {
+        True: _("A level-1 plan is decided by an executive."),
+        False: _("A level-2 plan is decided by the head of the responsible department."),
+    },
+    Action.VERIFY: {
+        True: _("A level-1 result is verified by QA."),
+        False: _("This result is verified by the owner's team."),
+    },
+}
+
+
 def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
     def no(message) -> ComplaintError:
         return ComplaintError(ErrorCode.NOT_AUTHORISED, message)
@@ -154,17 +168,17 @@ def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintErr
     if action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
         if complaint.severity == Severity.LEVEL_1:
             if user.role != Role.EXECUTIVE:
-                return no(_("A level-1 plan is decided by an executive."))
+                return no(DECIDED_BY[Action.APPROVE_PLAN][True])  # rejecting it too
         elif user.role != Role.DEPT_HEAD or complaint.department_id not in department_scope(user):
-            return no(_("A level-2 plan is decided by the head of the responsible department."))
+            return no(DECIDED_BY[Action.APPROVE_PLAN][False])
         return None
     if action == Action.VERIFY:
         if complaint.severity == Severity.LEVEL_1:
             if user.role != Role.QA:
-                return no(_("A level-1 result is verified by QA."))
+                return no(DECIDED_BY[Action.VERIFY][True])
             return None
         if user.role == Role.QA or not works_on(user, complaint):
-            return no(_("This result is verified by the owner's team."))
+            return no(DECIDED_BY[Action.VERIFY][False])
         return None
     if user.role == Role.CUSTOMER and action == Action.RETURN_VISIT and complaint.sensitive:
         return no(_("This complaint takes no return visit."))  # SPEC §4: sensitive
@@ -175,3 +189,41 @@ def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintErr
 
 def allowed_actions(complaint: Complaint, user: User) -> list[Action]:
     return [action for action in Action if refusal(complaint, action, user) is None]
+
+
+def decision_filter(action: Action, user: User) -> Q | None:
+    """The complaints on which `user` may take the decision `action`, as a filter over the
+    complaints they see (None: never) — `refusal` checked in the database, the same checks in
+    the same order: role, kind, state, precondition, authority. The inbox's decision tabs
+    are these filters; tests/test_inbox_decisions.py holds them to `allowed_actions`, so a
+    change of `_authority` or `_precondition` that is not made here too fails there."""
+    transition = TRANSITIONS[action]
+    if user.role not in transition.roles:
+        return None
+    where = Q(kind__in=transition.kinds, state__in=transition.sources)
+    owns = Q(owner=user) | Q(department__in=department_scope(user))
+    if action == Action.QA_DETERMINE:
+        return where & Q(determination=Determination.UNDETERMINABLE, qa_determination="")
+    if action == Action.APPROVE_PLAN:
+        if user.role == Role.EXECUTIVE:
+            return where & Q(severity=Severity.LEVEL_1)
+        return where & ~Q(severity=Severity.LEVEL_1) & Q(department__in=department_scope(user))
+    if action == Action.VERIFY:
+        if user.role == Role.QA:
+            return where & Q(severity=Severity.LEVEL_1)
+        return where & ~Q(severity=Severity.LEVEL_1) & owns
+    raise ValueError(action)
+
+
+def decided_by(complaint: Complaint, user: User) -> str | None:
+    """Who must act next, in words, when the complaint waits on a decision `user` may not
+    take (a level-1 plan shown to a head: "decided by an executive"); None otherwise."""
+    awaiting_qa = _precondition(complaint, Action.DETERMINE)
+    if awaiting_qa is not None and complaint.state in TRANSITIONS[Action.QA_DETERMINE].sources:
+        return None if user.role == Role.QA else str(awaiting_qa)
+    for action in (Action.APPROVE_PLAN, Action.VERIFY):
+        if complaint.state in TRANSITIONS[action].sources:
+            if refusal(complaint, action, user) is None:
+                return None
+            return str(DECIDED_BY[action][complaint.severity == Severity.LEVEL_1])
+    return None

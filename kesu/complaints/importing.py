@@ -922,8 +922,9 @@ def write_csv(complaints: QuerySet[Complaint], stream: IO[str]) -> int:
     return count
 
 
-def write_xlsx(complaints: QuerySet[Complaint], path: Path) -> int:
-    """Write the sheet row by row (write-only mode keeps memory flat); returns how many."""
+def write_xlsx(complaints: QuerySet[Complaint], path: Path | IO[bytes]) -> int:
+    """Write the sheet row by row (write-only mode keeps memory flat) to a file or a binary
+    stream (the workspace's download); returns how many."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
     sheet.freeze_panes = "A2"

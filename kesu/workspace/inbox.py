@@ -1,5 +1,6 @@
-"""The inbox's views of the work (mine, my department, unassigned, overdue, due today,
-waiting for approval): which complaints each shows, for whom, and how close a deadline is."""
+"""The inbox's views of the work (mine, my department, unassigned, overdue, due today, and
+the decisions waiting for the person: approval, verification, QA's determination): which
+complaints each shows, for whom, and how close a deadline is."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints.authority import department_scope
-from kesu.complaints.choices import Severity, State
+from kesu.complaints.authority import decision_filter, department_scope
+from kesu.complaints.choices import Action, Severity, State
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
@@ -35,6 +36,8 @@ class Tab(StrEnum):
     OVERDUE = "overdue"
     DUE_TODAY = "due_today"
     APPROVAL = "approval"
+    TO_VERIFY = "verify"
+    TO_DETERMINE = "qa_determine"
     ALL = "all"
 
 
@@ -45,22 +48,32 @@ TAB_LABELS = {
     Tab.OVERDUE: _("Overdue"),
     Tab.DUE_TODAY: _("Due today"),
     Tab.APPROVAL: _("Waiting for approval"),
+    Tab.TO_VERIFY: _("To verify"),
+    Tab.TO_DETERMINE: _("To determine (QA)"),
     Tab.ALL: _("All"),
 }
 
 
 OWNING_ROLES = (Role.HANDLER, Role.DEPT_HEAD)  # who may own a complaint (see actions)
 
+# The work tabs: each lists the complaints on which the person may take one decision, as the
+# guard (`authority.refusal`) decides it; a person who never may does not get the tab.
+DECISION_TABS = {
+    Tab.APPROVAL: Action.APPROVE_PLAN,
+    Tab.TO_VERIFY: Action.VERIFY,
+    Tab.TO_DETERMINE: Action.QA_DETERMINE,
+}
+
 
 def tabs_for(user: User) -> list[Tab]:
     """The user's tabs, the first one opening by default: "mine" for those who own
-    complaints (handlers and heads), "all" for the others, who have no "mine"."""
+    complaints (handlers and heads), "all" for the others, who have no "mine"; then the
+    decisions the person may take, before the lists every staff member has."""
+    decisions = [t for t, a in DECISION_TABS.items() if decision_filter(a, user) is not None]
     tabs = [Tab.DEPARTMENT, Tab.UNASSIGNED, Tab.OVERDUE, Tab.DUE_TODAY]
-    if user.role in (Role.DEPT_HEAD, Role.EXECUTIVE):
-        tabs.append(Tab.APPROVAL)
     if user.role in OWNING_ROLES:
-        return [Tab.MINE, *tabs, Tab.ALL]
-    return [Tab.ALL, *tabs]
+        return [Tab.MINE, *decisions, *tabs, Tab.ALL]
+    return [Tab.ALL, *decisions, *tabs]
 
 
 def end_of_today(now: datetime) -> datetime:
@@ -84,8 +97,9 @@ def complaints_in(user: User, tab: Tab, now: datetime | None = None) -> QuerySet
         return qs.filter(due_at__lte=now)
     if tab == Tab.DUE_TODAY:
         return qs.filter(due_at__gt=now, due_at__lt=end_of_today(now))
-    if tab == Tab.APPROVAL:
-        return qs.filter(state=State.PLAN_APPROVAL)
+    if tab in DECISION_TABS:
+        where = decision_filter(DECISION_TABS[tab], user)
+        return qs.filter(where) if where is not None else qs.none()
     raise ValueError(tab)
 
 

@@ -1,16 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kesu.workspace import views
+from kesu.workspace import inbox_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
+    path("inbox/export", inbox_views.inbox_export, name="inbox_export"),
+    path("inbox/bulk", inbox_views.inbox_bulk, name="inbox_bulk"),
+    path("inbox/fresh", inbox_views.inbox_fresh, name="inbox_fresh"),
+    path("inbox/views", inbox_views.inbox_save_view, name="inbox_save_view"),
+    path("inbox/views/<int:pk>/delete", inbox_views.inbox_delete_view, name="inbox_delete_view"),
     path("register/", views.register, name="register"),
     path("register/assist", views.register_assist, name="register_assist"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/fresh", inbox_views.complaint_fresh, name="complaint_fresh"),
     path("complaints/<str:number>/do/<str:action>", views.complaint_action, name="act"),
     path("complaints/<str:number>/customer-link", views.customer_link, name="customer_link"),
     path(

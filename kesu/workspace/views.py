@@ -19,7 +19,7 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
 from kesu.complaints.attachments import refused_files
-from kesu.complaints.authority import allowed_actions, can_see, refusal
+from kesu.complaints.authority import allowed_actions, can_see, decided_by, refusal
 from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity, State
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint, Plan
@@ -48,6 +48,7 @@ from kesu.workspace.inbox import (
     page_of,
     tabs_for,
 )
+from kesu.workspace.inbox_views import complaint_page_tools, inbox_page_tools
 
 PAGE_SIZE = 25
 
@@ -87,13 +88,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "q": q,
         "filters": filters,
         "kept": filters.query(),
-        "rows": [(c, deadline_of(c, now)) for c in rows],
+        "rows": [(c, deadline_of(c, now), decided_by(c, user)) for c in rows],
         "cursor": cursor,
         "states": State.choices,
         "categories": [c for c in categories_by_code().values() if c.active],
         "severities": Severity.choices,
         "sorts": [(Sort.NEWEST, _("Newest first")), (Sort.DUE, _("Nearest deadline first"))],
     }
+    if not request.htmx:
+        context.update(inbox_page_tools(request, tab, q, filters))
     template = "workspace/_inbox_rows.html" if request.htmx else "workspace/inbox.html"
     return render(request, template, context)
 
@@ -164,6 +167,8 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "plans": _with_rows(list(c.plans.order_by("-id"))),
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),
+        "decided_by": decided_by(c, request.user),
+        **complaint_page_tools(),
         "customer_link": _customer_link(c),
         "customer_mail_held": customer_mail_held(c, events),
         "acknowledgement_limited": acknowledgement_limited(events),

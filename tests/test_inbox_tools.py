@@ -1,0 +1,123 @@
+"""The inbox's tools without a browser: the cost of the inbox and of its polls, bulk
+actions' refusals, saved views' rules, and the export by `kesu export`'s writers."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kesu.complaints.importing import COLUMNS
+from kesu.complaints.models import Complaint
+from kesu.workspace import inbox_tools
+from kesu.workspace.models import SavedView
+from tests.inbox_cases import registered
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def _accepted(people, n: int) -> list[str]:
+    intake = people.api(people.intake)
+    numbers = [registered(people, title=f"第{i}条") for i in range(n)]
+    for number in numbers:
+        intake.act(number, "accept", {"owner": people.handler_quality.username})
+    return numbers
+
+
+def test_the_inbox_costs_the_same_queries_for_3_rows_as_for_20(people):
+    client = _client(people.head_quality)
+    _accepted(people, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/inbox/?tab=department").status_code == 200
+    _accepted(people, 17)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/inbox/?tab=department")
+    assert page.content.decode().count('name="pick"') == 20
+    assert len(many) == len(few)  # no query per row (who decides, the bulk boxes, versions)
+
+
+def test_the_polls_are_one_read_and_stop_once_they_told(people):
+    number = _accepted(people, 1)[0]
+    complaint = Complaint.objects.get(number=number)
+    client = _client(people.handler_quality)
+    client.get("/inbox/")  # the session is loaded once; the polls then read one row
+    with CaptureQueriesContext(connection) as queries:
+        same = client.get(f"/complaints/{number}/fresh", {"v": complaint.version})
+    assert same.status_code == 204
+    complaint_reads = [q for q in queries if "complaints_complaint" in q["sql"]]
+    assert len(complaint_reads) == 1
+    seen = f"{complaint.pk}:{complaint.version}"
+    assert client.get("/inbox/fresh", {"seen": seen}).status_code == 204
+
+    people.api(people.head_quality).act(number, "note", {"text": "看一下"})
+    changed = client.get(f"/complaints/{number}/fresh", {"v": complaint.version})
+    assert changed.status_code == 286  # htmx stops polling
+    assert "钱部长" in changed.content.decode()
+    listed = client.get("/inbox/fresh", {"seen": seen})
+    assert listed.status_code == 286 and number in listed.content.decode()
+
+    gone = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/complaints/{number}/fresh", {"v": 1})
+    assert gone.status_code == 286 and "Your session has ended" in gone.content.decode()
+
+
+def test_bulk_refuses_what_the_person_cannot_see_and_validates_the_form_first(people):
+    number = _accepted(people, 1)[0]
+    east = _client(people.handler_east)
+    page = east.post(
+        "/inbox/bulk", {"pick": [f"{number}@1"], "do": "escalate", "text": "升级"}, follow=True
+    )
+    assert "No such complaint, or not one of yours." in page.content.decode()
+    head = _client(people.head_quality)
+    empty = head.post("/inbox/bulk", {"pick": [number], "do": "note", "text": ""}, follow=True)
+    assert "Note or message was not done on any complaint" in empty.content.decode()
+    assert not Complaint.objects.get(number=number).events.filter(type="note").exists()
+    clerk = _client(people.intake)
+    assert clerk.get("/inbox/bulk").url == "/inbox/"  # a login's `next` after a lost session
+    done = clerk.post("/inbox/bulk", {"pick": [number], "do": "note", "text": "已回电"})
+    assert done.status_code == 200 and b'tr class="done"' in done.content
+
+
+def test_bulk_export_writes_the_ticked_complaints_only(people):
+    first, _second = _accepted(people, 2)
+    response = _client(people.intake).post(
+        "/inbox/bulk", {"pick": [f"{first}@2"], "do": "export", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [first]
+
+
+def test_saved_views_are_shared_by_heads_only_and_deleted_by_their_owner(people):
+    handler = people.handler_quality
+    mine = inbox_tools.save_view(handler, "我的一级", "tab=all&severity=1", share=True)
+    assert mine.department is None  # a handler keeps views to themselves
+    odd = inbox_tools.save_view(handler, "乱", "tab=nope&severity=9&state=open&evil=1", False)
+    assert odd.query == "state=open"  # only what the inbox itself reads is kept
+    odd.delete()
+    shared = inbox_tools.save_view(people.head_quality, "本部门一级", "severity=1", share=True)
+    assert shared.department == people.head_quality.department
+    assert {v.name for v in inbox_tools.saved_views_for(handler)} == {"我的一级", "本部门一级"}
+    assert {v.name for v in inbox_tools.saved_views_for(people.handler_east)} == set()
+    inbox_tools.save_view(people.head_sales, "营销部逾期", "tab=overdue", share=True)
+    east = {v.name for v in inbox_tools.saved_views_for(people.handler_east)}
+    assert east == {"营销部逾期"}  # shared down to the regions under the head's department
+    with pytest.raises(ValueError):
+        inbox_tools.save_view(handler, "我的一级", "", share=False)
+    assert not inbox_tools.delete_view(handler, shared.pk)
+    _client(handler).post(f"/inbox/views/{mine.pk}/delete")
+    assert not SavedView.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_export_writes_the_columns_kesu_export_writes(people):
+    numbers = _accepted(people, 2)
+    response = _client(people.intake).get("/inbox/export", {"tab": "all", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [column.header for column in COLUMNS]
+    assert sorted(row[0] for row in rows[1:]) == sorted(numbers)
