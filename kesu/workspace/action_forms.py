@@ -312,7 +312,9 @@ def build(
             value = _initial(action, name, complaint, user)
         if widget == Widget.FILES:
             value = [str(v) for v in (value or [])]
-        if widget == Widget.SELECT and (not info.is_required() or _is_bool(info.annotation)):
+        if widget == Widget.SELECT and (
+            not info.is_required() or _is_bool(info.annotation) or not value
+        ):  # a required choice with nothing chosen yet is chosen by the person, not the first
             choices = [("", "—"), *choices]
         f = FormField(
             name=name,
