@@ -143,3 +143,21 @@ def test_every_date_time_of_every_action_form_is_a_local_date_time_input():
                 payload = action_forms.payload_of(action, QueryDict(f"{name}=2026-12-01T09:30"))
                 assert payload[name] == "2026-12-01T09:30:00+08:00", (action, name)
     assert seen >= 2  # contact's promised_at, visit's visited_at
+
+
+def test_without_a_script_the_page_names_the_files_to_choose_again(people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import PHOTO
+
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    photo = SimpleUploadedFile("现场.jpg", PHOTO, content_type="image/jpeg")
+    response = client.post("/complain/", {"description": "门店服务差", "files": [photo]})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "您选择的文件未能保留：现场.jpg" in html and "data-error-summary" in html
+    clerk = _logged_in(people.intake)
+    photo = SimpleUploadedFile("裂缝.jpg", PHOTO, content_type="image/jpeg")
+    response = clerk.post("/register/", {"channel": "phone", "files": [photo]})
+    assert response.status_code == 422
+    assert "您选择的文件未能保留：裂缝.jpg" in response.content.decode()

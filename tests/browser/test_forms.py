@@ -75,7 +75,7 @@ def test_registration_errors_stand_by_their_field_in_chinese_with_a_summary(page
     photo.write_bytes(png())
     form.locator("#files").set_input_files(str(photo))
     form.get_by_role("button", name="登记", exact=True).click()
-    page.wait_for_load_state()
+    page.locator("[data-error-summary]").wait_for()  # sent in the background: a file is chosen
     email_cell = page.locator('[data-cell="complainant.email"]')
     assert "邮箱地址" in email_cell.locator(".field-error").inner_text()
     assert page.locator('[data-cell="complainant.phone"] .field-error').count() == 0
@@ -90,7 +90,19 @@ def test_registration_errors_stand_by_their_field_in_chinese_with_a_summary(page
         assert label in text, text
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert "Input should" not in page.locator("main").inner_text()
-    assert "裂缝.png" in page.locator('[data-role="files-again"]').inner_text()
+    # the photo is still chosen: correct the form and register, photo and all
+    files = form.locator("#files").evaluate("input => Array.from(input.files, f => f.name)")
+    assert files == ["裂缝.png"] and page.locator('[data-role="files-again"]').count() == 0
+    form = page.locator("#register-form")
+    form.locator('[name="complainant.email"]').fill("chen@example.com")
+    form.locator('[name="claim_amount"]').fill("")
+    form.locator('[name="title"]').fill("墙面开裂")
+    form.locator('[name="description"]').fill("新房墙面出现多条裂缝。")
+    form.locator('select[name="category"]').select_option("construction_leak")
+    form.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url("**/complaints/KS*")
+    complaint = Complaint.objects.get(number=page.url.rsplit("/", 1)[1])
+    assert [a.name for a in complaint.attachments.all()] == ["裂缝.png"]
 
 
 # ------------------------------------------------------------------------------ action forms
@@ -189,16 +201,25 @@ def test_the_public_form_on_a_phone_sums_up_its_errors_at_the_top(phone, people,
     photo.write_bytes(png())
     page.set_input_files('[name="files"]', str(photo))
     page.click('button[type="submit"]')
-    page.wait_for_load_state()
     summary = page.locator("[data-error-summary]")
-    assert summary.count() == 1
+    summary.wait_for()  # the form was sent in the background (a file is chosen)
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert _in_view(page, "[data-error-summary]")
     text = summary.inner_text()
     assert "尚未提交" in text and "主题" in text, text
-    assert "现场照片.png" in page.locator('[data-role="files-again"]').inner_text()
+    names = "input => Array.from(input.files, f => f.name)"
+    chosen = page.locator('[name="files"]').evaluate(names)
+    assert chosen == ["现场照片.png"]  # still chosen after the errors came back
     described = page.locator('[name="title"]').get_attribute("aria-describedby")
     assert described and page.locator(f"#{described}").count() == 1
+    page.fill('[name="title"]', "门店服务")
+    page.fill('[name="name"]', "李娜")
+    page.fill('[name="phone"]', "13900000019")
+    page.check('[name="consent"]')
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/t/**?new=1")
+    complaint = Complaint.objects.get(number=page.locator(".number").inner_text())
+    assert [a.name for a in complaint.attachments.all()] == ["现场照片.png"]
 
 
 def test_the_customers_page_sums_up_a_refused_answer_at_the_top(phone, people):

@@ -8,6 +8,10 @@
 // every form on the page that was changed. Any other page forgets it. Files cannot be kept by a
 // browser: the note names them, to be chosen again. Passwords and hidden fields are never kept.
 //
+// Files chosen in a form that comes back with errors are kept too: such a form is sent in the
+// background and only the page is replaced, so its file inputs keep what was chosen (without
+// this script, the page names the files to choose again).
+//
 // Also: a page with an error summary ([data-error-summary]) moves the focus to it.
 (function () {
   const KEY = "kesu.kept";
@@ -15,11 +19,15 @@
   const words = script ? script.dataset : {};
   const loginPath = words.login || "/login/";
 
+  // attributes, not properties: a field named "method" or "action" shadows form.method
+  function urlOf(form) {
+    return new URL(form.getAttribute("action") || location.href, location.href);
+  }
   function pathOf(form) {
-    return new URL(form.getAttribute("action") || location.href, location.href).pathname;
+    return urlOf(form).pathname;
   }
   function kept(form) {
-    return (form.method || "").toLowerCase() === "post" && form.dataset.keep !== "no"
+    return (form.getAttribute("method") || "").toLowerCase() === "post" && form.dataset.keep !== "no"
       && !form.querySelector("input[type=password]");
   }
   function skipped(el) {
@@ -90,9 +98,47 @@
     form.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // A form with chosen files is sent in the background: if it comes back with errors, the
+  // answer replaces the page but the file inputs stay the same elements, files and all.
+  async function sendKeepingFiles(form, inputs, submitter) {
+    let response;
+    try {
+      const body = new FormData(form, submitter);
+      response = await fetch(urlOf(form).href, { method: "POST", body: body, credentials: "same-origin" });
+    } catch (error) {
+      HTMLFormElement.prototype.submit.call(form);  // the network failed: as without this script
+      return;
+    }
+    if (response.redirected) { location.assign(response.url); return; }
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const input of inputs) {
+      const twin = fresh.querySelector('input[type="file"][name="' + CSS.escape(input.name) + '"]');
+      if (!twin) continue;
+      const lost = twin.closest("[data-cell], .field, fieldset") || fresh;
+      lost.querySelectorAll('[data-role="files-again"]').forEach((note) => note.remove());
+      twin.replaceWith(input);  // the same element: what was chosen stays chosen
+    }
+    document.title = fresh.title || document.title;
+    document.body.replaceWith(document.adoptNode(fresh.body));
+    for (const old of document.body.querySelectorAll("script")) {  // run as on a page load
+      const script = document.createElement("script");
+      for (const attr of old.attributes) script.setAttribute(attr.name, attr.value);
+      script.text = old.text;
+      old.replaceWith(script);
+    }
+    if (window.htmx) window.htmx.process(document.body);
+    settle();
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form instanceof HTMLFormElement && kept(form)) write({ forms: [snapshot(form)], pending: false });
+    if (!(form instanceof HTMLFormElement) || !kept(form)) return;
+    write({ forms: [snapshot(form)], pending: false });
+    const inputs = Array.from(form.querySelectorAll('input[type="file"]')).filter((i) => i.files && i.files.length);
+    if (inputs.length && !event.defaultPrevented && window.fetch && window.DOMParser) {
+      event.preventDefault();
+      sendKeepingFiles(form, inputs, event.submitter);
+    }
   }, true);
 
   document.addEventListener("htmx:beforeOnLoad", (event) => {
@@ -103,22 +149,25 @@
     if (forms.length) write({ forms: forms.map(snapshot), pending: true });
   });
 
-  const stash = read();
-  if (stash) {
-    const lost = document.querySelector("[data-keep-hold], .messages .kept");
-    if (lost || document.querySelector("input[type=password]")) {
-      if (lost) { stash.pending = true; write(stash); }
-    } else {
-      sessionStorage.removeItem(KEY);
-      if (stash.pending) {
-        for (const saved of stash.forms) {
-          const form = Array.from(document.forms).find((f) => kept(f) && pathOf(f) === saved.path);
-          if (form) restore(form, saved);
+  function settle() {
+    const stash = read();
+    if (stash) {
+      const lost = document.querySelector("[data-keep-hold], .messages .kept");
+      if (lost || document.querySelector("input[type=password]")) {
+        if (lost) { stash.pending = true; write(stash); }
+      } else {
+        sessionStorage.removeItem(KEY);
+        if (stash.pending) {
+          for (const saved of stash.forms) {
+            const form = Array.from(document.forms).find((f) => kept(f) && pathOf(f) === saved.path);
+            if (form) restore(form, saved);
+          }
         }
       }
     }
-  }
 
-  const summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  settle();
 })();
