@@ -161,3 +161,24 @@ def test_without_a_script_the_page_names_the_files_to_choose_again(people):
     response = clerk.post("/register/", {"channel": "phone", "files": [photo]})
     assert response.status_code == 422
     assert "您选择的文件未能保留：裂缝.jpg" in response.content.decode()
+
+
+def test_the_public_forms_csrf_page_has_the_customers_look():
+    client = Client(enforce_csrf_checks=True, headers={"Accept-Language": "zh-hans"})
+    response = client.post(
+        "/complain/", {"title": "x"}, headers={"Referer": "http://testserver/complain/"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 403 and "表单已过期" in html
+    assert 'class="top"' in html and 'href="http://testserver/complain/"' in html
+
+
+def test_htmx_with_a_stale_csrf_token_reloads_its_page_or_goes_to_the_login(people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.intake)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/register/"}
+    response = client.post("/register/assist", {"title": "x"}, headers=headers)
+    assert response.status_code == 403 and response["HX-Redirect"] == "/register/"
+    Session.objects.all().delete()
+    response = client.post("/register/assist", {"title": "x"}, headers=headers)
+    assert response["HX-Redirect"] == "/login/?next=%2Fregister%2F"

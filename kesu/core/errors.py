@@ -3,12 +3,13 @@ nowhere (404) and a form whose CSRF token no longer holds (403: the person logge
 perhaps in another tab, or the page was open for a long time). The customer's pages (the public
 form, the private link, "my complaints") get the customer's look; all others the workspace's."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from kesu.core.middleware import htmx_page, login_url_for
+from kesu.core.middleware import expired_words, htmx_page, login_url_for
 
 PORTAL_PREFIXES = ("/complain/", "/t/", "/my/")
 
@@ -25,8 +26,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent with a token that no longer holds: nothing was saved. The page says so and
     leads back to the form, where `core/forms.js` fills in again what was typed."""
-    from django.contrib import messages
-
     if request.headers.get("HX-Request") == "true":
         answer = HttpResponse(status=403)
         page = htmx_page(request)
@@ -34,12 +33,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             messages.warning(request, _("The page was out of date and has been reloaded."))
             answer["HX-Redirect"] = page
         else:
-            messages.warning(
-                request,
-                _("Your session has expired. Log in again: what you had typed will be filled "
-                  "in again."),
-                extra_tags="kept",
-            )  # fmt: skip
+            messages.warning(request, expired_words(sent=False), extra_tags="kept")
             answer["HX-Redirect"] = login_url_for(page)
         return answer
     base = "portal/base.html" if customer_facing(request) else "workspace/base.html"

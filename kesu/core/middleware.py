@@ -328,18 +328,18 @@ class SessionExpiryMiddleware:
         user = getattr(request, "user", None)
         if user is None or user.is_authenticated or not _to_login(response):
             return response
-        if request.headers.get("HX-Request") == "true":
-            messages.warning(request, _expired_words(request), extra_tags="kept")
+        if request.headers.get("HX-Request") == "true":  # a panel, not a form that was sent
+            messages.warning(request, expired_words(sent=False), extra_tags="kept")
             answer = HttpResponse(status=200)
             answer["HX-Redirect"] = login_url_for(htmx_page(request))
             return answer
         if request.method == "POST":
-            messages.warning(request, _expired_words(request), extra_tags="kept")
+            messages.warning(request, expired_words(sent=True), extra_tags="kept")
         return response
 
 
-def _expired_words(request: HttpRequest) -> str:
-    if request.method == "POST":
+def expired_words(*, sent: bool) -> str:
+    if sent:
         return _(
             "Your session had expired, so what you sent was not saved. Log in again: the "
             "form will be filled in again with what you typed, for you to check and send."
