@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kesu.core.middleware.SessionExpiryMiddleware",  # after auth and messages
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
@@ -212,6 +213,7 @@ KESU_MAIL_VERDICTS = mail_verdicts()
 KESU_MAIL_SUBJECT_TAGS = mail_subject_tags()
 
 LOGIN_URL = "/login/"
+CSRF_FAILURE_VIEW = "kesu.core.errors.csrf_failure"  # a page in the product's words
 LOGIN_REDIRECT_URL = "/inbox/"
 LOGOUT_REDIRECT_URL = "/login/"
 AUTHENTICATION_BACKENDS = [

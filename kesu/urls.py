@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 
 from kesu.api import api
 from kesu.core import views
@@ -11,8 +13,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/worker", deadline_views.worker_health, name="healthz-worker"),
     path("", include("kesu.portal.urls")),
     path("", include("kesu.workspace.urls")),
 ]
+
+handler404 = "kesu.core.errors.not_found"

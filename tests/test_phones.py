@@ -233,7 +233,7 @@ def test_a_number_typed_in_any_shape_finds_the_same_caller_everywhere(people):
 
     for typed in ("139-0000-0002", "+86 139 0000 0002", "0086 13900000002"):
         # the caller's earlier complaints, while the clerk types
-        assist = clerk.get("/register/assist", {"complainant.phone": typed}).content.decode()
+        assist = clerk.post("/register/assist", {"complainant.phone": typed}).content.decode()
         assert number in assist
         # the search of the list
         found = intake.get("/complaints", q=typed).json()["results"]

@@ -35,22 +35,22 @@ def _form(**overrides) -> dict:
 
 def test_the_assist_panel_suggests_category_and_severity_as_words_come(people):
     clerk = _client(people.intake)
-    body = clerk.get("/register/assist", {"title": "卫生间墙面渗漏"}).content.decode()
+    body = clerk.post("/register/assist", {"title": "卫生间墙面渗漏"}).content.decode()
     assert 'data-code="construction_leak"' in body and "sev2" in body
-    body = clerk.get("/register/assist", {"description": "屋顶坍塌,工人受伤"}).content.decode()
+    body = clerk.post("/register/assist", {"description": "屋顶坍塌,工人受伤"}).content.decode()
     assert "sev1" in body
-    body = clerk.get("/register/assist", {"title": "咨询"}).content.decode()
+    body = clerk.post("/register/assist", {"title": "咨询"}).content.decode()
     assert 'data-code=""' in body  # no word matched, nothing suggested
 
 
 def test_earlier_complaints_of_the_caller_are_shown_by_phone_and_by_name(people):
     clerk = _client(people.intake)
     number = clerk.post("/register/", _form())["Location"].rsplit("/", 1)[1]
-    by_phone = clerk.get("/register/assist", {"complainant.phone": "13900000002"})
+    by_phone = clerk.post("/register/assist", {"complainant.phone": "13900000002"})
     assert number in by_phone.content.decode()
-    by_name = clerk.get("/register/assist", {"complainant.name": "李娜"})
+    by_name = clerk.post("/register/assist", {"complainant.name": "李娜"})
     assert number in by_name.content.decode()
-    other = clerk.get("/register/assist", {"complainant.phone": "13900000009"})
+    other = clerk.post("/register/assist", {"complainant.phone": "13900000009"})
     assert number not in other.content.decode()
 
 
@@ -127,8 +127,8 @@ def test_the_look_up_by_phone_shows_only_complaints_the_person_may_see(people):
     clerk, north = Client(), Client()
     clerk.force_login(people.intake)
     north.force_login(people.handler_north)
-    assert "阀门渗漏" in clerk.get("/register/assist", query).content.decode()
-    assert "阀门渗漏" not in north.get("/register/assist", query).content.decode()
+    assert "阀门渗漏" in clerk.post("/register/assist", query).content.decode()
+    assert "阀门渗漏" not in north.post("/register/assist", query).content.decode()
 
 
 def test_a_registration_key_longer_than_kept_is_refused_not_cut(people):

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import logging
 from itertools import chain
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import (
     BadRequest,
     RequestDataTooBig,
@@ -34,7 +36,9 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import resolve_url
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
@@ -298,3 +302,67 @@ def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if header in response:
             answer[header] = response[header]
     return answer
+
+
+# ------------------------------------------------------------------------------ expired sessions
+
+
+class SessionExpiryMiddleware:
+    """What a request from an expired (or logged-out) session gets instead of a page it
+    cannot use, for every view that sends such a request to the login page:
+
+    - an htmx request (a panel, "load more", a poll) would follow the redirect and have the
+      login page swapped into the panel: it gets `HX-Redirect` to the login page instead, whose
+      `next` is the page the person was on (not the fragment's address);
+    - a posted form was not saved: the login page says so, and the form's own script
+      (`core/forms.js`, which kept what was typed in the tab's sessionStorage when the form was
+      sent) fills it in again on the form's page after the login.
+
+    Placed after the authentication and message middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or user.is_authenticated or not _to_login(response):
+            return response
+        if request.headers.get("HX-Request") == "true":  # a panel, not a form that was sent
+            messages.warning(request, expired_words(sent=False), extra_tags="kept")
+            answer = HttpResponse(status=200)
+            answer["HX-Redirect"] = login_url_for(htmx_page(request))
+            return answer
+        if request.method == "POST":
+            messages.warning(request, expired_words(sent=True), extra_tags="kept")
+        return response
+
+
+def expired_words(*, sent: bool) -> str:
+    if sent:
+        return _(
+            "Your session had expired, so what you sent was not saved. Log in again: the "
+            "form will be filled in again with what you typed, for you to check and send."
+        )
+    return _("Your session has expired. Log in again: what you had typed will be filled in again.")
+
+
+def _to_login(response: HttpResponse) -> bool:
+    if response.status_code != 302:
+        return False
+    return urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
+
+
+def htmx_page(request: HttpRequest) -> str:
+    """The page an htmx request came from (its path and query), if it is one of ours."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
+
+
+def login_url_for(next_page: str) -> str:
+    return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_page})}"

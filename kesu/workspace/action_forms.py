@@ -20,7 +20,15 @@ from pydantic import ValidationError
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints.choices import Action, CostBearer, CostItem, SurveyScale
+from kesu.complaints.choices import (
+    COMPANY_SIDE,
+    Action,
+    CostBearer,
+    CostItem,
+    Determination,
+    Severity,
+    SurveyScale,
+)
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import departments_by_code
@@ -105,6 +113,14 @@ class FormField:
     rows: list[dict[str, Any]] = field(default_factory=list)  # measures, cost lines, questions
     error: str = ""
 
+    @property
+    def wide(self) -> bool:
+        return self.widget in WIDE
+
+    @property
+    def error_id(self) -> str:
+        return error_id(self.name)
+
 
 @dataclass
 class ActionForm:
@@ -113,10 +129,23 @@ class ActionForm:
     version: int
     errors: dict[str, str] = field(default_factory=dict)  # "" holds errors of no one field
 
+    stale: list[str] = field(default_factory=list)  # what others did since the form was drawn
+    usable: bool = True  # False: the action is no longer possible; the form is not drawn
+
     @property
     def general_errors(self) -> list[str]:
         known = {f.name for f in self.fields}
         return [m for k, m in self.errors.items() if k.split(".")[0] not in known]
+
+    @property
+    def summary(self) -> list[dict[str, str]]:
+        """Every error of the form at once, each with its field's label and a link to it."""
+        labels = {f.name: f.label for f in self.fields}
+        return [
+            {"label": labels.get(k.split(".")[0], ""), "message": m, "anchor": error_id(k)}
+            for k, m in self.errors.items()
+            if k.split(".")[0] in labels
+        ]
 
 
 # ------------------------------------------------------------------------------ choices
@@ -162,6 +191,7 @@ def _max_length(info) -> int | None:
 
 
 LIST_WIDGETS = {"measures": Widget.MEASURES, "cost": Widget.COST, "answers": Widget.ANSWERS}
+WIDE = {Widget.TEXTAREA, Widget.FILES, Widget.MEASURES, Widget.COST, Widget.ANSWERS}
 
 
 def _widget(name: str, info) -> Widget:
@@ -206,6 +236,44 @@ def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
     return []
 
 
+def _posted(data: QueryDict | None, name: str) -> str:
+    return (data.get(name) or "") if data is not None else ""
+
+
+# Fields the domain requires only on some complaints or with some answers: marked as required
+# when the form is drawn, and reported with the schema's errors so that one submit names every
+# missing field. The domain still decides (kesu.complaints.actions); this only shows it early.
+REQUIRED_WHEN = {
+    (Action.APPROVE_PLAN, "expert_review"): lambda c, data: c.severity == Severity.LEVEL_1,
+    (Action.DETERMINE, "root_cause"): lambda c, data: (
+        _posted(data, "determination") != Determination.UNDETERMINABLE
+    ),
+    (Action.DETERMINE, "evidence"): lambda c, data: (
+        c.category.product_determination or _posted(data, "determination") in COMPANY_SIDE
+    ),
+    (Action.CONFIRM, "comment"): lambda c, data: _posted(data, "satisfied") == NO,
+}
+
+
+def required_here(action: Action, name: str, info, complaint: Complaint, data) -> bool:
+    if info.is_required():
+        return True
+    when = REQUIRED_WHEN.get((action, name))
+    return bool(when and when(complaint, data))
+
+
+def missing_too(
+    action: Action, complaint: Complaint, data: QueryDict, errors: dict[str, str]
+) -> dict[str, str]:
+    """The schema's errors, and every field this complaint requires that was left empty."""
+    found = dict(errors)
+    for (act, name), when in REQUIRED_WHEN.items():
+        empty = not any(v.strip() for v in data.getlist(name))
+        if act == action and name not in found and empty and when(complaint, data):
+            found[name] = str(MESSAGES["missing"])
+    return found
+
+
 def _initial(action: Action, name: str, complaint: Complaint, user: User) -> Any:
     if name == "owner":
         if complaint.owner_id:
@@ -244,13 +312,15 @@ def build(
             value = _initial(action, name, complaint, user)
         if widget == Widget.FILES:
             value = [str(v) for v in (value or [])]
-        if widget == Widget.SELECT and (not info.is_required() or _is_bool(info.annotation)):
+        if widget == Widget.SELECT and (
+            not info.is_required() or _is_bool(info.annotation) or not value
+        ):  # a required choice with nothing chosen yet is chosen by the person, not the first
             choices = [("", "—"), *choices]
         f = FormField(
             name=name,
             label=LABELS.get(name, name),
             widget=widget,
-            required=info.is_required(),
+            required=required_here(action, name, info, complaint, data),
             value="" if value is None else value,
             choices=choices,
             error=_field_error(name, errors),
@@ -269,6 +339,11 @@ def build(
     return ActionForm(action, form_fields, version, errors)
 
 
+def error_id(name: str) -> str:
+    """The id of a field's error message, which its input names in `aria-describedby`."""
+    return "err-" + (name.replace(".", "-") or "form")
+
+
 def _field_error(name: str, errors: dict[str, str]) -> str:
     """The field's own errors; those of one row of a list field are shown on that row."""
     return " ".join(
@@ -278,8 +353,10 @@ def _field_error(name: str, errors: dict[str, str]) -> str:
     )
 
 
-def _row_errors(errors: dict[str, str], prefix: str) -> list[tuple[str, str]]:
-    return [(key, message) for key, message in errors.items() if key.startswith(prefix)]
+def _row_errors(errors: dict[str, str], prefix: str) -> list[tuple[str, str, str]]:
+    return [
+        (key, message, error_id(key)) for key, message in errors.items() if key.startswith(prefix)
+    ]
 
 
 def _scale(data: QueryDict) -> int:
@@ -403,32 +480,91 @@ def payload_of(action: Action, data: QueryDict) -> dict[str, Any]:
     return payload
 
 
+# pydantic's error types, in the user's language (a message with a limit takes it from `ctx`)
+MESSAGES = {
+    "missing": _("This field is required."),
+    "enum": _("Choose one of the options."),
+    "literal_error": _("Choose one of the options."),
+    "datetime_from_date_parsing": _("Enter a date and time."),
+    "datetime_parsing": _("Enter a date and time."),
+    "datetime_type": _("Enter a date and time."),
+    "date_parsing": _("Enter a date."),
+    "date_from_datetime_parsing": _("Enter a date."),
+    "date_type": _("Enter a date."),
+    "int_parsing": _("Enter a whole number."),
+    "int_type": _("Enter a whole number."),
+    "int_from_float": _("Enter a whole number."),
+    "decimal_parsing": _("Enter a number."),
+    "decimal_type": _("Enter a number."),
+    "float_parsing": _("Enter a number."),
+    "finite_number": _("Enter a number."),
+    "decimal_max_digits": _("The number is too large."),
+    "decimal_whole_digits": _("The number is too large."),
+    "decimal_max_places": _("Enter at most %(decimal_places)s decimal places."),
+    "greater_than_equal": _("Enter a number of at least %(ge)s."),
+    "greater_than": _("Enter a number greater than %(gt)s."),
+    "less_than_equal": _("Enter a number of at most %(le)s."),
+    "less_than": _("Enter a number less than %(lt)s."),
+    "too_short": _("Fill in at least one."),
+    "too_long": _("Enter at most %(max_length)s."),
+    "string_too_short": _("This field is required."),
+    "string_too_long": _("Enter at most %(max_length)s characters."),
+    "bool_type": _("Choose yes or no."),
+    "bool_parsing": _("Choose yes or no."),
+}
+
+
 def validation_errors(error: ValidationError) -> dict[str, str]:
-    """pydantic's errors keyed by field path, in the user's language where we know the kind."""
-    messages = {
-        "missing": _("This field is required."),
-        "enum": _("Choose one of the options."),
-        "datetime_from_date_parsing": _("Enter a date and time."),
-        "datetime_parsing": _("Enter a date and time."),
-        "int_parsing": _("Enter a whole number."),
-        "too_short": _("Fill in at least one."),
-        "string_too_short": _("This field is required."),
-        "bool_type": _("Choose yes or no."),
-    }
+    """pydantic's errors keyed by field path, every one in the user's language: a kind we
+    have no words for says the value is not valid rather than speak pydantic's English."""
     out: dict[str, str] = {}
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
         kind = item["type"]
-        if kind in messages:
-            text = str(messages[kind])
-        elif kind == "value_error":
-            text = str(item["msg"]).removeprefix("Value error, ")
+        if kind == "value_error":
+            text = str(item["msg"]).removeprefix("Value error, ")  # ours, translated when raised
         elif kind == "none_required" or (kind.endswith("_type") and item.get("input") is None):
-            text = str(messages["missing"])
+            text = str(MESSAGES["missing"])
+        elif kind in MESSAGES:
+            text = _with_limits(MESSAGES[kind], item.get("ctx") or {})
         else:
-            text = str(item["msg"])
+            text = str(_("This value is not valid."))
         out.setdefault(key, text)
     return out
+
+
+def _with_limits(message, ctx: dict) -> str:
+    try:
+        return str(message) % {k: str(v) for k, v in ctx.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(_("This value is not valid."))
+
+
+def what_changed(complaint: Complaint, since_version: str) -> list[str]:
+    """In words, what others did to the complaint since the form was drawn (at most five
+    steps, oldest first), and where it stands now: no version numbers."""
+    seen = int(since_version) if since_version.isdigit() else complaint.version - 1
+    count = min(max(complaint.version - seen, 1), 5)
+    events = list(complaint.events.select_related("actor").order_by("-id")[:count])[::-1]
+    lines = [
+        _("%(who)s: %(what)s (%(at)s)")
+        % {
+            "who": _who(event),
+            "what": event.get_type_display(),
+            "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for event in events
+    ]
+    lines.append(_("The complaint is now: %(state)s.") % {"state": complaint.get_state_display()})
+    return [str(line) for line in lines]
+
+
+def _who(event) -> str:
+    if (event.data or {}).get("by") == "customer":
+        return str(_("the customer"))
+    if event.actor is None:
+        return str(_("system"))
+    return event.actor.get_full_name() or event.actor.username
 
 
 def domain_errors(error: ComplaintError) -> dict[str, str]:

@@ -16,6 +16,7 @@ from kesu.complaints.choices import Action, Visibility
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import search_text, visible_complaints
 from kesu.core import clock
+from kesu.core.htmx import NOTICE, htmx_endpoint
 from kesu.workspace import inbox_tools
 from kesu.workspace.action_forms import staff_choices
 from kesu.workspace.inbox import Filters, Tab, complaints_in, tabs_for
@@ -163,6 +164,7 @@ def _logged_out(request: HttpRequest) -> HttpResponse | None:
     return render(request, "workspace/_fresh.html", {"logged_out": True}, status=POLL_STOP)
 
 
+@htmx_endpoint("GET", "seen=1:1", expired=NOTICE)
 @require_GET
 def inbox_fresh(request: HttpRequest) -> HttpResponse:
     """The inbox's poll: 204 while nothing it shows changed; else which rows did."""
@@ -174,6 +176,7 @@ def inbox_fresh(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/_fresh.html", {"changes": changes}, status=POLL_STOP)
 
 
+@htmx_endpoint("GET", "v=1", expired=NOTICE)
 @require_GET
 def complaint_fresh(request: HttpRequest, number: str) -> HttpResponse:
     """The complaint page's poll: one read of the row by its unique number; 204 while its

@@ -7,9 +7,10 @@ and the domain's (which speak of `NewComplaint` attributes) land on the input th
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
-from kesu.workspace.action_forms import local_to_iso
+from kesu.workspace.action_forms import error_id, local_to_iso
 
 NESTED = {"complainant": ComplainantIn, "product": ProductIn, "project": ProjectIn}
 CHECKBOXES = {"read_back", "sensitive", "complainant.anonymous"}
@@ -75,3 +76,41 @@ def _put(target: dict, key: str, name: str, info, data: QueryDict) -> None:
 def form_errors(errors: dict[str, Any]) -> dict[str, str]:
     """Errors keyed by the form's input names."""
     return {DOMAIN_FIELDS.get(key, key): str(message) for key, message in errors.items()}
+
+
+# the inputs' labels, as register.html shows them, for the summary of errors at the top
+LABELS = {
+    "complainant.phone": _("Phone"),
+    "complainant.name": _("Name"),
+    "complainant.organisation": _("Organisation"),
+    "complainant.email": _("E-mail"),
+    "complainant.address": _("Address"),
+    "title": _("Title"),
+    "description": _("What happened"),
+    "demand": _("What the customer asks for"),
+    "occurred_at": _("When it happened"),
+    "occurred_place": _("Where"),
+    "claim_amount": _("Claimed amount (¥)"),
+    "product.model": _("Model"),
+    "product.batch_no": _("Batch"),
+    "product.order_no": _("Order number"),
+    "product.quantity": _("Quantity"),
+    "product.ship_date": _("Shipped"),
+    "product.arrival_date": _("Arrived"),
+    "project.name": _("Project"),
+    "project.location": _("Project location"),
+    "category": _("Category"),
+    "severity": _("Severity"),
+    "department": _("Responsible department"),
+    "severity_reason": _("Why the severity differs from the proposal"),
+    "files": _("Photos and documents"),
+    "solution": _("How it was resolved"),
+}
+
+
+def error_summary(errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Every error at once, for the top of the form: its field's label and a link to it."""
+    return [
+        {"label": LABELS.get(key, ""), "message": message, "anchor": error_id(key)}
+        for key, message in errors.items()
+    ]

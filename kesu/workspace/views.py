@@ -32,6 +32,7 @@ from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM, RegisterIn
 from kesu.complaints.severity import severity_reason_text
 from kesu.core import clock
 from kesu.core import views as core_views
+from kesu.core.htmx import htmx_endpoint
 from kesu.deadlines import engine as deadline_engine
 from kesu.notifications.rules import acknowledgement_limited, customer_mail_held
 from kesu.portal import links
@@ -63,6 +64,7 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
+@htmx_endpoint("GET", "cursor=")  # 加载更多: the next rows
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -101,6 +103,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@htmx_endpoint()
 @login_required
 def inbox_counts(request: HttpRequest) -> HttpResponse:
     """The tabs' counts, fetched by the inbox after it has shown its first page (htmx): each
@@ -210,6 +213,7 @@ def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "workspace/complaint.html", _complaint_context(request, found))
 
 
+@htmx_endpoint("GET", "scale=3")  # the survey's scale redraws the form
 @login_required
 def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """The form one action needs, on the complaint's page; posting it takes the action."""
@@ -220,7 +224,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
         chosen = Action(action)
     except ValueError:
         raise Http404(action) from None
-    status, errors, data = 200, {}, None
+    status, errors, data, stale, usable = 200, {}, None, [], True
     if request.method == "POST":
         data = request.POST
         try:
@@ -230,10 +234,13 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             payloads.perform(chosen, number, payload, request.user)
         except ValidationError as error:
             status, errors = 422, action_forms.validation_errors(error)
+            errors = action_forms.missing_too(chosen, found, data, errors)
         except ComplaintError as error:
             status, errors = error.status, action_forms.domain_errors(error)
             found = complaint_by_number(number)  # as it is now, after the refusal
             if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
+                stale = action_forms.what_changed(found, data.get("expected_version", ""))
+                usable, errors = refusal(found, chosen, request.user) is None, {}
                 data = data.copy()
                 data["expected_version"] = str(found.version)
         else:
@@ -248,6 +255,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             status, errors = refused.status, action_forms.domain_errors(refused)
     context = _complaint_context(request, found)
     context["form"] = action_forms.build(chosen, found, request.user, data, errors)
+    context["form"].stale, context["form"].usable = stale, usable
     return render(request, "workspace/complaint.html", context, status=status)
 
 
@@ -319,6 +327,8 @@ def register(request: HttpRequest) -> HttpResponse:
     context = {
         "v": values,
         "errors": errors,
+        "error_summary": register_form.error_summary(errors),
+        "lost_files": [f.name for f in request.FILES.getlist("files")] if errors else [],
         "duplicates": duplicates,
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "categories": [c for c in categories_by_code().values() if c.active],
@@ -335,6 +345,8 @@ def _assist(values: QueryDict, user: User) -> dict:
     """What the form's words so far suggest, and who the caller is."""
     texts = [values.get(k, "") for k in ("title", "description", "demand")]
     category = categories_by_code().get(values.get("category", ""))
+    # a category the form took from an earlier suggestion still follows the words
+    chosen = category if values.get("category_chosen") or "category_chosen" not in values else None
     try:
         claim = Decimal(values.get("claim_amount", "") or "x")
     except InvalidOperation:
@@ -343,12 +355,13 @@ def _assist(values: QueryDict, user: User) -> dict:
         texts=texts,
         kind=values.get("kind") or Kind.COMPLAINT,
         channel=values.get("channel") or Channel.PHONE,
-        category=category,
+        category=chosen,
         claim_amount=claim,
     )
     return {
         "suggestion": suggestion,
-        "suggested_category": None if category else suggestion.category,
+        "chosen_category": chosen,
+        "suggested_category": None if chosen else suggestion.category,
         "reasons": [severity_reason_text(r) for r in suggestion.severity.reasons],
         "earlier": list(
             intake.earlier_complaints(
@@ -360,10 +373,13 @@ def _assist(values: QueryDict, user: User) -> dict:
     }
 
 
+@htmx_endpoint("POST")
 @login_required
+@require_POST
 def register_assist(request: HttpRequest) -> HttpResponse:
     """The assist panel (htmx): earlier complaints of the caller, the suggested category and
-    the proposed severity, for the form as typed so far."""
+    the proposed severity, for the form as typed so far. Posted: a long description does not
+    fit in an address, and names and phones stay out of access logs."""
     if not actions.may_register(request.user):
         return HttpResponse(status=403)
-    return render(request, "workspace/_register_assist.html", _assist(request.GET, request.user))
+    return render(request, "workspace/_register_assist.html", _assist(request.POST, request.user))

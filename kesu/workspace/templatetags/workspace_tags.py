@@ -3,8 +3,10 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from kesu.core import phones
+from kesu.workspace.action_forms import error_id
 from kesu.workspace.register_form import MAX_LENGTHS
 
 register = template.Library()
@@ -20,7 +22,9 @@ def _error(context, name: str):
     message = (context.get("errors") or {}).get(name)
     if not message:
         return ""
-    return format_html('<p class="error field-error" data-field="{}">{}</p>', name, message)
+    return format_html(
+        '<p class="error field-error" id="{}" data-field="{}">{}</p>', error_id(name), name, message
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -28,51 +32,59 @@ def field_error(context, name: str):
     return _error(context, name)
 
 
+@register.simple_tag
+def required_mark():
+    """The star of a field that must be filled in (its input says so with aria-required)."""
+    return format_html(' <abbr class="req" title="{}" aria-hidden="true">*</abbr>', _("required"))
+
+
 @register.simple_tag(takes_context=True)
 def field(context, name: str, label, kind: str = "text", required: bool = False, **attrs):
-    """A labelled input named `name`, holding the posted value `v[name]`, and its error;
-    a registration input gets its text limit as `maxlength`."""
+    """A labelled input named `name`, holding the posted value `v[name]`, and its error, in
+    one cell of the form's grid (the error stays under its own input); a registration input
+    gets its text limit as `maxlength`."""
     if "maxlength" not in attrs and (limit := MAX_LENGTHS.get(name)):
         attrs["maxlength"] = limit
+    if required:
+        attrs["aria-required"] = "true"
     values = context.get("v") or {}
     value = values.get(name, "") if hasattr(values, "get") else ""
-    extra = format_html_join(" ", '{}="{}"', ((k.replace("_", "-"), v) for k, v in attrs.items()))
-    mark = mark_safe(' <abbr title="required">*</abbr>') if required else ""
     error = _error(context, name)
-    invalid = mark_safe(' aria-invalid="true"') if error else ""
+    if error:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = error_id(name)
+    extra = format_html_join(" ", '{}="{}"', ((k.replace("_", "-"), v) for k, v in attrs.items()))
+    mark = required_mark() if required else ""
     if kind == "checkbox":
         checked = mark_safe(" checked") if value else ""
-        return format_html(
-            '<label class="check"><input type="checkbox" name="{}"{}{} {}> {}</label>{}',
+        control = format_html(
+            '<label class="check"><input type="checkbox" name="{}"{} {}> {}</label>',
             name,
             checked,
-            invalid,
             extra,
             label,
-            error,
         )
-    if kind == "textarea":
-        return format_html(
-            '<label class="wide">{}{}<textarea name="{}" rows="3"{} {}>{}</textarea></label>{}',
+    elif kind == "textarea":
+        control = format_html(
+            '<label>{}{}<textarea name="{}" rows="3" {}>{}</textarea></label>',
             label,
             mark,
             name,
-            invalid,
             extra,
             value,
-            error,
         )
-    return format_html(
-        '<label>{}{}<input type="{}" name="{}" value="{}"{} {}></label>{}',
-        label,
-        mark,
-        kind,
-        name,
-        value,
-        invalid,
-        extra,
-        error,
-    )
+    else:
+        control = format_html(
+            '<label>{}{}<input type="{}" name="{}" value="{}" {}></label>',
+            label,
+            mark,
+            kind,
+            name,
+            value,
+            extra,
+        )
+    wide = " wide" if kind == "textarea" else ""
+    return format_html('<div class="cell{}" data-cell="{}">{}{}</div>', wide, name, control, error)
 
 
 @register.filter

@@ -4,7 +4,13 @@
   if (!form) return;
   const category = document.getElementById("category");
   // A category the clerk chose stays; until then it follows the suggestion.
-  category.addEventListener("change", () => { category.dataset.touched = "1"; });
+  // ...and the server is told, so that its suggestion stops following the words
+  const chosenFlag = form.elements["category_chosen"];
+  category.addEventListener("change", () => {
+    category.dataset.touched = "1";
+    chosenFlag.value = "1";
+  });
+  if (chosenFlag.value) category.dataset.touched = "1";
   function applySuggestion() {
     const hint = document.getElementById("suggested-category");
     const code = hint ? hint.dataset.code : "";
