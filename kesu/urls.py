@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/worker", deadline_views.worker_health, name="healthz-worker"),
+    path("", include("kesu.notifications.urls")),
     path("", include("kesu.portal.urls")),
     path("", include("kesu.workspace.urls")),
 ]

@@ -161,7 +161,7 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "timeline": reversed(events),
         "attachments": list(c.attachments.all()),
         "refused_files": refused_files(events),
-        "plans": _with_rows(list(c.plans.order_by("-id"))),
+        "plans": _with_rows(list(c.plans.select_related("decided_by").order_by("-id"))),
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),
         "customer_link": _customer_link(c),
