@@ -61,3 +61,21 @@ def test_the_bell_shows_only_the_persons_own_notifications(page, people):
     page.locator("[data-role=bell] summary").click()
     page.locator(".bell-panel .empty").wait_for()
     assert page.locator(".bell-panel [data-role=notifications] li.unread").count() == 0
+
+
+def test_the_bell_panel_fits_a_phone(chromium, live_server, people):
+    from tests.browser.conftest import chinese_context
+
+    _accepted_for(people, people.handler_quality, "阀门渗漏")
+    _with_password(people.handler_quality)
+    context = chinese_context(chromium, live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, people.handler_quality.username)
+    page.wait_for_url("**/inbox/")
+    page.locator("[data-role=bell] summary").click()
+    panel = page.locator(".bell-panel")
+    panel.locator("[data-role=notifications] li").first.wait_for()
+    box = panel.bounding_box()
+    width = page.evaluate("window.innerWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width  # wholly on the screen
+    context.close()
