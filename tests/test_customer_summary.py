@@ -66,3 +66,18 @@ def test_nothing_to_tell_before_acceptance(people):
     number = people.api(people.intake).post("/complaints", payload).json()["number"]
     summary = Summary(Complaint.objects.get(number=number))
     assert not summary and str(summary) == ""
+
+
+def test_a_customer_account_reads_the_same_facts_through_the_api(people):
+    from kesu.accounts.actions import create_token, create_user
+    from kesu.accounts.choices import Role
+    from kesu.portal import links
+    from tests.conftest import Api
+
+    number = _level_1_to_approval(people)
+    account = create_user("wangwei", role=Role.CUSTOMER, name="王伟")
+    links.save_to_account(links.current(Complaint.objects.get(number=number)), account)
+    body = Api(account, create_token(account)).get(f"/complaints/{number}").json()
+    assert [fact["kind"] for fact in body["agreed"]] == ["accepted", "contacted"]
+    assert "孙工" in body["agreed"][0]["text"]
+    assert not any(word in str(body["agreed"]) for word in INTERNAL)
