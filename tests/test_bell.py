@@ -66,3 +66,18 @@ def test_a_person_cannot_mark_someone_elses_notification(people):
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert client.get(f"/notifications/{theirs.pk}/read").status_code == 405
+
+
+def test_the_list_pages_back_through_older_notifications(people):
+    from kesu.notifications import views
+
+    user = people.handler_east
+    _in_app(user, views.PAGE_SIZE + 2)
+    client = Client()
+    client.force_login(user)
+    first = client.get("/notifications/").content.decode()
+    assert first.count('class="unread" data-id=') == views.PAGE_SIZE
+    older = first.split('data-role="older"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = client.get("/notifications/" + older.replace("&amp;", "&")).content.decode()
+    assert second.count('class="unread" data-id=') == 2 and 'data-role="older"' not in second
+    assert client.get("/notifications/?cursor=nonsense").status_code == 200

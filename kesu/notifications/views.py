@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kesu.complaints.errors import ComplaintError
+from kesu.core import keyset
 from kesu.notifications import actions
 
 PANEL_SIZE = 8
@@ -39,11 +41,15 @@ def panel(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "notifications/list.html",
-        {"rows": _latest(request, PAGE_SIZE), "unread": actions.unread_count(request.user)},
-    )
+    """All of them, newest first, a page at a time (keyset: the `cursor` of the last row)."""
+    qs = actions.inbox(request.user).select_related("complaint")
+    qs = qs.only("pk", "subject", "body", "created_at", "read_at", "complaint__number")
+    try:
+        rows, cursor = keyset.page(qs, "created_at", request.GET.get("cursor"), PAGE_SIZE)
+    except ComplaintError:  # a cursor we did not write: start again
+        rows, cursor = keyset.page(qs, "created_at", None, PAGE_SIZE)
+    context = {"rows": rows, "cursor": cursor, "unread": actions.unread_count(request.user)}
+    return render(request, "notifications/list.html", context)
 
 
 @login_required
