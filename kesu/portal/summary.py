@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,9 +24,17 @@ from kesu.complaints.models import Complaint, PlanStatus
 _EVENTS = (EventType.ACCEPT, EventType.CONTACT, EventType.COMPLETE, EventType.VERIFY)
 
 
+class FactKind(StrEnum):
+    ACCEPTED = "accepted"
+    CONTACTED = "contacted"
+    PLAN = "plan"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+
+
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # accepted, contacted, plan, completed, verified
+    kind: FactKind
     at: datetime
     text: str
     items: tuple[str, ...] = ()
@@ -64,7 +73,7 @@ def facts(complaint: Complaint) -> list[Fact]:
         else:
             text = _("We accepted your complaint on %(at)s.")
         text %= {"at": _local(accept.at), "owner": owner}
-        found.append(Fact("accepted", accept.at, text))
+        found.append(Fact(FactKind.ACCEPTED, accept.at, text))
     if contact := last.get(EventType.CONTACT):
         data = contact.data or {}
         text = _(
@@ -75,7 +84,7 @@ def facts(complaint: Complaint) -> list[Fact]:
             "method": _label(ContactMethod, data.get("method", "")),
             "promised": _day(data.get("promised_at", "")) or "—",
         }
-        found.append(Fact("contacted", contact.at, text))
+        found.append(Fact(FactKind.CONTACTED, contact.at, text))
     plan = (
         complaint.plans.filter(status__in=[PlanStatus.APPROVED, PlanStatus.FILED])
         .order_by("-id")
@@ -96,18 +105,18 @@ def facts(complaint: Complaint) -> list[Fact]:
         if line.get("bearer") == CostBearer.CUSTOMER and line.get("share_pct")
     ]
     text = _("The treatment plan settled on %(at)s:") % {"at": _local(settled)}
-    found.append(Fact("plan", settled, text, tuple(items)))
+    found.append(Fact(FactKind.PLAN, settled, text, tuple(items)))
     done = last.get(EventType.COMPLETE)
     if done is None or done.at < settled:
         return found
     text = _("On %(at)s the measures were carried out.") % {"at": _local(done.at)}
-    found.append(Fact("completed", done.at, text))
+    found.append(Fact(FactKind.COMPLETED, done.at, text))
     checked = last.get(EventType.VERIFY)
     if checked is not None and checked.at >= done.at:
         text = _("On %(at)s we checked the result: the work was done as agreed.") % {
             "at": _local(checked.at)
         }
-        found.append(Fact("verified", checked.at, text))
+        found.append(Fact(FactKind.VERIFIED, checked.at, text))
     return found
 
 
