@@ -16,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/worker", deadline_views.worker_health, name="healthz-worker"),
+    path("", include("kesu.notifications.urls")),
     path("", include("kesu.portal.urls")),
     path("", include("kesu.workspace.urls")),
 ]

@@ -65,6 +65,7 @@ from kesu.complaints.schemas import (
 from kesu.core import clock
 from kesu.core.encoding import LocalTimeEncoder, local_instants
 from kesu.deadlines import engine as deadline_engine
+from kesu.portal import summary
 from kesu.portal.stages import STEPS, stage_of
 from kesu.portal.timeline import customer_timeline
 
@@ -234,6 +235,7 @@ def customer_detail(c: Complaint) -> dict[str, Any]:
         "promised_at": c.promised_at,
         "merged_into": c.merged_into.number if c.merged_into_id else None,
         "timeline": customer_timeline(c),
+        "agreed": [vars(fact) for fact in summary.facts(c)],
         "attachments": list(c.attachments.filter(visibility=Visibility.CUSTOMER)),
     }
 

@@ -485,6 +485,15 @@ class CustomerEventOut(Schema):
     mine: bool = Field(description="sent or done by the customer")
 
 
+class AgreedFactOut(Schema):
+    """One fact of what was agreed with the customer and done, as their page tells it."""
+
+    kind: str = Field(description="accepted, contacted, plan, completed or verified")
+    at: datetime
+    text: str = Field(description="in plain words, in the language of the request")
+    items: list[str] = Field(description="the plan's measures and the customer's cost share")
+
+
 class CustomerListItem(Schema):
     """A complaint in a customer account's list: what its "my complaints" page shows."""
 
@@ -517,6 +526,9 @@ class CustomerComplaint(CustomerListItem):
     promised_at: datetime | None
     merged_into: str | None = Field(description="handled together with this complaint")
     timeline: list[CustomerEventOut]
+    agreed: list[AgreedFactOut] = Field(
+        description="what was agreed and done: acceptance, contact, plan, completion, check"
+    )
     attachments: list[AttachmentOut] = Field(description="files shared with the customer")
 
 

@@ -20,3 +20,13 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+UNREAD_SHOWN = 99  # the bell says "99+" past this
+
+
+def unread_count(user: User) -> int:
+    """How many of the person's notifications are unread, counted up to `UNREAD_SHOWN` + 1:
+    one query on the partial `notification_unread` index, whatever the backlog."""
+    unread = inbox(user).filter(read_at__isnull=True).values("pk")[: UNREAD_SHOWN + 1]
+    return unread.count()

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,7 +14,9 @@ from kesu.notifications.models import (
     DepartmentWebhook,
     Notification,
     NotificationTemplate,
+    ReplyTemplate,
 )
+from kesu.notifications.replies import FIELDS
 from kesu.notifications.templates import DEFAULTS
 
 
@@ -43,6 +45,22 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
             return "—"
         with translation.override(obj.language or None):
             return format_html("<b>{}</b><br><pre>{}</pre>", default.subject, default.body)
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "position", "active")
+    list_editable = ("position", "active")
+    list_filter = ("active", "category")
+    list_select_related = ("category",)
+    search_fields = ("name", "body")
+    readonly_fields = ("fields_to_use",)
+    fields = ("name", "category", "position", "active", "body", "fields_to_use")
+
+    @admin.display(description=_("fields filled in from the complaint"))
+    def fields_to_use(self, obj):
+        rows = ((f"{{{{ {name} }}}}", meaning) for name, meaning in FIELDS.items())
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><code>{}</code> {}</li>", rows))
 
 
 class DeliveryInline(ReadOnlyInline):

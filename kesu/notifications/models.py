@@ -238,3 +238,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} #{self.attempt} {'ok' if self.ok else 'failed'}"
+
+
+class ReplyTemplate(models.Model):
+    """A reply staff pick when they write to the customer (常用回复), for one category (and
+    those below it) or for every category. `{{ number }}`, `{{ customer }}`… are filled in
+    from the complaint (`kesu.notifications.replies`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        "complaints.Category",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("Empty: offered for every category. A category: also for those below it."),
+    )
+    body = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["position", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from kesu.notifications.replies import unknown_placeholders
+
+        if unknown := unknown_placeholders(self.body):
+            raise ValidationError(
+                {
+                    "body": _("Unknown fields: %(names)s.")
+                    % {"names": ", ".join(f"{{{{ {name} }}}}" for name in unknown)}
+                }
+            )

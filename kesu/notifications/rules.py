@@ -77,6 +77,7 @@ from kesu.notifications.templates import (
     staff_context,
 )
 from kesu.portal import links
+from kesu.portal.summary import Summary
 
 logger = logging.getLogger(__name__)
 
@@ -457,7 +458,9 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
         # otherwise refuse the rest of the transaction).
         with transaction.atomic():
             link = links.current(complaint, new=event.type == EventType.REGISTER)
-        for_customer = customer_context(context, event, link=links.url(link) if link else "")
+        for_customer = customer_context(
+            context, event, link=links.url(link) if link else "", summary=Summary(complaint)
+        )
     rendered = {}
     now = timezone.now()
     rows = []

@@ -9,10 +9,12 @@ company language (settings.LANGUAGE_CODE): people and customers have no language
 Variables: number, title, category, severity, state, owner, department, due (in the company
 time zone), clock (the time limit's name), level (1 department heads, 2 executives), comment
 (for customers only when the event is visible to them), actor, url (staff messages only);
-for customers, link (their private page) and refused (the files of their own submission that
-were not accepted, one "name: reason" a line). The digest of imported complaints' past
-deadline steps (`PAST_STEPS_DIGEST`) has its own: count (complaints), breached (time limits
-breached), numbers (the first of them), rest (how many more), url (the overdue list).
+for customers, link (their private page), refused (the files of their own submission that
+were not accepted, one "name: reason" a line) and summary (what was agreed and done, in plain
+words: acceptance, contact and promise, the plan's measures, completion, verification).
+The digest of imported complaints' past deadline steps (`PAST_STEPS_DIGEST`) has its own:
+count (complaints), breached (time limits breached), numbers (the first of them), rest (how
+many more), url (the overdue list).
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, the treatment plan for your complaint “{{ title }}” (number "
             "{{ number }}) is settled and is now being carried out. We will keep you informed."
+            "{% if summary %}\n\n{{ summary }}\n{% endif %}"
             "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
@@ -143,6 +146,7 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _(
             "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
             "is completed. We will check the result and then ask for your confirmation."
+            "{% if summary %}\n\n{{ summary }}\n{% endif %}"
             "{% if link %}\n{{ link }}{% endif %}"
         ),
     ),
@@ -166,7 +170,8 @@ DEFAULTS: dict[TemplateCode, Wording] = {
         _("Your complaint {{ number }}: please confirm the result"),
         _(
             "Dear customer, the treatment of your complaint “{{ title }}” (number {{ number }}) "
-            "has been checked. Please tell us whether you are satisfied with the result"
+            "has been checked.{% if summary %}\n\n{{ summary }}\n\n{% else %} {% endif %}"
+            "Please tell us whether you are satisfied with the result"
             "{% if link %}:\n{{ link }}{% else %}.{% endif %}"
         ),
     ),
@@ -333,16 +338,18 @@ def staff_context(
 
 
 def customer_context(
-    staff: dict[str, Any], event: ComplaintEvent, *, link: str = ""
+    staff: dict[str, Any], event: ComplaintEvent, *, link: str = "", summary: Any = ""
 ) -> dict[str, Any]:
     """The customer's view: internal comments and staff links are left out; `link` is the
-    customer's private page (kesu.portal.links); `refused` the files not accepted."""
+    customer's private page (kesu.portal.links); `refused` the files not accepted; `summary`
+    what was agreed and done (kesu.portal.summary.Summary: read only when a message uses it)."""
     return {
         **staff,
         "comment": event.comment if event.visibility == Visibility.CUSTOMER else "",
         "url": "",
         "link": link,
         "refused": refused_files_text(event),
+        "summary": summary,
     }
 
 

@@ -23,7 +23,7 @@ from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Attachment, Complaint
 from kesu.core.client import client_address
 from kesu.policies.queries import current_policy
-from kesu.portal import actions, links, stages, throttle
+from kesu.portal import actions, links, stages, summary, throttle
 from kesu.portal.forms import (
     AddInfoForm,
     AppealForm,
@@ -235,6 +235,7 @@ def _page(request, link: CustomerLink, forms=None, *, refusal: str = "", status:
         "stage": stages.stage_of(complaint.state),
         "steps": stages.STEPS,
         "timeline": customer_timeline(complaint),
+        "agreed": summary.facts(complaint),
         "attachments": Attachment.objects.filter(
             complaint=complaint, visibility=Visibility.CUSTOMER
         ),

@@ -20,6 +20,11 @@ urlpatterns = [
     path("complaints/<str:number>/do/<str:action>", views.complaint_action, name="act"),
     path("complaints/<str:number>/customer-link", views.customer_link, name="customer_link"),
     path(
+        "complaints/<str:number>/attachments",
+        views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
         "complaints/<str:number>/attachments/<int:attachment_id>",
         views.attachment,
         name="attachment",

@@ -8,19 +8,37 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
-from kesu.complaints.attachments import refused_files
-from kesu.complaints.authority import allowed_actions, can_see, decided_by, refusal
-from kesu.complaints.choices import Action, Channel, CostBearer, CostItem, Kind, Severity, State
+from kesu.complaints.attachments import add_attachment, refused_files
+from kesu.complaints.authority import (
+    allowed_actions,
+    can_see,
+    customer_account_refusal,
+    decided_by,
+    refusal,
+)
+from kesu.complaints.choices import (
+    FINAL_STATES,
+    Action,
+    Channel,
+    CostBearer,
+    CostItem,
+    Kind,
+    Severity,
+    State,
+    Visibility,
+)
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint, Plan
 from kesu.complaints.queries import (
@@ -167,7 +185,7 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "timeline": reversed(events),
         "attachments": list(c.attachments.all()),
         "refused_files": refused_files(events),
-        "plans": _with_rows(list(c.plans.order_by("-id"))),
+        "plans": _with_rows(list(c.plans.select_related("decided_by").order_by("-id"))),
         "return_visits": list(c.return_visits.order_by("-id")),
         "allowed": allowed_actions(c, request.user),
         "decided_by": decided_by(c, request.user),
@@ -175,6 +193,8 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "customer_link": _customer_link(c),
         "customer_mail_held": customer_mail_held(c, events),
         "acknowledgement_limited": acknowledgement_limited(events),
+        "may_attach": c.state not in FINAL_STATES,
+        "visibilities": Visibility.choices,
     }
 
 
@@ -271,6 +291,40 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.name)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
+    """Files added on the complaint's page after registration: judged and stored by the same
+    code as the API's upload (`attachments.add_attachment`, one event each); all or none."""
+    found = _complaint_or_refusal(request, number)
+    if isinstance(found, HttpResponse):
+        return found
+    files = request.FILES.getlist("files")
+    try:
+        visibility = Visibility(request.POST.get("visibility") or Visibility.INTERNAL)
+    except ValueError:
+        visibility = Visibility.INTERNAL
+    if not files:
+        messages.error(request, _("Choose at least one file."))
+        return redirect(reverse("complaint", args=[number]) + "#files")
+    try:
+        if (refused := customer_account_refusal(request.user)) is not None:
+            raise refused
+        intake.check_files(files)  # refuse a bad file before anything is written
+        with transaction.atomic():
+            for upload in files:
+                add_attachment(found, upload, actor=request.user, visibility=visibility)
+    except ComplaintError as error:
+        detail = error.fields.get("files") or error.message
+        messages.error(request, _("No file was added: %(reason)s") % {"reason": detail})
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)d file added.", "%(n)d files added.", len(files)) % {"n": len(files)},
+        )
+    return redirect(reverse("complaint", args=[number]) + "#files")
 
 
 # ------------------------------------------------------------------------------ registration
