@@ -49,7 +49,14 @@ def test_every_htmx_endpoint_a_template_calls_is_marked():
     marked = {e.name for e in HTMX_ENDPOINTS}
     assert called, "no template calls an htmx endpoint by name?"
     assert called <= marked, f"mark these views with @htmx_endpoint: {called - marked}"
-    assert {"inbox", "inbox_counts", "register_assist", "act", "inbox_fresh", "notifications_panel"} <= marked
+    assert {
+        "inbox",
+        "inbox_counts",
+        "register_assist",
+        "act",
+        "inbox_fresh",
+        "notifications_panel",
+    } <= marked
 
 
 @pytest.mark.parametrize(
