@@ -182,3 +182,30 @@ def test_htmx_with_a_stale_csrf_token_reloads_its_page_or_goes_to_the_login(peop
     Session.objects.all().delete()
     response = client.post("/register/assist", {"title": "x"}, headers=headers)
     assert response["HX-Redirect"] == "/login/?next=%2Fregister%2F"
+
+
+def test_a_form_sent_in_the_background_is_told_where_to_go_and_its_message_waits(people):
+    """forms.js sends a form with chosen files by fetch: a redirect would be followed by fetch
+    itself, showing the next page's message to nobody and dropping its #fragment."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.browser.test_complaint_page import png
+
+    number = _accepted(people, people.handler_quality)
+    client = _logged_in(people.handler_quality)
+    photo = SimpleUploadedFile("补充.png", png(), content_type="image/png")
+    answer = client.post(
+        f"/complaints/{number}/attachments",
+        {"files": photo, "visibility": "internal"},
+        headers={"X-Kesu-Background": "1"},
+    )
+    assert answer.status_code == 204
+    assert answer["X-Kesu-Location"] == f"/complaints/{number}#files"
+    page = client.get(answer["X-Kesu-Location"]).content.decode()
+    assert "已添加 1 个文件。" in page  # the message waited for the page the script opens
+
+    plain = client.post(
+        f"/complaints/{number}/attachments",
+        {"files": SimpleUploadedFile("再补充.png", png(), content_type="image/png")},
+    )
+    assert plain.status_code == 302  # without the script: an ordinary redirect

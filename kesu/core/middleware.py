@@ -307,6 +307,32 @@ def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 # ------------------------------------------------------------------------------ expired sessions
 
 
+class BackgroundRedirectMiddleware:
+    """A form `core/forms.js` sends in the background (to keep the files chosen in it across a
+    refusal) is not redirected when it succeeds: fetch would follow the redirect itself, so the
+    next page's messages would be shown to nobody and its #fragment lost. It gets 204 and the
+    address in `X-Kesu-Location`, and the script goes there. Placed before (around) every
+    middleware that may answer with a redirect."""
+
+    REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("X-Kesu-Background") != "1"
+            or response.status_code not in self.REDIRECTS
+        ):
+            return response
+        answer = HttpResponse(status=204)
+        answer["X-Kesu-Location"] = response["Location"]
+        for cookie in response.cookies.values():  # e.g. a new session or language cookie
+            answer.cookies[cookie.key] = cookie
+        return answer
+
+
 class SessionExpiryMiddleware:
     """What a request from an expired (or logged-out) session gets instead of a page it
     cannot use, for every view that sends such a request to the login page:

@@ -104,12 +104,24 @@
     let response;
     try {
       const body = new FormData(form, submitter);
-      response = await fetch(urlOf(form).href, { method: "POST", body: body, credentials: "same-origin" });
+      response = await fetch(urlOf(form).href, {
+        method: "POST", body: body, credentials: "same-origin", headers: { "X-Kesu-Background": "1" },
+      });
     } catch (error) {
       HTMLFormElement.prototype.submit.call(form);  // the network failed: as without this script
       return;
     }
-    if (response.redirected) { location.assign(response.url); return; }
+    // Sent: the server names where to go (kesu.core.middleware.BackgroundRedirectMiddleware)
+    // rather than redirecting, which fetch would follow: the page's messages would be shown to
+    // nobody and the address's #fragment lost.
+    const next = response.headers.get("X-Kesu-Location");
+    if (next) {
+      const to = new URL(next, location.href);
+      if (to.pathname + to.search !== location.pathname + location.search) { location.assign(to.href); return; }
+      if (to.hash) history.replaceState(null, "", to.hash);  // the same page: load it again, there
+      location.reload();
+      return;
+    }
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const input of inputs) {
       const twin = fresh.querySelector('input[type="file"][name="' + CSS.escape(input.name) + '"]');
