@@ -43,8 +43,21 @@ def event_label(code: str) -> str:
     return label
 
 
+# The timeline's own bookkeeping (the ladder's steps, moved due times) neither starts nor
+# meets a clock: not offered, unless a saved row already names one.
+NOT_OFFERED = frozenset(
+    {
+        EventType.DEADLINE_WARNED,
+        EventType.DEADLINE_BREACHED,
+        EventType.DEADLINE_ESCALATED,
+        EventType.TIME_LIMIT_CHANGED,
+    }
+)
+
+
 def event_choices(*in_use: list[str]) -> list[tuple[str, str]]:
-    codes = [*EventType.values, CUSTOMER_UPDATE, *CONDITIONED]
+    offered = [v for v in EventType.values if v not in NOT_OFFERED]
+    codes = [*offered, CUSTOMER_UPDATE, *CONDITIONED]
     for values in in_use:
         codes += [v for v in values or () if v not in codes]
     return [(code, event_label(code)) for code in codes]
