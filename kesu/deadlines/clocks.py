@@ -10,7 +10,9 @@ this module computes and the domain layer saves in the same transaction as each 
 How a rule runs
 ---------------
 * It **starts** on an event named in `starts_on`, when the rule applies to the complaint
-  (kind, severity, category subtree, channel) and no clock of its kind is already running.
+  (kind, severity, category subtree, channel, and the span of registrations a rule changed
+  "for new complaints only" keeps: `registered_from`/`registered_before`) and no clock of
+  its kind is already running.
 * It is **met** by an event named in `stops_on`. A `repeats` rule starts again at once, unless
   that event moved the complaint to another state (progress reports while treating repeat;
   completing the treatment ends them).

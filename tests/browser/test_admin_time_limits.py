@@ -5,6 +5,7 @@ import pytest
 
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.policies.models import ClockPolicy
+from tests.browser.conftest import accessibility_violations
 from tests.browser.test_workspace_login import _with_password
 from tests.conftest import complaint_payload
 
@@ -27,6 +28,7 @@ def test_the_admin_previews_the_moves_and_then_moves_the_open_complaints(page, p
     admin_login(page, people.admin)
     page.goto(f"/admin/policies/clockpolicy/{row.pk}/change/")
 
+    assert not accessibility_violations(page)
     starts = page.locator("#id_starts_on")
     assert starts.get_by_label("已登记", exact=True).is_checked()  # a word, not ["register"]
     assert '["register"]' not in page.content()
@@ -34,6 +36,7 @@ def test_the_admin_previews_the_moves_and_then_moves_the_open_complaints(page, p
     page.get_by_label("也适用于未结投诉：其到期时间立即调整").check()
     page.get_by_role("button", name="预览哪些未结投诉会调整").click()
 
+    assert not accessibility_violations(page)
     moves = page.locator("#moves")
     assert number in moves.inner_text()
     assert "首次联系客户" in moves.inner_text()
