@@ -5,6 +5,7 @@ one name for its department, and changing the language keeps what was typed."""
 import pytest
 
 from tests.browser.conftest import log_in
+from tests.browser.test_complaint_page import png
 from tests.browser.test_workspace_login import _with_password
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,3 +65,31 @@ def test_changing_the_language_keeps_a_half_filled_form(page, people):
     # kept only until the page came back
     kept = "Object.keys(sessionStorage).filter(k => k.startsWith('kesu:typed:')).length"
     assert page.evaluate(kept) == 0
+
+
+def test_on_the_public_form_the_customer_is_told_chosen_files_must_be_chosen_again(
+    page, tmp_path, db
+):
+    page.goto("/complain/")
+    page.fill('[name="title"]', "地板起鼓")
+    photo = tmp_path / "地板.png"
+    photo.write_bytes(png(16, 16))
+    page.set_input_files('[name="files"]', str(photo))
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()  # first: stay, the files stay chosen
+
+    page.once("dialog", answer)
+    page.get_by_label("语言").select_option("en")
+    assert asked and "重新选择" in asked[0]
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_label("语言").input_value() == "zh-hans"
+
+    page.once("dialog", lambda dialog: dialog.accept())  # then: change, the text comes along
+    with page.expect_navigation():
+        page.get_by_label("语言").select_option("en")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator('[name="title"]').input_value() == "地板起鼓"
