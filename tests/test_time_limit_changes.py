@@ -83,6 +83,8 @@ def test_also_open_complaints_moves_them_with_one_event_each(people):
         assert first_contact_due(intake, number) == local(2026, 11, 23, 21, 0)
     (event,) = ComplaintEvent.objects.filter(complaint__number=number, type="time_limit_changed")
     assert event.actor == people.admin
+    assert not event.customer_visible
+    assert event.comment == "首次联系客户：到期时间 2026-11-24 09:00 → 2026-11-23 21:00"
     assert event.data["clocks"] == [
         {
             "clock": "first_contact",

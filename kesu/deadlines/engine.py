@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext as _
+
 from kesu.complaints.authority import escalation_target
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.core.encoding import local_instant
+from kesu.core.language import in_company_language
 from kesu.core.rows import update_columns
 from kesu.deadlines.clocks import (
     BREACHED,
@@ -195,6 +201,27 @@ def _batch_moves(batch, before, after) -> Iterator[Move]:
         yield from _moves_of(complaint, timelines.get(complaint.pk, []), before, after)[1]
 
 
+def _due_text(at: datetime | None, missing: str) -> str:
+    return date_format(timezone.localtime(at), "Y-m-d H:i") if at else missing
+
+
+def _moves_text(its_moves: Sequence[Move]) -> Promise:
+    """What the timeline says of the moves, in words (translated when it is read into the
+    company's language)."""
+    return lazy(
+        lambda: "\n".join(
+            _("%(clock)s: due %(before)s → %(after)s")
+            % {
+                "clock": m.label,
+                "before": _due_text(m.before, _("not running")),
+                "after": _due_text(m.after, _("no longer runs")),
+            }
+            for m in its_moves
+        ),
+        str,
+    )()
+
+
 def move_due_times(
     complaints: Sequence[Complaint],
     before: Sequence[ClockRule],
@@ -237,6 +264,7 @@ def move_due_times(
                 from_state=complaint.state,
                 to_state=complaint.state,
                 data=data,
+                comment=in_company_language(_moves_text(its_moves)),  # internal: staff read it
             )
         )
         if apply_schedule(complaint, new_clocks):

@@ -52,7 +52,8 @@ def test_the_admin_previews_the_moves_and_then_moves_the_open_complaints(page, p
     (moved,) = event.data["clocks"]
     assert moved["clock"] == "first_contact" and moved["to"] < moved["from"]
     page.goto(f"/complaints/{number}")  # the timeline says it in words
-    assert "时限已调整" in page.locator("main").inner_text()
+    timeline = page.locator("main").inner_text()
+    assert "时限已调整" in timeline and "首次联系客户：到期时间" in timeline
 
 
 def test_new_complaints_only_is_the_default_and_moves_nothing(page, people):
