@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import translation
 
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.policies import actions
 from kesu.policies.admin import event_label
 from kesu.policies.choices import LimitScope
-from kesu.policies.models import ClockPolicy
+from kesu.policies.models import ClockPolicy, Policy
 from tests.conftest import complaint_payload
+from tests.test_accounts_cli import form_data
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,3 +109,16 @@ def _event_codes_read_as_words():
         "Contact the customer, with “product sampling needed”"
     )
     assert event_label("customer_update") == "Any message the customer sees"
+
+
+def test_the_policy_page_offers_level1_channels_by_name(people):
+    client = Client()
+    client.force_login(people.admin)
+    page = client.get("/admin/policies/policy/1/change/")
+    assert page.status_code == 200
+    assert 'type="checkbox" name="level1_channels" value="media"' in page.content.decode()
+    assert "媒体" in page.content.decode()
+    data = {**form_data(page), "level1_channels": ["media", "legal"]}
+    response = client.post("/admin/policies/policy/1/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Policy.current().level1_channels == ["media", "legal"]

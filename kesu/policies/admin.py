@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kesu.complaints.choices import EventType, State
+from kesu.complaints.choices import Channel, EventType, State
 from kesu.deadlines.clocks import CUSTOMER_UPDATE
 from kesu.policies import actions
 from kesu.policies.choices import LimitScope
@@ -108,8 +108,37 @@ class ClockPolicyForm(forms.ModelForm):
         self.fields["stops_on"].choices = choices
 
 
+class PolicyForm(forms.ModelForm):
+    level1_channels = forms.MultipleChoiceField(
+        label=gettext_lazy("channels that make a complaint level 1"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Policy
+        fields = (
+            "number_pattern",
+            "level1_claim_amount",
+            "level1_channels",
+            "handler_transport_penalty_pct",
+            "progress_update_working_days",
+            "recurrence_count",
+            "recurrence_window_days",
+            "deadline_warn_pct",
+            "breach_escalation_working_days",
+            "audit_sample_pct",
+            "customer_link_days",
+            "mail_thread_window_days",
+            "survey_scale",
+        )
+
+
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
+    form = PolicyForm  # channels chosen by name, not typed as a JSON list of codes
+
     def has_add_permission(self, request):
         return not Policy.objects.exists()
 
