@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "kesu.workspace",
     "kesu.portal",
     "kesu.mail",
-    "axes",  # failed-login throttling for the workspace and the admin
+    "kesu.core.axes_admin.AxesConfig",  # django-axes: failed-login throttling, translated
 ]
 
 MIDDLEWARE = [

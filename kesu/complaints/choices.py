@@ -188,6 +188,8 @@ EventType = models.TextChoices(
         ("DEADLINE_WARNED", ("deadline_warned", _("Time limit nearly reached"))),
         ("DEADLINE_BREACHED", ("deadline_breached", _("Time limit breached"))),
         ("DEADLINE_ESCALATED", ("deadline_escalated", _("Breach escalated"))),
+        # an administrator's change of a time limit moved this complaint's due times
+        ("TIME_LIMIT_CHANGED", ("time_limit_changed", _("Time limit changed"))),
     ],
 )
 

@@ -8,7 +8,10 @@ variable, rather than serve without a queue or hang on a database that never ans
 * the queue: Redis (`REDIS_URL`) answers PING within `KESU_REDIS_CONNECT_TIMEOUT` seconds,
   or the SQLite queue's file in the data directory can be opened;
 * settings only read later: the intake mailbox URL (`KESU_IMAP_URL`) and the SMS backend
-  (`KESU_SMS_BACKEND`).
+  (`KESU_SMS_BACKEND`);
+* for `kesu serve`, the address links in e-mail and SMS point to (`base_url`): `KESU_BASE_URL`,
+  or else the address it serves on, unless that is every address (`--host 0.0.0.0`), which
+  no customer can follow.
 
 Each failure raises `ConfigError` with the variable's (or the file's) name; `kesu` prints it
 as one line and exits with status 2.
@@ -136,6 +139,24 @@ def check_settings() -> None:
         raise ConfigError(
             f"KESU_SMS_BACKEND={settings.KESU_SMS_BACKEND!r} cannot be imported: {error}"
         ) from None
+
+
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 (names, not binds)
+
+
+def base_url(host: str, port: int, given: str | None) -> str:
+    """The address links in messages point to: `KESU_BASE_URL` when it is given, otherwise
+    the one `kesu serve` serves on."""
+    if given:
+        return given.rstrip("/")
+    if host in WILDCARD_HOSTS:
+        raise ConfigError(
+            f"KESU_BASE_URL is not set and --host {host or '(empty)'} serves on every address: "
+            "links in e-mail and SMS need the address people reach Kesu at, e.g. "
+            "KESU_BASE_URL=https://kesu.example.com"
+        )
+    shown_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{shown_host}:{port}"
 
 
 def check_all() -> None:

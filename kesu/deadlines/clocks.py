@@ -10,7 +10,9 @@ this module computes and the domain layer saves in the same transaction as each 
 How a rule runs
 ---------------
 * It **starts** on an event named in `starts_on`, when the rule applies to the complaint
-  (kind, severity, category subtree, channel) and no clock of its kind is already running.
+  (kind, severity, category subtree, channel, and the span of registrations a rule changed
+  "for new complaints only" keeps: `registered_from`/`registered_before`) and no clock of
+  its kind is already running.
 * It is **met** by an event named in `stops_on`. A `repeats` rule starts again at once, unless
   that event moved the complaint to another state (progress reports while treating repeat;
   completing the treatment ends them).
@@ -76,6 +78,8 @@ class ClockRule:
     channel: str = ""
     complaint_kind: str = ""
     rule_id: int = 0
+    registered_from: datetime | None = None  # the complaints registered in this span
+    registered_before: datetime | None = None
 
     @property
     def specificity(self) -> int:
@@ -97,6 +101,7 @@ class Facts:
     severity: int
     channel: str
     category_ids: frozenset[int]  # the complaint's category and its ancestors
+    registered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -263,10 +268,21 @@ def applicable_rules(rules: Sequence[ClockRule], facts: Facts) -> dict[str, Cloc
             continue
         if rule.complaint_kind and rule.complaint_kind != facts.kind:
             continue
+        if not _registered_within(rule, facts.registered_at):
+            continue
         best = chosen.get(rule.kind)
         if best is None or (rule.specificity, -rule.rule_id) > (best.specificity, -best.rule_id):
             chosen[rule.kind] = rule
     return chosen
+
+
+def _registered_within(rule: ClockRule, at: datetime | None) -> bool:
+    """A rule changed "for new complaints only" applies by the complaint's registration."""
+    if at is None:
+        return rule.registered_before is None
+    if rule.registered_from is not None and at < rule.registered_from:
+        return False
+    return rule.registered_before is None or at < rule.registered_before
 
 
 def replay(

@@ -6,19 +6,29 @@ complaint's first schedule is computed just before its registering transaction, 
 record and the `register` event that the transaction then writes unchanged.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext as _
 
 from kesu.complaints.authority import escalation_target
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
+from kesu.core.encoding import local_instant
+from kesu.core.language import in_company_language
+from kesu.core.rows import update_columns
 from kesu.deadlines.clocks import (
     BREACHED,
     ESCALATED,
     WARNED,
     Clock,
+    ClockRule,
     DueStep,
     EventFact,
     past_steps,
@@ -75,11 +85,18 @@ def histories(complaint_ids: Iterable[int]) -> dict[int, list[EventFact]]:
     return out
 
 
-def clocks_of(complaint: Complaint, events: Sequence[EventFact] | None = None) -> list[Clock]:
-    """Every clock run of the complaint, replayed from its timeline."""
+def clocks_of(
+    complaint: Complaint,
+    events: Sequence[EventFact] | None = None,
+    rules: Sequence[ClockRule] | None = None,
+) -> list[Clock]:
+    """Every clock run of the complaint, replayed from its timeline (under `rules`, by default
+    the active time limits)."""
     if events is None:
         events = history(complaint.pk)
-    return replay(events, clock_rules(), facts_of(complaint), company_calendar(), ladder())
+    if rules is None:
+        rules = clock_rules()
+    return replay(events, rules, facts_of(complaint), company_calendar(), ladder())
 
 
 def reschedule(complaint: Complaint, events: Sequence[EventFact]) -> tuple[str, ...]:
@@ -128,6 +145,133 @@ def take_step(complaint: Complaint, taken: DueStep, at: datetime, **extra: Any) 
         to_state=complaint.state,
         data=data,
     )
+
+
+@dataclass(frozen=True)
+class Move:
+    """How a change of the time limits moves one running clock of one open complaint."""
+
+    complaint: Complaint
+    clock: str
+    before: datetime | None  # None: the clock does not run under the old limits
+    after: datetime | None  # None: it no longer runs under the new ones
+
+    @property
+    def label(self) -> str:
+        return str(ClockKind(self.clock).label)
+
+
+def _running(clocks: Iterable[Clock]) -> dict[str, datetime]:
+    return {c.kind: c.due_at for c in clocks if c.stopped_at is None and c.cancelled_at is None}
+
+
+def _moves_of(complaint, events, before, after) -> tuple[list[Clock], list[Move]]:
+    old = _running(clocks_of(complaint, events, before))
+    new_clocks = clocks_of(complaint, events, after)
+    new = _running(new_clocks)
+    moves = [
+        Move(complaint, kind, old.get(kind), new.get(kind))
+        for kind in sorted(old.keys() | new.keys())
+        if old.get(kind) != new.get(kind)
+    ]
+    return new_clocks, moves
+
+
+def moves(
+    candidates: Iterable[Complaint],
+    before: Sequence[ClockRule],
+    after: Sequence[ClockRule],
+    chunk: int = 500,
+) -> Iterator[Move]:
+    """The running clocks of `candidates` whose due time differs between the two sets of
+    rules, replayed from each timeline (read `chunk` complaints at a time)."""
+    batch: list[Complaint] = []
+    for complaint in candidates:
+        batch.append(complaint)
+        if len(batch) == chunk:
+            yield from _batch_moves(batch, before, after)
+            batch = []
+    if batch:
+        yield from _batch_moves(batch, before, after)
+
+
+def _batch_moves(batch, before, after) -> Iterator[Move]:
+    timelines = histories(c.pk for c in batch)
+    for complaint in batch:
+        yield from _moves_of(complaint, timelines.get(complaint.pk, []), before, after)[1]
+
+
+def _due_text(at: datetime | None, missing: str) -> str:
+    return date_format(timezone.localtime(at), "Y-m-d H:i") if at else missing
+
+
+def _moves_text(its_moves: Sequence[Move]) -> Promise:
+    """What the timeline says of the moves, in words (translated when it is read into the
+    company's language)."""
+    return lazy(
+        lambda: "\n".join(
+            _("%(clock)s: due %(before)s → %(after)s")
+            % {
+                "clock": m.label,
+                "before": _due_text(m.before, _("not running")),
+                "after": _due_text(m.after, _("no longer runs")),
+            }
+            for m in its_moves
+        ),
+        str,
+    )()
+
+
+def move_due_times(
+    complaints: Sequence[Complaint],
+    before: Sequence[ClockRule],
+    after: Sequence[ClockRule],
+    *,
+    actor: Any,
+    at: datetime,
+    rule_id: int,
+) -> list[Move]:
+    """A change of the time limits applied to open complaints: each complaint whose running
+    clocks move gets one timeline event (`time_limit_changed`, the clocks' due times before
+    and after) and its new schedule. The caller holds the transaction and the row locks."""
+    timelines = histories(c.pk for c in complaints)
+    moved: list[Move] = []
+    rescheduled: list[Complaint] = []
+    appended: list[ComplaintEvent] = []
+    for complaint in complaints:
+        new_clocks, its_moves = _moves_of(complaint, timelines.get(complaint.pk, []), before, after)
+        if not its_moves:
+            continue
+        moved += its_moves
+        data = {
+            "rule": rule_id,
+            "clocks": [
+                {
+                    "clock": m.clock,
+                    # written as the API writes instants (nested keys are not rewritten)
+                    "from": local_instant(m.before) if m.before else None,
+                    "to": local_instant(m.after) if m.after else None,
+                }
+                for m in its_moves
+            ],
+        }
+        appended.append(
+            ComplaintEvent(
+                complaint=complaint,
+                type=EventType.TIME_LIMIT_CHANGED,
+                actor=actor,
+                at=at,
+                from_state=complaint.state,
+                to_state=complaint.state,
+                data=data,
+                comment=in_company_language(_moves_text(its_moves)),  # internal: staff read it
+            )
+        )
+        if apply_schedule(complaint, new_clocks):
+            rescheduled.append(complaint)
+    update_columns(rescheduled, ("due_at", "next_check_at"))
+    ComplaintEvent.objects.bulk_create(appended)
+    return moved
 
 
 def whole_second_up(at: datetime | None) -> datetime | None:

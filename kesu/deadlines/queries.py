@@ -73,23 +73,30 @@ def _limit(row: ClockPolicy, day_length: timedelta) -> timedelta:
     return timedelta(microseconds=int(Decimal(row.limit) * (day // timedelta(microseconds=1))))
 
 
+def rule_of(row: ClockPolicy, day_length: timedelta) -> ClockRule:
+    """One `ClockPolicy` row as the engine reads it."""
+    return ClockRule(
+        kind=row.clock,
+        limit=_limit(row, day_length),
+        basis=row.basis,
+        starts_on=frozenset(row.starts_on or ()),
+        stops_on=frozenset(row.stops_on or ()),
+        repeats=row.repeats,
+        severity=row.severity,
+        category_id=row.category_id,
+        channel=row.channel,
+        complaint_kind=row.kind,
+        rule_id=row.pk or 2**62,  # a row not saved yet comes after every saved one
+        registered_from=row.registered_from,
+        registered_before=row.registered_before,
+    )
+
+
 def clock_rules() -> tuple[ClockRule, ...]:
     def load() -> tuple[ClockRule, ...]:
         day_length = company_calendar().day_length
         return tuple(
-            ClockRule(
-                kind=row.clock,
-                limit=_limit(row, day_length),
-                basis=row.basis,
-                starts_on=frozenset(row.starts_on or ()),
-                stops_on=frozenset(row.stops_on or ()),
-                repeats=row.repeats,
-                severity=row.severity,
-                category_id=row.category_id,
-                channel=row.channel,
-                complaint_kind=row.kind,
-                rule_id=row.pk,
-            )
+            rule_of(row, day_length)
             for row in ClockPolicy.objects.filter(active=True).order_by("pk")
         )
 
@@ -113,6 +120,7 @@ def facts_of(complaint: Complaint) -> Facts:
         severity=int(complaint.severity),
         channel=complaint.channel,
         category_ids=frozenset(category_ancestors(complaint.category_id)),
+        registered_at=complaint.registered_at,
     )
 
 

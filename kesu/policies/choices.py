@@ -27,3 +27,10 @@ class TimeBasis(models.TextChoices):
 class TimeUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     DAYS = "days", _("days")
+
+
+class LimitScope(models.TextChoices):
+    """What an administrator's change of a time limit applies to."""
+
+    NEW_ONLY = "new", _("New complaints only: open complaints keep their due times")
+    ALSO_OPEN = "open", _("Also open complaints: their due times move now")

@@ -178,6 +178,14 @@ class ClockPolicy(models.Model):
         help_text=_("Restarts after each time it is met, while the state stays the same."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # A change the administrator made for new complaints only ends the old row and starts a
+    # new one: each applies to the complaints registered in its own span of time.
+    registered_from = models.DateTimeField(
+        _("applies to complaints registered from"), null=True, blank=True, editable=False
+    )
+    registered_before = models.DateTimeField(
+        _("applies to complaints registered before"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("time limit")

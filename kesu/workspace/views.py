@@ -77,8 +77,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        if getattr(self.request.user, "role", None) == Role.CUSTOMER:
+        role = getattr(self.request.user, "role", None)
+        if role == Role.CUSTOMER:
             return reverse("portal:my")  # customers have their own pages
+        if role == Role.EXECUTIVE:
+            return reverse("home")  # executives oversee: the overview, not a work list
         return super().get_default_redirect_url()
 
 

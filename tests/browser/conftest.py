@@ -58,3 +58,37 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# What the accessibility check of issue #14 looks for: contrast, and controls without a name.
+A11Y_RULES = (
+    "color-contrast",
+    "label",
+    "select-name",
+    "button-name",
+    "input-button-name",
+    "link-name",
+    "aria-input-field-name",
+    "form-field-multiple-labels",
+    "image-alt",
+)
+
+
+def accessibility_violations(page, rules=A11Y_RULES) -> list[str]:
+    """axe-core's findings on the page as it is now, one line each (empty: none). axe-core
+    comes inside the axe-playwright-python package (the dev extra), injected into the page
+    by Playwright: nothing is fetched from the network."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "rule", "values": list(rules)}, "resultTypes": ["violations"]},
+    )
+    found = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            found.append(
+                f"{page.url} {violation['id']}: {' '.join(node['target'])} "
+                f"{node.get('failureSummary', '').splitlines()[-1].strip()}"
+            )
+    return found

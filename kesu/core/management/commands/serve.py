@@ -74,6 +74,10 @@ class Command(BaseCommand):
         # Before anything waits on them: a database or queue that is not there fails here,
         # with its variable's name, instead of hanging or serving without a worker.
         startup.check_all()
+        # links in e-mail and SMS: the address given, or the one served on (never another
+        # port's); gunicorn's workers and the background worker inherit it
+        links_base = startup.base_url(host, port, os.environ.get("KESU_BASE_URL"))
+        os.environ["KESU_BASE_URL"] = settings.KESU_BASE_URL = links_base
         call_command("migrate", interactive=False, verbosity=0)
         load_defaults()
         password_file = settings.DATA_DIR / "admin-password.txt"
@@ -94,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Kesu is ready at %(url)s/") % {"url": base})
         self.stdout.write(_("  administration: %(url)s/admin/") % {"url": base})
         self.stdout.write(_("  REST API docs:  %(url)s/api/v1/docs") % {"url": base})
+        self.stdout.write(_("  links in e-mail and SMS: %(url)s/") % {"url": links_base})
         if created is not None:
             self.stdout.write(
                 _("  log in as “%(user)s” with password “%(password)s” (also kept in %(file)s)")

@@ -1,5 +1,7 @@
 import logging
+import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,6 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers, **options):
         startup.check_all()  # no database or queue: fail now, naming the variable
+        if not os.environ.get("KESU_BASE_URL"):  # `kesu serve` sets it for the worker it starts
+            log.warning(
+                "KESU_BASE_URL is not set: links in e-mail and SMS point to %s",
+                settings.KESU_BASE_URL,
+            )
         # A worker killed mid-task leaves its locks behind. The deadline sweep's lease is freed
         # here only when its holder is provably gone (sweeper._dead: this boot and pid
         # namespace, pid gone or reused); a live worker's, as in a rolling restart, stays,
