@@ -381,3 +381,14 @@ def test_only_the_admin_role_may_act_on_held_mail(defaults, role):
     assert User.objects.get(pk=me.pk).has_perm("mail.change_inboundmail")
     other = create_user(f"x_{role}", role=role, department=Department.objects.first())
     assert not other.has_perm("mail.change_inboundmail")
+
+
+def test_a_token_never_starts_with_a_dash_which_a_command_line_takes_for_an_option(people, capsys):
+    from unittest import mock
+
+    bodies = iter(["-dashfirst" + "x" * 33, "okfirst" + "y" * 36])
+    with mock.patch("kesu.accounts.actions.secrets.token_urlsafe", lambda n: next(bodies)):
+        _id, raw = make_token(capsys, people.intake.username)
+    assert raw.startswith("ks_okfirst")
+    revoke(capsys, raw[3:7])
+    assert not works(raw)

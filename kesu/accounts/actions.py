@@ -74,7 +74,10 @@ def create_token(user: User, name: str = "") -> str:
 
 def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """Make a token: its row (id, prefix) and the raw token, shown this once."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    body = secrets.token_urlsafe(32)
+    while body.startswith("-"):  # its start is typed on command lines, where "-…" is an option
+        body = secrets.token_urlsafe(32)
+    raw = TOKEN_PREFIX + body
     row = ApiToken.objects.create(
         user=user, name=name, key_hash=hash_token(raw), prefix=raw[len(TOKEN_PREFIX) :][:8]
     )
