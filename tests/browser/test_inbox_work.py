@@ -28,7 +28,8 @@ def browser_as(chromium, live_server):
         contexts.append(context)
         page = context.new_page()
         log_in(page, user.username)
-        page.wait_for_url("**/inbox/")
+        page.wait_for_load_state()  # executives land on the overview, everyone else on the inbox
+        page.goto("/inbox/")
         return page
 
     yield open_for
