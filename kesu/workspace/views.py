@@ -260,10 +260,13 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             status, errors = error.status, action_forms.domain_errors(error)
             found = complaint_by_number(number)  # as it is now, after the refusal
             if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
-                stale = action_forms.what_changed(found, data.get("expected_version", ""))
+                stale = action_forms.what_changed(
+                    found, data.get("expected_version", ""), data.get("seen_event", "")
+                )
                 usable, errors = refusal(found, chosen, request.user) is None, {}
                 data = data.copy()
                 data["expected_version"] = str(found.version)
+                data["seen_event"] = str(action_forms.newest_event(found))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
             after = complaint_by_number(number)
