@@ -81,3 +81,38 @@ def test_a_customer_account_reads_the_same_facts_through_the_api(people):
     assert [fact["kind"] for fact in body["agreed"]] == ["accepted", "contacted"]
     assert "孙工" in body["agreed"][0]["text"]
     assert not any(word in str(body["agreed"]) for word in INTERNAL)
+
+
+def test_an_edited_message_template_reaches_nothing_of_the_complaint_through_the_summary(
+    people,
+):
+    """Review finding 1: administrators edit the customer's messages, and the template engine
+    follows attributes; the summary must show its text and nothing behind it."""
+    from kesu.notifications.models import Notification, NotificationTemplate
+
+    h = people.handler_quality
+    h.set_password("s3cret-Passw0rd")
+    h.save(update_fields=["password"])
+    reach = (
+        "{{ summary.complaint.owner.password }}{{ summary.complaint.number }}"
+        "{{ summary.facts }}{{ summary.facts.0.text }}{{ summary.complaint.customer.phone }}"
+    )
+    NotificationTemplate.objects.create(
+        code="customer_accepted",
+        language="zh-hans",
+        subject="受理",
+        body=f"<{reach}>|{{{{ summary }}}}",
+    )
+    payload = complaint_payload(complainant={"name": "王伟", "email": "wangwei@example.com"})
+    number = people.api(people.intake).post("/complaints", payload).json()["number"]
+    _act(people, number, people.intake, "accept", {"owner": h.username})
+
+    bodies = [
+        n.body for n in Notification.objects.filter(template="customer_accepted", recipient=None)
+    ]
+    assert bodies, "the customer was told of the acceptance"
+    for body in bodies:
+        reached, said = body.split("|", 1)
+        assert reached == "<>", reached
+        assert said.startswith("我们的约定与处理：") and "孙工" in said
+        assert number not in body and "pbkdf2" not in body and h.password not in body

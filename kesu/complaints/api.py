@@ -20,7 +20,7 @@ from pydantic import Field
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, payloads
-from kesu.complaints.attachments import add_attachment
+from kesu.complaints.attachments import attach_files
 from kesu.complaints.authority import (
     allowed_actions,
     can_see,
@@ -475,7 +475,8 @@ def upload_attachment(
     _visible(request, number)
     if (refused := customer_account_refusal(request.user)) is not None:
         raise refused
-    return Status(201, add_attachment(number, file, actor=request.user, visibility=visibility))
+    (attachment,) = attach_files(number, [file], actor=request.user, visibility=visibility)
+    return Status(201, attachment)
 
 
 # ------------------------------------------------------------------------------ reference

@@ -11,7 +11,7 @@ nothing accepted is refused whatever its name.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -174,14 +174,21 @@ def check_file(name: str, size: int, head: bytes) -> str:
     return judge_file(name, size, head).content_type
 
 
-def add_attachment(
-    complaint: Complaint | str,
-    upload: UploadedFile,
-    *,
-    actor: User,
-    visibility: Visibility = Visibility.INTERNAL,
-) -> Attachment:
-    """Store one file on the complaint and record it in the timeline."""
+def may_attach(c: Complaint) -> bool:
+    """Whether the complaint takes new files: an archived record takes none."""
+    return c.state not in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class _Judged:
+    upload: UploadedFile
+    accepted: AcceptedFile
+    size: int
+    sha256: str
+
+
+def _judged(upload: UploadedFile) -> _Judged:
+    """Refuse a file before anything is written (413 / 415), and read its digest."""
     size = upload.size or 0
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
@@ -191,48 +198,97 @@ def add_attachment(
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    with transaction.atomic():
-        c = _lock(complaint)
-        if not can_see(actor, c):
-            raise ComplaintError(
-                ErrorCode.NOT_FOUND,
-                _("Complaint %(number)s does not exist.") % {"number": c.number},
-            )
-        if c.state in FINAL_STATES:
-            raise ComplaintError(
-                ErrorCode.WRONG_STATE,
-                _("The complaint is %(state)s; its record is archived and takes no new files.")
-                % {"state": c.get_state_display()},
-            )
-        now = clock.now()
-        attachment = Attachment(
-            complaint=c,
-            name=_shortened(accepted.name),
-            content_type=accepted.content_type,
-            size=size,
-            sha256=digest.hexdigest(),
-            visibility=visibility,
-            uploaded_by=acting_user(actor),
-            uploaded_at=now,
-        )
-        attachment.file.save(attachment.sha256, upload, save=False)
-        attachment.save()
-        ComplaintEvent.objects.create(
-            complaint=c,
-            type=EventType.ATTACH,
-            actor=acting_user(actor),
-            at=now,
-            from_state=c.state,
-            to_state=c.state,
-            visibility=visibility,
-            data={
-                "attachment": attachment.pk,
-                "name": attachment.name,
-                "size": size,
-                **actor_data(actor),
-            },
-        )
+    return _Judged(upload, accepted, size, digest.hexdigest())
+
+
+def attach_files(
+    complaint: Complaint | str,
+    files: Sequence[UploadedFile],
+    *,
+    actor: User,
+    visibility: Visibility = Visibility.INTERNAL,
+) -> list[Attachment]:
+    """Store files on the complaint: the only writer of attachments (the complaint page, the
+    API, registration, the portal and mail all come here). All or none: every file is judged
+    before anything is written, and a failure removes what was stored of the earlier ones.
+    One transaction; one timeline event per file; each raises the complaint's version, so
+    whoever has the complaint open is told (the workspace's freshness poll)."""
+    judged = [_judged(upload) for upload in files]
+    if not judged:
+        return []
+    stored: list[str] = []  # the names written to storage
+    attached: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            c = _lock(complaint)
+            if not can_see(actor, c):
+                raise ComplaintError(
+                    ErrorCode.NOT_FOUND,
+                    _("Complaint %(number)s does not exist.") % {"number": c.number},
+                )
+            if not may_attach(c):
+                raise ComplaintError(
+                    ErrorCode.WRONG_STATE,
+                    _("The complaint is %(state)s; its record is archived and takes no new files.")
+                    % {"state": c.get_state_display()},
+                )
+            for one in judged:
+                attached.append(_store(c, one, stored, actor=actor, visibility=visibility))
+    except BaseException:
+        storage = Attachment.file.field.storage
+        for name in stored:  # the rows are gone with the transaction; the files go too
+            storage.delete(name)
+        raise
+    return attached
+
+
+def _store(
+    c: Complaint, one: _Judged, stored: list[str], *, actor: User, visibility: Visibility
+) -> Attachment:
+    """On the locked row: the file, its row, its event, and the complaint's version."""
+    now = clock.now()
+    attachment = Attachment(
+        complaint=c,
+        name=_shortened(one.accepted.name),
+        content_type=one.accepted.content_type,
+        size=one.size,
+        sha256=one.sha256,
+        visibility=visibility,
+        uploaded_by=acting_user(actor),
+        uploaded_at=now,
+    )
+    attachment.file.save(one.sha256, one.upload, save=False)
+    stored.append(attachment.file.name)
+    attachment.save()
+    c.version += 1
+    c.save(update_fields=["version"])
+    ComplaintEvent.objects.create(
+        complaint=c,
+        type=EventType.ATTACH,
+        actor=acting_user(actor),
+        at=now,
+        from_state=c.state,
+        to_state=c.state,
+        visibility=visibility,
+        data={
+            "attachment": attachment.pk,
+            "name": attachment.name,
+            "size": one.size,
+            **actor_data(actor),
+        },
+    )
     return attachment
+
+
+def add_attachment(
+    complaint: Complaint | str,
+    upload: UploadedFile,
+    *,
+    actor: User,
+    visibility: Visibility = Visibility.INTERNAL,
+) -> Attachment:
+    """Store one file on the complaint and record it in the timeline (`attach_files`)."""
+    return attach_files(complaint, [upload], actor=actor, visibility=visibility)[0]
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,16 @@ class Action(models.TextChoices):
     RESUME = "resume", _("Resume after waiting")
 
 
+# The field of an action whose words go to the customer (a note's: when it is shown to them).
+# The complaint page offers the reply templates (常用回复) on these fields.
+TO_CUSTOMER_FIELD: dict[Action, str] = {
+    Action.NOTE: "text",
+    Action.PROGRESS: "message",
+    Action.ANSWER: "answer",
+    Action.INVALIDATE: "explanation",
+}
+
+
 # Timeline event types: every action under its own name, plus what is not an action.
 EventType = models.TextChoices(
     "EventType",

@@ -75,17 +75,19 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
         for complaint in locked:
             events = timelines.get(complaint.pk, [])
             clocks = engine.clocks_of(complaint, events)
-            new_events = []
+            new_events, level = [], complaint.escalation_level
             for taken in due_steps(clocks, now, calendar, step):
                 new_events.append(engine.take_step(complaint, taken, now))
                 report.steps[taken.type] += 1
             changed = engine.apply_schedule(complaint, clocks)  # the steps just taken count
+            if complaint.escalation_level != level:  # those looking at it are told (the poll)
+                complaint.version += 1
             if new_events or changed:
                 rescheduled.append(complaint)
             appended += [(complaint, e) for e in new_events]
             report.complaints += 1
         # one statement for the batch's new schedules (a query per row cost 0.5 s per 1,000
         # rows on PostgreSQL)
-        update_columns(rescheduled, ("due_at", "next_check_at", "escalation_level"))
+        update_columns(rescheduled, ("due_at", "next_check_at", "escalation_level", "version"))
         ComplaintEvent.objects.bulk_create([e for _c, e in appended])  # one INSERT per batch
         notification_rules.on_events(appended)  # one INSERT for the batch's notifications

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
-from kesu.complaints.attachments import add_attachment
+from kesu.complaints.attachments import attach_files, may_attach
 from kesu.complaints.choices import (
-    FINAL_STATES,
     AppealKind,
     Channel,
     ContactMethod,
@@ -94,7 +93,7 @@ def add_information(
     staff only (merged complaints may have different customers; this link shows the
     merged one)."""
     intake.check_files(files)
-    if files and link.complaint.state in FINAL_STATES:
+    if files and not may_attach(link.complaint):
         raise invalid("files", _("The complaint is archived; it takes no new files."))
     survivor = surviving(link.complaint)
     if survivor.pk != link.complaint_id:
@@ -109,10 +108,7 @@ def add_information(
     customer = _customer(link, account)
     with transaction.atomic():
         event = actions.add_info(link.complaint.number, actor=customer, message=message)
-        for upload in files:
-            add_attachment(
-                link.complaint.number, upload, actor=customer, visibility=Visibility.CUSTOMER
-            )
+        attach_files(link.complaint.number, files, actor=customer, visibility=Visibility.CUSTOMER)
     return event
 
 

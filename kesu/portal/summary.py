@@ -122,24 +122,31 @@ def facts(complaint: Complaint) -> list[Fact]:
 
 class Summary:
     """The facts as text for a message, built when the message is rendered (in its language).
-    False when there is nothing to tell yet."""
+    False when there is nothing to tell yet.
+
+    Message templates are edited by administrators and rendered with everything in their
+    context reachable by attribute: this object shows them its text and its truth and nothing
+    else (the template engine refuses names that begin with an underscore), so that no
+    template reaches the complaint, its people or their accounts through it."""
+
+    __slots__ = ("_complaint", "_facts")
 
     def __init__(self, complaint: Complaint):
-        self.complaint = complaint
+        self._complaint = complaint
         self._facts: dict[str, list[Fact]] = {}  # by language: read once per rendering
 
-    def facts(self) -> list[Fact]:
+    def _read(self) -> list[Fact]:
         language = translation.get_language() or ""
         if language not in self._facts:
-            self._facts[language] = facts(self.complaint)
+            self._facts[language] = facts(self._complaint)
         return self._facts[language]
 
     def __bool__(self) -> bool:
-        return bool(self.facts())
+        return bool(self._read())
 
     def __str__(self) -> str:
         lines = [_("What we agreed and did:")]
-        for fact in self.facts():
+        for fact in self._read():
             lines.append(f"- {fact.text}")
             lines += [f"  · {item}" for item in fact.items]
         return "\n".join(lines) if len(lines) > 1 else ""

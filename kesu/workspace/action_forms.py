@@ -26,6 +26,7 @@ from kesu.complaints.choices import (
     CostBearer,
     CostItem,
     Determination,
+    EventType,
     Severity,
     SurveyScale,
 )
@@ -129,6 +130,7 @@ class ActionForm:
     version: int
     errors: dict[str, str] = field(default_factory=dict)  # "" holds errors of no one field
 
+    seen: int = 0  # the newest event of the complaint when the form was first drawn
     stale: list[str] = field(default_factory=list)  # what others did since the form was drawn
     usable: bool = True  # False: the action is no longer possible; the form is not drawn
 
@@ -336,7 +338,16 @@ def build(
     version = complaint.version
     if posted and (data.get("expected_version") or "").isdigit():
         version = int(data["expected_version"])
-    return ActionForm(action, form_fields, version, errors)
+    if posted and (data.get("seen_event") or "").isdigit():
+        seen = int(data["seen_event"])
+    else:
+        seen = newest_event(complaint)
+    return ActionForm(action, form_fields, version, errors, seen=seen)
+
+
+def newest_event(complaint: Complaint) -> int:
+    """The id of the complaint's newest event (0 for none): what a form drawn now has seen."""
+    return complaint.events.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def error_id(name: str) -> str:
@@ -540,12 +551,39 @@ def _with_limits(message, ctx: dict) -> str:
         return str(_("This value is not valid."))
 
 
-def what_changed(complaint: Complaint, since_version: str) -> list[str]:
+# Events that leave the complaint's version as it was: a form drawn before them is not
+# refused for them. Others came along with the change that refused it; they are told last.
+QUIET_EVENTS = frozenset(
+    {
+        EventType.LINK_SENT,
+        EventType.LINK_REVOKED,
+        EventType.TIME_LIMIT_CHANGED,
+        EventType.DEADLINE_WARNED,
+        EventType.DEADLINE_BREACHED,
+    }
+)
+SHOWN_CHANGES = 5
+
+
+def what_changed(complaint: Complaint, since_version: str, seen_event: str = "") -> list[str]:
     """In words, what others did to the complaint since the form was drawn (at most five
-    steps, oldest first), and where it stands now: no version numbers."""
-    seen = int(since_version) if since_version.isdigit() else complaint.version - 1
-    count = min(max(complaint.version - seen, 1), 5)
-    events = list(complaint.events.select_related("actor").order_by("-id")[:count])[::-1]
+    steps, oldest first), and where it stands now: no version numbers.
+
+    The steps are the events after `seen_event` (the newest the form had seen), those that
+    changed the complaint first; a form without it (drawn before it carried one) is told
+    the newest steps that changed the complaint, one for each version it missed."""
+    newest_first = complaint.events.select_related("actor").order_by("-id")
+    if seen_event.isdigit():
+        after = list(newest_first.filter(id__gt=int(seen_event))[:50])
+        changed = [e for e in after if e.type not in QUIET_EVENTS]
+        quiet = [e for e in after if e.type in QUIET_EVENTS]
+        events = (changed + quiet)[:SHOWN_CHANGES]
+    else:
+        seen = int(since_version) if since_version.isdigit() else complaint.version - 1
+        missed = min(max(complaint.version - seen, 1), SHOWN_CHANGES)
+        recent = list(newest_first[:50])
+        events = [e for e in recent if e.type not in QUIET_EVENTS][:missed] or recent[:1]
+    events.sort(key=lambda e: e.pk)
     lines = [
         _("%(who)s: %(what)s (%(at)s)")
         % {

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from pydantic import ValidationError
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
-from kesu.complaints.attachments import add_attachment, refused_files
+from kesu.complaints.attachments import attach_files, may_attach, refused_files
 from kesu.complaints.authority import (
     allowed_actions,
     can_see,
@@ -29,7 +28,6 @@ from kesu.complaints.authority import (
     refusal,
 )
 from kesu.complaints.choices import (
-    FINAL_STATES,
     Action,
     Channel,
     CostBearer,
@@ -196,7 +194,7 @@ def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
         "customer_link": _customer_link(c),
         "customer_mail_held": customer_mail_held(c, events),
         "acknowledgement_limited": acknowledgement_limited(events),
-        "may_attach": c.state not in FINAL_STATES,
+        "may_attach": may_attach(c),
         "visibilities": Visibility.choices,
     }
 
@@ -262,10 +260,13 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             status, errors = error.status, action_forms.domain_errors(error)
             found = complaint_by_number(number)  # as it is now, after the refusal
             if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
-                stale = action_forms.what_changed(found, data.get("expected_version", ""))
+                stale = action_forms.what_changed(
+                    found, data.get("expected_version", ""), data.get("seen_event", "")
+                )
                 usable, errors = refusal(found, chosen, request.user) is None, {}
                 data = data.copy()
                 data["expected_version"] = str(found.version)
+                data["seen_event"] = str(action_forms.newest_event(found))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
             after = complaint_by_number(number)
@@ -300,7 +301,7 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
 @require_POST
 def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
     """Files added on the complaint's page after registration: judged and stored by the same
-    code as the API's upload (`attachments.add_attachment`, one event each); all or none."""
+    action as the API's upload (`attachments.attach_files`, one event each); all or none."""
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
@@ -315,10 +316,7 @@ def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if (refused := customer_account_refusal(request.user)) is not None:
             raise refused
-        intake.check_files(files)  # refuse a bad file before anything is written
-        with transaction.atomic():
-            for upload in files:
-                add_attachment(found, upload, actor=request.user, visibility=visibility)
+        attach_files(found, files, actor=request.user, visibility=visibility)
     except ComplaintError as error:
         detail = error.fields.get("files") or error.message
         messages.error(request, _("No file was added: %(reason)s") % {"reason": detail})

@@ -72,3 +72,29 @@ def test_an_admin_writes_a_reply_and_the_owner_sends_it_filled_in(page, people):
 
 def test_filling_is_literal_substitution():
     assert fill("{{ a }}-{{b}}-{{ c }}", {"a": "{{ b }}", "b": "2"}) == "{{ b }}-2-{{ c }}"
+
+
+def test_replies_are_offered_wherever_words_go_to_the_customer_and_a_note_says_it_is_shown(
+    page, people
+):
+    """Review of #14, finding 8: an answer and an invalidation write to the customer too; a
+    note a reply made visible to the customer says so in the form."""
+    number = _accepted(people, people.handler_quality)
+    ReplyTemplate.objects.create(name="通用问候", body="您好，{{ customer }}。")
+    _with_password(people.handler_quality)
+    log_in(page, people.handler_quality.username)
+    page.wait_for_url("**/inbox/")
+
+    page.goto(f"/complaints/{number}/do/invalidate#act")
+    page.locator("#act [data-role=reply-picker] select").select_option(label="通用问候")
+    assert page.locator("#act textarea[name=explanation]").input_value() == "您好，王伟。"
+
+    page.goto(f"/complaints/{number}/do/note#act")
+    told = page.locator("#act [data-role=reply-to-customer]")
+    assert page.locator("#act select[name=visibility]").input_value() != "customer"
+    assert not told.is_visible()
+    page.locator("#act [data-role=reply-picker] select").select_option(label="通用问候")
+    assert page.locator("#act select[name=visibility]").input_value() == "customer"
+    assert told.is_visible() and "客户" in told.inner_text()
+    page.locator("#act select[name=visibility]").select_option("internal")
+    assert not told.is_visible()

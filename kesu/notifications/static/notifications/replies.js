@@ -1,5 +1,5 @@
 // Reply templates (常用回复): the picker goes into the action form; picking one fills the text
-// that goes to the customer (and, for a note, makes it visible to them).
+// that goes to the customer (and, for a note, makes it visible to them, and says so).
 "use strict";
 document.querySelectorAll('[data-role="reply-picker"]').forEach((picker) => {
   const form = document.querySelector("#act form");
@@ -8,6 +8,8 @@ document.querySelectorAll('[data-role="reply-picker"]').forEach((picker) => {
   if (!text) return;
   form.querySelector(".fields").prepend(picker);
   picker.hidden = false;
+  const visibility = form.querySelector('select[name="visibility"]');
+  const told = picker.querySelector('[data-role="reply-to-customer"]');
   select.addEventListener("change", () => {
     const option = select.selectedOptions[0];
     if (!option || !option.value) return;
@@ -16,8 +18,13 @@ document.querySelectorAll('[data-role="reply-picker"]').forEach((picker) => {
       return;
     }
     text.value = option.dataset.text;
-    const visibility = form.querySelector('select[name="visibility"]');
-    if (visibility) visibility.value = "customer";
+    if (visibility && visibility.value !== "customer") {
+      visibility.value = "customer"; // a reply is written to the customer: said, never silent
+      told.hidden = false;
+    }
     text.focus();
+  });
+  if (visibility) visibility.addEventListener("change", () => {
+    if (visibility.value !== "customer") told.hidden = true;
   });
 });
