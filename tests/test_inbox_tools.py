@@ -121,3 +121,19 @@ def test_the_export_writes_the_columns_kesu_export_writes(people):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [column.header for column in COLUMNS]
     assert sorted(row[0] for row in rows[1:]) == sorted(numbers)
+
+
+def test_an_export_refused_by_an_excel_cell_says_why_and_goes_back_to_the_inbox(people):
+    number = _accepted(people, 1)[0]
+    Complaint.objects.filter(number=number).update(description="长" * 40_000)  # an old text
+    client = _client(people.intake)
+    page = client.get("/inbox/export", {"tab": "all", "format": "xlsx"}, follow=True)
+    assert page.redirect_chain[-1][0] == "/inbox/?tab=all"
+    assert "more than an Excel cell holds" in page.content.decode()
+    ticked = client.post(
+        "/inbox/bulk",
+        {"pick": [number], "do": "export", "format": "xlsx", "back": "tab=all"},
+        follow=True,
+    )
+    assert ticked.redirect_chain[-1][0] == "/inbox/?tab=all"
+    assert "export to a .csv file" in ticked.content.decode()

@@ -19,7 +19,7 @@ from kesu.complaints import payloads
 from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import TRANSITIONS, Action
 from kesu.complaints.errors import ComplaintError
-from kesu.complaints.importing import write_csv, write_xlsx
+from kesu.complaints.importing import RegisterFileError, write_csv, write_xlsx
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import visible_complaints
 from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM
@@ -42,13 +42,18 @@ def inbox_query(tab: Tab | None, q: str, filters: Filters) -> str:
 # ------------------------------------------------------------------------------ export
 
 
-class ExportTooLarge(Exception):
+class ExportRefused(Exception):
+    """The list cannot be written as asked; the message says why, in the person's language."""
+
+
+class ExportTooLarge(ExportRefused):
     pass
 
 
 def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     """The complaints as a download, in the columns `kesu export` writes (and `kesu import`
-    reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows."""
+    reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows, and
+    (ExportRefused) when a text is longer than an Excel cell holds."""
     if complaints.order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
         raise ExportTooLarge(
             _("The list has more than %(limit)d complaints: narrow it before exporting.")
@@ -57,7 +62,10 @@ def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(complaints, buffer)
+        try:
+            write_xlsx(complaints, buffer)
+        except RegisterFileError as error:
+            raise ExportRefused(str(error)) from error
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -73,7 +73,7 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
     """The inbox's list as it is filtered, as .xlsx or .csv (`kesu export`'s columns)."""
     try:
         return inbox_tools.export_response(listed(request, request.GET), request.GET.get("format"))
-    except inbox_tools.ExportTooLarge as error:
+    except inbox_tools.ExportRefused as error:
         messages.error(request, str(error))
         back = request.GET.copy()
         back.pop("format", None)
@@ -106,7 +106,11 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     if chosen == "export":
         numbers = [number for number, _version in rows]
         complaints = visible_complaints(request.user).filter(number__in=numbers)
-        return inbox_tools.export_response(complaints, request.POST.get("format", "xlsx"))
+        try:
+            return inbox_tools.export_response(complaints, request.POST.get("format", "xlsx"))
+        except inbox_tools.ExportRefused as error:
+            messages.error(request, str(error))
+            return redirect(_inbox_url(back))
     allowed = {a.value: a for a in inbox_tools.bulk_actions_for(request.user)}
     if chosen not in allowed:
         messages.error(request, _("Choose what to do with the ticked complaints."))
