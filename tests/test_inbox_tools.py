@@ -137,3 +137,14 @@ def test_an_export_refused_by_an_excel_cell_says_why_and_goes_back_to_the_inbox(
     )
     assert ticked.redirect_chain[-1][0] == "/inbox/?tab=all"
     assert "export to a .csv file" in ticked.content.decode()
+
+
+def test_a_row_refused_by_validation_is_told_in_the_persons_language(people):
+    number = _accepted(people, 1)[0]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(people.head_quality)
+    page = client.post("/inbox/bulk", {"pick": [f"{number}@0"], "do": "note", "text": "看一下"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Input should be" not in text
+    assert "请输入不小于 1 的数字。" in text
+    assert not Complaint.objects.get(number=number).events.filter(type="note").exists()

@@ -150,7 +150,7 @@ def apply_bulk(
             reasons = [str(error.message), *(str(m) for m in error.fields.values())]
             results.append(RowResult(number, False, " ".join(reasons)))
         except ValidationError as error:
-            results.append(RowResult(number, False, str(error.errors()[0]["msg"])))
+            results.append(RowResult(number, False, " ".join(validation_errors(error).values())))
         else:
             results.append(RowResult(number, True))
     return results
