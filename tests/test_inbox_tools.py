@@ -148,3 +148,15 @@ def test_a_row_refused_by_validation_is_told_in_the_persons_language(people):
     assert page.status_code == 200 and "Input should be" not in text
     assert "请输入不小于 1 的数字。" in text
     assert not Complaint.objects.get(number=number).events.filter(type="note").exists()
+
+
+def test_a_posted_query_or_way_back_goes_into_the_location_as_the_inbox_writes_it(people):
+    number = _accepted(people, 1)[0]
+    client = _client(people.head_quality)
+    evil = "tab=all\\r\\nSet-Cookie: x=1&severity=1&evil=2".replace("\\r\\n", "\r\n")
+    nothing = client.post("/inbox/bulk", {"back": evil, "do": "note", "text": "看"})
+    assert nothing.status_code == 302 and nothing.url == "/inbox/?severity=1"
+    unnamed = client.post("/inbox/views", {"name": "", "query": evil})
+    assert unnamed.status_code == 302 and unnamed.url == "/inbox/?severity=1"
+    done = client.post("/inbox/bulk", {"pick": [number], "do": "note", "text": "看", "back": evil})
+    assert done.status_code == 200 and 'href="/inbox/?severity=1"' in done.content.decode()

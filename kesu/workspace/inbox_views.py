@@ -97,7 +97,7 @@ def _posted_only(view):
 @_posted_only
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     """One action on every ticked row, each complaint judged and taken on its own."""
-    back = request.POST.get("back", "")
+    back = inbox_tools.normalised_query(request.POST.get("back", ""))  # goes into Location
     rows = inbox_tools.picked(request.POST.getlist("pick"))
     chosen = request.POST.get("do", "")
     if not rows:
@@ -140,7 +140,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 @login_required
 @_posted_only
 def inbox_save_view(request: HttpRequest) -> HttpResponse:
-    query = request.POST.get("query", "")
+    query = inbox_tools.normalised_query(request.POST.get("query", ""))  # goes into Location
     try:
         view = inbox_tools.save_view(
             request.user, request.POST.get("name", ""), query, "share" in request.POST
