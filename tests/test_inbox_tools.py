@@ -3,11 +3,13 @@ actions' refusals, saved views' rules, and the export by `kesu export`'s writers
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kesu.complaints.importing import COLUMNS
 from kesu.complaints.models import Complaint
@@ -160,3 +162,27 @@ def test_a_posted_query_or_way_back_goes_into_the_location_as_the_inbox_writes_i
     assert unnamed.status_code == 302 and unnamed.url == "/inbox/?severity=1"
     done = client.post("/inbox/bulk", {"pick": [number], "do": "note", "text": "看", "back": evil})
     assert done.status_code == 200 and 'href="/inbox/?severity=1"' in done.content.decode()
+
+
+def test_the_export_lists_in_the_order_the_inbox_shows(people):
+    first, second, third = _accepted(people, 3)
+    now = timezone.now()
+    for number, days in ((first, 9), (second, 1), (third, 5)):
+        Complaint.objects.filter(number=number).update(due_at=now + timedelta(days=days))
+    client = _client(people.intake)
+
+    def exported(query: dict) -> list[str]:
+        response = client.get("/inbox/export", {**query, "format": "csv"})
+        return [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:]
+
+    page = client.get("/inbox/", {"tab": "all", "sort": "due"}).content.decode()
+    shown = sorted((first, second, third), key=page.index)
+    assert shown == [second, third, first]
+    assert exported({"tab": "all", "sort": "due"}) == shown
+    assert exported({"tab": "all"}) == [third, second, first]  # newest first, as listed
+    ticked = client.post(
+        "/inbox/bulk",
+        {"pick": [first, second, third], "do": "export", "format": "csv", "back": "sort=due"},
+    )
+    rows = list(csv.reader(io.StringIO(ticked.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == shown

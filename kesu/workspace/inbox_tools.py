@@ -2,6 +2,7 @@
 export of the list, saved views, and telling the person what others changed meanwhile."""
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from kesu.complaints import payloads
 from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import TRANSITIONS, Action
 from kesu.complaints.errors import ComplaintError
-from kesu.complaints.importing import RegisterFileError, write_csv, write_xlsx
+from kesu.complaints.importing import EXPORT_ORDER, RegisterFileError, write_csv, write_xlsx
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import visible_complaints
 from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM
@@ -50,7 +51,9 @@ class ExportTooLarge(ExportRefused):
     pass
 
 
-def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
+def export_response(
+    complaints: QuerySet[Complaint], fmt: str, *, order: Sequence[str] = EXPORT_ORDER
+) -> HttpResponse:
     """The complaints as a download, in the columns `kesu export` writes (and `kesu import`
     reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows, and
     (ExportRefused) when a text is longer than an Excel cell holds."""
@@ -63,7 +66,7 @@ def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         buffer = io.BytesIO()
         try:
-            write_xlsx(complaints, buffer)
+            write_xlsx(complaints, buffer, order=order)
         except RegisterFileError as error:
             raise ExportRefused(str(error)) from error
         response = HttpResponse(
@@ -74,7 +77,7 @@ def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")  # Excel reads the Chinese text as UTF-8 with the BOM
-        write_csv(complaints, response)
+        write_csv(complaints, response, order=order)
         name = f"complaints-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
