@@ -226,8 +226,10 @@ def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int)
 
 @dataclass(frozen=True)
 class Listing:
-    """What the inbox lists for a query: its tab, words and filters, and the complaints."""
+    """What the inbox lists for a query: the person's tabs, the one open, the words and
+    filters, and the complaints."""
 
+    tabs: list[Tab]
     tab: Tab
     q: str
     filters: Filters
@@ -247,4 +249,4 @@ def listing(user: User, query, now: datetime) -> Listing:
     q = query.get("q", "").strip()[:100]
     filters = Filters.from_query(query)
     qs = filters.apply(complaints_in(user, tab, now))
-    return Listing(tab, q, filters, search_text(qs, q) if q else qs)
+    return Listing(tabs, tab, q, filters, search_text(qs, q) if q else qs)
