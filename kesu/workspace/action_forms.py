@@ -244,6 +244,7 @@ def _posted(data: QueryDict | None, name: str) -> str:
 # Fields the domain requires only on some complaints or with some answers: marked as required
 # when the form is drawn, and reported with the schema's errors so that one submit names every
 # missing field. The domain still decides (kesu.complaints.actions); this only shows it early.
+# tests/test_required_when.py asks the actions with each field empty: table and domain agree.
 REQUIRED_WHEN = {
     (Action.APPROVE_PLAN, "expert_review"): lambda c, data: c.severity == Severity.LEVEL_1,
     (Action.DETERMINE, "root_cause"): lambda c, data: (
