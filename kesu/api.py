@@ -4,7 +4,6 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -21,6 +20,7 @@ from kesu.core.encoding import LocalTimeEncoder
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.middleware import BODY_EXCEPTIONS, body_refusal
 from kesu.core.text import printable, unstorable
+from kesu.core.validation import error_message
 
 
 class TokenAuth(HttpBearer):
@@ -179,61 +179,14 @@ def _complaint_error(request, exc: ComplaintError):
 _SKIP_LOC = {"body", "payload", "query", "path", "filters", "form", "file"}
 
 
-# pydantic's error types, in our words (whole sentences, translated); others keep its text
-_PYDANTIC_MESSAGES = {
-    "missing": gettext_lazy("This field is required."),
-    "extra_forbidden": gettext_lazy("Unknown field: check its name."),
-    "string_type": gettext_lazy("Give text."),
-    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
-    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
-    "int_parsing": gettext_lazy("Give a whole number."),
-    "int_type": gettext_lazy("Give a whole number."),
-    "int_from_float": gettext_lazy("Give a whole number."),
-    "decimal_parsing": gettext_lazy("Give a number."),
-    "decimal_type": gettext_lazy("Give a number."),
-    "decimal_max_digits": gettext_lazy("At most %(max_digits)s digits."),
-    "decimal_max_places": gettext_lazy("At most %(decimal_places)s decimal places."),
-    "bool_parsing": gettext_lazy("Give true or false."),
-    "bool_type": gettext_lazy("Give true or false."),
-    "enum": gettext_lazy("Not one of the allowed values: %(expected)s."),
-    "literal_error": gettext_lazy("Not one of the allowed values: %(expected)s."),
-    "greater_than_equal": gettext_lazy("Must be at least %(ge)s."),
-    "less_than_equal": gettext_lazy("Must be at most %(le)s."),
-    "datetime_parsing": gettext_lazy("Give a date and time such as 2026-11-21T09:30:00+08:00."),
-    "datetime_from_date_parsing": gettext_lazy(
-        "Give a date and time such as 2026-11-21T09:30:00+08:00."
-    ),
-    "datetime_type": gettext_lazy("Give a date and time such as 2026-11-21T09:30:00+08:00."),
-    "date_parsing": gettext_lazy("Give a date such as 2026-11-21."),
-    "date_from_datetime_parsing": gettext_lazy("Give a date such as 2026-11-21."),
-    "list_type": gettext_lazy("Give a list."),
-    "too_short": gettext_lazy("Give at least %(min_length)s items."),
-    "too_long": gettext_lazy("Give at most %(max_length)s items."),
-    "model_type": gettext_lazy("Give an object."),
-    "dict_type": gettext_lazy("Give an object."),
-}
-
-
-def _message(error: dict) -> str:
-    if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
-        return str(error["ctx"]["error"])  # our own validators' translated words
-    if error.get("type") == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
-        return str(_PYDANTIC_MESSAGES["missing"])  # blank text the action cannot do without
-    template = _PYDANTIC_MESSAGES.get(error.get("type", ""))
-    if template is None:
-        return error.get("msg", "")
-    try:
-        return str(template) % {k: v for k, v in error.get("ctx", {}).items()}
-    except (KeyError, TypeError, ValueError):
-        return error.get("msg", "")
-
-
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     errors = []
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", ()) if str(part) not in _SKIP_LOC]
-        errors.append({"field": ".".join(loc) or "body", "message": _message(error)})
+        errors.append(
+            {"field": ".".join(loc) or "body", "message": error_message(error, for_program=True)}
+        )
     return error_response(request, ErrorCode.INVALID, _("The data is not valid."), 422, errors)
 
 

@@ -3,11 +3,13 @@ actions' refusals, saved views' rules, and the export by `kesu export`'s writers
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kesu.complaints.importing import COLUMNS
 from kesu.complaints.models import Complaint
@@ -121,3 +123,66 @@ def test_the_export_writes_the_columns_kesu_export_writes(people):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [column.header for column in COLUMNS]
     assert sorted(row[0] for row in rows[1:]) == sorted(numbers)
+
+
+def test_an_export_refused_by_an_excel_cell_says_why_and_goes_back_to_the_inbox(people):
+    number = _accepted(people, 1)[0]
+    Complaint.objects.filter(number=number).update(description="长" * 40_000)  # an old text
+    client = _client(people.intake)
+    page = client.get("/inbox/export", {"tab": "all", "format": "xlsx"}, follow=True)
+    assert page.redirect_chain[-1][0] == "/inbox/?tab=all"
+    assert "more than an Excel cell holds" in page.content.decode()
+    ticked = client.post(
+        "/inbox/bulk",
+        {"pick": [number], "do": "export", "format": "xlsx", "back": "tab=all"},
+        follow=True,
+    )
+    assert ticked.redirect_chain[-1][0] == "/inbox/?tab=all"
+    assert "export to a .csv file" in ticked.content.decode()
+
+
+def test_a_row_refused_by_validation_is_told_in_the_persons_language(people):
+    number = _accepted(people, 1)[0]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(people.head_quality)
+    page = client.post("/inbox/bulk", {"pick": [f"{number}@0"], "do": "note", "text": "看一下"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Input should be" not in text
+    assert "请输入不小于 1 的数字。" in text
+    assert not Complaint.objects.get(number=number).events.filter(type="note").exists()
+
+
+def test_a_posted_query_or_way_back_goes_into_the_location_as_the_inbox_writes_it(people):
+    number = _accepted(people, 1)[0]
+    client = _client(people.head_quality)
+    evil = "tab=all\\r\\nSet-Cookie: x=1&severity=1&evil=2".replace("\\r\\n", "\r\n")
+    nothing = client.post("/inbox/bulk", {"back": evil, "do": "note", "text": "看"})
+    assert nothing.status_code == 302 and nothing.url == "/inbox/?severity=1"
+    unnamed = client.post("/inbox/views", {"name": "", "query": evil})
+    assert unnamed.status_code == 302 and unnamed.url == "/inbox/?severity=1"
+    done = client.post("/inbox/bulk", {"pick": [number], "do": "note", "text": "看", "back": evil})
+    assert done.status_code == 200 and 'href="/inbox/?severity=1"' in done.content.decode()
+
+
+def test_the_export_lists_in_the_order_the_inbox_shows(people):
+    first, second, third = _accepted(people, 3)
+    now = timezone.now()
+    for number, days in ((first, 9), (second, 1), (third, 5)):
+        Complaint.objects.filter(number=number).update(due_at=now + timedelta(days=days))
+    client = _client(people.intake)
+
+    def exported(query: dict) -> list[str]:
+        response = client.get("/inbox/export", {**query, "format": "csv"})
+        return [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:]
+
+    page = client.get("/inbox/", {"tab": "all", "sort": "due"}).content.decode()
+    shown = sorted((first, second, third), key=page.index)
+    assert shown == [second, third, first]
+    assert exported({"tab": "all", "sort": "due"}) == shown
+    assert exported({"tab": "all"}) == [third, second, first]  # newest first, as listed
+    ticked = client.post(
+        "/inbox/bulk",
+        {"pick": [first, second, third], "do": "export", "format": "csv", "back": "sort=due"},
+    )
+    rows = list(csv.reader(io.StringIO(ticked.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == shown

@@ -3,8 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.html import escape
 
 from kesu.complaints.models import Complaint
+from kesu.workspace.register_form import LABELS
 from tests.conftest import PHOTO, complaint_payload
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +139,12 @@ def test_a_registration_key_longer_than_kept_is_refused_not_cut(people):
     assert response.status_code == 422
     assert Complaint.objects.count() == 0
     assert clerk.post("/register/", _form(key="x" * 198)).status_code == 302
+
+
+def test_the_register_page_labels_its_inputs_as_the_error_summary_names_them(people):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(people.intake)
+    page = client.get("/register/").content.decode()
+    for name, label in LABELS.items():
+        assert f'name="{name}"' in page, name
+        assert escape(str(label)) in page, name

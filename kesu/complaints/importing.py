@@ -28,7 +28,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -890,10 +890,13 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
 
 
-def _for_export(complaints: QuerySet[Complaint]) -> Iterator[Complaint]:
+EXPORT_ORDER = ("registered_at", "id")  # `kesu export`: oldest registration first
+
+
+def _for_export(complaints: QuerySet[Complaint], order: Sequence[str]) -> Iterator[Complaint]:
     return (
         complaints.select_related("category", "department", "owner")
-        .order_by("registered_at", "id")
+        .order_by(*order)
         .iterator(chunk_size=2000)
     )
 
@@ -910,19 +913,23 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(complaints: QuerySet[Complaint], stream: IO[str]) -> int:
-    """Write the header and one line per complaint; returns how many. Open files with
-    encoding utf-8-sig so Excel reads the Chinese text."""
+def write_csv(
+    complaints: QuerySet[Complaint], stream: IO[str], *, order: Sequence[str] = EXPORT_ORDER
+) -> int:
+    """Write the header and one line per complaint in `order` (the inbox passes its own);
+    returns how many. Open files with encoding utf-8-sig so Excel reads the Chinese text."""
     writer = csv.writer(stream)
     writer.writerow([column.header for column in COLUMNS])
     count = 0
-    for complaint in _for_export(complaints):
+    for complaint in _for_export(complaints, order):
         writer.writerow([_csv_cell(value) for value in exported_values(complaint)])
         count += 1
     return count
 
 
-def write_xlsx(complaints: QuerySet[Complaint], path: Path | IO[bytes]) -> int:
+def write_xlsx(
+    complaints: QuerySet[Complaint], path: Path | IO[bytes], *, order: Sequence[str] = EXPORT_ORDER
+) -> int:
     """Write the sheet row by row (write-only mode keeps memory flat) to a file or a binary
     stream (the workspace's download); returns how many."""
     workbook = openpyxl.Workbook(write_only=True)
@@ -934,7 +941,7 @@ def write_xlsx(complaints: QuerySet[Complaint], path: Path | IO[bytes]) -> int:
     sheet.append([column.header for column in COLUMNS])
     count = 0
     try:
-        for complaint in _for_export(complaints):
+        for complaint in _for_export(complaints, order):
             values = exported_values(complaint)
             _check_fits(complaint, values)
             sheet.append([_xlsx_cell(sheet, value) for value in values])

@@ -35,6 +35,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.queries import departments_by_code
 from kesu.complaints.satisfaction import ANSWER_LABELS, SCALE_POINTS, SURVEY_QUESTIONS
 from kesu.complaints.schemas import ACTION_SCHEMAS
+from kesu.core.validation import MESSAGES, error_message
 
 MEASURE_ROWS = 3
 COST_ROWS = 4
@@ -245,6 +246,7 @@ def _posted(data: QueryDict | None, name: str) -> str:
 # Fields the domain requires only on some complaints or with some answers: marked as required
 # when the form is drawn, and reported with the schema's errors so that one submit names every
 # missing field. The domain still decides (kesu.complaints.actions); this only shows it early.
+# tests/test_required_when.py asks the actions with each field empty: table and domain agree.
 REQUIRED_WHEN = {
     (Action.APPROVE_PLAN, "expert_review"): lambda c, data: c.severity == Severity.LEVEL_1,
     (Action.DETERMINE, "root_cause"): lambda c, data: (
@@ -491,64 +493,14 @@ def payload_of(action: Action, data: QueryDict) -> dict[str, Any]:
     return payload
 
 
-# pydantic's error types, in the user's language (a message with a limit takes it from `ctx`)
-MESSAGES = {
-    "missing": _("This field is required."),
-    "enum": _("Choose one of the options."),
-    "literal_error": _("Choose one of the options."),
-    "datetime_from_date_parsing": _("Enter a date and time."),
-    "datetime_parsing": _("Enter a date and time."),
-    "datetime_type": _("Enter a date and time."),
-    "date_parsing": _("Enter a date."),
-    "date_from_datetime_parsing": _("Enter a date."),
-    "date_type": _("Enter a date."),
-    "int_parsing": _("Enter a whole number."),
-    "int_type": _("Enter a whole number."),
-    "int_from_float": _("Enter a whole number."),
-    "decimal_parsing": _("Enter a number."),
-    "decimal_type": _("Enter a number."),
-    "float_parsing": _("Enter a number."),
-    "finite_number": _("Enter a number."),
-    "decimal_max_digits": _("The number is too large."),
-    "decimal_whole_digits": _("The number is too large."),
-    "decimal_max_places": _("Enter at most %(decimal_places)s decimal places."),
-    "greater_than_equal": _("Enter a number of at least %(ge)s."),
-    "greater_than": _("Enter a number greater than %(gt)s."),
-    "less_than_equal": _("Enter a number of at most %(le)s."),
-    "less_than": _("Enter a number less than %(lt)s."),
-    "too_short": _("Fill in at least one."),
-    "too_long": _("Enter at most %(max_length)s."),
-    "string_too_short": _("This field is required."),
-    "string_too_long": _("Enter at most %(max_length)s characters."),
-    "bool_type": _("Choose yes or no."),
-    "bool_parsing": _("Choose yes or no."),
-}
-
-
 def validation_errors(error: ValidationError) -> dict[str, str]:
-    """pydantic's errors keyed by field path, every one in the user's language: a kind we
-    have no words for says the value is not valid rather than speak pydantic's English."""
+    """pydantic's errors keyed by field path, every one in the user's language (the table
+    the API reads too: kesu.core.validation)."""
     out: dict[str, str] = {}
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
-        kind = item["type"]
-        if kind == "value_error":
-            text = str(item["msg"]).removeprefix("Value error, ")  # ours, translated when raised
-        elif kind == "none_required" or (kind.endswith("_type") and item.get("input") is None):
-            text = str(MESSAGES["missing"])
-        elif kind in MESSAGES:
-            text = _with_limits(MESSAGES[kind], item.get("ctx") or {})
-        else:
-            text = str(_("This value is not valid."))
-        out.setdefault(key, text)
+        out.setdefault(key, error_message(item))
     return out
-
-
-def _with_limits(message, ctx: dict) -> str:
-    try:
-        return str(message) % {k: str(v) for k, v in ctx.items()}
-    except (KeyError, TypeError, ValueError):
-        return str(_("This value is not valid."))
 
 
 # Events that leave the complaint's version as it was: a form drawn before them is not

@@ -21,6 +21,7 @@ from kesu.complaints.queries import (
     categories_by_code,
     keyset_page,
     narrowed,
+    search_text,
     visible_complaints,
 )
 from kesu.core import clock, keyset
@@ -144,6 +145,11 @@ class Sort(StrEnum):
     NEWEST = "new"  # newest registration first
     DUE = "due"  # nearest deadline first (complaints with a running time limit only)
 
+    @property
+    def order(self) -> tuple[str, str]:
+        """The rows' order as page_of's keyset lists them: for what lists all at once."""
+        return ("due_at", "pk") if self is Sort.DUE else ("-registered_at", "-pk")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -216,3 +222,31 @@ def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int)
         return keyset_page(qs, cursor, limit)
     except ComplaintError:
         return page_of(qs, sort, None, limit) if cursor else ([], None)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the inbox lists for a query: the person's tabs, the one open, the words and
+    filters, and the complaints."""
+
+    tabs: list[Tab]
+    tab: Tab
+    q: str
+    filters: Filters
+    complaints: QuerySet[Complaint]
+
+
+def listing(user: User, query, now: datetime) -> Listing:
+    """The inbox's query string read as the inbox reads it (the page, its export): a tab the
+    person does not have is their first one, what does not parse is dropped."""
+    tabs = tabs_for(user)
+    try:
+        tab = Tab(query.get("tab", tabs[0]))
+    except ValueError:
+        tab = tabs[0]
+    if tab not in tabs:
+        tab = tabs[0]
+    q = query.get("q", "").strip()[:100]
+    filters = Filters.from_query(query)
+    qs = filters.apply(complaints_in(user, tab, now))
+    return Listing(tabs, tab, q, filters, search_text(qs, q) if q else qs)

@@ -2,6 +2,7 @@
 export of the list, saved views, and telling the person what others changed meanwhile."""
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from kesu.complaints import payloads
 from kesu.complaints.authority import ancestors
 from kesu.complaints.choices import TRANSITIONS, Action
 from kesu.complaints.errors import ComplaintError
-from kesu.complaints.importing import write_csv, write_xlsx
+from kesu.complaints.importing import EXPORT_ORDER, RegisterFileError, write_csv, write_xlsx
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import visible_complaints
 from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM
@@ -42,13 +43,20 @@ def inbox_query(tab: Tab | None, q: str, filters: Filters) -> str:
 # ------------------------------------------------------------------------------ export
 
 
-class ExportTooLarge(Exception):
+class ExportRefused(Exception):
+    """The list cannot be written as asked; the message says why, in the person's language."""
+
+
+class ExportTooLarge(ExportRefused):
     pass
 
 
-def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
+def export_response(
+    complaints: QuerySet[Complaint], fmt: str, *, order: Sequence[str] = EXPORT_ORDER
+) -> HttpResponse:
     """The complaints as a download, in the columns `kesu export` writes (and `kesu import`
-    reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows."""
+    reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows, and
+    (ExportRefused) when a text is longer than an Excel cell holds."""
     if complaints.order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
         raise ExportTooLarge(
             _("The list has more than %(limit)d complaints: narrow it before exporting.")
@@ -57,7 +65,10 @@ def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(complaints, buffer)
+        try:
+            write_xlsx(complaints, buffer, order=order)
+        except RegisterFileError as error:
+            raise ExportRefused(str(error)) from error
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -66,7 +77,7 @@ def export_response(complaints: QuerySet[Complaint], fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")  # Excel reads the Chinese text as UTF-8 with the BOM
-        write_csv(complaints, response)
+        write_csv(complaints, response, order=order)
         name = f"complaints-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -142,7 +153,7 @@ def apply_bulk(
             reasons = [str(error.message), *(str(m) for m in error.fields.values())]
             results.append(RowResult(number, False, " ".join(reasons)))
         except ValidationError as error:
-            results.append(RowResult(number, False, str(error.errors()[0]["msg"])))
+            results.append(RowResult(number, False, " ".join(validation_errors(error).values())))
         else:
             results.append(RowResult(number, True))
     return results

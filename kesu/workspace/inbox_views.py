@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET
 from kesu.complaints.authority import can_see
 from kesu.complaints.choices import Action, Visibility
 from kesu.complaints.models import Complaint
-from kesu.complaints.queries import search_text, visible_complaints
+from kesu.complaints.queries import visible_complaints
 from kesu.core import clock
 from kesu.core.htmx import NOTICE, htmx_endpoint
 from kesu.workspace import inbox_tools
 from kesu.workspace.action_forms import staff_choices
-from kesu.workspace.inbox import Filters, Tab, complaints_in, tabs_for
+from kesu.workspace.inbox import Filters, Tab, listing
 
 POLL_STOP = 286  # htmx stops polling on this status: once told, the person reloads
 POLL_SECONDS = 5  # how often the inbox and the complaint page ask whether anything changed
@@ -27,22 +27,6 @@ POLL_SECONDS = 5  # how often the inbox and the complaint page ask whether anyth
 
 def _inbox_url(query: str) -> str:
     return f"{reverse('inbox')}?{query}" if query else reverse("inbox")
-
-
-def listed(request: HttpRequest, query: QueryDict):
-    """The complaints the inbox lists for this query: its tab, filters and words."""
-    user = request.user
-    tabs = tabs_for(user)
-    try:
-        tab = Tab(query.get("tab", tabs[0]))
-    except ValueError:
-        tab = tabs[0]
-    if tab not in tabs:
-        tab = tabs[0]
-    filters = Filters.from_query(query)
-    qs = filters.apply(complaints_in(user, tab, clock.now()))
-    q = query.get("q", "").strip()[:100]
-    return search_text(qs, q) if q else qs
 
 
 def inbox_page_tools(request: HttpRequest, tab: Tab, q: str, filters: Filters) -> dict:
@@ -70,10 +54,14 @@ def complaint_page_tools() -> dict:
 @login_required
 @require_GET
 def inbox_export(request: HttpRequest) -> HttpResponse:
-    """The inbox's list as it is filtered, as .xlsx or .csv (`kesu export`'s columns)."""
+    """The inbox's list as it is filtered and sorted, as .xlsx or .csv (`kesu export`'s
+    columns)."""
+    shown = listing(request.user, request.GET, clock.now())
     try:
-        return inbox_tools.export_response(listed(request, request.GET), request.GET.get("format"))
-    except inbox_tools.ExportTooLarge as error:
+        return inbox_tools.export_response(
+            shown.complaints, request.GET.get("format"), order=shown.filters.sort.order
+        )
+    except inbox_tools.ExportRefused as error:
         messages.error(request, str(error))
         back = request.GET.copy()
         back.pop("format", None)
@@ -97,7 +85,7 @@ def _posted_only(view):
 @_posted_only
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     """One action on every ticked row, each complaint judged and taken on its own."""
-    back = request.POST.get("back", "")
+    back = inbox_tools.normalised_query(request.POST.get("back", ""))  # goes into Location
     rows = inbox_tools.picked(request.POST.getlist("pick"))
     chosen = request.POST.get("do", "")
     if not rows:
@@ -106,7 +94,14 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     if chosen == "export":
         numbers = [number for number, _version in rows]
         complaints = visible_complaints(request.user).filter(number__in=numbers)
-        return inbox_tools.export_response(complaints, request.POST.get("format", "xlsx"))
+        sort = Filters.from_query(QueryDict(back)).sort  # in the order the inbox showed them
+        try:
+            return inbox_tools.export_response(
+                complaints, request.POST.get("format", "xlsx"), order=sort.order
+            )
+        except inbox_tools.ExportRefused as error:
+            messages.error(request, str(error))
+            return redirect(_inbox_url(back))
     allowed = {a.value: a for a in inbox_tools.bulk_actions_for(request.user)}
     if chosen not in allowed:
         messages.error(request, _("Choose what to do with the ticked complaints."))
@@ -136,7 +131,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 @login_required
 @_posted_only
 def inbox_save_view(request: HttpRequest) -> HttpResponse:
-    query = request.POST.get("query", "")
+    query = inbox_tools.normalised_query(request.POST.get("query", ""))  # goes into Location
     try:
         view = inbox_tools.save_view(
             request.user, request.POST.get("name", ""), query, "share" in request.POST

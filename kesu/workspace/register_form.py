@@ -78,13 +78,15 @@ def form_errors(errors: dict[str, Any]) -> dict[str, str]:
     return {DOMAIN_FIELDS.get(key, key): str(message) for key, message in errors.items()}
 
 
-# the inputs' labels, as register.html shows them, for the summary of errors at the top
+# the inputs' labels: register.html shows them ({% field %}, {% label_of %}), and the summary
+# of errors at the top names the inputs by them
 LABELS = {
     "complainant.phone": _("Phone"),
     "complainant.name": _("Name"),
     "complainant.organisation": _("Organisation"),
     "complainant.email": _("E-mail"),
     "complainant.address": _("Address"),
+    "complainant.anonymous": _("Anonymous"),
     "title": _("Title"),
     "description": _("What happened"),
     "demand": _("What the customer asks for"),
@@ -104,7 +106,10 @@ LABELS = {
     "department": _("Responsible department"),
     "severity_reason": _("Why the severity differs from the proposal"),
     "files": _("Photos and documents"),
+    "sensitive": _("Sensitive (no return visit, restricted)"),
     "solution": _("How it was resolved"),
+    "customer_confirmed": _("The customer confirmed the solution"),
+    "read_back": _("I read the record back to the customer and they confirmed it"),
 }
 
 

@@ -42,7 +42,6 @@ from kesu.complaints.models import Complaint, Plan
 from kesu.complaints.queries import (
     categories_by_code,
     complaint_by_number,
-    search_text,
 )
 from kesu.complaints.schemas import ACTION_SCHEMAS, FROM_FORM, RegisterIn
 from kesu.complaints.severity import severity_reason_text
@@ -56,12 +55,11 @@ from kesu.workspace import action_forms, register_form
 from kesu.workspace.dashboard import dashboard_for
 from kesu.workspace.inbox import (
     TAB_LABELS,
-    Filters,
     Sort,
-    Tab,
     capped_count,
     complaints_in,
     deadline_of,
+    listing,
     page_of,
     tabs_for,
 )
@@ -87,21 +85,14 @@ class LoginView(auth_views.LoginView):
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
-    tabs = tabs_for(user)
-    try:
-        tab = Tab(request.GET.get("tab", tabs[0]))
-    except ValueError:
-        tab = tabs[0]
-    if tab not in tabs:
-        tab = tabs[0]
     now = clock.now()
-    q = request.GET.get("q", "").strip()[:100]
-    filters = Filters.from_query(request.GET)
-    qs = filters.apply(complaints_in(user, tab, now))
-    if q:
-        qs = search_text(qs, q)
+    shown = listing(user, request.GET, now)  # as its export reads the same query
+    tabs, tab, q, filters = shown.tabs, shown.tab, shown.q, shown.filters
     rows, cursor = page_of(
-        qs.select_related("category", "owner"), filters.sort, request.GET.get("cursor"), PAGE_SIZE
+        shown.complaints.select_related("category", "owner"),
+        filters.sort,
+        request.GET.get("cursor"),
+        PAGE_SIZE,
     )
     context = {
         "tab": tab,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from kesu.core import phones
 from kesu.workspace.action_forms import error_id
-from kesu.workspace.register_form import MAX_LENGTHS
+from kesu.workspace.register_form import LABELS, MAX_LENGTHS
 
 register = template.Library()
 
@@ -33,16 +33,25 @@ def field_error(context, name: str):
 
 
 @register.simple_tag
+def label_of(name: str) -> str:
+    """A registration input's label, for one laid out by hand (register_form.LABELS)."""
+    return str(LABELS[name])
+
+
+@register.simple_tag
 def required_mark():
     """The star of a field that must be filled in (its input says so with aria-required)."""
     return format_html(' <abbr class="req" title="{}" aria-hidden="true">*</abbr>', _("required"))
 
 
 @register.simple_tag(takes_context=True)
-def field(context, name: str, label, kind: str = "text", required: bool = False, **attrs):
+def field(context, name: str, label=None, kind: str = "text", required: bool = False, **attrs):
     """A labelled input named `name`, holding the posted value `v[name]`, and its error, in
     one cell of the form's grid (the error stays under its own input); a registration input
-    gets its text limit as `maxlength`."""
+    gets its text limit as `maxlength`, and its label from register_form.LABELS (the one the
+    summary of errors names it by) unless another is given."""
+    if label is None:
+        label = LABELS[name]
     if "maxlength" not in attrs and (limit := MAX_LENGTHS.get(name)):
         attrs["maxlength"] = limit
     if required:

@@ -123,8 +123,14 @@
       return;
     }
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    // the same form on the new page (by its address), then the input of that name inside it:
+    // another form there may have a file input of the same name
+    const base = new URL(response.url || location.href, location.href);
+    const sent = urlOf(form).pathname;
+    const twinForm = Array.from(fresh.forms).find(
+      (f) => new URL(f.getAttribute("action") || base.href, base.href).pathname === sent);
     for (const input of inputs) {
-      const twin = fresh.querySelector('input[type="file"][name="' + CSS.escape(input.name) + '"]');
+      const twin = twinForm && twinForm.querySelector('input[type="file"][name="' + CSS.escape(input.name) + '"]');
       if (!twin) continue;
       const lost = twin.closest("[data-cell], .field, fieldset") || fresh;
       lost.querySelectorAll('[data-role="files-again"]').forEach((note) => note.remove());

@@ -31,9 +31,31 @@
     el.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // attributes, not properties: a field named "action" shadows form.action
+  function pathOf(form) {
+    return new URL(form.getAttribute("action") || location.href, location.href).pathname;
+  }
+
+  // Each form is known by its address and, among forms with the same address, its place: not
+  // by its place on the page, which forms added later (the bell's panel) shift.
   function forms() {
+    var seen = {};
     return Array.prototype.filter.call(document.forms, function (f) {
       return !f.classList.contains("lang");
+    }).map(function (form) {
+      var path = pathOf(form);
+      seen[path] = (seen[path] || 0) + 1;
+      return { key: path + "#" + seen[path], form: form };
+    });
+  }
+
+  // a field by its name and, among fields of that name in the form (radios), its place
+  function fields(form, visit) {
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) return;
+      seen[el.name] = (seen[el.name] || 0) + 1;
+      visit(el, seen[el.name]);
     });
   }
 
@@ -41,12 +63,12 @@
     var select = event.target;
     if (!select.matches || !select.matches("form.lang select")) return;
     var typed = [], files = false;
-    forms().forEach(function (form, f) {
-      Array.prototype.forEach.call(form.elements, function (el, i) {
+    forms().forEach(function (known) {
+      fields(known.form, function (el, n) {
         if (el.type === "file" && el.files && el.files.length) files = true;
         // every field, not only those changed since the page came: a page that answered a
         // post with errors holds the person's work as its defaults, and the reload loses it
-        if (kept(el)) typed.push({ f: f, i: i, name: el.name, v: stateOf(el) });
+        if (kept(el)) typed.push({ form: known.key, name: el.name, n: n, v: stateOf(el) });
       });
     });
     if (files && !window.confirm(select.dataset.filesLost)) {
@@ -64,11 +86,15 @@
     var typed = sessionStorage.getItem(key);
     if (!typed) return;
     sessionStorage.removeItem(key);
-    var all = forms();
+    var wanted = {};
     JSON.parse(typed).forEach(function (entry) {
-      var form = all[entry.f];
-      var el = form && form.elements[entry.i];
-      if (el && el.name === entry.name) setState(el, entry.v);
+      wanted[entry.form + "\n" + entry.name + "\n" + entry.n] = entry.v;
+    });
+    forms().forEach(function (known) {
+      fields(known.form, function (el, n) {
+        var key = known.key + "\n" + el.name + "\n" + n;
+        if (kept(el) && Object.prototype.hasOwnProperty.call(wanted, key)) setState(el, wanted[key]);
+      });
     });
   });
 })();
