@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kesu.workspace",
     "kesu.portal",
     "kesu.mail",
+    "kesu.demo",
     "kesu.core.axes_admin.AxesConfig",  # django-axes: failed-login throttling, translated
 ]
 

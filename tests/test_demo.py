@@ -21,19 +21,17 @@ from kesu.complaints.choices import (
 )
 from kesu.complaints.models import Attachment, Category, ComplaintEvent, Plan, PlanStatus
 from kesu.core.defaults import LEVEL1_WORDS, LEVEL2_WORDS
-from kesu.core.demo import (
+from kesu.demo.cast import DEMO_PASSWORD, STAFF
+from kesu.demo.compose import demo_jpeg
+from kesu.demo.loader import demo_complaints, load_demo
+from kesu.demo.texts import (
     CATEGORY_TEXTS,
     COSMETIC_TEXTS,
-    DEMO_PASSWORD,
     LEVEL2_CATEGORIES,
     LEVEL3_CATEGORIES,
     PRODUCT_TEXTS,
     PRODUCTS,
     PROJECTS,
-    STAFF,
-    demo_complaints,
-    demo_jpeg,
-    load_demo,
 )
 
 pytestmark = pytest.mark.django_db

@@ -125,7 +125,7 @@ def test_chinese_numbers_are_shown_in_the_national_format_and_others_internation
 
 
 def test_the_demo_generates_numbers_in_the_stored_form():
-    from kesu.core.demo import _phone
+    from kesu.demo.compose import _phone
 
     rng = random.Random(13)
     for _ in range(500):

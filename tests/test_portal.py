@@ -467,7 +467,7 @@ def test_the_customers_page_draws_in_every_state_of_the_demo_data(people):
     """Every demo complaint (every state, kind and channel) through its customer link."""
     from collections import Counter
 
-    from kesu.core.demo import load_demo
+    from kesu.demo.loader import load_demo
 
     load_demo(count=60)
     client, states = Client(), Counter()

@@ -14,7 +14,7 @@ from django.test import Client
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.core.demo import load_demo
+from kesu.demo.loader import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kesu.complaints.choices import State
-from kesu.core.demo import load_demo
+from kesu.demo.loader import load_demo
 
 
 class Command(BaseCommand):
