@@ -59,7 +59,7 @@ REGION_DEPARTMENT = {"east": "sales_east", "north": "sales_north", "south": "sal
 # ------------------------------------------------------------------------------------------
 
 
-class _Demo:
+class Demo:
     """The staff, departments and categories the stories need, looked up once."""
 
     def __init__(self):

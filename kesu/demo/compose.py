@@ -21,7 +21,7 @@ from kesu.complaints.choices import (
 from kesu.complaints.models import Category
 from kesu.core import phones
 from kesu.demo.cast import INTAKE_BY_CHANNEL, REGION_DEPARTMENT, REGIONAL, STAFF
-from kesu.demo.plan import _pick, _Slot
+from kesu.demo.plan import Slot, pick
 from kesu.demo.texts import (
     BRIBE_TEXT,
     CATEGORY_FAMILY,
@@ -46,7 +46,7 @@ from kesu.demo.texts import (
 
 
 @dataclass
-class _Record:
+class Record:
     """A complaint to register, with how it will be routed."""
 
     new: NewComplaint
@@ -61,7 +61,7 @@ class _Record:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _person(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     surname = rng.choice(SURNAMES)
     if rng.random() < 0.2:
         return surname + rng.choice(["先生", "女士"])
@@ -75,7 +75,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def _values(
-    rng: random.Random, slot: _Slot, region: str, chosen: tuple[str, str, str]
+    rng: random.Random, slot: Slot, region: str, chosen: tuple[str, str, str]
 ) -> dict[str, Any]:
     """Everything a text template may mention, drawn once per complaint."""
     product, model, unit = chosen
@@ -106,8 +106,8 @@ def _values(
     }
 
 
-def _compose(slot: _Slot, rng: random.Random, categories: dict[str, Category]) -> _Record:
-    region = _pick(rng, {"east": 45, "north": 30, "south": 25})
+def compose_record(slot: Slot, rng: random.Random, categories: dict[str, Category]) -> Record:
+    region = pick(rng, {"east": 45, "north": 30, "south": 25})
     family = CATEGORY_FAMILY[slot.category]
     product_family = rng.choice(list(PRODUCTS))
     if slot.category == "technical_design":
@@ -150,7 +150,7 @@ def _compose(slot: _Slot, rng: random.Random, categories: dict[str, Category]) -
     anonymous = "anonymous" in slot.flags
     name = org = phone = email = address = ""
     if not anonymous:
-        name = _person(rng)
+        name = person_name(rng)
         phone = _phone(rng) if slot.channel != Channel.EMAIL or rng.random() < 0.5 else ""
         if slot.channel == Channel.EMAIL or rng.random() < 0.15:
             email = f"{rng.randint(10**7, 10**10)}@qq.com"
@@ -202,7 +202,7 @@ def _compose(slot: _Slot, rng: random.Random, categories: dict[str, Category]) -
         new.project_name = values["project"]
         new.project_location = part
     registrar, owner, department = _routing(rng, slot, family, region, text)
-    return _Record(
+    return Record(
         new=new,
         registrar=registrar,
         owner=owner,
@@ -241,7 +241,7 @@ def _make_major(rng, slot, family, description, claim) -> tuple[str, Decimal | N
     return description + LEVEL1_PHRASES[chosen], claim
 
 
-def _routing(rng, slot: _Slot, family: str, region: str, text: _Text) -> tuple[str, str, str]:
+def _routing(rng, slot: Slot, family: str, region: str, text: _Text) -> tuple[str, str, str]:
     """Who registers it, who will own it and in which department."""
     regional = REGIONAL[region]
     registrar = INTAKE_BY_CHANNEL.get(slot.channel, "demo_kefu1")

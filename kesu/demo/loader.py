@@ -23,15 +23,15 @@ from kesu.complaints.choices import (
 )
 from kesu.complaints.models import Complaint
 from kesu.core.defaults import load_defaults
-from kesu.demo.cast import DEMO_PASSWORD, DEMO_PREFIX, INTAKE_BY_CHANNEL, REGIONAL, STAFF, _Demo
-from kesu.demo.compose import _compose, _Record
+from kesu.demo.cast import DEMO_PASSWORD, DEMO_PREFIX, INTAKE_BY_CHANNEL, REGIONAL, STAFF, Demo
+from kesu.demo.compose import Record, compose_record
 from kesu.demo.handling_texts import DUPLICATE_PREFIX
-from kesu.demo.plan import _plan, _Slot
-from kesu.demo.story import _Story
+from kesu.demo.plan import Slot, plan_slots
+from kesu.demo.story import Story
 from kesu.demo.texts import CHANNEL_SOURCE
 
 
-def _ensure_staff(demo: _Demo) -> int:
+def _ensure_staff(demo: Demo) -> int:
     """Create the demo staff that are missing; returns how many were created."""
     existing = {u.username: u for u in User.objects.filter(username__startswith=DEMO_PREFIX)}
     created = 0
@@ -67,7 +67,7 @@ def load_demo(count: int = 300, seed: int = 20261121) -> dict[str, Any]:
     """
     started = time.monotonic()
     load_defaults()
-    demo = _Demo()
+    demo = Demo()
     with transaction.atomic():
         staff_created = _ensure_staff(demo)
     existing = demo_complaints().count()
@@ -76,14 +76,14 @@ def load_demo(count: int = 300, seed: int = 20261121) -> dict[str, Any]:
         now = timezone.now()
         # a batch that tops up an earlier, smaller demo gets its own stream of chance
         plan_rng = random.Random(f"{seed}:{existing}")  # noqa: S311 (demo data, not secrets)
-        slots = _plan(missing, plan_rng, now)
-        records: dict[int, _Record] = {}
+        slots = plan_slots(missing, plan_rng, now)
+        records: dict[int, Record] = {}
         for position, slot in enumerate(slots):
             rng = random.Random(f"{seed}:{existing}:{position}")  # noqa: S311
             if slot.merge_into is not None:
                 records[position] = _duplicate(records[slot.merge_into], slot)
             else:
-                records[position] = _compose(slot, rng, demo.categories)
+                records[position] = compose_record(slot, rng, demo.categories)
             with transaction.atomic():  # one complaint, all its actions, or nothing
                 _tell(demo, position, slot, records[position], rng)
     states = dict(demo_complaints().values_list("state").annotate(n=Count("id")))
@@ -102,7 +102,7 @@ def load_demo(count: int = 300, seed: int = 20261121) -> dict[str, Any]:
     }
 
 
-def _duplicate(original: _Record, slot: _Slot) -> _Record:
+def _duplicate(original: Record, slot: Slot) -> Record:
     """The same customer reporting the same problem again (to be merged)."""
     slot.category = original.new.category.code
     slot.kind = original.new.kind
@@ -118,7 +118,7 @@ def _duplicate(original: _Record, slot: _Slot) -> _Record:
     return replace(original, new=new, registrar=INTAKE_BY_CHANNEL.get(slot.channel, "demo_kefu1"))
 
 
-def _tell(demo: _Demo, position: int, slot: _Slot, record: _Record, rng: random.Random) -> None:
+def _tell(demo: Demo, position: int, slot: Slot, record: Record, rng: random.Random) -> None:
     new = record.new
     registrar = demo.users[record.registrar]
     if registrar.role == Role.HANDLER:
@@ -133,4 +133,4 @@ def _tell(demo: _Demo, position: int, slot: _Slot, record: _Record, rng: random.
         registered_at=slot.registered_at,
     )
     demo.numbers[position] = complaint.number
-    _Story(demo, slot, record, complaint, rng).run()
+    Story(demo, slot, record, complaint, rng).run()

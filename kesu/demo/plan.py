@@ -122,7 +122,7 @@ HISTORY_DAYS = 180
 
 
 @dataclass
-class _Slot:
+class Slot:
     scenario: _Scenario
     registered_at: datetime
     exit_at: State | None = None
@@ -142,7 +142,7 @@ class _Slot:
         return self.scenario.target
 
 
-def _pick(rng: random.Random, weighted: dict[Any, int]) -> Any:
+def pick(rng: random.Random, weighted: dict[Any, int]) -> Any:
     options = list(weighted)
     return rng.choices(options, weights=[weighted[o] for o in options])[0]
 
@@ -150,7 +150,7 @@ def _pick(rng: random.Random, weighted: dict[Any, int]) -> Any:
 def _covering(rng: random.Random, options: list, used: Counter, weights: dict) -> Any:
     """An option not used yet if there is one (so small demos cover everything), else by weight."""
     unused = [o for o in options if not used[o]]
-    chosen = rng.choice(unused) if unused else _pick(rng, {o: weights.get(o, 1) for o in options})
+    chosen = rng.choice(unused) if unused else pick(rng, {o: weights.get(o, 1) for o in options})
     used[chosen] += 1
     return chosen
 
@@ -164,12 +164,12 @@ def _registered_at(rng: random.Random, target: State, now: datetime) -> datetime
     return at
 
 
-def _plan(count: int, rng: random.Random, now: datetime) -> list[_Slot]:
+def plan_slots(count: int, rng: random.Random, now: datetime) -> list[Slot]:
     scenarios = SCENARIOS[:count] + rng.choices(
         SCENARIOS, weights=[s.weight for s in SCENARIOS], k=max(0, count - len(SCENARIOS))
     )
     slots = [
-        _Slot(
+        Slot(
             scenario,
             _registered_at(rng, scenario.target, now),
             exit_at=rng.choice(scenario.exits) if scenario.exits else None,
@@ -196,13 +196,13 @@ def _plan(count: int, rng: random.Random, now: datetime) -> list[_Slot]:
     used_channels: Counter = Counter()
     for slot in slots:
         if slot.merge_into is not None:
-            slot.channel = _pick(rng, CHANNEL_WEIGHT)
+            slot.channel = pick(rng, CHANNEL_WEIGHT)
             continue
         _classify(slot, rng, used_categories, used_channels)
     return slots
 
 
-def _classify(slot: _Slot, rng: random.Random, categories: Counter, channels: Counter) -> None:
+def _classify(slot: Slot, rng: random.Random, categories: Counter, channels: Counter) -> None:
     """Kind, severity, category and channel of one planned complaint."""
     flags = slot.flags
     if "answer" in flags or (slot.target == State.REGISTERED and rng.random() < 0.2):
@@ -231,7 +231,7 @@ def _classify(slot: _Slot, rng: random.Random, categories: Counter, channels: Co
     slot.channel = _covering(rng, options, channels, weights)
 
 
-def _severity(slot: _Slot, rng: random.Random) -> int:
+def _severity(slot: Slot, rng: random.Random) -> int:
     flags = slot.flags
     if "major" in flags:
         return 1
@@ -253,7 +253,7 @@ def _severity(slot: _Slot, rng: random.Random) -> int:
     return rng.choices([1, 2, 3], weights=[15, 50, 35])[0]
 
 
-def _categories(slot: _Slot) -> list[str]:
+def _categories(slot: Slot) -> list[str]:
     flags = slot.flags
     if flags & {"undeterminable", "appeal_quality", "assign", "cosmetic"}:
         return ["product_quality"]

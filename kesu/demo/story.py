@@ -32,8 +32,8 @@ from kesu.complaints.choices import (
 )
 from kesu.complaints.models import Attachment, Complaint
 from kesu.core import clock
-from kesu.demo.cast import _Demo
-from kesu.demo.compose import _person, _Record, demo_jpeg
+from kesu.demo.cast import Demo
+from kesu.demo.compose import Record, demo_jpeg, person_name
 from kesu.demo.handling_texts import (
     ANONYMOUS_CONFIRM,
     ANONYMOUS_CONTACT,
@@ -78,19 +78,19 @@ from kesu.demo.handling_texts import (
     VISIT_REMARKS_UNHAPPY,
     WITHDRAW_REASONS,
 )
-from kesu.demo.plan import MILESTONES, _pick, _Slot
+from kesu.demo.plan import MILESTONES, Slot, pick
 from kesu.demo.texts import CATEGORY_FAMILY
 from kesu.policies.queries import current_policy
 
 # driving one complaint through the real actions
 
 
-class _Story:
+class Story:
     """Walk one complaint from registration to its planned state, one action at a time."""
 
     MAX_STEPS = 80
 
-    def __init__(self, demo: _Demo, slot: _Slot, record: _Record, c: Complaint, rng):
+    def __init__(self, demo: Demo, slot: Slot, record: Record, c: Complaint, rng):
         self.demo, self.slot, self.record, self.c, self.rng = demo, slot, record, c, rng
         self.family = CATEGORY_FAMILY[slot.category] if slot.category else "other"
         self.pending = set(slot.flags & MILESTONES)
@@ -360,7 +360,7 @@ class _Story:
         """What the investigation will find (QA's finding when the handler cannot tell)."""
         if self.family != "product":
             weights = DETERMINATION_WEIGHTS.get(self.family, DETERMINATION_WEIGHTS["other"])
-            return _pick(self.rng, dict(weights))
+            return pick(self.rng, dict(weights))
         if "appeal_quality" in self.slot.flags:
             return Determination.MISUSE
         return Determination.DEFECT if self.rng.random() < 0.65 else Determination.MISUSE
@@ -390,7 +390,7 @@ class _Story:
             if self.slot.category == "staff_conduct":
                 person = f"业务员{self.record.values['staff']}"
             else:
-                person = f"{_person(rng)}（{rng.choice(RESPONSIBLE_ROLES[self.family])}）"
+                person = f"{person_name(rng)}（{rng.choice(RESPONSIBLE_ROLES[self.family])}）"
         actions.determine(
             c,
             actor=self.owner,
@@ -554,7 +554,7 @@ class _Story:
                 "dissatisfied": 7,
                 "very_dissatisfied": 3,
             }
-        answers = [_pick(rng, options) for _ in range(rng.randint(3, 4))]
+        answers = [pick(rng, options) for _ in range(rng.randint(3, 4))]
         unhappy = {"neutral", "dissatisfied", "very_dissatisfied"} & set(answers)
         by_qa = rng.random() < 0.3
         actions.return_visit(
