@@ -23,6 +23,7 @@ from kesu.mail.models import InboundMail
 from kesu.notifications import delivery
 from kesu.notifications.choices import NotificationChannel, TemplateCode
 from kesu.notifications.models import Notification
+from tests.conftest import query_plan
 from tests.mail_imap_server import imap_server
 from tests.mail_messages import (
     MALFORMED,
@@ -444,28 +445,13 @@ def test_a_database_refusal_quarantines_the_message_instead_of_failing_every_del
     assert bytes(record.raw) == raw and "DataError" in record.reason
 
 
-def _plan(queryset) -> str:
-    """The query plan of `queryset` as the database words it (PostgreSQL: with sequential
-    scans made dear, so that a usable index shows however few rows the table holds)."""
-    from django.db import connection, transaction
-
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
-
-
 def test_the_subject_thread_lookup_reads_its_partial_index(people):
     from django.utils import timezone
 
     for i in range(20):
         _take(message(f"话题{i}", "内容", message_id=f"topic{i}@x.cn"))
     query = intake.subject_thread("0123456789abcdef01234567", timezone.now())
-    assert "inboundmail_thread" in _plan(query)
+    assert "inboundmail_thread" in query_plan(query)
 
 
 def test_a_reply_cut_by_quote_stripping_keeps_its_whole_text_for_staff(people):

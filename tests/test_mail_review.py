@@ -24,6 +24,7 @@ from kesu.mail.choices import MailOutcome, MailReview, MailSource, NotTaken
 from kesu.mail.models import InboundMail
 from kesu.notifications.choices import TemplateCode
 from kesu.notifications.models import Notification
+from tests.conftest import query_plan
 from tests.mail_messages import spam
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +80,6 @@ def test_dismissed_mail_keeps_its_raw_bytes_says_who_and_leaves_the_held_count(p
 
 
 def test_the_held_count_is_capped_and_reads_its_partial_index(people):
-    from django.db import connection, transaction
 
     now = timezone.now()
     InboundMail.objects.bulk_create(
@@ -95,14 +95,7 @@ def test_the_held_count_is_capped_and_reads_its_partial_index(people):
     held = review.held_count()
     assert (held.count, held.shown) == (review.COUNT_CAP, f"{review.COUNT_CAP - 1}+")
 
-    sql, params = review.waiting().order_by().values("pk").query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = query_plan(review.waiting().order_by().values("pk"))
     assert "inboundmail_held" in plan
 
 

@@ -15,6 +15,7 @@ from kesu.complaints.models import Complaint
 from kesu.mail import intake
 from kesu.mail.choices import MailOutcome, MailSource
 from kesu.notifications import delivery
+from tests.conftest import query_plan
 from tests.mail_messages import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -234,21 +235,11 @@ def test_one_address_gets_at_most_the_public_forms_limit_of_acknowledgements(peo
 
 
 def test_the_count_of_an_addresss_registrations_reads_its_partial_index(people):
-    from django.db import connection, transaction
     from django.utils import timezone
 
     for i in range(20):
         _take(
             message(f"问题{i}", "请处理。", message_id=f"idx{i}@x.cn", sender=("某", f"a{i}@x.cn"))
         )
-    sql, params = (
-        intake.registered_from("a1@x.cn", timezone.now()).values("pk").query.sql_with_params()
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = query_plan(intake.registered_from("a1@x.cn", timezone.now()).values("pk"))
     assert "inboundmail_sender" in plan
