@@ -32,6 +32,18 @@ def _expire_sessions() -> None:
     Session.objects.all().delete()
 
 
+def _expired_on_the_inbox(page, people, endpoint) -> str:
+    """The clerk on their inbox when the session expires; the address the page would call."""
+    _with_password(people.intake)
+    log_in(page, people.intake.username)
+    page.wait_for_url("**/inbox/")
+    page.goto("/inbox/?tab=mine")
+    page.wait_for_load_state("networkidle")
+    _expire_sessions()
+    url = reverse(endpoint.name, kwargs={p: PARAMS.get(p, "1") for p in endpoint.params})
+    return f"{url}?{endpoint.query}" if endpoint.query else url
+
+
 def _accepted(people, owner) -> str:
     intake = people.api(people.intake)
     number = intake.post("/complaints", complaint_payload()).json()["number"]
@@ -63,15 +75,7 @@ def test_every_htmx_endpoint_a_template_calls_is_marked():
     "endpoint", [e for e in HTMX_ENDPOINTS if e.expired == LOGIN], ids=lambda e: e.name
 )
 def test_an_htmx_request_after_the_session_expired_goes_to_the_login(page, people, endpoint):
-    _with_password(people.intake)
-    log_in(page, people.intake.username)
-    page.wait_for_url("**/inbox/")
-    page.goto("/inbox/?tab=mine")
-    page.wait_for_load_state("networkidle")
-    _expire_sessions()
-    url = reverse(endpoint.name, kwargs={p: PARAMS.get(p, "1") for p in endpoint.params})
-    if endpoint.query:
-        url += "?" + endpoint.query
+    url = _expired_on_the_inbox(page, people, endpoint)
     with page.expect_navigation():
         page.evaluate(
             "([method, url]) => htmx.ajax(method, url, {target: 'main', swap: 'innerHTML'})",
@@ -178,15 +182,7 @@ def test_a_form_of_an_earlier_login_gets_the_products_page_and_its_text_back(
 def test_a_poll_after_the_session_expired_says_so_in_place_and_stops(page, people, endpoint):
     """A poll the page sends on its own must not take the person away from what they typed:
     it answers with a notice in place, and a status that stops htmx polling."""
-    _with_password(people.intake)
-    log_in(page, people.intake.username)
-    page.wait_for_url("**/inbox/")
-    page.goto("/inbox/?tab=mine")
-    page.wait_for_load_state("networkidle")
-    _expire_sessions()
-    url = reverse(endpoint.name, kwargs={p: PARAMS.get(p, "1") for p in endpoint.params})
-    if endpoint.query:
-        url += "?" + endpoint.query
+    url = _expired_on_the_inbox(page, people, endpoint)
     answer = page.evaluate(
         """async (url) => {
             const r = await fetch(url, {headers: {"HX-Request": "true"}});
