@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
-from kesu.complaints.actions import _lock
+from kesu.complaints.actions.frame import lock
 from kesu.complaints.authority import can_see
 from kesu.complaints.choices import FINAL_STATES, EventType, Visibility
 from kesu.complaints.customer import acting_user, actor_data
@@ -220,7 +220,7 @@ def attach_files(
     attached: list[Attachment] = []
     try:
         with transaction.atomic():
-            c = _lock(complaint)
+            c = lock(complaint)
             if not can_see(actor, c):
                 raise ComplaintError(
                     ErrorCode.NOT_FOUND,

@@ -203,6 +203,18 @@ EventType = models.TextChoices(
     ],
 )
 
+# Events that leave the complaint's version as it was (`actions.frame.bump_version`): they
+# change nothing a form is drawn from, so a form drawn before them is not refused for them.
+QUIET_EVENTS = frozenset(
+    {
+        EventType.LINK_SENT,
+        EventType.LINK_REVOKED,
+        EventType.TIME_LIMIT_CHANGED,
+        EventType.DEADLINE_WARNED,
+        EventType.DEADLINE_BREACHED,
+    }
+)
+
 
 @dataclass(frozen=True)
 class Transition:

@@ -12,10 +12,27 @@ and by which way).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.choices import ContactMethod
+
+
+class Actor(Protocol):
+    """Whoever takes an action: a member of staff (`accounts.models.User`) or the complainant
+    (`CustomerActor`). The guard reads the role; the timeline records the account."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    def get_full_name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -37,14 +54,14 @@ class CustomerActor:
         return self.account.get_full_name() if self.account is not None else ""
 
 
-def acting_user(actor: User | CustomerActor | None) -> User | None:
+def acting_user(actor: Actor | None) -> User | None:
     """The account to record as the actor of an event or a row."""
     if isinstance(actor, CustomerActor):
         return actor.account
     return actor
 
 
-def actor_data(actor: User | CustomerActor | None) -> dict[str, str]:
+def actor_data(actor: Actor | None) -> dict[str, str]:
     """What the timeline adds about a customer actor (nothing for staff)."""
     if isinstance(actor, CustomerActor):
         return {"by": "customer", "via": str(actor.via)}

@@ -127,9 +127,5 @@ def action_kwargs(action: Action, payload: ActionIn) -> dict[str, Any]:
 def perform(action: Action, number: str, payload: ActionIn, actor: User):
     """Take the action on the complaint with a validated payload; the domain's refusals
     (ComplaintError) pass through to the caller."""
-    return actions.ACTIONS[action](
-        number,
-        actor=actor,
-        expected_version=payload.expected_version,
-        **action_kwargs(action, payload),
-    )
+    verb = actions.ACTIONS[action].using(expected_version=payload.expected_version)
+    return verb(number, actor=actor, **action_kwargs(action, payload))

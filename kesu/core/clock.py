@@ -1,7 +1,8 @@
 """The time the domain sees.
 
 In production it is the real clock. Demo data, and tests that need it, can run a block of
-actions "as of" an earlier instant, so a timeline reads as it would have happened.
+actions "as of" an earlier instant, so a timeline reads as it would have happened. The clock
+only moves time: whether anyone is told is the actions' business (`actions.unannounced`).
 """
 
 from collections.abc import Iterator
@@ -18,11 +19,6 @@ def now() -> datetime:
     """Now, to the second: sub-second precision says nothing about a complaint, and every
     stored instant and index entry is shorter without it."""
     return _as_of.get() or timezone.now().replace(microsecond=0)
-
-
-def backdated() -> bool:
-    """Inside `as_of`: what happens now is history written after the fact (demo data)."""
-    return _as_of.get() is not None
 
 
 @contextmanager

@@ -163,7 +163,7 @@ class Story:
                 break
             # Each step happens a few working hours after the one before, never in the future.
             moment = min(moment + timedelta(minutes=self.rng.randint(20, 26 * 60)), timezone.now())
-            with clock.as_of(moment):
+            with clock.as_of(moment), actions.unannounced():
                 self._catch_up(moment)
                 if self.extras.get(state):
                     self._extra(self.extras[state].pop(0))

@@ -22,11 +22,11 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.choices import (
     COMPANY_SIDE,
+    QUIET_EVENTS,
     Action,
     CostBearer,
     CostItem,
     Determination,
-    EventType,
     Severity,
     SurveyScale,
 )
@@ -503,17 +503,6 @@ def validation_errors(error: ValidationError) -> dict[str, str]:
     return out
 
 
-# Events that leave the complaint's version as it was: a form drawn before them is not
-# refused for them. Others came along with the change that refused it; they are told last.
-QUIET_EVENTS = frozenset(
-    {
-        EventType.LINK_SENT,
-        EventType.LINK_REVOKED,
-        EventType.TIME_LIMIT_CHANGED,
-        EventType.DEADLINE_WARNED,
-        EventType.DEADLINE_BREACHED,
-    }
-)
 SHOWN_CHANGES = 5
 
 

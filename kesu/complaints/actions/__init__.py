@@ -1,0 +1,145 @@
+"""The only code that changes a complaint. One function per verb of SPEC §4.
+
+Every verb takes the acting person as the keyword `actor` (`frame.Actor`), runs in one
+transaction, locks the complaint row first (`select_for_update`; on SQLite the IMMEDIATE
+transaction serialises writers instead), checks the guard of `authority.refusal`, changes the
+row and appends exactly one timeline event (merge also appends one to the complaint it merges
+into). Bad data raises `ComplaintError(INVALID)` before anything is written.
+
+The modules follow a case: `registration`, `investigation`, `plans`, `closing`; `frame` is
+what they share. Callers import this package (`from kesu.complaints import actions`).
+"""
+
+from kesu.complaints.actions.closing import (
+    appeal,
+    close,
+    confirm,
+    invalidate,
+    merge,
+    reopen,
+    return_visit,
+    skip_return_visit,
+    withdraw,
+)
+from kesu.complaints.actions.frame import Actor, Verb, unannounced
+from kesu.complaints.actions.investigation import (
+    accept,
+    add_info,
+    answer,
+    assign,
+    contact,
+    determine,
+    escalate,
+    note,
+    qa_determine,
+    reclassify,
+    resume,
+    visit,
+    wait_customer,
+)
+from kesu.complaints.actions.plans import (
+    Measure,
+    approve_plan,
+    complete,
+    progress,
+    propose_plan,
+    reachable,
+    reject_plan,
+    resolve_on_spot,
+    verify,
+)
+from kesu.complaints.actions.registration import (
+    IMPORTABLE_FINAL_STATES,
+    REGISTERING_ROLES,
+    NewComplaint,
+    archive_imported,
+    may_register,
+    propose_for,
+    record_past_deadline_steps,
+    register,
+    registered_before,
+)
+from kesu.complaints.choices import Action
+
+ACTIONS: dict[Action, Verb] = {
+    fn.action: fn
+    for fn in (
+        accept,
+        assign,
+        contact,
+        visit,
+        determine,
+        qa_determine,
+        propose_plan,
+        approve_plan,
+        reject_plan,
+        progress,
+        complete,
+        verify,
+        confirm,
+        return_visit,
+        skip_return_visit,
+        close,
+        reopen,
+        appeal,
+        withdraw,
+        invalidate,
+        merge,
+        escalate,
+        reclassify,
+        resolve_on_spot,
+        answer,
+        note,
+        wait_customer,
+        resume,
+        add_info,
+    )
+}
+assert set(ACTIONS) == set(Action), "every action of the state machine has its function"
+
+__all__ = [
+    "ACTIONS",
+    "IMPORTABLE_FINAL_STATES",
+    "REGISTERING_ROLES",
+    "Actor",
+    "Measure",
+    "NewComplaint",
+    "Verb",
+    "accept",
+    "add_info",
+    "answer",
+    "appeal",
+    "approve_plan",
+    "archive_imported",
+    "assign",
+    "close",
+    "complete",
+    "confirm",
+    "contact",
+    "determine",
+    "escalate",
+    "invalidate",
+    "may_register",
+    "merge",
+    "note",
+    "progress",
+    "propose_for",
+    "propose_plan",
+    "qa_determine",
+    "reachable",
+    "reclassify",
+    "record_past_deadline_steps",
+    "register",
+    "registered_before",
+    "reject_plan",
+    "reopen",
+    "resolve_on_spot",
+    "resume",
+    "return_visit",
+    "skip_return_visit",
+    "unannounced",
+    "verify",
+    "visit",
+    "wait_customer",
+    "withdraw",
+]
