@@ -367,14 +367,14 @@ def test_imported_complaints_are_measured_from_their_original_time(people):
 def test_a_sweep_cut_off_before_its_commit_leaves_nothing_and_the_next_one_does_it(
     people, monkeypatch
 ):
-    from kesu.deadlines import sweep as sweep_module
+    from kesu.notifications import rules
 
     number = _ladder_complaint(people)
 
     def crash(pairs):
         raise RuntimeError("the worker died")
 
-    monkeypatch.setattr(sweep_module.notification_rules, "on_events", crash)
+    monkeypatch.setattr(rules, "on_events", crash)  # the last write of the batch
     with at(local(2026, 11, 24, 9, 0)), pytest.raises(RuntimeError):
         sweep()
     assert steps(number) == []
