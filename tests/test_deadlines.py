@@ -222,6 +222,29 @@ def _told(number: str) -> list[tuple[str, str, str]]:
     return sorted((n.event.type, n.template, n.recipient.username) for n in rows)
 
 
+def test_an_escalation_raises_the_version_a_warning_or_a_breach_leaves_it(people):
+    """The sweep's events follow the frame's version rule (`choices.QUIET_EVENTS`): a form
+    being written is not refused for a warning or a breach, and is for an escalation."""
+    number = _ladder_complaint(people)
+
+    def version() -> int:
+        return Complaint.objects.get(number=number).version
+
+    before = version()
+    with at(local(2026, 11, 24, 4, 12)):
+        sweep()
+    with at(local(2026, 11, 24, 9, 0)):
+        sweep()
+    assert _first_contact_steps(number) == ["deadline_warned", "deadline_breached"]
+    assert version() == before
+    with at(local(2026, 11, 25, 9, 0)):
+        sweep()
+    escalated = ComplaintEvent.objects.filter(
+        complaint__number=number, type="deadline_escalated"
+    ).count()
+    assert escalated >= 1 and version() == before + escalated
+
+
 LADDER_TOLD = [
     ("deadline_breached", "deadline_breach", "qian_head"),  # the quality department's head
     ("deadline_breached", "owner_deadline_breach", "sun_quality"),

@@ -271,3 +271,17 @@ lock(1)
         "registration._helper",
         "kesu.complaints.actions.frame._told",
     ], found
+
+
+def test_the_portals_links_know_neither_the_notifications_nor_the_actions():
+    """`portal.links` keeps the token mechanics; the rules read links (one way), the actions
+    record what staff do with them. Late imports inside functions count too."""
+    tree = ast.parse((ROOT / "kesu" / "portal" / "links.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    above = ("kesu.notifications", ACTIONS_MODULE)
+    assert not [m for m in imported if m.startswith(above)], imported
