@@ -5,8 +5,9 @@ opens the transaction, locks and re-reads the row, checks the expected version a
 `authority.refusal`, then runs the body, which changes the row and calls `record` once. The
 verbs that are not actions of the state machine (`files`, `links`, the deadline `ladder`) use
 the same `lock`, `event_of`, `bump_version` and `announce` (`append` for one event, the
-ladder's batch writes for many), so every event gets the same version rule and the same
-notification step; nothing else in Kesu writes timeline events (tests/test_one_writer.py).
+ladder's batch writes for many), so every event gets the same version rule and reaches the
+notification rules the same way (a file's event, as before, reaches nobody: `files` says why).
+Nothing else in Kesu writes timeline events (tests/test_one_writer.py).
 """
 
 from __future__ import annotations
