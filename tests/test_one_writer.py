@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "kesu" / "complaints" / "actions"
 MODEL = "ComplaintEvent"
-CREATING = {"create", "bulk_create", "get_or_create", "update_or_create", "abulk_create"}
-CREATING |= {f"a{name}" for name in ("create", "get_or_create", "update_or_create")}
+CREATING = {"create", "bulk_create", "get_or_create", "update_or_create"}
+CREATING |= {f"a{name}" for name in CREATING}  # the async ones (acreate, …)
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 INSERTING = {"PreparedInsert", "insert_row"}
 BUILDING = {"event_of"}  # the frame's unsaved event
@@ -39,7 +39,7 @@ class Fault:
 
 
 def _name(node: ast.AST) -> str:
-    """The last name of `x`, `a.b.x` or `x(...)`'s callee; "" for anything else."""
+    """The last name of `x` or `a.b.x`; "" for anything else."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
