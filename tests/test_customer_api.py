@@ -100,7 +100,7 @@ def test_another_customers_complaint_is_not_there(customer, people):
 def test_a_revoked_link_takes_the_complaint_away(customer, people):
     api, number = customer
     assert api.get(f"/complaints/{number}").status_code == 200
-    links.revoke_all(Complaint.objects.get(number=number), actor=people.intake)
+    actions.revoke_customer_links(number, actor=people.intake)
     assert api.get(f"/complaints/{number}").status_code == 404
     assert api.get("/complaints").json()["results"] == []
 

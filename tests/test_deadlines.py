@@ -222,6 +222,29 @@ def _told(number: str) -> list[tuple[str, str, str]]:
     return sorted((n.event.type, n.template, n.recipient.username) for n in rows)
 
 
+def test_an_escalation_raises_the_version_a_warning_or_a_breach_leaves_it(people):
+    """The sweep's events follow the frame's version rule (`choices.QUIET_EVENTS`): a form
+    being written is not refused for a warning or a breach, and is for an escalation."""
+    number = _ladder_complaint(people)
+
+    def version() -> int:
+        return Complaint.objects.get(number=number).version
+
+    before = version()
+    with at(local(2026, 11, 24, 4, 12)):
+        sweep()
+    with at(local(2026, 11, 24, 9, 0)):
+        sweep()
+    assert _first_contact_steps(number) == ["deadline_warned", "deadline_breached"]
+    assert version() == before
+    with at(local(2026, 11, 25, 9, 0)):
+        sweep()
+    escalated = ComplaintEvent.objects.filter(
+        complaint__number=number, type="deadline_escalated"
+    ).count()
+    assert escalated >= 1 and version() == before + escalated
+
+
 LADDER_TOLD = [
     ("deadline_breached", "deadline_breach", "qian_head"),  # the quality department's head
     ("deadline_breached", "owner_deadline_breach", "sun_quality"),
@@ -367,14 +390,14 @@ def test_imported_complaints_are_measured_from_their_original_time(people):
 def test_a_sweep_cut_off_before_its_commit_leaves_nothing_and_the_next_one_does_it(
     people, monkeypatch
 ):
-    from kesu.deadlines import sweep as sweep_module
+    from kesu.notifications import rules
 
     number = _ladder_complaint(people)
 
     def crash(pairs):
         raise RuntimeError("the worker died")
 
-    monkeypatch.setattr(sweep_module.notification_rules, "on_events", crash)
+    monkeypatch.setattr(rules, "on_events", crash)  # the last write of the batch
     with at(local(2026, 11, 24, 9, 0)), pytest.raises(RuntimeError):
         sweep()
     assert steps(number) == []

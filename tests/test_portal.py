@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
+from kesu.complaints import actions
 from kesu.complaints.choices import Channel, EventType, State, Visibility
 from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, ReturnVisit
 from kesu.notifications.models import Notification
@@ -196,7 +197,7 @@ def test_a_wrong_revoked_or_other_complaints_link_is_not_found(people):
     assert client.get(f"/t/{ident}-{'a' * len(mac)}/").status_code == 404
     assert client.get("/t/zz-nothing/").status_code == 404
     assert client.get(f"/t/{first}/").status_code == 200
-    links.revoke(links.find(first), actor=people.intake)
+    actions.revoke_customer_link(links.find(first), actor=people.intake)
     assert client.get(f"/t/{first}/").status_code == 404
     assert client.post(f"/t/{first}/add_info", {"message": "还在吗"}).status_code == 404
     assert ComplaintEvent.objects.filter(type=EventType.LINK_REVOKED).count() == 1
@@ -472,7 +473,9 @@ def test_the_customers_page_draws_in_every_state_of_the_demo_data(people):
     load_demo(count=60)
     client, states = Client(), Counter()
     for complaint in Complaint.objects.all():
-        link = links.current(complaint) or links.renew(complaint, actor=people.admin)
+        link = links.current(complaint) or actions.renew_customer_link(
+            complaint, actor=people.admin
+        )
         response = client.get(f"/t/{links.token(link)}/")
         assert response.status_code in (200, 410), (complaint.number, complaint.state)
         if response.status_code == 200:

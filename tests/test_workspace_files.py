@@ -71,16 +71,16 @@ def test_a_file_added_through_the_api_raises_the_version_too(people):
 def test_a_failure_on_a_later_file_leaves_nothing_behind_in_storage(people, monkeypatch):
     c = _accepted(people)
     before = _stored()
-    real = ComplaintEvent.objects.create
+    real = ComplaintEvent.save
     calls = []
 
-    def second_fails(**kwargs):
-        calls.append(kwargs.get("type"))
-        if kwargs.get("type") == EventType.ATTACH and calls.count(EventType.ATTACH) == 2:
+    def second_fails(event, *args, **kwargs):
+        calls.append(event.type)
+        if event.type == EventType.ATTACH and calls.count(EventType.ATTACH) == 2:
             raise RuntimeError("the disk is full")
-        return real(**kwargs)
+        return real(event, *args, **kwargs)
 
-    monkeypatch.setattr(ComplaintEvent.objects, "create", second_fails)
+    monkeypatch.setattr(ComplaintEvent, "save", second_fails)
     head = _client(people.head_quality)
     head.raise_request_exception = False
     answer = head.post(

@@ -20,7 +20,6 @@ from pydantic import Field
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, payloads
-from kesu.complaints.attachments import attach_files
 from kesu.complaints.authority import (
     allowed_actions,
     can_see,
@@ -80,7 +79,7 @@ EVENT_INSTANTS = frozenset(
         "visited_at",  # actions.visit
         "waited_from",  # actions.resume
         "due_at",  # deadlines.engine.take_step: the deadline steps of the sweep and imports
-        "recorded_at",  # actions._record_past_steps: when past steps were recorded
+        "recorded_at",  # actions.record_past_deadline_steps: when past steps were recorded
     }
 )
 MEASURE_INSTANTS = frozenset({"deadline"})  # actions.Measure.as_json
@@ -475,7 +474,7 @@ def upload_attachment(
     _visible(request, number)
     if (refused := customer_account_refusal(request.user)) is not None:
         raise refused
-    (attachment,) = attach_files(number, [file], actor=request.user, visibility=visibility)
+    (attachment,) = actions.attach_files(number, [file], actor=request.user, visibility=visibility)
     return Status(201, attachment)
 
 

@@ -1,4 +1,4 @@
-"""Evidence files: what is accepted, and adding one to a complaint (one event).
+"""Evidence files: what is accepted, judged by their bytes (adding one: `actions.attach_files`).
 
 A file is judged by its first bytes, not by its name: the accepted kinds are an allow-list
 of magic numbers (photos, PDF, Office, sound, video, text). A file whose bytes are a
@@ -11,24 +11,18 @@ nothing accepted is refused whatever its name.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from kesu.accounts.models import User
-from kesu.complaints.actions.frame import lock
-from kesu.complaints.authority import can_see
 from kesu.complaints.choices import FINAL_STATES, EventType, Visibility
-from kesu.complaints.customer import acting_user, actor_data
 from kesu.complaints.errors import ComplaintError, ErrorCode
-from kesu.complaints.models import Attachment, Complaint, ComplaintEvent
-from kesu.core import clock
+from kesu.complaints.models import Complaint, ComplaintEvent
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -180,14 +174,16 @@ def may_attach(c: Complaint) -> bool:
 
 
 @dataclass(frozen=True)
-class _Judged:
+class JudgedFile:
+    """An upload taken (`judge_upload`): what it is, its size and its digest."""
+
     upload: UploadedFile
     accepted: AcceptedFile
     size: int
     sha256: str
 
 
-def _judged(upload: UploadedFile) -> _Judged:
+def judge_upload(upload: UploadedFile) -> JudgedFile:
     """Refuse a file before anything is written (413 / 415), and read its digest."""
     size = upload.size or 0
     upload.seek(0)
@@ -198,97 +194,7 @@ def _judged(upload: UploadedFile) -> _Judged:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return _Judged(upload, accepted, size, digest.hexdigest())
-
-
-def attach_files(
-    complaint: Complaint | str,
-    files: Sequence[UploadedFile],
-    *,
-    actor: User,
-    visibility: Visibility = Visibility.INTERNAL,
-) -> list[Attachment]:
-    """Store files on the complaint: the only writer of attachments (the complaint page, the
-    API, registration, the portal and mail all come here). All or none: every file is judged
-    before anything is written, and a failure removes what was stored of the earlier ones.
-    One transaction; one timeline event per file; each raises the complaint's version, so
-    whoever has the complaint open is told (the workspace's freshness poll)."""
-    judged = [_judged(upload) for upload in files]
-    if not judged:
-        return []
-    stored: list[str] = []  # the names written to storage
-    attached: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            c = lock(complaint)
-            if not can_see(actor, c):
-                raise ComplaintError(
-                    ErrorCode.NOT_FOUND,
-                    _("Complaint %(number)s does not exist.") % {"number": c.number},
-                )
-            if not may_attach(c):
-                raise ComplaintError(
-                    ErrorCode.WRONG_STATE,
-                    _("The complaint is %(state)s; its record is archived and takes no new files.")
-                    % {"state": c.get_state_display()},
-                )
-            for one in judged:
-                attached.append(_store(c, one, stored, actor=actor, visibility=visibility))
-    except BaseException:
-        storage = Attachment.file.field.storage
-        for name in stored:  # the rows are gone with the transaction; the files go too
-            storage.delete(name)
-        raise
-    return attached
-
-
-def _store(
-    c: Complaint, one: _Judged, stored: list[str], *, actor: User, visibility: Visibility
-) -> Attachment:
-    """On the locked row: the file, its row, its event, and the complaint's version."""
-    now = clock.now()
-    attachment = Attachment(
-        complaint=c,
-        name=_shortened(one.accepted.name),
-        content_type=one.accepted.content_type,
-        size=one.size,
-        sha256=one.sha256,
-        visibility=visibility,
-        uploaded_by=acting_user(actor),
-        uploaded_at=now,
-    )
-    attachment.file.save(one.sha256, one.upload, save=False)
-    stored.append(attachment.file.name)
-    attachment.save()
-    c.version += 1
-    c.save(update_fields=["version"])
-    ComplaintEvent.objects.create(
-        complaint=c,
-        type=EventType.ATTACH,
-        actor=acting_user(actor),
-        at=now,
-        from_state=c.state,
-        to_state=c.state,
-        visibility=visibility,
-        data={
-            "attachment": attachment.pk,
-            "name": attachment.name,
-            "size": one.size,
-            **actor_data(actor),
-        },
-    )
-    return attachment
-
-
-def add_attachment(
-    complaint: Complaint | str,
-    upload: UploadedFile,
-    *,
-    actor: User,
-    visibility: Visibility = Visibility.INTERNAL,
-) -> Attachment:
-    """Store one file on the complaint and record it in the timeline (`attach_files`)."""
-    return attach_files(complaint, [upload], actor=actor, visibility=visibility)[0]
+    return JudgedFile(upload, accepted, size, digest.hexdigest())
 
 
 @dataclass(frozen=True)
@@ -320,7 +226,7 @@ def refused_files(
     return found
 
 
-def _shortened(name: str, limit: int = 200) -> str:
+def shortened(name: str, limit: int = 200) -> str:
     """`name` within `limit` characters, its extension kept."""
     if len(name) <= limit:
         return name

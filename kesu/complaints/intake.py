@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints import actions
-from kesu.complaints.attachments import attach_files, check_file
+from kesu.complaints.attachments import check_file
 from kesu.complaints.choices import ContactMethod, EventType, Visibility
 from kesu.complaints.classify import category_words, suggest_category
 from kesu.complaints.customer import CustomerActor
@@ -167,7 +167,7 @@ def register_call(
         )
         if not created:  # a twin request won the race and did all of it
             return complaint, False
-        attach_files(complaint, files, actor=actor)
+        actions.attach_files(complaint, files, actor=actor)
         if on_the_spot is not None:
             actions.resolve_on_spot(
                 complaint.number,
@@ -199,7 +199,7 @@ def register_from_customer(
         if registered_at is not None:  # `register` takes a past time for history: announce
             notification_rules.on_event(complaint, complaint.events.get(type=EventType.REGISTER))
         customer = CustomerActor(complaint.pk, via=via)
-        attach_files(complaint, files, actor=customer, visibility=Visibility.CUSTOMER)
+        actions.attach_files(complaint, files, actor=customer, visibility=Visibility.CUSTOMER)
     return complaint
 
 

@@ -22,7 +22,6 @@ from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.core.encoding import local_instant
 from kesu.core.language import in_company_language
-from kesu.core.rows import update_columns
 from kesu.deadlines.clocks import (
     BREACHED,
     ESCALATED,
@@ -124,11 +123,19 @@ def steps_before(complaint: Complaint, until: datetime) -> tuple[list[Clock], li
     return clocks, past_steps(clocks, until, company_calendar(), ladder())
 
 
-def take_step(complaint: Complaint, taken: DueStep, at: datetime, **extra: Any) -> ComplaintEvent:
-    """The timeline event of one ladder step (not saved), as the sweeper appends it:
-    `{"clock", "due_at"}`, with `"level"` and `"to"` for a breach or an escalation, and any
-    `extra` data. Marks the step taken on its clock and raises the complaint's escalation
-    level, so the schedule computed next counts it."""
+@dataclass(frozen=True)
+class TakenStep:
+    """What the timeline records of one ladder step: the event's type and data."""
+
+    type: str
+    data: dict[str, Any]
+
+
+def take_step(complaint: Complaint, taken: DueStep, **extra: Any) -> TakenStep:
+    """One ladder step taken: `{"clock", "due_at"}`, with `"level"` and `"to"` for a breach or
+    an escalation, and any `extra` data, for the event the actions append
+    (`actions.record_deadline_steps`). Marks the step taken on its clock and raises the
+    complaint's escalation level, so the schedule computed next counts it."""
     data: dict[str, Any] = {"clock": taken.clock.kind, "due_at": taken.clock.due_at.isoformat()}
     if taken.level:
         data["level"] = taken.level
@@ -136,15 +143,7 @@ def take_step(complaint: Complaint, taken: DueStep, at: datetime, **extra: Any) 
         complaint.escalation_level = max(complaint.escalation_level, taken.level)
     data.update(extra)
     taken.clock.take(taken.type, taken.level)
-    return ComplaintEvent(
-        complaint=complaint,
-        type=STEP_EVENT_TYPES[taken.type],
-        actor=None,
-        at=at,
-        from_state=complaint.state,
-        to_state=complaint.state,
-        data=data,
-    )
+    return TakenStep(STEP_EVENT_TYPES[taken.type], data)
 
 
 @dataclass(frozen=True)
@@ -222,56 +221,35 @@ def _moves_text(its_moves: Sequence[Move]) -> Promise:
     )()
 
 
-def move_due_times(
-    complaints: Sequence[Complaint],
-    before: Sequence[ClockRule],
-    after: Sequence[ClockRule],
-    *,
-    actor: Any,
-    at: datetime,
-    rule_id: int,
-) -> list[Move]:
-    """A change of the time limits applied to open complaints: each complaint whose running
-    clocks move gets one timeline event (`time_limit_changed`, the clocks' due times before
-    and after) and its new schedule. The caller holds the transaction and the row locks."""
+def moved_clocks(
+    complaints: Sequence[Complaint], before: Sequence[ClockRule], after: Sequence[ClockRule]
+) -> Iterator[tuple[Complaint, list[Clock], list[Move]]]:
+    """A change of the time limits read against open complaints: each complaint whose running
+    clocks move, its clocks under the new rules and the moves (`actions.move_due_times`
+    records them)."""
     timelines = histories(c.pk for c in complaints)
-    moved: list[Move] = []
-    rescheduled: list[Complaint] = []
-    appended: list[ComplaintEvent] = []
     for complaint in complaints:
         new_clocks, its_moves = _moves_of(complaint, timelines.get(complaint.pk, []), before, after)
-        if not its_moves:
-            continue
-        moved += its_moves
-        data = {
-            "rule": rule_id,
-            "clocks": [
-                {
-                    "clock": m.clock,
-                    # written as the API writes instants (nested keys are not rewritten)
-                    "from": local_instant(m.before) if m.before else None,
-                    "to": local_instant(m.after) if m.after else None,
-                }
-                for m in its_moves
-            ],
-        }
-        appended.append(
-            ComplaintEvent(
-                complaint=complaint,
-                type=EventType.TIME_LIMIT_CHANGED,
-                actor=actor,
-                at=at,
-                from_state=complaint.state,
-                to_state=complaint.state,
-                data=data,
-                comment=in_company_language(_moves_text(its_moves)),  # internal: staff read it
-            )
-        )
-        if apply_schedule(complaint, new_clocks):
-            rescheduled.append(complaint)
-    update_columns(rescheduled, ("due_at", "next_check_at"))
-    ComplaintEvent.objects.bulk_create(appended)
-    return moved
+        if its_moves:
+            yield complaint, new_clocks, its_moves
+
+
+def time_limit_change(its_moves: Sequence[Move], rule_id: int) -> tuple[dict[str, Any], str]:
+    """The data and the comment of a complaint's `time_limit_changed` event: the clocks' due
+    times before and after."""
+    data = {
+        "rule": rule_id,
+        "clocks": [
+            {
+                "clock": m.clock,
+                # written as the API writes instants (nested keys are not rewritten)
+                "from": local_instant(m.before) if m.before else None,
+                "to": local_instant(m.after) if m.after else None,
+            }
+            for m in its_moves
+        ],
+    }
+    return data, in_company_language(_moves_text(its_moves))  # internal: staff read it
 
 
 def whole_second_up(at: datetime | None) -> datetime | None:

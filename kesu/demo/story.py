@@ -12,7 +12,6 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, costs
 from kesu.complaints.actions import Measure
-from kesu.complaints.attachments import add_attachment
 from kesu.complaints.authority import MAX_ESCALATION_LEVEL
 from kesu.complaints.choices import (
     COMPANY_SIDE,
@@ -334,7 +333,7 @@ class Story:
             f"Kesu demo {self.c.number} {len(self.photos) + 1}", shade=self.rng.randint(120, 170)
         )
         upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
-        attachment: Attachment = add_attachment(self.c, upload, actor=actor)
+        attachment: Attachment = actions.add_attachment(self.c, upload, actor=actor)
         self.photos.append(attachment.pk)
         return attachment.pk
 

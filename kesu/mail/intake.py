@@ -71,7 +71,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, limits
-from kesu.complaints.attachments import HEAD_BYTES, add_attachment, judge_file
+from kesu.complaints.attachments import HEAD_BYTES, judge_file
 from kesu.complaints.choices import FINAL_STATES, Channel, ContactMethod, Visibility
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError
@@ -619,7 +619,7 @@ def _reply(
         data=data,
     )
     for upload in accepted:
-        add_attachment(complaint.number, upload, actor=customer, visibility=visibility)
+        actions.add_attachment(complaint.number, upload, actor=customer, visibility=visibility)
     record.outcome, record.complaint = MailOutcome.REPLY, complaint
     return left_out
 

@@ -2,7 +2,7 @@
 
 A change applies either to new complaints only (the old row keeps the complaints registered
 before the change, a new row takes those registered from then on: no due time moves) or also
-to the open complaints, whose due times the deadlines engine moves, one timeline event each.
+to the open complaints, whose due times move (`actions.move_due_times`), one timeline event each.
 """
 
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from kesu.complaints import actions
 from kesu.complaints.choices import OPEN_STATE_LIST
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import category_family
@@ -84,7 +85,7 @@ def preview(row: ClockPolicy, shown: int = 200) -> Preview:
 @transaction.atomic
 def change_time_limit(row: ClockPolicy, *, actor, scope: LimitScope) -> list[engine.Move]:
     """Save the edited `row` for new complaints only, or for the open ones too (their due
-    times moved by the deadlines engine, one `time_limit_changed` event each); returns the
+    times moved by `actions.move_due_times`, one `time_limit_changed` event each); returns the
     moves made."""
     now = clock.now()
     if scope == LimitScope.NEW_ONLY:
@@ -109,5 +110,5 @@ def change_time_limit(row: ClockPolicy, *, actor, scope: LimitScope) -> list[eng
             .filter(pk__in=ids[start : start + BATCH])
             .order_by("pk")
         )
-        moved += engine.move_due_times(locked, before, after, actor=actor, at=now, rule_id=row.pk)
+        moved += actions.move_due_times(locked, before, after, actor=actor, at=now, rule_id=row.pk)
     return moved

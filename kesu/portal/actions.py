@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
-from kesu.complaints.attachments import attach_files, may_attach
+from kesu.complaints.attachments import may_attach
 from kesu.complaints.choices import (
     AppealKind,
     Channel,
@@ -108,7 +108,9 @@ def add_information(
     customer = _customer(link, account)
     with transaction.atomic():
         event = actions.add_info(link.complaint.number, actor=customer, message=message)
-        attach_files(link.complaint.number, files, actor=customer, visibility=Visibility.CUSTOMER)
+        actions.attach_files(
+            link.complaint.number, files, actor=customer, visibility=Visibility.CUSTOMER
+        )
     return event
 
 

@@ -1,5 +1,8 @@
 """Private customer links: issue, find, revoke (SPEC §1: a customer sees only own complaints).
 
+The token mechanics only: staff send and revoke links through the actions
+(`actions.send_customer_link`, `actions.revoke_customer_links`), which record the events.
+
 A link is `/t/<id>-<mac>/`: the row id in base 36 and 26 characters (130 bits) of an HMAC of
 the id and the row's random nonce, keyed by the installation's secret. Guessing one is
 hopeless, the database alone does not give them away, and any message can carry the current
@@ -12,16 +15,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from kesu.accounts.models import User
-from kesu.complaints.choices import EventType
-from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.models import Complaint
 from kesu.core import clock
 from kesu.core.rows import insert_row
 from kesu.policies.queries import current_policy
@@ -52,7 +53,7 @@ def url(link: CustomerLink) -> str:
 
 def issue(complaint: Complaint, *, account: User | None = None) -> CustomerLink:
     """A new private link to `complaint`. Not a timeline event: a link changes nothing about
-    the complaint (revoking one is recorded, see `revoke`)."""
+    the complaint (revoking one is recorded: `actions.revoke_customer_links`)."""
     link = CustomerLink(
         complaint=complaint,
         nonce=secrets.token_hex(16),
@@ -82,57 +83,13 @@ def current(complaint: Complaint, *, new: bool = False) -> CustomerLink | None:
     return link  # type: ignore[return-value]
 
 
-def revoke(link: CustomerLink, *, actor: User) -> None:
-    """The link leads nowhere from now on (one timeline event). Idempotent."""
-    now = clock.now()
-    with transaction.atomic():
-        revoked = CustomerLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
-        if not revoked:
-            return
-        complaint = Complaint.objects.get(pk=link.complaint_id)
-        ComplaintEvent.objects.create(
-            complaint=complaint,
-            type=EventType.LINK_REVOKED,
-            actor=actor,
-            at=now,
-            from_state=complaint.state,
-            to_state=complaint.state,
-            data={"link": link.pk},
-        )
-    link.revoked_at = now
-
-
-def renew(complaint: Complaint, *, actor: User) -> CustomerLink:
-    """A new link in place of the old ones (lost, or forwarded to the wrong person): they
-    stop working; the customer account that kept them keeps the new one."""
-    newest = CustomerLink.objects.filter(complaint=complaint).order_by("-id").first()
-    with transaction.atomic():
-        revoke_all(complaint, actor=actor)
-        link = issue(complaint, account=newest.account if newest else None)
-    complaint._kesu_link = link  # type: ignore[attr-defined]
-    return link
-
-
-def send(complaint: Complaint, *, actor: User) -> CustomerLink:
-    """Staff send the customer a new link (by e-mail and SMS, at the complaint's contacts)
-    without ever seeing it: one timeline event, whose notification carries the link."""
-    from kesu.notifications import rules  # rules put links into messages: import late
-
-    with transaction.atomic():
-        link = renew(complaint, actor=actor)
-        event = ComplaintEvent.objects.create(
-            complaint=complaint,
-            type=EventType.LINK_SENT,
-            actor=actor,
-            at=clock.now(),
-            from_state=complaint.state,
-            to_state=complaint.state,
-            data={"link": link.pk},
-        )
-        rules.on_event(complaint, event)
-    return link
+def revoke(link: CustomerLink, *, at: datetime) -> bool:
+    """The row: the link leads nowhere from `at` on; False if it already did. No timeline
+    event: staff revoke links through `actions.revoke_customer_links`, which records it."""
+    if not CustomerLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=at):
+        return False
+    link.revoked_at = at
+    return True
 
 
 def reachable_by_message(complaint: Complaint) -> bool:
@@ -141,9 +98,11 @@ def reachable_by_message(complaint: Complaint) -> bool:
     )
 
 
-def revoke_all(complaint: Complaint, *, actor: User) -> None:
-    for link in CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True):
-        revoke(link, actor=actor)
+def working_links(complaint: Complaint) -> list[CustomerLink]:
+    """The complaint's links that still work, newest first."""
+    return list(
+        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True).order_by("-id")
+    )
 
 
 def working(complaint: Complaint) -> CustomerLink | None:

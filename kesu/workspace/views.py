@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
-from kesu.complaints.attachments import attach_files, may_attach, refused_files
+from kesu.complaints.attachments import may_attach, refused_files
 from kesu.complaints.authority import (
     allowed_actions,
     can_see,
@@ -205,10 +205,10 @@ def customer_link(request: HttpRequest, number: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     if request.POST.get("do") == "revoke":
-        links.revoke_all(found, actor=request.user)
+        actions.revoke_customer_links(found, actor=request.user)
         messages.success(request, _("The customer's link no longer works."))
     elif links.reachable_by_message(found):
-        links.send(found, actor=request.user)
+        actions.send_customer_link(found, actor=request.user)
         messages.success(
             request, _("A new private link was sent to the customer; the old one no longer works.")
         )
@@ -292,7 +292,7 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
 @require_POST
 def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
     """Files added on the complaint's page after registration: judged and stored by the same
-    action as the API's upload (`attachments.attach_files`, one event each); all or none."""
+    action as the API's upload (`actions.attach_files`, one event each); all or none."""
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
@@ -307,7 +307,7 @@ def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if (refused := customer_account_refusal(request.user)) is not None:
             raise refused
-        attach_files(found, files, actor=request.user, visibility=visibility)
+        actions.attach_files(found, files, actor=request.user, visibility=visibility)
     except ComplaintError as error:
         detail = error.fields.get("files") or error.message
         messages.error(request, _("No file was added: %(reason)s") % {"reason": detail})

@@ -6,8 +6,11 @@ transaction serialises writers instead), checks the guard of `authority.refusal`
 row and appends exactly one timeline event (merge also appends one to the complaint it merges
 into). Bad data raises `ComplaintError(INVALID)` before anything is written.
 
-The modules follow a case: `registration`, `investigation`, `plans`, `closing`; `frame` is
-what they share. Callers import this package (`from kesu.complaints import actions`).
+The modules follow a case: `registration`, `investigation`, `plans`, `closing`; then the
+verbs outside the state machine: `files` (attachments), `links` (the customer's private
+links), `ladder` (the deadline steps and moved time limits, in batches); `frame` is what they
+all share. Nothing outside this package writes timeline events (tests/test_one_writer.py).
+Callers import this package (`from kesu.complaints import actions`).
 """
 
 from kesu.complaints.actions.closing import (
@@ -21,6 +24,7 @@ from kesu.complaints.actions.closing import (
     skip_return_visit,
     withdraw,
 )
+from kesu.complaints.actions.files import add_attachment, attach_files
 from kesu.complaints.actions.frame import Actor, Verb, unannounced
 from kesu.complaints.actions.investigation import (
     accept,
@@ -36,6 +40,17 @@ from kesu.complaints.actions.investigation import (
     resume,
     visit,
     wait_customer,
+)
+from kesu.complaints.actions.ladder import (
+    move_due_times,
+    record_deadline_steps,
+    record_past_deadline_steps,
+)
+from kesu.complaints.actions.links import (
+    renew_customer_link,
+    revoke_customer_link,
+    revoke_customer_links,
+    send_customer_link,
 )
 from kesu.complaints.actions.plans import (
     Measure,
@@ -55,7 +70,6 @@ from kesu.complaints.actions.registration import (
     archive_imported,
     may_register,
     propose_for,
-    record_past_deadline_steps,
     register,
     registered_before,
 )
@@ -106,12 +120,14 @@ __all__ = [
     "NewComplaint",
     "Verb",
     "accept",
+    "add_attachment",
     "add_info",
     "answer",
     "appeal",
     "approve_plan",
     "archive_imported",
     "assign",
+    "attach_files",
     "close",
     "complete",
     "confirm",
@@ -121,6 +137,7 @@ __all__ = [
     "invalidate",
     "may_register",
     "merge",
+    "move_due_times",
     "note",
     "progress",
     "propose_for",
@@ -128,14 +145,19 @@ __all__ = [
     "qa_determine",
     "reachable",
     "reclassify",
+    "record_deadline_steps",
     "record_past_deadline_steps",
     "register",
     "registered_before",
     "reject_plan",
+    "renew_customer_link",
     "reopen",
     "resolve_on_spot",
     "resume",
     "return_visit",
+    "revoke_customer_link",
+    "revoke_customer_links",
+    "send_customer_link",
     "skip_return_visit",
     "unannounced",
     "verify",

@@ -3,9 +3,11 @@
 A verb is a function of the locked complaint, decorated with `@verb(Action.X)`: the decorator
 opens the transaction, locks and re-reads the row, checks the expected version and the guard of
 `authority.refusal`, then runs the body, which changes the row and calls `record` once. The
-verbs that are not actions of the state machine (attachments, customer links, the deadline
-ladder) use the same `lock`, `record` and `announce`, so every event gets the same version
-rule, the same clocks and the same notification step.
+verbs that are not actions of the state machine (`files`, `links`, the deadline `ladder`) use
+the same `lock`, `event_of`, `bump_version` and `announce` (`append` for one event, the
+ladder's batch writes for many), so every event gets the same version rule and reaches the
+notification rules the same way (a file's event, as before, reaches nobody: `files` says why).
+Nothing else in Kesu writes timeline events (tests/test_one_writer.py).
 """
 
 from __future__ import annotations
@@ -133,6 +135,26 @@ def record(
     complaint.save(update_fields=[*changed, *scheduled, "state", *version])
     event.save()
     announce(complaint, event)
+    return event
+
+
+def append(
+    complaint: Complaint,
+    event_type: str,
+    actor: Actor | None,
+    *,
+    data: dict[str, Any] | None = None,
+    visibility: Visibility = Visibility.INTERNAL,
+    at: datetime | None = None,
+) -> ComplaintEvent:
+    """On the locked row, for a verb outside the state machine that leaves the state as it is
+    (a file added, a customer link sent or revoked): the version by `bump_version` and the
+    event. The schedule is left as it was (`record` replays the clocks); the verb says whether
+    anyone is told (`announce`)."""
+    if version := bump_version(complaint, event_type):
+        complaint.save(update_fields=version)
+    event = event_of(complaint, event_type, actor, at=at, data=data, visibility=visibility)
+    event.save()
     return event
 
 

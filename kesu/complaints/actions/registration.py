@@ -1,5 +1,5 @@
-"""Registration: a new complaint, its number and first clocks; the import's archive and past
-deadline steps."""
+"""Registration: a new complaint, its number and first clocks; the import's archive (its past
+deadline steps: `ladder`)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,8 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
 from kesu.complaints import limits, numbering
 from kesu.complaints.actions import frame
-from kesu.complaints.actions.frame import (
-    lock,
-    record,
-)
+from kesu.complaints.actions.frame import lock, record
+from kesu.complaints.actions.ladder import record_past_steps
 from kesu.complaints.choices import (
     Channel,
     EventType,
@@ -314,7 +312,7 @@ def archive_imported(
         # A time limit that ran out before the old register closed it was breached: its
         # steps go on the timeline before the closing, so the clocks, the timeline and the
         # on-time rate all say so.
-        _record_past_steps(c, until=closed_at)
+        record_past_steps(c, until=closed_at)
         c.closed_at = closed_at
         c.owner = owner or c.owner
         event = record(
@@ -328,38 +326,3 @@ def archive_imported(
         )
     complaint.refresh_from_db()
     return event
-
-
-def record_past_deadline_steps(
-    complaint: Complaint, *, until: datetime | None = None
-) -> list[ComplaintEvent]:
-    """The deadline ladder's steps (warn, breach, escalate) that fell due before an open
-    complaint with a history from elsewhere came into Kesu (`until`, default now): one moved
-    from an older register by the import, or a demo complaint told in the past.
-
-    Called right after `register` in the same transaction, so the sweeper never finds the
-    complaint without them. They are appended as the sweeper appends its steps, each at the
-    moment it fell due and marked `recorded_at`, and nobody is told of each: the importer
-    sends one digest per person instead (`notifications.rules.digest_recorded_steps`), the
-    demo none.
-    """
-    with transaction.atomic():
-        c = lock(complaint)
-        events = _record_past_steps(c, until=until or clock.now())
-    complaint.refresh_from_db()
-    return events
-
-
-def _record_past_steps(c: Complaint, *, until: datetime) -> list[ComplaintEvent]:
-    """Inside the caller's transaction, on the locked row: append the steps that fell due
-    before `until`, with the schedule and escalation level they leave."""
-    clocks, steps = deadlines.steps_before(c, until)
-    if not steps:
-        return []
-    recorded_at = clock.now().isoformat()
-    events = [deadlines.take_step(c, s, s.at or until, recorded_at=recorded_at) for s in steps]
-    scheduled = deadlines.apply_schedule(c, clocks)
-    c.version += 1
-    c.save(update_fields=["escalation_level", *scheduled, "version"])
-    ComplaintEvent.objects.bulk_create(events)
-    return events
