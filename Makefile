@@ -43,6 +43,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy kesu
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file \

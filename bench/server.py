@@ -25,7 +25,7 @@ class ServerConfig:
 
 def serve_default_workers() -> int:
     """The worker count `kesu serve` uses when none is given."""
-    from kesu.core.management.commands.serve import default_workers
+    from kesu.site.management.commands.serve import default_workers
 
     return default_workers()
 
@@ -53,7 +53,7 @@ class Server:
         self.config = config
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        from kesu.core.management.commands.serve import gunicorn_argv
+        from kesu.site.management.commands.serve import gunicorn_argv
 
         argv = gunicorn_argv("127.0.0.1", self.port, config.workers)
         if config.worker_class != "sync":

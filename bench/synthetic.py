@@ -111,7 +111,7 @@ CHANNEL_MIX = [
 KIND_MIX = [("complaint", 86), ("suggestion", 7), ("inquiry", 7)]
 CONSTRUCTION = {"construction_quality", "construction_crack", "construction_leak", "schedule"}
 # The intake clerk names the region for sales matters, and sends 8 % of the rest to another
-# department than the category's default (codes of kesu.core.defaults).
+# department than the category's default (codes of kesu.site.defaults).
 SALES = {"staff_conduct", "business_policy", "price_dispute"}
 SALES_REGIONS = ["sales_east", "sales_north", "sales_south"]
 OTHER_DEPARTMENTS = [

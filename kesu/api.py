@@ -14,9 +14,10 @@ from ninja.utils import check_csrf
 
 from kesu import __version__
 from kesu.accounts.models import ApiToken, Department, User, hash_token
-from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.core.codes import EdgeCode, other_status
 from kesu.core.encoding import LocalTimeEncoder
+from kesu.core.keyset import InvalidCursor
 from kesu.core.memo import forget_on_change, memo
 from kesu.core.middleware import BODY_EXCEPTIONS, body_refusal
 from kesu.core.text import printable, unstorable
@@ -174,6 +175,12 @@ def error_response(
 def _complaint_error(request, exc: ComplaintError):
     errors = [{"field": f, "message": str(m)} for f, m in exc.fields.items()]
     return error_response(request, exc.code, str(exc.message), exc.status, errors)
+
+
+@api.exception_handler(InvalidCursor)
+def _invalid_cursor(request, exc: InvalidCursor):
+    """Every list's `cursor` parameter: invalid data in that field, as any other."""
+    return _complaint_error(request, invalid("cursor", exc.message))
 
 
 _SKIP_LOC = {"body", "payload", "query", "path", "filters", "form", "file"}

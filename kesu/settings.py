@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kesu.portal",
     "kesu.mail",
     "kesu.demo",
+    "kesu.site",
     "kesu.core.axes_admin.AxesConfig",  # django-axes: failed-login throttling, translated
 ]
 

@@ -9,8 +9,8 @@ from django.test import Client
 from kesu.accounts.actions import create_token, create_user
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.core.defaults import load_defaults
 from kesu.core.memo import forget
+from kesu.site.defaults import load_defaults
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from kesu.core.startup import base_url
 from kesu.envconfig import ConfigError
+from kesu.site.startup import base_url
 from tests.test_startup import refused, run
 
 

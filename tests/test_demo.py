@@ -20,7 +20,6 @@ from kesu.complaints.choices import (
     State,
 )
 from kesu.complaints.models import Attachment, Category, ComplaintEvent, Plan, PlanStatus
-from kesu.core.defaults import LEVEL1_WORDS, LEVEL2_WORDS
 from kesu.demo.cast import DEMO_PASSWORD, STAFF
 from kesu.demo.compose import demo_jpeg
 from kesu.demo.loader import demo_complaints, load_demo
@@ -33,6 +32,7 @@ from kesu.demo.texts import (
     PRODUCTS,
     PROJECTS,
 )
+from kesu.site.defaults import LEVEL1_WORDS, LEVEL2_WORDS
 
 pytestmark = pytest.mark.django_db
 

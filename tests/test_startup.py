@@ -162,7 +162,7 @@ def test_the_redis_queue_gets_a_connect_timeout_unless_its_url_sets_one():
 
 
 def test_a_starting_check_raises_config_error_in_process(settings):
-    from kesu.core import startup
+    from kesu.site import startup
 
     settings.KESU_SMS_BACKEND = "nowhere.Backend"
     with pytest.raises(ConfigError, match="KESU_SMS_BACKEND"):

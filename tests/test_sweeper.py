@@ -13,10 +13,10 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from kesu.core.management.commands.worker import Command as WorkerCommand
 from kesu.core.memo import forget
 from kesu.deadlines import sweeper, tasks
 from kesu.deadlines.models import SweepStatus
+from kesu.site.management.commands.worker import Command as WorkerCommand
 
 HOST = socket.gethostname()
 
@@ -140,7 +140,7 @@ def test_a_starting_worker_frees_a_dead_processs_lease_and_clears_hueys_locks(
     held_by(here(dead_pid(), "12345"), for_=timedelta(hours=1))
     started = {}
     monkeypatch.setattr(
-        "kesu.core.management.commands.worker.call_command",
+        "kesu.site.management.commands.worker.call_command",
         lambda name, **options: started.update(options, name=name),
     )
     WorkerCommand().handle(workers=1)

@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema
 
 from kesu.accounts.choices import STAFF_ROLES, Role
 from kesu.accounts.models import Department, User
-from kesu.complaints.schemas import refusals
+from kesu.core.refusals import refusals
 
 router = Router(tags=["reference"])
 

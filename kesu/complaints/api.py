@@ -59,10 +59,10 @@ from kesu.complaints.schemas import (
     QuerySeverity,
     QueryWhole,
     RegisterIn,
-    refusals,
 )
 from kesu.core import clock
 from kesu.core.encoding import LocalTimeEncoder, local_instants
+from kesu.core.refusals import refusals
 from kesu.deadlines import engine as deadline_engine
 from kesu.portal import summary
 from kesu.portal.stages import STEPS, stage_of

@@ -460,18 +460,6 @@ class ComplaintDetail(ComplaintOut):
     return_visits: list[ReturnVisitOut]
 
 
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    errors: list[dict[str, str]] = []
-
-
-def refusals(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The error answers an operation documents: 400 (a malformed request) and 401 (no valid
-    token) for every one, and `statuses`."""
-    return dict.fromkeys(sorted({400, 401, *statuses}), ErrorOut)
-
-
 # ------------------------------------------------------------------------------ customer's view
 
 

@@ -4,6 +4,9 @@
 Paging costs the same on page 1 and on page 10,000, and rows added meanwhile never shift a
 page. Used by the complaint list (by registration time) and the in-app notifications (by
 creation time).
+
+A cursor Kesu did not write raises `InvalidCursor`: the REST API answers it as invalid data in
+the field `cursor` (422, `kesu.api`); the pages start again from the first.
 """
 
 import base64
@@ -12,7 +15,11 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.errors import invalid
+
+class InvalidCursor(ValueError):
+    """A cursor that is not one of ours (edited by hand, from another list)."""
+
+    message = _("The cursor is not valid; start again from the first page.")
 
 
 def page(
@@ -48,6 +55,4 @@ def decode(cursor: str) -> tuple[datetime, int]:
             raise ValueError(raw)
         return at, key
     except (ValueError, UnicodeDecodeError):
-        raise invalid(
-            "cursor", _("The cursor is not valid; start again from the first page.")
-        ) from None
+        raise InvalidCursor(cursor) from None

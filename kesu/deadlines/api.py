@@ -5,7 +5,7 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
 
-from kesu.complaints.schemas import refusals
+from kesu.core.refusals import refusals
 from kesu.deadlines.workcal import MAX_YEAR, MIN_YEAR
 from kesu.deadlines.years import DayOrigin, YearStatus, calendar_year
 

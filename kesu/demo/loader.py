@@ -22,13 +22,13 @@ from kesu.complaints.choices import (
     State,
 )
 from kesu.complaints.models import Complaint
-from kesu.core.defaults import load_defaults
 from kesu.demo.cast import DEMO_PASSWORD, DEMO_PREFIX, INTAKE_BY_CHANNEL, REGIONAL, STAFF, Demo
 from kesu.demo.compose import Record, compose_record
 from kesu.demo.handling_texts import DUPLICATE_PREFIX
 from kesu.demo.plan import Slot, plan_slots
 from kesu.demo.story import Story
 from kesu.demo.texts import CHANNEL_SOURCE
+from kesu.site.defaults import load_defaults
 
 
 def _ensure_staff(demo: Demo) -> int:

@@ -25,6 +25,14 @@ from kesu.mail.models import InboundMail
 from kesu.notifications.models import Notification
 
 
+def send(n: Notification) -> str:
+    """Send outbox row `n` (the outbox's e-mail sender, `kesu.notifications.delivery`);
+    returns the Message-ID it went out with."""
+    message = build(n, n.number)
+    message.send(fail_silently=False)
+    return message.extra_headers["Message-ID"]
+
+
 def build(n: Notification, number: str | None) -> EmailMultiAlternatives:
     """The message for outbox row `n` about complaint `number` (None: about none)."""
     subject = n.subject

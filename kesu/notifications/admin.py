@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kesu.core.admin_views import ReadOnlyAdmin, ReadOnlyInline
-from kesu.notifications import delivery
+from kesu.notifications import tasks
 from kesu.notifications.models import (
     Delivery,
     DepartmentWebhook,
@@ -16,8 +16,8 @@ from kesu.notifications.models import (
     NotificationTemplate,
     ReplyTemplate,
 )
-from kesu.notifications.replies import FIELDS
 from kesu.notifications.templates import DEFAULTS
+from kesu.notifications.wording import FIELDS
 
 
 @admin.register(DepartmentWebhook)
@@ -94,7 +94,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Try the failed notifications again now"))
     def retry_now(self, request, queryset):
         # The admin has no change permission on rows; retrying is the outbox's own write.
-        queued = delivery.retry_now(list(queryset.values_list("pk", flat=True)))
+        queued = tasks.retry_now(list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
             ngettext(

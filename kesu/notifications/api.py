@@ -7,8 +7,9 @@ from django.db.models import F
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from kesu.complaints.schemas import MAX_ID, QueryFlag, QueryWhole, refusals
+from kesu.complaints.schemas import MAX_ID, QueryFlag, QueryWhole
 from kesu.core import keyset
+from kesu.core.refusals import refusals
 from kesu.notifications import actions
 from kesu.notifications.models import Notification
 

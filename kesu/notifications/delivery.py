@@ -1,8 +1,9 @@
 """Sending what the outbox holds: claim a row, send it once, record the attempt.
 
-Runs after the commit (a Huey task queued by `rules`) and every minute for rows whose next
-attempt is due (`retry_due`). Never raises into its caller: every failure is written to the
-row (`last_error`) and to a `Delivery`, and the row is tried again later:
+Runs after the commit (a Huey task `rules` queues, `kesu.notifications.tasks`) and every
+minute for rows whose next attempt is due (`retry_due`). Never raises into its caller: every
+failure is written to the row (`last_error`) and to a `Delivery`, and the row is tried again
+later:
 
     attempt 1 fails → again in 1 min; 2 → 5 min; 3 → 30 min; 4 → 2 h; 5 → 6 h; 6 → dead.
 
@@ -10,13 +11,17 @@ Claiming is one conditional UPDATE (`… WHERE state IN (pending, sending, faile
 next_attempt_at <= now`) that also sets a lease: "0 rows" means another worker has it, and a
 worker that dies mid-send leaves a row that becomes due again when its lease ends. So a row is
 sent at least once, and twice only when a worker dies between sending and recording.
+
+E-mail is written by the mail app (`kesu.mail.outgoing`: threading, Reply-To, the HTML part),
+which sits above the domain: it registers its sender here when it starts
+(`register_email_sender`, from `MailConfig.ready`), so the outbox imports no channel.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -49,6 +54,17 @@ class PermanentError(DeliveryError):
     """Trying again cannot help (the webhook was removed or switched off)."""
 
 
+# Sends one e-mail row and returns its Message-ID; set by the mail app when it starts.
+EmailSender = Callable[[Notification], str]
+_email_sender: EmailSender | None = None
+
+
+def register_email_sender(send: EmailSender) -> None:
+    """Let `send` send the outbox's e-mail rows (`kesu.mail.apps.MailConfig.ready`)."""
+    global _email_sender  # set once, when the apps are ready
+    _email_sender = send
+
+
 def deliver(ids: Iterable[int]) -> int:
     """Send the notifications `ids` that are due and not taken; returns how many went out."""
     sent = 0
@@ -74,31 +90,6 @@ def retry_due(limit: int = SWEEP_BATCH) -> int:
             break
         sent += deliver([pk])
     return sent
-
-
-def retry_now(ids: Iterable[int]) -> int:
-    """Try failed or given-up rows once more, now (the admin's action): they are due again and
-    handed to the worker, as after a commit; returns how many were queued."""
-    ids = list(ids)
-    again = Notification.objects.filter(
-        pk__in=ids, state__in=[NotificationState.FAILED, NotificationState.DEAD]
-    )
-    queued = list(again.values_list("pk", flat=True))
-    again.update(state=NotificationState.FAILED, next_attempt_at=timezone.now())
-    if queued:
-        queue_delivery(queued)
-    return len(queued)
-
-
-def queue_delivery(ids: list[int]) -> None:
-    """After the commit: hand the new rows to a worker. If the queue is down the rows stay
-    pending and the retry sweep sends them."""
-    try:
-        from kesu.notifications.tasks import deliver_task
-
-        deliver_task(ids)
-    except Exception:
-        logger.exception("could not queue notifications %s; the retry sweep will send them", ids)
 
 
 # ------------------------------------------------------------------------------------------
@@ -156,13 +147,10 @@ def _send(n: Notification) -> tuple[int | None, str]:
 
 
 def _send_email(n: Notification) -> str:
-    """Text and HTML; threaded on the complaint (kesu.mail.threads), so a reply comes back
-    to it, and to the customer's own first mail when the complaint came by e-mail."""
-    from kesu.mail import outgoing
-
-    message = outgoing.build(n, n.number)
-    message.send(fail_silently=False)
-    return message.extra_headers["Message-ID"]
+    """Text and HTML, threaded on the complaint: the mail app's sender (`kesu.mail.outgoing`)."""
+    if _email_sender is None:
+        raise PermanentError("no e-mail sender: the mail app (kesu.mail) is not installed")
+    return _email_sender(n)
 
 
 def _send_webhook(n: Notification) -> tuple[int | None, str]:

@@ -18,6 +18,7 @@ from kesu.notifications.choices import (
     TemplateCode,
     WebhookStyle,
 )
+from kesu.notifications.wording import template_error, unknown_placeholders
 
 AWAITING_STATE_LIST = sorted(AWAITING_STATES)  # rows still to go out
 
@@ -88,8 +89,6 @@ class NotificationTemplate(models.Model):
         return f"{self.code} ({self.language})"
 
     def clean(self) -> None:
-        from kesu.notifications.templates import template_error
-
         errors = {
             name: message
             for name in ("subject", "body")
@@ -268,8 +267,6 @@ class ReplyTemplate(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from kesu.notifications.replies import unknown_placeholders
-
         if unknown := unknown_placeholders(self.body):
             raise ValidationError(
                 {

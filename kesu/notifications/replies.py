@@ -2,40 +2,20 @@
 complaint's fields filled in.
 
 Filling is plain substitution of `{{ name }}` placeholders from a fixed list, one pass, values
-taken literally: never the Django template engine, so a template can read nothing but these
-fields, and a customer's own words (a title holding "{{ owner }}") are not filled in again.
+taken literally (`kesu.notifications.wording.fill`): never the Django template engine, so a
+template can read nothing but these fields, and a customer's own words (a title holding
+"{{ owner }}") are not filled in again.
 """
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import categories_by_id, category_ancestors
 from kesu.notifications.models import ReplyTemplate
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
-
-# the fields a reply may use, and what each holds (shown to the admin)
-FIELDS = {
-    "number": _("the complaint's number"),
-    "title": _("its title"),
-    "customer": _("the customer's name (empty when anonymous)"),
-    "category": _("its category"),
-    "owner": _("the owner's name"),
-    "department": _("the responsible department"),
-    "promised": _("the promised date and time"),
-    "registered": _("when it was registered"),
-}
-
-
-def unknown_placeholders(body: str) -> list[str]:
-    """The placeholders of `body` that are not among `FIELDS` (for the admin's form)."""
-    return sorted({name for name in PLACEHOLDER.findall(body) if name not in FIELDS})
+from kesu.notifications.wording import fill
 
 
 def _local(instant) -> str:
@@ -55,11 +35,6 @@ def values(complaint: Complaint) -> dict[str, str]:
         "promised": _local(complaint.promised_at),
         "registered": _local(complaint.registered_at),
     }
-
-
-def fill(body: str, fields: dict[str, str]) -> str:
-    """`body` with each known placeholder replaced by its value, literally; others are kept."""
-    return PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), body)
 
 
 def for_complaint(complaint: Complaint) -> list[tuple[int, str, str]]:

@@ -2,7 +2,7 @@
 
 `on_event` is called by the domain layer inside the transaction that appended the event
 (every action, registration, and the deadline sweeper). It only writes outbox rows (one
-INSERT); delivery happens after the commit (`delivery.queue_delivery`). Nothing here may fail
+INSERT); delivery happens after the commit (`tasks.queue_delivery`). Nothing here may fail
 the action: an error is logged and the action goes on without its notifications.
 
 event → who (message):
@@ -68,8 +68,8 @@ from kesu.complaints.queries import categories_by_id, category_ancestors, depart
 from kesu.core.language import company_language
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import NotificationChannel, NotificationState, TemplateCode
-from kesu.notifications.delivery import queue_delivery
 from kesu.notifications.models import DepartmentWebhook, Notification
+from kesu.notifications.tasks import queue_delivery
 from kesu.notifications.templates import (
     customer_context,
     overdue_url,

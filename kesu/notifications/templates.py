@@ -19,14 +19,13 @@ many more), url (the overdue list).
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Context
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +36,7 @@ from kesu.complaints.queries import categories_by_id
 from kesu.core.memo import forget_on_change, memo
 from kesu.notifications.choices import TemplateCode
 from kesu.notifications.models import NotificationTemplate
+from kesu.notifications.wording import compiled
 from kesu.policies.choices import ClockKind
 
 logger = logging.getLogger(__name__)
@@ -211,24 +211,6 @@ DEFAULTS: dict[TemplateCode, Wording] = {
 assert set(DEFAULTS) == set(TemplateCode), "every message has its built-in wording"
 
 
-# Plain text (e-mail, SMS, chat): nothing is HTML-escaped. The context holds strings only.
-_ENGINE = Engine(autoescape=False)
-
-
-@functools.lru_cache(maxsize=512)
-def _compiled(source: str) -> Template:
-    return _ENGINE.from_string(source)
-
-
-def template_error(source: str) -> str | None:
-    """Why `source` is not a usable template, or None (for the admin form)."""
-    try:
-        _compiled(source)
-    except TemplateSyntaxError as error:
-        return str(error)
-    return None
-
-
 def _overrides() -> dict[tuple[str, str], tuple[str, str]]:
     rows = NotificationTemplate.objects.filter(active=True).values_list(
         "code", "language", "subject", "body"
@@ -263,8 +245,8 @@ def render(code: TemplateCode, context: dict[str, Any], language: str) -> Render
 
 def _render(subject: str, body: str, context: dict[str, Any], language: str) -> Rendered:
     ctx = Context(context, autoescape=False)
-    subject_text = " ".join(_compiled(subject).render(ctx).split())  # one header line
-    return Rendered(subject_text[:300], _compiled(body).render(ctx).strip(), language)
+    subject_text = " ".join(compiled(subject).render(ctx).split())  # one header line
+    return Rendered(subject_text[:300], compiled(body).render(ctx).strip(), language)
 
 
 # ------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kesu.complaints.errors import ComplaintError
 from kesu.core import keyset
 from kesu.core.htmx import htmx_endpoint
 from kesu.notifications import actions
@@ -48,7 +47,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     qs = qs.only("pk", "subject", "body", "created_at", "read_at", "complaint__number")
     try:
         rows, cursor = keyset.page(qs, "created_at", request.GET.get("cursor"), PAGE_SIZE)
-    except ComplaintError:  # a cursor we did not write: start again
+    except keyset.InvalidCursor:  # a cursor we did not write: start again
         rows, cursor = keyset.page(qs, "created_at", None, PAGE_SIZE)
     context = {"rows": rows, "cursor": cursor, "unread": actions.unread_count(request.user)}
     return render(request, "notifications/list.html", context)

@@ -10,7 +10,7 @@ from kesu.policies import actions
 from kesu.policies.choices import LimitScope
 from kesu.policies.models import ClockPolicy, Policy, SeverityKeyword
 
-# Conditions the default time limits use (kesu.core.defaults); any other in a saved row is
+# Conditions the default time limits use (kesu.site.defaults); any other in a saved row is
 # offered too, with a label built the same way.
 CONDITIONED = ("contact:sampling_needed", "escalate@plan_approval", "propose_plan@treating")
 FLAG_LABELS = {"sampling_needed": gettext_lazy("product sampling needed")}

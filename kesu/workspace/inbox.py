@@ -15,7 +15,6 @@ from kesu.accounts.choices import Role
 from kesu.accounts.models import User
 from kesu.complaints.authority import decision_filter, department_scope
 from kesu.complaints.choices import Action, Severity, State
-from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
     categories_by_code,
@@ -220,7 +219,7 @@ def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int)
         if sort == Sort.DUE:
             return keyset.page(qs, "due_at", cursor, limit, ascending=True)
         return keyset_page(qs, cursor, limit)
-    except ComplaintError:
+    except keyset.InvalidCursor:
         return page_of(qs, sort, None, limit) if cursor else ([], None)
 
 

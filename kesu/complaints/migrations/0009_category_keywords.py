@@ -1,7 +1,7 @@
 from django.db import migrations, models
 
 
-# The default words as they were when this migration was written (kesu.core.defaults may
+# The default words as they were when this migration was written (kesu.site.defaults may
 # change later; a migration keeps its own copy).
 CATEGORY_KEYWORDS = {
     "product_quality": "质量 故障 损坏 不合格 失灵 坏了 阀门 零件 产品",

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kesu.core.defaults import load_defaults
+from kesu.site.defaults import load_defaults
 
 
 class Command(BaseCommand):

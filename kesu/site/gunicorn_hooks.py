@@ -1,6 +1,6 @@
 """Gunicorn hooks of `kesu serve`: the background worker starts and stops with the server.
 
-Loaded with `--config python:kesu.core.gunicorn_hooks`. `kesu worker` runs the same worker
+Loaded with `--config python:kesu.site.gunicorn_hooks`. `kesu worker` runs the same worker
 alone, for installations that keep it apart (or run several).
 """
 

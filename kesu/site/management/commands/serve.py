@@ -8,9 +8,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from kesu.accounts.actions import ensure_admin
-from kesu.core import startup
-from kesu.core.defaults import load_defaults
 from kesu.envconfig import ConfigError
+from kesu.site import startup
+from kesu.site.defaults import load_defaults
 
 
 def default_workers() -> int:
@@ -22,7 +22,7 @@ def gunicorn_argv(host: str, port: int, workers: int, background_worker: bool = 
     """How `kesu serve` runs gunicorn (the benchmark runs it the same way).
 
     With `background_worker`, gunicorn also starts and stops `kesu worker` (the deadline
-    sweep and notification delivery) through the hooks in kesu.core.gunicorn_hooks.
+    sweep and notification delivery) through the hooks in kesu.site.gunicorn_hooks.
     """
     argv = [
         sys.executable,
@@ -37,7 +37,7 @@ def gunicorn_argv(host: str, port: int, workers: int, background_worker: bool = 
         "10",
     ]
     if background_worker:
-        argv += ["--config", "python:kesu.core.gunicorn_hooks"]
+        argv += ["--config", "python:kesu.site.gunicorn_hooks"]
     if os.environ.get("KESU_ACCESS_LOG"):
         argv += ["--access-logfile", "-"]  # without it gunicorn formats no access lines at all
     return argv

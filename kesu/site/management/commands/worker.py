@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kesu.core import startup
 from kesu.deadlines import sweeper
+from kesu.site import startup
 
 log = logging.getLogger("kesu.worker")
 
