@@ -47,7 +47,7 @@ CUSTOMER_ACTIONS = {
 
 def submit(request: HttpRequest) -> HttpResponse:
     form = PublicComplaintForm(request.POST or None, request.FILES or None)
-    status, refusal = 200, ""
+    status, refusal, retry_after = 200, "", 0
     if request.method == "POST":
         if form.is_robot:
             return render(request, "portal/refused.html", status=400)
@@ -56,7 +56,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         try:  # every attempt from the address counts; a contact, once it was accepted
             throttle.check_and_count(address + contacts, address)
         except throttle.Throttled as limit:
-            status = 429
+            status, retry_after = 429, limit.seconds
             refusal = _(
                 "You have sent many complaints in a short time. Please try again in "
                 "%(minutes)s minutes, or call our hotline."
@@ -83,8 +83,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         "max_mb": round(settings.KESU_ATTACHMENT_MAX_BYTES / 1048576),
     }
     response = render(request, "portal/submit.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
+    if retry_after:  # when the oldest counted submission leaves its window
+        response["Retry-After"] = str(retry_after)
     return response
 
 
