@@ -20,14 +20,12 @@ from pydantic import ValidationError
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
+from kesu.complaints import requirements
 from kesu.complaints.choices import (
-    COMPANY_SIDE,
     QUIET_EVENTS,
     Action,
     CostBearer,
     CostItem,
-    Determination,
-    Severity,
     SurveyScale,
 )
 from kesu.complaints.errors import ComplaintError
@@ -239,31 +237,13 @@ def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
     return []
 
 
-def _posted(data: QueryDict | None, name: str) -> str:
-    return (data.get(name) or "") if data is not None else ""
-
-
-# Fields the domain requires only on some complaints or with some answers: marked as required
-# when the form is drawn, and reported with the schema's errors so that one submit names every
-# missing field. The domain still decides (kesu.complaints.actions); this only shows it early.
-# tests/test_required_when.py asks the actions with each field empty: table and domain agree.
-REQUIRED_WHEN = {
-    (Action.APPROVE_PLAN, "expert_review"): lambda c, data: c.severity == Severity.LEVEL_1,
-    (Action.DETERMINE, "root_cause"): lambda c, data: (
-        _posted(data, "determination") != Determination.UNDETERMINABLE
-    ),
-    (Action.DETERMINE, "evidence"): lambda c, data: (
-        c.category.product_determination or _posted(data, "determination") in COMPANY_SIDE
-    ),
-    (Action.CONFIRM, "comment"): lambda c, data: _posted(data, "satisfied") == NO,
-}
-
-
-def required_here(action: Action, name: str, info, complaint: Complaint, data) -> bool:
-    if info.is_required():
-        return True
-    when = REQUIRED_WHEN.get((action, name))
-    return bool(when and when(complaint, data))
+def required_fields(action: Action, complaint: Complaint, data: QueryDict | None) -> list[str]:
+    """The fields this complaint, with what was posted, requires besides those the schema
+    always requires (`kesu.complaints.requirements`): marked as required when the form is
+    drawn, and reported with the schema's errors so that one submit names every missing
+    field. The domain still decides; this only shows it early."""
+    answers = payload_of(action, data) if data is not None else {}
+    return requirements.required(action, complaint, answers)
 
 
 def missing_too(
@@ -271,9 +251,9 @@ def missing_too(
 ) -> dict[str, str]:
     """The schema's errors, and every field this complaint requires that was left empty."""
     found = dict(errors)
-    for (act, name), when in REQUIRED_WHEN.items():
+    for name in required_fields(action, complaint, data):
         empty = not any(v.strip() for v in data.getlist(name))
-        if act == action and name not in found and empty and when(complaint, data):
+        if name not in found and empty:
             found[name] = str(MESSAGES["missing"])
     return found
 
@@ -303,6 +283,7 @@ def build(
     posted = data is not None
     form_fields = []
     scale = _scale(data) if data is not None else SurveyScale.FIVE
+    required_here = required_fields(action, complaint, data)
     for name, info in schema.model_fields.items():
         if name == "expected_version":
             continue
@@ -324,7 +305,7 @@ def build(
             name=name,
             label=LABELS.get(name, name),
             widget=widget,
-            required=required_here(action, name, info, complaint, data),
+            required=info.is_required() or name in required_here,
             value="" if value is None else value,
             choices=choices,
             error=_field_error(name, errors),
