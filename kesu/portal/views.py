@@ -9,12 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
+from kesu.accounts.models import User
 from kesu.complaints.attachments import refused_files
 from kesu.complaints.authority import allowed_actions
 from kesu.complaints.choices import FINAL_STATES, Action, State, Visibility
@@ -149,7 +151,7 @@ def track_do(request: HttpRequest, token: str, what: str) -> HttpResponse:
     return redirect(reverse("portal:track", args=[token]) + f"?done={action.value}")
 
 
-def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResponse:
+def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResponseBase:
     link = _link_or_404(request, token)
     if isinstance(link, HttpResponse):
         return link
@@ -168,9 +170,10 @@ def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResp
 
 @login_required
 def my_complaints(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.CUSTOMER:
+    account = request.user
+    if not isinstance(account, User) or account.role != Role.CUSTOMER:
         return redirect("inbox")
-    rows = [(link, links.token(link)) for link in links.for_account(request.user)]
+    rows = [(link, links.token(link)) for link in links.for_account(account)]
     return render(request, "portal/my.html", {"rows": rows})
 
 

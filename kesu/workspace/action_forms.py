@@ -163,7 +163,7 @@ def staff_choices() -> list[tuple[str, str]]:
 
 
 def _dept(user: User) -> str:
-    return user.department.name if user.department_id else ""
+    return user.department.name if user.department is not None else ""
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -222,6 +222,10 @@ def _asked(info) -> bool:
     return info.is_required() or type(None) in get_args(info.annotation)
 
 
+def _posted(data: QueryDict | None, name: str) -> str:
+    return (data.get(name) or "") if data is not None else ""
+
+
 def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
     """The options of a select or file list (only when a form is drawn: they cost queries)."""
     if name == "owner":
@@ -260,11 +264,11 @@ def missing_too(
 
 def _initial(action: Action, name: str, complaint: Complaint, user: User) -> Any:
     if name == "owner":
-        if complaint.owner_id:
+        if complaint.owner is not None:
             return complaint.owner.username
         return user.username if user.role in (Role.HANDLER, Role.DEPT_HEAD) else ""
     if name == "department" and action == Action.ACCEPT:
-        return complaint.department.code if complaint.department_id else ""
+        return complaint.department.code if complaint.department is not None else ""
     if name == "scale":
         return SurveyScale.FIVE
     return None
@@ -280,7 +284,6 @@ def build(
     """The form for `action` on `complaint`: initial values, or what was posted and its errors."""
     schema = ACTION_SCHEMAS[action]
     errors = errors or {}
-    posted = data is not None
     form_fields = []
     scale = _scale(data) if data is not None else SurveyScale.FIVE
     required_here = required_fields(action, complaint, data)
@@ -289,7 +292,8 @@ def build(
             continue
         widget = _widget(name, info)
         choices = _choices(name, info, complaint)
-        if posted:
+        value: Any
+        if data is not None:
             value = data.getlist(name) if widget == Widget.FILES else data.get(name, "")
             if widget == Widget.CHECKBOX:
                 value = name in data
@@ -318,13 +322,10 @@ def build(
         elif widget == Widget.ANSWERS:
             f.rows = _question_rows(data, errors, scale)
         form_fields.append(f)
-    version = complaint.version
-    if posted and (data.get("expected_version") or "").isdigit():
-        version = int(data["expected_version"])
-    if posted and (data.get("seen_event") or "").isdigit():
-        seen = int(data["seen_event"])
-    else:
-        seen = newest_event(complaint)
+    expected = _posted(data, "expected_version")
+    version = int(expected) if expected.isdigit() else complaint.version
+    seen_event = _posted(data, "seen_event")
+    seen = int(seen_event) if seen_event.isdigit() else newest_event(complaint)
     return ActionForm(action, form_fields, version, errors, seen=seen)
 
 
