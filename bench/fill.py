@@ -169,7 +169,7 @@ class Shaper:
         return self.numbering.format_number(self.ref.number_pattern, local, seq)
 
     def registered(self, rec: Record, pk: int, at: datetime, seq: int, actor: int):
-        """What `actions._insert` writes for a new registration (no import, no key)."""
+        """What `actions.registration._insert` writes for a new registration (no import, no key)."""
         from kesu.complaints.severity import propose_severity
 
         ref, c = self.ref, self.col
@@ -230,7 +230,7 @@ class Shaper:
         return row, event
 
     def schedule(self, rec: Record, severity: int, category_id: int, at: datetime):
-        """`due_at` and `next_check_at` as `actions._insert` sets them, in seconds."""
+        """`due_at` and `next_check_at` as `actions.registration._insert` sets them, in seconds."""
         from kesu.deadlines.clocks import EventFact, Facts, replay, schedule
         from kesu.deadlines.engine import whole_second_up
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
@@ -125,6 +126,28 @@ def test_a_hundred_rapid_submissions_from_one_address_are_throttled(people):
     assert response["Retry-After"]
     # another address is not affected
     _submit(client, address="10.9.9.10", phone="13700000000", email="other@example.com")
+
+
+@override_settings(KESU_PUBLIC_FORM_PER_ADDRESS="2/60")
+@pytest.mark.parametrize(
+    ("later", "wait"), [(timedelta(minutes=20), 40), (timedelta(minutes=55), 5)]
+)
+def test_a_throttled_customer_is_told_the_real_wait(people, later, wait):
+    # given two submissions from one address, five minutes apart, when a limit of 2 an hour
+    start = timezone.now().replace(microsecond=0)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for i, at in enumerate((start, start + timedelta(minutes=5))):
+        with time_machine.travel(at, tick=False):
+            _submit(client, address="10.7.0.1", phone=f"1370000000{i}", email=f"w{i}@example.com")
+
+    # when a third comes `later` after the first
+    with time_machine.travel(start + later, tick=False):
+        refused = _submit(client, status=429, address="10.7.0.1", phone="13700000009", email="")
+
+    # then it may retry when the first leaves the hour: the header says so in seconds, the
+    # page in minutes
+    assert refused["Retry-After"] == str(wait * 60)
+    assert f"try again in {wait} minutes" in refused.content.decode()
 
 
 def test_the_same_contact_is_throttled_from_any_address(people):

@@ -1,14 +1,18 @@
-"""The action forms' REQUIRED_WHEN marks fields the domain requires only on some complaints
-or with some answers; the domain (kesu.complaints.actions) decides. Each rule of the table
+"""The domain's REQUIRED_WHEN (kesu.complaints.requirements) declares the fields an action
+requires only on some complaints or with some answers; the verbs (kesu.complaints.actions)
+decide, and the workspace's action forms read the table to mark them. Each rule of the table
 is pinned here to its action: the action is asked with the field left empty, and the fields
-it names must be the ones the table predicts (review of #14, finding 11)."""
+it names must be the ones the table predicts from the posted form (review of #14,
+finding 11)."""
 
 import pytest
 from django.http import QueryDict
 
 from kesu.complaints.choices import Action, Determination
 from kesu.complaints.models import Complaint
-from kesu.workspace.action_forms import NO, REQUIRED_WHEN, YES
+from kesu.complaints.requirements import REQUIRED_WHEN
+from kesu.complaints.schemas import ACTION_SCHEMAS
+from kesu.workspace.action_forms import NO, YES, required_fields
 from tests.inbox_cases import _ok, plan_approval, registered, verifying
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +22,7 @@ def _predicted(action: Action, number: str, posted: dict) -> set[str]:
     complaint = Complaint.objects.select_related("category").get(number=number)
     data = QueryDict(mutable=True)
     data.update(posted)
-    return {
-        name
-        for (act, name), when in REQUIRED_WHEN.items()
-        if act == action and when(complaint, data)
-    }
+    return set(required_fields(action, complaint, data))
 
 
 def _named(response, rules: set[str]) -> set[str]:
@@ -45,7 +45,7 @@ def _investigating(people, category: str) -> str:
 @pytest.mark.parametrize("category", ["product_quality", "transport_packaging"])
 @pytest.mark.parametrize("determination", list(Determination))
 def test_determine_requires_what_the_table_marks(people, category, determination):
-    rules = {name for act, name in REQUIRED_WHEN if act == Action.DETERMINE}
+    rules = {rule.field for rule in REQUIRED_WHEN[Action.DETERMINE]}
     number = _investigating(people, category)
     posted = {"determination": determination.value}
     answer = people.api(people.handler_quality).act(
@@ -77,8 +77,15 @@ def test_confirming_requires_what_the_table_marks(people, satisfied):
 
 
 def test_every_rule_of_the_table_is_pinned_here():
-    assert {act for act, _name in REQUIRED_WHEN} == {
+    assert set(REQUIRED_WHEN) == {
         Action.DETERMINE,
         Action.APPROVE_PLAN,
         Action.CONFIRM,
     }
+
+
+def test_every_field_of_the_table_is_one_its_action_takes_and_does_not_always_require():
+    for action, rules in REQUIRED_WHEN.items():
+        for rule in rules:
+            info = ACTION_SCHEMAS[action].model_fields[rule.field]
+            assert not info.is_required(), (action, rule.field)

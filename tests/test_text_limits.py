@@ -7,13 +7,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.db.models import TextField
 from django.test import Client
 from django.utils import translation
 
 from kesu.complaints import actions, limits
 from kesu.complaints.choices import EventType
 from kesu.complaints.errors import ComplaintError
-from kesu.complaints.importing import COLUMNS, RegisterFileError, export_file, import_file
+from kesu.complaints.importing import (
+    COLUMNS,
+    TEXT_FIELDS,
+    RegisterFileError,
+    export_file,
+    import_file,
+)
 from kesu.complaints.models import Category, Complaint, ComplaintEvent
 from kesu.complaints.schemas import (
     AddInfoIn,
@@ -57,6 +64,7 @@ API_FIELDS = {
     "order_no": (ProductIn, "order_no"),
     "project_name": (ProjectIn, "name"),
     "project_location": (ProjectIn, "location"),
+    "severity_reason": (RegisterIn, "severity_reason"),
 }
 PUBLIC_FORM_FIELDS = {
     "title": "title",
@@ -75,6 +83,10 @@ PUBLIC_FORM_FIELDS = {
     "project_location": "project_location",
 }
 NESTED_INPUTS = {ComplainantIn: "complainant.", ProductIn: "product.", ProjectIn: "project."}
+# Kesu gives the number (an import may bring its own: its own check); a customer does not
+# judge the severity.
+NOT_REGISTERED = {"number"}
+NOT_IN_THE_PUBLIC_FORM = {"number", "severity_reason"}
 
 
 def _schema_limit(schema, name: str) -> int | None:
@@ -86,13 +98,38 @@ def _schema_limit(schema, name: str) -> int | None:
 
 def test_every_entrance_reads_the_same_limit_for_each_text():
     form = PublicComplaintForm()
+    assert set(API_FIELDS) == set(limits.COMPLAINT_TEXT) - NOT_REGISTERED
+    assert set(PUBLIC_FORM_FIELDS) == set(limits.COMPLAINT_TEXT) - NOT_IN_THE_PUBLIC_FORM
+    assert set(TEXT_FIELDS) <= set(limits.COMPLAINT_TEXT)  # the import's (`_text`)
+    for field, limit in limits.COMPLAINT_TEXT.items():
+        column = Complaint._meta.get_field(field)
+        # a description, a demand or a reason is an unlimited text column: the limit is the
+        # product's, checked on entry
+        assert column.max_length == (None if isinstance(column, TextField) else limit), field
     for field, (schema, name) in API_FIELDS.items():
         limit = limits.COMPLAINT_TEXT[field]
-        model_limit = Complaint._meta.get_field(field).max_length
-        assert model_limit in (None, limit), field  # descriptions are unlimited text columns
         assert _schema_limit(schema, name) == limit, field
-        assert form.fields[PUBLIC_FORM_FIELDS[field]].max_length == limit, field
         assert MAX_LENGTHS[NESTED_INPUTS.get(schema, "") + name] == limit, field
+        if field in PUBLIC_FORM_FIELDS:
+            assert form.fields[PUBLIC_FORM_FIELDS[field]].max_length == limit, field
+
+
+def test_an_import_refuses_every_text_one_character_over_its_limit(people, tmp_path):
+    too_long = {code: "长" * (limits.COMPLAINT_TEXT[code] + 1) for code in TEXT_FIELDS}
+    # a phone and an e-mail address that would pass their own checks but for their length
+    too_long["complainant_phone"] = "1" * (limits.PHONE + 1)
+    domain = ".".join(("b" * 63, "c" * 63, "d" * 63, "cn"))
+    too_long["complainant_email"] = "a" * (limits.EMAIL - len(domain)) + "@" + domain
+
+    with translation.override("en"):
+        result = import_file(_register_csv(tmp_path, **too_long), actor=people.admin)
+
+    assert {e.field: e.message for e in result.errors} == {
+        code: f"At most {limit} characters; this has {limit + 1}."
+        for code in TEXT_FIELDS
+        if (limit := limits.COMPLAINT_TEXT[code])
+    }
+    assert not Complaint.objects.exists()
 
 
 def test_the_api_refuses_a_too_long_text_with_the_limit_and_its_length(people):

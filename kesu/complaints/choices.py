@@ -194,7 +194,7 @@ EventType = models.TextChoices(
         ("IMPORT_ARCHIVED", ("import_archived", _("Imported as already finished"))),
         ("LINK_SENT", ("link_sent", _("New customer link sent"))),
         ("LINK_REVOKED", ("link_revoked", _("Customer link revoked"))),
-        # the deadline ladder of SPEC §5, appended by the sweeper (kesu.complaints.sweep)
+        # the deadline ladder of SPEC §5, appended by the sweeper (kesu.deadlines.sweep)
         ("DEADLINE_WARNED", ("deadline_warned", _("Time limit nearly reached"))),
         ("DEADLINE_BREACHED", ("deadline_breached", _("Time limit breached"))),
         ("DEADLINE_ESCALATED", ("deadline_escalated", _("Breach escalated"))),
@@ -229,7 +229,6 @@ class Transition:
 _ALL_KINDS = frozenset(Kind)
 _WORKERS = frozenset({Role.HANDLER, Role.DEPT_HEAD})
 _OPEN = OPEN_STATES
-_OPEN_COMPLAINT_STATES = OPEN_STATES
 
 # The state machine of SPEC §4. Actions whose target depends on the payload (determine,
 # propose_plan, verify, confirm, reopen) name their usual target; the action decides.

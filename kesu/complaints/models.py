@@ -225,7 +225,7 @@ class Complaint(models.Model):
         blank=True,
         help_text=_("Time limits are paused while the complaint waits for the customer."),
     )
-    # Kept by the deadline engine (kesu.complaints.deadlines) in the same transaction as
+    # Kept by the deadline engine (kesu.deadlines.engine) in the same transaction as
     # every event: the earliest due time of the running clocks, and the next instant the
     # sweeper has something to do (warn, breach, escalate). Only the latter is indexed.
     due_at = EpochSecondsField(_("due"), null=True, blank=True)

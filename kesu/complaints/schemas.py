@@ -64,7 +64,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _from_form(info: ValidationInfo) -> bool:
-    return bool(info.context) and bool(info.context.get("form"))
+    return bool(info.context and info.context.get("form"))
 
 
 def _whole_number(value: Any, info: ValidationInfo) -> Any:

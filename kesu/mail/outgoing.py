@@ -1,7 +1,7 @@
 """Outgoing e-mail of the notification outbox: threaded, text and HTML, number in subject,
 dated in the installation's time zone.
 
-A message to the customer about a complaint gets the id `kesu.threads.message_id(number,
+A message to the customer about a complaint gets the id `kesu.mail.threads.message_id(number,
 row)` and refers to the complaint's thread root — and, when the complaint came by e-mail, to
 the customer's own first mail, so that the acknowledgement lands in the customer's
 conversation — with Reply-To the intake mailbox. Replies to any of these come back to the

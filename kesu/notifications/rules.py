@@ -45,7 +45,7 @@ and, because a department's group chat may include that person, no webhook carri
 complaint that names one. One event gives each person or address one message per channel
 (a level-1 quality complaint: the level-1 notice only), and handling an event twice adds
 nothing (unique index). History written after the fact (imports, demo data) is not passed
-here: the domain layer decides that (`actions._announce`).
+here: the domain layer decides that (`actions.frame.announce`, `actions.unannounced`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ workspace. Its phone is read as every entrance reads one (`kesu.core.phones`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +62,10 @@ class PhoneField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from None
 
 
-def _category_choices():
+def _category_choices() -> list[tuple[str, str]]:
     top = [c for c in categories_by_code().values() if c.active and c.parent_id is None]
-    return [("", _("I am not sure (we will classify it)")), *[(c.code, str(c)) for c in top]]
+    unsure = str(_("I am not sure (we will classify it)"))  # in the request's language
+    return [("", unsure), *[(c.code, str(c)) for c in top]]
 
 
 class PublicComplaintForm(forms.Form):
@@ -111,7 +114,9 @@ class PublicComplaintForm(forms.Form):
     phone = PhoneField(label=_("Phone"), required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=limits.EMAIL, required=False)
     address = forms.CharField(label=_("Address"), max_length=limits.ADDRESS, required=False)
-    files = MultipleFileField(
+    # a declared field: the form's metaclass moves it into `base_fields`, so the form's own
+    # `files` (the uploads) is not shadowed, which mypy cannot see
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Photos or documents"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt"}),
@@ -128,12 +133,15 @@ class PublicComplaintForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _category_choices()
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = _category_choices()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("phone") or data.get("email")):
             message = _("Give a phone number or an e-mail address so that we can reach you.")
             self.add_error("phone", message)
@@ -153,7 +161,9 @@ class AddInfoForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=limits.ACTION_TEXT,
     )
-    files = MultipleFileField(label=_("Photos or documents"), required=False)
+    files = MultipleFileField(  # type: ignore[assignment]  # a declared field, as above
+        label=_("Photos or documents"), required=False
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -53,7 +53,13 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
     @property
+    def seconds(self) -> int:
+        """The wait in whole seconds, rounded up (the `Retry-After` header's)."""
+        return max(1, math.ceil(self.retry_after.total_seconds()))
+
+    @property
     def minutes(self) -> int:
+        """The wait in whole minutes, rounded up (what the refusal tells the customer)."""
         return max(1, math.ceil(self.retry_after.total_seconds() / 60))
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.choices import Role
+from kesu.accounts.models import User
 from kesu.complaints.attachments import refused_files
 from kesu.complaints.authority import allowed_actions
 from kesu.complaints.choices import FINAL_STATES, Action, State, Visibility
@@ -47,7 +49,7 @@ CUSTOMER_ACTIONS = {
 
 def submit(request: HttpRequest) -> HttpResponse:
     form = PublicComplaintForm(request.POST or None, request.FILES or None)
-    status, refusal = 200, ""
+    status, refusal, retry_after = 200, "", 0
     if request.method == "POST":
         if form.is_robot:
             return render(request, "portal/refused.html", status=400)
@@ -56,7 +58,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         try:  # every attempt from the address counts; a contact, once it was accepted
             throttle.check_and_count(address + contacts, address)
         except throttle.Throttled as limit:
-            status = 429
+            status, retry_after = 429, limit.seconds
             refusal = _(
                 "You have sent many complaints in a short time. Please try again in "
                 "%(minutes)s minutes, or call our hotline."
@@ -83,8 +85,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         "max_mb": round(settings.KESU_ATTACHMENT_MAX_BYTES / 1048576),
     }
     response = render(request, "portal/submit.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
+    if retry_after:  # when the oldest counted submission leaves its window
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -149,7 +151,7 @@ def track_do(request: HttpRequest, token: str, what: str) -> HttpResponse:
     return redirect(reverse("portal:track", args=[token]) + f"?done={action.value}")
 
 
-def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResponse:
+def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResponseBase:
     link = _link_or_404(request, token)
     if isinstance(link, HttpResponse):
         return link
@@ -168,9 +170,10 @@ def track_file(request: HttpRequest, token: str, attachment_id: int) -> HttpResp
 
 @login_required
 def my_complaints(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.CUSTOMER:
+    account = request.user
+    if not isinstance(account, User) or account.role != Role.CUSTOMER:
         return redirect("inbox")
-    rows = [(link, links.token(link)) for link in links.for_account(request.user)]
+    rows = [(link, links.token(link)) for link in links.for_account(account)]
     return render(request, "portal/my.html", {"rows": rows})
 
 

@@ -20,14 +20,12 @@ from pydantic import ValidationError
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
+from kesu.complaints import requirements
 from kesu.complaints.choices import (
-    COMPANY_SIDE,
     QUIET_EVENTS,
     Action,
     CostBearer,
     CostItem,
-    Determination,
-    Severity,
     SurveyScale,
 )
 from kesu.complaints.errors import ComplaintError
@@ -165,7 +163,7 @@ def staff_choices() -> list[tuple[str, str]]:
 
 
 def _dept(user: User) -> str:
-    return user.department.name if user.department_id else ""
+    return user.department.name if user.department is not None else ""
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -224,6 +222,10 @@ def _asked(info) -> bool:
     return info.is_required() or type(None) in get_args(info.annotation)
 
 
+def _posted(data: QueryDict | None, name: str) -> str:
+    return (data.get(name) or "") if data is not None else ""
+
+
 def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
     """The options of a select or file list (only when a form is drawn: they cost queries)."""
     if name == "owner":
@@ -239,31 +241,13 @@ def _choices(name: str, info, complaint: Complaint) -> list[tuple[Any, Any]]:
     return []
 
 
-def _posted(data: QueryDict | None, name: str) -> str:
-    return (data.get(name) or "") if data is not None else ""
-
-
-# Fields the domain requires only on some complaints or with some answers: marked as required
-# when the form is drawn, and reported with the schema's errors so that one submit names every
-# missing field. The domain still decides (kesu.complaints.actions); this only shows it early.
-# tests/test_required_when.py asks the actions with each field empty: table and domain agree.
-REQUIRED_WHEN = {
-    (Action.APPROVE_PLAN, "expert_review"): lambda c, data: c.severity == Severity.LEVEL_1,
-    (Action.DETERMINE, "root_cause"): lambda c, data: (
-        _posted(data, "determination") != Determination.UNDETERMINABLE
-    ),
-    (Action.DETERMINE, "evidence"): lambda c, data: (
-        c.category.product_determination or _posted(data, "determination") in COMPANY_SIDE
-    ),
-    (Action.CONFIRM, "comment"): lambda c, data: _posted(data, "satisfied") == NO,
-}
-
-
-def required_here(action: Action, name: str, info, complaint: Complaint, data) -> bool:
-    if info.is_required():
-        return True
-    when = REQUIRED_WHEN.get((action, name))
-    return bool(when and when(complaint, data))
+def required_fields(action: Action, complaint: Complaint, data: QueryDict | None) -> list[str]:
+    """The fields this complaint, with what was posted, requires besides those the schema
+    always requires (`kesu.complaints.requirements`): marked as required when the form is
+    drawn, and reported with the schema's errors so that one submit names every missing
+    field. The domain still decides; this only shows it early."""
+    answers = payload_of(action, data) if data is not None else {}
+    return requirements.required(action, complaint, answers)
 
 
 def missing_too(
@@ -271,20 +255,20 @@ def missing_too(
 ) -> dict[str, str]:
     """The schema's errors, and every field this complaint requires that was left empty."""
     found = dict(errors)
-    for (act, name), when in REQUIRED_WHEN.items():
+    for name in required_fields(action, complaint, data):
         empty = not any(v.strip() for v in data.getlist(name))
-        if act == action and name not in found and empty and when(complaint, data):
+        if name not in found and empty:
             found[name] = str(MESSAGES["missing"])
     return found
 
 
 def _initial(action: Action, name: str, complaint: Complaint, user: User) -> Any:
     if name == "owner":
-        if complaint.owner_id:
+        if complaint.owner is not None:
             return complaint.owner.username
         return user.username if user.role in (Role.HANDLER, Role.DEPT_HEAD) else ""
     if name == "department" and action == Action.ACCEPT:
-        return complaint.department.code if complaint.department_id else ""
+        return complaint.department.code if complaint.department is not None else ""
     if name == "scale":
         return SurveyScale.FIVE
     return None
@@ -300,15 +284,16 @@ def build(
     """The form for `action` on `complaint`: initial values, or what was posted and its errors."""
     schema = ACTION_SCHEMAS[action]
     errors = errors or {}
-    posted = data is not None
     form_fields = []
     scale = _scale(data) if data is not None else SurveyScale.FIVE
+    required_here = required_fields(action, complaint, data)
     for name, info in schema.model_fields.items():
         if name == "expected_version":
             continue
         widget = _widget(name, info)
         choices = _choices(name, info, complaint)
-        if posted:
+        value: Any
+        if data is not None:
             value = data.getlist(name) if widget == Widget.FILES else data.get(name, "")
             if widget == Widget.CHECKBOX:
                 value = name in data
@@ -324,7 +309,7 @@ def build(
             name=name,
             label=LABELS.get(name, name),
             widget=widget,
-            required=required_here(action, name, info, complaint, data),
+            required=info.is_required() or name in required_here,
             value="" if value is None else value,
             choices=choices,
             error=_field_error(name, errors),
@@ -337,13 +322,10 @@ def build(
         elif widget == Widget.ANSWERS:
             f.rows = _question_rows(data, errors, scale)
         form_fields.append(f)
-    version = complaint.version
-    if posted and (data.get("expected_version") or "").isdigit():
-        version = int(data["expected_version"])
-    if posted and (data.get("seen_event") or "").isdigit():
-        seen = int(data["seen_event"])
-    else:
-        seen = newest_event(complaint)
+    expected = _posted(data, "expected_version")
+    version = int(expected) if expected.isdigit() else complaint.version
+    seen_event = _posted(data, "seen_event")
+    seen = int(seen_event) if seen_event.isdigit() else newest_event(complaint)
     return ActionForm(action, form_fields, version, errors, seen=seen)
 
 
