@@ -9,7 +9,16 @@ gets from any htmx request is `kesu.core.middleware.SessionExpiryMiddleware`'s t
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether htmx sent
+    it (for the type checker; the middleware sets it on every request)."""
+
+    htmx: HtmxDetails
 
 
 @dataclass(frozen=True)

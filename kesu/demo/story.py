@@ -121,6 +121,8 @@ class Story:
 
     @property
     def owner(self) -> User:
+        if self.c.owner_id is None:  # the stories ask only once the complaint is assigned
+            raise LookupError(f"{self.c.number} has no owner yet")
         return self.demo.by_id[self.c.owner_id]
 
     @property
