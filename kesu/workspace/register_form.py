@@ -8,11 +8,16 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
 
 from kesu.complaints.schemas import ComplainantIn, ProductIn, ProjectIn, RegisterIn
 from kesu.workspace.action_forms import error_id, local_to_iso
 
-NESTED = {"complainant": ComplainantIn, "product": ProductIn, "project": ProjectIn}
+NESTED: dict[str, type[BaseModel]] = {
+    "complainant": ComplainantIn,
+    "product": ProductIn,
+    "project": ProjectIn,
+}
 CHECKBOXES = {"read_back", "sensitive", "complainant.anonymous"}
 LOCAL_DATETIMES = {"occurred_at"}
 
