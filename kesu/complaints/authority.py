@@ -41,7 +41,7 @@ def department_scope(user: User) -> frozenset[int]:
             scope = descendants(user.department_id)
         else:
             scope = frozenset({user.department_id})
-    user._kesu_department_scope = scope  # type: ignore[attr-defined]
+    user._kesu_department_scope = scope  # type: ignore[attr-defined]  # kept for the request
     return scope
 
 

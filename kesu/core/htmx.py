@@ -42,7 +42,7 @@ def htmx_endpoint(method: str = "GET", query: str = "", expired: str = LOGIN) ->
         raise ValueError(f"expired must be {LOGIN!r} or {NOTICE!r}")
 
     def mark(view: Callable) -> Callable:
-        view.kesu_htmx = (method.upper(), query, expired)  # type: ignore[attr-defined]
+        view.kesu_htmx = (method.upper(), query, expired)  # type: ignore[attr-defined]  # a mark
         return view
 
     return mark

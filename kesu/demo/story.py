@@ -279,7 +279,9 @@ class Story:
         actions.answer(self.c, actor=self.intake, answer=self.record.answer, method=method)
 
     def _merge(self) -> None:
-        target = self.demo.numbers[self.slot.merge_into]  # type: ignore[index]
+        if self.slot.merge_into is None:  # only a slot planned as a duplicate merges
+            raise LookupError(f"{self.c.number} has nothing to merge into")
+        target = self.demo.numbers[self.slot.merge_into]
         actions.merge(self.c, actor=self.intake, into=target, comment=MERGE_COMMENT)
 
     def _exit(self) -> None:
