@@ -11,7 +11,11 @@ import secrets
 import time
 import zoneinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 
 class ConfigError(RuntimeError):
@@ -110,7 +114,7 @@ def with_query(url: str, **defaults: object) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def database(name: str, default: str, conn_max_age: int) -> dict:
+def database(name: str, default: str, conn_max_age: int) -> "DBConfig":
     """Django's DATABASES["default"] from a database URL (dj-database-url)."""
     import dj_database_url
 

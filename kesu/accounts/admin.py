@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
@@ -47,11 +48,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "name", "email", "phone")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Kesu"), {"fields": ("name", "role", "department", "phone")}),
     )
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        *(BaseUserAdmin.add_fieldsets or ()),
         (_("Kesu"), {"fields": ("name", "role", "department")}),
     )
 
@@ -66,11 +67,12 @@ class UserAdmin(BaseUserAdmin):
             fields = (*fields, "role", "is_active")
         return fields
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
         role = form.base_fields.get("role")
-        if role is not None and not request.user.is_superuser:  # a new field for each form
-            role.choices = [(v, label) for v, label in role.choices if v not in PRIVILEGED_ROLES]
+        if isinstance(role, forms.ChoiceField) and not request.user.is_superuser:
+            # a new field for each form; its choices are the roles (it has a default: no blank)
+            role.choices = [(v, label) for v, label in Role.choices if v not in PRIVILEGED_ROLES]
         return form
 
     def has_change_permission(self, request, obj=None):

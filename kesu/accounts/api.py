@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kesu.accounts.choices import STAFF_ROLES, Role
+from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.accounts.models import Department, User
 from kesu.core.refusals import refusals
 
@@ -54,7 +55,7 @@ class UserFilters(Schema):
 
 
 @router.get("/users", response={200: list[UserOut], **refusals(422)})
-def list_users(request: HttpRequest, filters: Query[UserFilters]):
+def list_users(request: AuthenticatedHttpRequest, filters: Query[UserFilters]):
     """Colleagues (customers are never listed)."""
     qs = User.objects.filter(role__in=STAFF_ROLES).select_related("department")
     if request.user.role == Role.CUSTOMER:
@@ -67,5 +68,5 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]):
 
 
 @router.get("/me", response={200: UserOut, **refusals()})
-def me(request: HttpRequest):
+def me(request: AuthenticatedHttpRequest):
     return _user_out(request.user)

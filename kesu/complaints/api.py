@@ -6,6 +6,7 @@ shape (`CustomerComplaint`: the portal page's facts and customer-visible timelin
 staff-only); it acts on them in the portal, so its actions here are refused (403).
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -18,6 +19,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kesu.accounts.choices import Role
+from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.accounts.models import User
 from kesu.complaints import actions, payloads
 from kesu.complaints.authority import (
@@ -48,6 +50,7 @@ from kesu.complaints.queries import (
 )
 from kesu.complaints.schemas import (
     ACTION_SCHEMAS,
+    ActionIn,
     AttachmentOut,
     ComplaintDetail,
     ComplaintForReader,
@@ -89,7 +92,7 @@ def _is_customer(user: User) -> bool:
     return user.role == Role.CUSTOMER
 
 
-def _visible(request: HttpRequest, number: str) -> Complaint:
+def _visible(request: AuthenticatedHttpRequest, number: str) -> Complaint:
     """The complaint, or 404 when it does not exist or the caller may not see it (a
     customer account: one of its own complaints)."""
     if _is_customer(request.user):
@@ -101,10 +104,14 @@ def _visible(request: HttpRequest, number: str) -> Complaint:
         if complaint is not None and not can_see(request.user, complaint):
             complaint = None
     if complaint is None:
-        raise ComplaintError(
-            ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
-        )
+        raise _not_found(number)
     return complaint
+
+
+def _not_found(number: str) -> ComplaintError:
+    return ComplaintError(
+        ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
+    )
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -171,7 +178,7 @@ def record(c: Complaint) -> dict[str, Any]:
         "reopen_count": c.reopen_count,
         "return_visit_skip": c.return_visit_skip,
         "satisfaction_pct": c.satisfaction_pct,
-        "merged_into": c.merged_into.number if c.merged_into_id else None,
+        "merged_into": c.merged_into.number if c.merged_into else None,
     }
 
 
@@ -232,7 +239,7 @@ def customer_detail(c: Complaint) -> dict[str, Any]:
         **_customer_facts(c),
         "description": c.description,
         "promised_at": c.promised_at,
-        "merged_into": c.merged_into.number if c.merged_into_id else None,
+        "merged_into": c.merged_into.number if c.merged_into else None,
         "timeline": customer_timeline(c),
         "agreed": [vars(fact) for fact in summary.facts(c)],
         "attachments": list(c.attachments.filter(visibility=Visibility.CUSTOMER)),
@@ -247,7 +254,7 @@ def customer_detail(c: Complaint) -> dict[str, Any]:
     response={201: ComplaintOut, 200: ComplaintOut, **refusals(403, 413, 422)},
     summary="Register a complaint",
 )
-def register(request: HttpRequest, payload: RegisterIn):
+def register(request: AuthenticatedHttpRequest, payload: RegisterIn):
     """Registers a complaint, suggestion or inquiry. The severity is proposed from the record
     (`severity_proposed`); send `severity` with `severity_reason` to override it.
     With an `Idempotency-Key` header (at most 200 characters), a retried request returns the
@@ -331,7 +338,7 @@ STAFF_FILTERS = ("severity", "category", "department", "owner", "channel", "over
     response={200: PageForReader, **refusals(422)},
     summary="List complaints",
 )
-def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
+def list_complaints(request: AuthenticatedHttpRequest, filters: Query[ListFilters]):
     """Complaints visible to the caller, newest registration first, with cursor paging.
     A customer account gets its own complaints in the customer's shape, cannot narrow
     them by the facets of staff work (severity, category, department, owner, channel,
@@ -363,8 +370,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
         qs = qs.filter(kind=f.kind)
     if f.channel:
         qs = qs.filter(channel=f.channel)
-    if f.department:
-        department = payloads.department(f.department)
+    if (department := payloads.department(f.department)) is not None:
         qs = qs.filter(department__in=descendants(department.pk))
     if f.owner:
         owner = request.user if f.owner == "me" else payloads.user(f.owner, "owner")
@@ -421,7 +427,7 @@ def _next(request: HttpRequest, cursor: str | None) -> str | None:
     response={200: ComplaintForReader, **refusals(404)},
     summary="A complaint with its timeline and the caller's allowed actions",
 )
-def get_complaint(request: HttpRequest, number: str):
+def get_complaint(request: AuthenticatedHttpRequest, number: str):
     """Staff: the record, its deadlines, its whole timeline and what the caller may do now.
     A customer account: its own complaint as the portal shows it (`CustomerComplaint`)."""
     return detail(_visible(request, number), request.user)
@@ -430,17 +436,23 @@ def get_complaint(request: HttpRequest, number: str):
 # ------------------------------------------------------------------------------ actions
 
 
-def _make_action_endpoint(action: Action, schema):
+def _make_action_endpoint(action: Action, schema: type[ActionIn]) -> Callable[..., Any]:
     function = actions.ACTIONS[action]
 
-    def endpoint(request: HttpRequest, number: str, payload: schema):  # type: ignore[valid-type]
+    def endpoint(
+        request: AuthenticatedHttpRequest,
+        number: str,
+        payload: schema,  # type: ignore[valid-type]  # ninja reads each action's schema here
+    ) -> dict[str, Any]:
         _visible(request, number)
         if (refused := customer_account_refusal(request.user)) is not None:
             raise refused
         payloads.perform(action, number, payload, request.user)
         # The caller saw the complaint when acting; if the action took it out of their sight
         # (a reassignment to another region), they still get the record of what they did.
-        return detail(complaint_by_number(number), request.user)
+        if (after := complaint_by_number(number)) is None:  # none is ever deleted
+            raise _not_found(number)
+        return detail(after, request.user)
 
     endpoint.__name__ = f"action_{action.value}"
     endpoint.__doc__ = function.__doc__
@@ -466,7 +478,7 @@ for _action, _schema in ACTION_SCHEMAS.items():
     summary="Attach a file (photo, document, audio)",
 )
 def upload_attachment(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     number: str,
     file: File[UploadedFile],
     visibility: Form[Visibility] = Visibility.INTERNAL,

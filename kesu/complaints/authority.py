@@ -16,7 +16,7 @@ from kesu.complaints.choices import (
     Determination,
     Severity,
 )
-from kesu.complaints.customer import CustomerActor
+from kesu.complaints.customer import Actor, CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Complaint
 from kesu.core.memo import forget_on_change, memo
@@ -41,7 +41,7 @@ def department_scope(user: User) -> frozenset[int]:
             scope = descendants(user.department_id)
         else:
             scope = frozenset({user.department_id})
-    user._kesu_department_scope = scope  # type: ignore[attr-defined]
+    user._kesu_department_scope = scope  # type: ignore[attr-defined]  # kept for the request
     return scope
 
 
@@ -65,11 +65,12 @@ def ancestors(department_id: int) -> list[int]:
 forget_on_change("departments:", Department)
 
 
-def can_see(user: User, complaint: Complaint) -> bool:
+def can_see(user: Actor, complaint: Complaint) -> bool:
     if not user.is_active:
         return False
-    if user.role == Role.CUSTOMER:  # a CustomerActor: their own complaint, nothing else
-        return getattr(user, "complaint_id", None) == complaint.pk
+    if user.role == Role.CUSTOMER or not isinstance(user, User):
+        # a CustomerActor: their own complaint, nothing else (a customer account: none)
+        return isinstance(user, CustomerActor) and user.complaint_id == complaint.pk
     if complaint.accused_id == user.pk and user.role not in (Role.EXECUTIVE, Role.ADMIN):
         return False
     if user.role in SEES_EVERYTHING:
@@ -77,15 +78,15 @@ def can_see(user: User, complaint: Complaint) -> bool:
     return user.role in (Role.HANDLER, Role.DEPT_HEAD) and works_on(user, complaint)
 
 
-def works_on(user: User, complaint: Complaint) -> bool:
+def works_on(user: Actor, complaint: Complaint) -> bool:
     """Handlers and heads: they own it, or it belongs to a department in their scope (a
     handler's own department; a head's department and those below it)."""
-    if user.role in (Role.HANDLER, Role.DEPT_HEAD):
+    if isinstance(user, User) and user.role in (Role.HANDLER, Role.DEPT_HEAD):
         return complaint.owner_id == user.pk or complaint.department_id in department_scope(user)
     return user.role in (Role.INTAKE, Role.QA)
 
 
-def customer_account_refusal(user: User | CustomerActor) -> ComplaintError | None:
+def customer_account_refusal(user: Actor) -> ComplaintError | None:
     """A customer account acts on its complaint in the portal, where it is the complainant
     of that complaint (a `CustomerActor`); never as itself, through the API or any other way."""
     if user.role == Role.CUSTOMER and not isinstance(user, CustomerActor):
@@ -96,7 +97,7 @@ def customer_account_refusal(user: User | CustomerActor) -> ComplaintError | Non
     return None
 
 
-def refusal(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
+def refusal(complaint: Complaint, action: Action, user: Actor) -> ComplaintError | None:
     """Why `user` may not take `action` on `complaint` now, or None when they may."""
     if (refused := customer_account_refusal(user)) is not None:
         return refused
@@ -159,7 +160,16 @@ DECIDED_BY = {
 }
 
 
-def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintError | None:
+def _heads(user: Actor, complaint: Complaint) -> bool:
+    """A department head whose scope holds the complaint's department."""
+    return (
+        isinstance(user, User)
+        and user.role == Role.DEPT_HEAD
+        and complaint.department_id in department_scope(user)
+    )
+
+
+def _authority(complaint: Complaint, action: Action, user: Actor) -> ComplaintError | None:
     def no(message) -> ComplaintError:
         return ComplaintError(ErrorCode.NOT_AUTHORISED, message)
 
@@ -169,7 +179,7 @@ def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintErr
         if complaint.severity == Severity.LEVEL_1:
             if user.role != Role.EXECUTIVE:
                 return no(DECIDED_BY[Action.APPROVE_PLAN][True])  # rejecting it too
-        elif user.role != Role.DEPT_HEAD or complaint.department_id not in department_scope(user):
+        elif not _heads(user, complaint):
             return no(DECIDED_BY[Action.APPROVE_PLAN][False])
         return None
     if action == Action.VERIFY:
@@ -187,7 +197,7 @@ def _authority(complaint: Complaint, action: Action, user: User) -> ComplaintErr
     return None
 
 
-def allowed_actions(complaint: Complaint, user: User) -> list[Action]:
+def allowed_actions(complaint: Complaint, user: Actor) -> list[Action]:
     return [action for action in Action if refusal(complaint, action, user) is None]
 
 
@@ -215,7 +225,7 @@ def decision_filter(action: Action, user: User) -> Q | None:
     raise ValueError(action)
 
 
-def decided_by(complaint: Complaint, user: User) -> str | None:
+def decided_by(complaint: Complaint, user: Actor) -> str | None:
     """Who must act next, in words, when the complaint waits on a decision `user` may not
     take (a level-1 plan shown to a head: "decided by an executive"); None otherwise."""
     awaiting_qa = _precondition(complaint, Action.DETERMINE)

@@ -184,7 +184,7 @@ TO_CUSTOMER_FIELD: dict[Action, str] = {
 
 
 # Timeline event types: every action under its own name, plus what is not an action.
-EventType = models.TextChoices(
+EventType = models.TextChoices(  # type: ignore[call-overload]  # the functional API: untyped
     "EventType",
     [
         ("REGISTER", ("register", _("Registered"))),

@@ -56,9 +56,11 @@ class CustomerActor:
 
 def acting_user(actor: Actor | None) -> User | None:
     """The account to record as the actor of an event or a row."""
+    if actor is None or isinstance(actor, User):
+        return actor
     if isinstance(actor, CustomerActor):
         return actor.account
-    return actor
+    raise TypeError(f"{actor!r} is neither a member of staff nor the complainant")
 
 
 def actor_data(actor: Actor | None) -> dict[str, str]:

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Choices, DecimalField, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,6 +57,9 @@ from kesu.core import phones
 from kesu.core.encoding import in_range
 from kesu.core.language import in_company_language
 from kesu.notifications import rules as notification_rules
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # ------------------------------------------------------------------------------------------
 # the file format
@@ -437,11 +440,13 @@ _DATE = re.compile(
 )
 
 
-def _parts(value: str) -> tuple[int, ...] | None:
+def _parts(value: str) -> tuple[int, int, int, int, int, int] | None:
+    """Year, month, day, hour, minute, second (0 where not written), or None."""
     match = _DATE.match(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).strip()))
     if match is None:
         return None
-    return tuple(int(p) if p else 0 for p in match.groups())
+    year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups())
+    return year, month, day, hour, minute, second
 
 
 def as_datetime(value: Any) -> datetime:
@@ -500,7 +505,7 @@ def _choice(table: dict[str, Any], value: Any, message: str) -> Any:
     found = table.get(key)
     if found is None:
         # The labels the product shows, in either language, are accepted too.
-        sample = next(iter(table.values()))
+        sample: Choices = next(iter(table.values()))
         found = _labels(type(sample)).get(key)
     if found is None:
         raise BadValue(message % {"value": value})
@@ -508,7 +513,7 @@ def _choice(table: dict[str, Any], value: Any, message: str) -> Any:
 
 
 @functools.cache
-def _labels(enum: type) -> dict[str, Any]:
+def _labels(enum: type[Choices]) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for language in ("zh-hans", "en"):
         with translation.override(language):
@@ -649,6 +654,8 @@ class RowReader:
     @staticmethod
     def _amount(code: str) -> Callable[[Any], Decimal]:
         model_field = Complaint._meta.get_field(code)
+        if not isinstance(model_field, DecimalField):
+            raise TypeError(f"{code} is not a decimal field")
         places, digits = model_field.decimal_places, model_field.max_digits
 
         def convert(raw: Any) -> Decimal:
@@ -875,8 +882,8 @@ def exported_values(complaint: Complaint) -> list[Any]:
         "arrival_date": c.arrival_date,
         "quantity": c.quantity,
         "claim_amount": c.claim_amount,
-        "department": c.department.code if c.department_id else None,
-        "owner": c.owner.username if c.owner_id else None,
+        "department": c.department.code if c.department else None,
+        "owner": c.owner.username if c.owner else None,
         "occurred_at": _local(c.occurred_at),
         **{code: getattr(c, code) for code in TEXT_FIELDS},
         "complainant_phone": phones.display(c.complainant_phone),  # as people write it
@@ -914,7 +921,10 @@ def _csv_cell(value: Any) -> str:
 
 
 def write_csv(
-    complaints: QuerySet[Complaint], stream: IO[str], *, order: Sequence[str] = EXPORT_ORDER
+    complaints: QuerySet[Complaint],
+    stream: SupportsWrite[str],
+    *,
+    order: Sequence[str] = EXPORT_ORDER,
 ) -> int:
     """Write the header and one line per complaint in `order` (the inbox passes its own);
     returns how many. Open files with encoding utf-8-sig so Excel reads the Chinese text."""
@@ -985,7 +995,8 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
         cell.number_format = "yyyy-mm-dd hh:mm"
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet)
+        cell.value = value  # a cell holds a date, though the stubs' WriteOnlyCell takes none
         cell.number_format = "yyyy-mm-dd"
         return cell
     return value

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints import actions
 from kesu.complaints.attachments import check_file
-from kesu.complaints.choices import ContactMethod, EventType, Visibility
+from kesu.complaints.choices import ContactMethod, EventType, Severity, Visibility
 from kesu.complaints.classify import category_words, suggest_category
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
@@ -140,7 +140,7 @@ def register_call(
     new: actions.NewComplaint,
     *,
     actor: User,
-    severity: int | None = None,
+    severity: Severity | None = None,
     severity_reason: str = "",
     files: Sequence[UploadedFile] = (),
     on_the_spot: OnTheSpot | None = None,

@@ -5,14 +5,24 @@ Used for the deadline engine's scheduling columns on the complaint row: an integ
 """
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
-class EpochSecondsField(models.BigIntegerField):
+    # For django-stubs: the row's attribute is a datetime, not the integer stored; None
+    # included, as the plugin does not add it for null=True when the types are given.
+    _Seconds = models.BigIntegerField[datetime | int | Combinable | None, datetime | None]
+else:
+    _Seconds = models.BigIntegerField
+
+
+class EpochSecondsField(_Seconds):
     description = _("Date and time (seconds since 1970)")
 
     def from_db_value(self, value, expression, connection):

@@ -9,7 +9,16 @@ gets from any htmx request is `kesu.core.middleware.SessionExpiryMiddleware`'s t
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether htmx sent
+    it (for the type checker; the middleware sets it on every request)."""
+
+    htmx: HtmxDetails
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ def htmx_endpoint(method: str = "GET", query: str = "", expired: str = LOGIN) ->
         raise ValueError(f"expired must be {LOGIN!r} or {NOTICE!r}")
 
     def mark(view: Callable) -> Callable:
-        view.kesu_htmx = (method.upper(), query, expired)  # type: ignore[attr-defined]
+        view.kesu_htmx = (method.upper(), query, expired)  # type: ignore[attr-defined]  # a mark
         return view
 
     return mark

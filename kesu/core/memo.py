@@ -6,7 +6,7 @@ entries that depend on it in this process, and other processes see the change wi
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models.signals import post_delete, post_save
 
@@ -24,7 +24,7 @@ def memo(key: str, load: Callable[[], T], ttl: float = 30.0, keep_none: bool = T
     now = time.monotonic()
     hit = _entries.get(key)
     if hit is not None and now - hit[0] < ttl:
-        return hit[1]  # type: ignore[return-value]
+        return cast(T, hit[1])  # what `load` gave for this key
     value = load()
     if value is not None or keep_none:
         if len(_entries) >= _MAX_ENTRIES:

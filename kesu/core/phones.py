@@ -34,6 +34,7 @@ from phonenumbers import (
     NumberParseException,
     PhoneMetadata,
     PhoneNumber,
+    PhoneNumberDesc,
     PhoneNumberFormat,
     PhoneNumberType,
 )
@@ -64,8 +65,17 @@ _NON_DIGITS = re.compile(r"\D")
 # says it is a mobile number (a test compares the two on generated numbers).
 _MOBILE_WRITTEN = re.compile(r"(?:(?:\+86|0086)[ -]?)?(1\d\d)[ -]?(\d{4})[ -]?(\d{4})")
 _CN = PhoneMetadata.metadata_for_region(REGION)
-_CN_NUMBER = re.compile(_CN.general_desc.national_number_pattern)
-_CN_MOBILE = re.compile(_CN.mobile.national_number_pattern)
+
+
+def _compiled(desc: PhoneNumberDesc | None) -> re.Pattern[str]:
+    """A pattern of the library's metadata, which has the mainland's."""
+    if desc is None or desc.national_number_pattern is None:
+        raise LookupError(f"phonenumbers has no metadata for {REGION}")
+    return re.compile(desc.national_number_pattern)
+
+
+_CN_NUMBER = _compiled(_CN.general_desc if _CN is not None else None)
+_CN_MOBILE = _compiled(_CN.mobile if _CN is not None else None)
 
 
 class InvalidPhone(ValueError):
@@ -141,8 +151,11 @@ def _parse(text: str) -> PhoneNumber | None:
     number = _valid(text)
     if number is None and (match := _TRAILING_EXTENSION.match(text)):
         number = _valid(match["number"])
-        landline = number is not None and phonenumbers.number_type(number) in _LANDLINE
-        if landline and number.extension is None:
+        if (
+            number is not None
+            and phonenumbers.number_type(number) in _LANDLINE
+            and number.extension is None
+        ):
             number.extension = match["extension"]
         else:
             number = None

@@ -11,8 +11,10 @@ learns inside (a number, the key of a row inserted just before). Only for models
 """
 
 import functools
+from collections.abc import Sequence
 
 from django.db import connection, models
+from django.db.models import ForeignObjectRel
 
 # Field classes whose conversion returns these values unchanged (to_python of a str is the
 # str, a bool is itself, and on SQLite an int too; PostgreSQL's adapter wraps an int in its
@@ -50,15 +52,22 @@ def _kept_type(field: models.Field, vendor: str) -> type | None:
     return kept
 
 
+def _column(field: models.Field | ForeignObjectRel) -> str:
+    """A stored field's column (the types allow a field without one: those are not stored)."""
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{field!r} is not stored in a column")
+    return field.column
+
+
 @functools.cache
 def _statement(
     model: type[models.Model], vendor: str
 ) -> tuple[str, tuple[models.Field, ...], tuple, dict[str, int]]:
     quote = connection.ops.quote_name
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(_column(f)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    pk = quote(model._meta.pk.column)
+    pk = quote(_column(model._meta.pk))
     table = quote(model._meta.db_table)
     # Names come from the model and are quoted; values are always parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
@@ -115,12 +124,12 @@ def insert_row(instance: models.Model) -> None:
 def _update_statement(model: type[models.Model], names: tuple[str, ...], vendor: str):
     quote = connection.ops.quote_name
     fields = tuple(model._meta.get_field(name) for name in names)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    assignments = ", ".join(f"{quote(_column(f))} = %s" for f in fields)
+    table, pk = quote(model._meta.db_table), quote(_column(model._meta.pk))
     return f"UPDATE {table} SET {assignments} WHERE {pk} = %s", fields  # noqa: S608 (our names)
 
 
-def update_columns(instances: list[models.Model], names: tuple[str, ...]) -> None:
+def update_columns(instances: Sequence[models.Model], names: tuple[str, ...]) -> None:
     """Write these columns of each instance as one statement sent for all the rows: psycopg
     pipelines it (a query per row costs a round trip each), SQLite runs it in C. Django's
     `bulk_update` builds a CASE expression per row in Python instead. Like `update()`: no

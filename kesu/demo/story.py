@@ -120,6 +120,8 @@ class Story:
 
     @property
     def owner(self) -> User:
+        if self.c.owner_id is None:  # the stories ask only once the complaint is assigned
+            raise LookupError(f"{self.c.number} has no owner yet")
         return self.demo.by_id[self.c.owner_id]
 
     @property
@@ -276,7 +278,9 @@ class Story:
         actions.answer(self.c, actor=self.intake, answer=self.record.answer, method=method)
 
     def _merge(self) -> None:
-        target = self.demo.numbers[self.slot.merge_into]  # type: ignore[index]
+        if self.slot.merge_into is None:  # only a slot planned as a duplicate merges
+            raise LookupError(f"{self.c.number} has nothing to merge into")
+        target = self.demo.numbers[self.slot.merge_into]
         actions.merge(self.c, actor=self.intake, into=target, comment=MERGE_COMMENT)
 
     def _exit(self) -> None:

@@ -130,6 +130,7 @@ class InboundMailAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise Http404
         record = get_object_or_404(InboundMail, pk=pk, raw__isnull=False)
+        assert record.raw is not None  # asked for
         response = HttpResponse(bytes(record.raw), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="mail-{pk}-{record.outcome}.eml"'
         return response

@@ -207,9 +207,11 @@ def _review(record: InboundMail, *, actor: User, review: MailReview) -> Received
         locked = _reviewable(record, review)
         if locked is None:
             return Received(NotTaken.ALREADY_DECIDED)
+        assert locked.raw is not None  # the query asked for a kept message
         raw = bytes(locked.raw)
         previous = (locked.outcome, locked.reason)
         _mark(locked, review, actor)
+        assert locked.reviewed_at is not None  # set by _mark
         try:
             mail = _parse(raw)
         except parse.MailParseError as error:
@@ -298,6 +300,7 @@ def _take(
     record.thread_key = topic_key
     record.save(update_fields=["outcome", "complaint", "raw", "reason", "thread_key"])
     _remember_references(record, thread.unknown)
+    assert record.complaint is not None  # set by _reply and _new_complaint
     return Received(record.outcome, record.complaint.number)
 
 

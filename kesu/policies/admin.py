@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -104,8 +106,8 @@ class ClockPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         saved = self.instance
         choices = event_choices(saved.starts_on, saved.stops_on)
-        self.fields["starts_on"].choices = choices
-        self.fields["stops_on"].choices = choices
+        for name in ("starts_on", "stops_on"):  # the MultipleChoiceFields declared above
+            cast(forms.MultipleChoiceField, self.fields[name]).choices = choices
 
 
 class PolicyForm(forms.ModelForm):

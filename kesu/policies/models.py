@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.choices import Channel, Kind, Severity, SurveyScale
@@ -205,7 +206,7 @@ class ClockPolicy(models.Model):
         from kesu.complaints.choices import EventType
 
         known = {*EventType.values, "customer_update"}
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         for name in ("starts_on", "stops_on"):
             value = getattr(self, name)
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

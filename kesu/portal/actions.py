@@ -79,6 +79,7 @@ def submit(
     with transaction.atomic():
         complaint = intake.register_from_customer(new, via=ContactMethod.PORTAL, files=files)
         link = links.current(complaint)  # the acknowledgement made it, when one was sent
+        assert link is not None  # one is made for a complaint that never had any
         if account is not None:
             links.save_to_account(link, account)
     return complaint, link

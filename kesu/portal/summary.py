@@ -67,7 +67,7 @@ def facts(complaint: Complaint) -> list[Fact]:
             last[event.type] = event
     found: list[Fact] = []
     if accept := last.get(EventType.ACCEPT):
-        owner = complaint.owner.get_full_name() if complaint.owner_id else ""
+        owner = complaint.owner.get_full_name() if complaint.owner else ""
         if owner:
             text = _("We accepted your complaint on %(at)s; %(owner)s is responsible for it.")
         else:

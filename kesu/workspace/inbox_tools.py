@@ -52,7 +52,7 @@ class ExportTooLarge(ExportRefused):
 
 
 def export_response(
-    complaints: QuerySet[Complaint], fmt: str, *, order: Sequence[str] = EXPORT_ORDER
+    complaints: QuerySet[Complaint], fmt: str | None, *, order: Sequence[str] = EXPORT_ORDER
 ) -> HttpResponse:
     """The complaints as a download, in the columns `kesu export` writes (and `kesu import`
     reads), by the same code; refused (ExportTooLarge) past EXPORT_LIMIT rows, and

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.complaints.authority import can_see
 from kesu.complaints.choices import Action, Visibility
 from kesu.complaints.models import Complaint
@@ -29,7 +30,7 @@ def _inbox_url(query: str) -> str:
     return f"{reverse('inbox')}?{query}" if query else reverse("inbox")
 
 
-def inbox_page_tools(request: HttpRequest, tab: Tab, q: str, filters: Filters) -> dict:
+def inbox_page_tools(request: AuthenticatedHttpRequest, tab: Tab, q: str, filters: Filters) -> dict:
     """What the inbox page adds around its rows: saved views, export, the bulk form."""
     user = request.user
     views = inbox_tools.saved_views_for(user)
@@ -53,7 +54,7 @@ def complaint_page_tools() -> dict:
 
 @login_required
 @require_GET
-def inbox_export(request: HttpRequest) -> HttpResponse:
+def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The inbox's list as it is filtered and sorted, as .xlsx or .csv (`kesu export`'s
     columns)."""
     shown = listing(request.user, request.GET, clock.now())
@@ -83,7 +84,7 @@ def _posted_only(view):
 
 @login_required
 @_posted_only
-def inbox_bulk(request: HttpRequest) -> HttpResponse:
+def inbox_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One action on every ticked row, each complaint judged and taken on its own."""
     back = inbox_tools.normalised_query(request.POST.get("back", ""))  # goes into Location
     rows = inbox_tools.picked(request.POST.getlist("pick"))
@@ -130,7 +131,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @_posted_only
-def inbox_save_view(request: HttpRequest) -> HttpResponse:
+def inbox_save_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = inbox_tools.normalised_query(request.POST.get("query", ""))  # goes into Location
     try:
         view = inbox_tools.save_view(
@@ -145,17 +146,15 @@ def inbox_save_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @_posted_only
-def inbox_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if inbox_tools.delete_view(request.user, pk):
         messages.success(request, _("The view was deleted."))
     return redirect("inbox")
 
 
-def _logged_out(request: HttpRequest) -> HttpResponse | None:
+def _logged_out(request: HttpRequest) -> HttpResponse:
     """A poll from a page whose session ended: say so where the notice goes, and stop.
     Never a redirect to the login page: that would take the person away from what they typed."""
-    if request.user.is_authenticated:
-        return None
     return render(request, "workspace/_fresh.html", {"logged_out": True}, status=POLL_STOP)
 
 
@@ -163,9 +162,10 @@ def _logged_out(request: HttpRequest) -> HttpResponse | None:
 @require_GET
 def inbox_fresh(request: HttpRequest) -> HttpResponse:
     """The inbox's poll: 204 while nothing it shows changed; else which rows did."""
-    if (answer := _logged_out(request)) is not None:
-        return answer
-    changes = inbox_tools.changed_rows(request.user, request.GET.getlist("seen"))
+    user = request.user
+    if not user.is_authenticated:
+        return _logged_out(request)
+    changes = inbox_tools.changed_rows(user, request.GET.getlist("seen"))
     if not changes:
         return HttpResponse(status=204)
     return render(request, "workspace/_fresh.html", {"changes": changes}, status=POLL_STOP)
@@ -176,17 +176,18 @@ def inbox_fresh(request: HttpRequest) -> HttpResponse:
 def complaint_fresh(request: HttpRequest, number: str) -> HttpResponse:
     """The complaint page's poll: one read of the row by its unique number; 204 while its
     version is the one the page shows, else what changed and who changed it."""
-    if (answer := _logged_out(request)) is not None:
-        return answer
+    user = request.user
+    if not user.is_authenticated:
+        return _logged_out(request)
     found = (
         Complaint.objects.filter(number=number)
         .only("pk", "version", "state", "owner_id", "department_id", "accused_id")
         .first()
     )
     seen = request.GET.get("v", "")
-    if found is None or not can_see(request.user, found) or str(found.version) == seen:
+    if found is None or not can_see(user, found) or str(found.version) == seen:
         return HttpResponse(status=204)
     last = found.events.select_related("actor").order_by("-id").first()
-    mine = last is not None and last.actor_id == request.user.pk
+    mine = last is not None and last.actor_id == user.pk
     context = {"complaint": found, "last": last, "mine": mine}
     return render(request, "workspace/_fresh.html", context, status=POLL_STOP)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from kesu.accounts.choices import Role
+from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.accounts.models import User
 from kesu.complaints import actions, intake, payloads
 from kesu.complaints.attachments import may_attach, refused_files
@@ -83,7 +84,7 @@ class LoginView(auth_views.LoginView):
 
 @htmx_endpoint("GET", "cursor=")  # 加载更多: the next rows
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     now = clock.now()
     shown = listing(user, request.GET, now)  # as its export reads the same query
@@ -115,7 +116,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @htmx_endpoint()
 @login_required
-def inbox_counts(request: HttpRequest) -> HttpResponse:
+def inbox_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tabs' counts, fetched by the inbox after it has shown its first page (htmx): each
     is a capped count, and together they cost more than the page itself."""
     now = clock.now()
@@ -135,7 +136,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _complaint_or_refusal(request: HttpRequest, number: str) -> Complaint | HttpResponse:
+def _complaint_or_refusal(
+    request: AuthenticatedHttpRequest, number: str
+) -> Complaint | HttpResponse:
     """The complaint, or the page that says it does not exist (404) or is not yours (403)."""
     complaint = complaint_by_number(number)
     if complaint is None:
@@ -145,31 +148,35 @@ def _complaint_or_refusal(request: HttpRequest, number: str) -> Complaint | Http
     return complaint
 
 
-def _with_rows(plans: list[Plan]) -> list[Plan]:
-    """Plans with their measures and cost lines spelt out for people."""
+def _with_rows(plans: list[Plan]) -> list[tuple[Plan, list[dict], list[dict]]]:
+    """Plans, each with its measures and cost lines spelt out for people."""
     owner_ids = {m["owner"] for plan in plans for m in plan.measures}
     names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=owner_ids)}
-    for plan in plans:
-        plan.measure_rows = [
-            {
-                "description": m["description"],
-                "owner": names.get(m["owner"], ""),
-                "deadline": datetime.fromisoformat(m["deadline"]),
-            }
-            for m in plan.measures
-        ]
-        plan.cost_rows = [
-            {
-                "item": CostItem(line["item"]).label,
-                "bearer": CostBearer(line["bearer"]).label,
-                "share_pct": line["share_pct"],
-            }
-            for line in plan.cost
-        ]
-    return plans
+    return [
+        (
+            plan,
+            [
+                {
+                    "description": m["description"],
+                    "owner": names.get(m["owner"], ""),
+                    "deadline": datetime.fromisoformat(m["deadline"]),
+                }
+                for m in plan.measures
+            ],
+            [
+                {
+                    "item": CostItem(line["item"]).label,
+                    "bearer": CostBearer(line["bearer"]).label,
+                    "share_pct": line["share_pct"],
+                }
+                for line in plan.cost
+            ],
+        )
+        for plan in plans
+    ]
 
 
-def _complaint_context(request: HttpRequest, c: Complaint) -> dict:
+def _complaint_context(request: AuthenticatedHttpRequest, c: Complaint) -> dict:
     events = list(c.events.select_related("actor").order_by("id"))
     return {
         "c": c,
@@ -198,7 +205,7 @@ def _customer_link(c: Complaint) -> dict:
 
 @login_required
 @require_POST
-def customer_link(request: HttpRequest, number: str) -> HttpResponse:
+def customer_link(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Staff send the customer a new private link (the old ones stop working) or revoke it.
     Staff never see the link: whoever holds it acts as the customer."""
     found = _complaint_or_refusal(request, number)
@@ -218,7 +225,7 @@ def customer_link(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
+def complaint_page(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
@@ -227,7 +234,7 @@ def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
 
 @htmx_endpoint("GET", "scale=3")  # the survey's scale redraws the form
 @login_required
-def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def complaint_action(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
     """The form one action needs, on the complaint's page; posting it takes the action."""
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
@@ -236,7 +243,8 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
         chosen = Action(action)
     except ValueError:
         raise Http404(action) from None
-    status, errors, data, stale, usable = 200, {}, None, [], True
+    status, errors, stale, usable = 200, {}, [], True
+    data: QueryDict | None = None
     if request.method == "POST":
         data = request.POST
         try:
@@ -249,7 +257,9 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
             errors = action_forms.missing_too(chosen, found, data, errors)
         except ComplaintError as error:
             status, errors = error.status, action_forms.domain_errors(error)
-            found = complaint_by_number(number)  # as it is now, after the refusal
+            if (current := complaint_by_number(number)) is None:  # none is ever deleted
+                raise Http404(number) from None
+            found = current  # as it is now, after the refusal
             if error.code == ErrorCode.STALE_VERSION:  # the form now shows, and acts on, the new
                 stale = action_forms.what_changed(
                     found, data.get("expected_version", ""), data.get("seen_event", "")
@@ -275,7 +285,9 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
 
 
 @login_required
-def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def attachment(
+    request: AuthenticatedHttpRequest, number: str, attachment_id: int
+) -> HttpResponse | FileResponse:
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
@@ -290,7 +302,7 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Files added on the complaint's page after registration: judged and stored by the same
     action as the API's upload (`actions.attach_files`, one event each); all or none."""
     found = _complaint_or_refusal(request, number)
@@ -323,11 +335,12 @@ def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The hotline clerk's form: one page, keyboard first, assisted as it is typed."""
     if not actions.may_register(request.user):
         return render(request, "workspace/403.html", {"register": True}, status=403)
-    status, errors, duplicates = 200, {}, []
+    status, errors = 200, {}
+    duplicates: list[Complaint] = []
     values = request.POST if request.method == "POST" else QueryDict(mutable=True)
     if request.method == "POST":
         try:
@@ -359,7 +372,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except ComplaintError as error:
             status = error.status
             errors = register_form.form_errors(action_forms.domain_errors(error))
-            duplicates = getattr(error, "duplicates", [])
+            duplicates = error.duplicates if isinstance(error, intake.Duplicates) else []
         else:
             messages.success(
                 request,
@@ -422,7 +435,7 @@ def _assist(values: QueryDict, user: User) -> dict:
 @htmx_endpoint("POST")
 @login_required
 @require_POST
-def register_assist(request: HttpRequest) -> HttpResponse:
+def register_assist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The assist panel (htmx): earlier complaints of the caller, the suggested category and
     the proposed severity, for the form as typed so far. Posted: a long description does not
     fit in an address, and names and phones stay out of access logs."""

@@ -48,14 +48,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._lock_held = True
 
     def _release_write_lock(self) -> None:
-        if self._lock_held:
+        if self._lock_held and self._lock_fd is not None:  # taken on that descriptor
             self._lock_held = False
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self):
         self._take_write_lock()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in Django: not in the stubs
         except BaseException:
             self._release_write_lock()
             raise
@@ -63,7 +63,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         wrote = self._lock_held
         try:
-            result = super()._commit()
+            result = super()._commit()  # type: ignore[misc]  # private in Django: not in the stubs
         finally:
             self._release_write_lock()
         if wrote:
@@ -87,13 +87,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self):
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]  # private in Django: not in the stubs
         finally:
             self._release_write_lock()
 
     def _close(self):
         try:
-            return super()._close()
+            return super()._close()  # type: ignore[misc]  # private in Django: not in the stubs
         finally:
             self._release_write_lock()
             if self._lock_fd is not None:

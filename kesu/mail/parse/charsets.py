@@ -78,6 +78,7 @@ def decode_text(data: bytes, charset: str | None) -> str:
     A leading byte-order mark is dropped.
     """
     label = charset_label(charset)
+    attempts: tuple[str, ...]
     if label in _GB_LABELS:
         attempts, last_resort = _GB_ATTEMPTS, "gb18030"
     elif label in _BIG5_LABELS:

@@ -24,6 +24,7 @@ group alias or a list gets them on every message. So do ``Auto-Submitted: auto-g
 """
 
 import re
+from collections.abc import Sequence
 
 from kesu.mail.parse.headers import decode_header, unfold
 from kesu.mail.parse.values import MailFile, Nature
@@ -130,7 +131,7 @@ def nature_of(
     return Nature.PERSONAL, ""
 
 
-def bulk_evidence(headers: dict[str, list[str]], senders: list[str] = ()) -> str:
+def bulk_evidence(headers: dict[str, list[str]], senders: Sequence[str] = ()) -> str:
     """Why no automatic answer may go to this mail (RFC 3834), or ""."""
     for name in ("precedence", "x-precedence"):
         if name in headers and _first_token(headers[name]) in _BULK_PRECEDENCE:

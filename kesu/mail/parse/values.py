@@ -105,7 +105,7 @@ def storable(text: str) -> str:
 def storable_mail(mail: ParsedMail) -> ParsedMail:
     """`mail` with every text it holds `storable`: subject, names, addresses, ids, the text,
     evidence, file names."""
-    texts = [value for value in vars(mail).values() if isinstance(value, str)]
+    texts: list[object] = [value for value in vars(mail).values() if isinstance(value, str)]
     texts += [v for value in vars(mail).values() if isinstance(value, tuple) for v in value]
     if not any(isinstance(t, str) and _UNSTORABLE_RE.search(t) for t in texts) and not any(
         _UNSTORABLE_RE.search(f.name) for f in mail.files
@@ -114,6 +114,7 @@ def storable_mail(mail: ParsedMail) -> ParsedMail:
     changes: dict = {}
     for field in fields(mail):
         value = getattr(mail, field.name)
+        cleaned: str | tuple
         if isinstance(value, str):
             cleaned = storable(value)
         elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):

@@ -8,6 +8,7 @@ anyone's.
 """
 
 import re
+from collections.abc import Iterable
 
 from kesu.mail.parse.headers import decode_raw, unfold
 from kesu.mail.parse.values import Verdicts
@@ -42,7 +43,7 @@ def _authentication_failures(value: str, verdicts: Verdicts) -> tuple[str, list[
     return authserv_id, failures
 
 
-def verdict(raw_headers: list[tuple[str, str]], verdicts: Verdicts | None) -> str:
+def verdict(raw_headers: Iterable[tuple[str, str]], verdicts: Verdicts | None) -> str:
     """The first verdict that holds the mail, as evidence ("Header: value"), or ""."""
     if verdicts is None:
         return ""
