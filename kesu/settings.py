@@ -185,7 +185,9 @@ KESU_HEALTH_SWEEP_MAX_AGE = env_int("KESU_HEALTH_SWEEP_MAX_AGE", 300)
 # KESU_EMAIL_URL (smtp://user:pass@host:587?tls=true, smtps://…, console://, dummy://), or
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS/EMAIL_USE_SSL;
 # printed to the console when nothing is set.
-globals().update(email_settings())
+_email = email_settings()
+globals().update(_email)
+DEFAULT_FROM_EMAIL = str(_email["DEFAULT_FROM_EMAIL"])
 KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
 KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -204,10 +206,10 @@ KESU_SMTPD_PORT = env_int("KESU_SMTPD_PORT", 2525)
 KESU_MAIL_MAX_BYTES = env_int("KESU_MAIL_MAX_BYTES", 30 * 1024 * 1024)
 # Where customers' replies go (the intake mailbox); our own addresses, to recognise mail
 # loops. Both default to DEFAULT_FROM_EMAIL.
-KESU_MAIL_REPLY_TO = env_str("KESU_MAIL_REPLY_TO", DEFAULT_FROM_EMAIL)  # noqa: F821
+KESU_MAIL_REPLY_TO = env_str("KESU_MAIL_REPLY_TO", DEFAULT_FROM_EMAIL)
 KESU_MAIL_OWN_ADDRESSES = env_list(
     "KESU_MAIL_OWN_ADDRESSES",
-    list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),  # noqa: F821
+    list(dict.fromkeys(a for a in (DEFAULT_FROM_EMAIL, KESU_MAIL_REPLY_TO) if a)),
 )
 # The receiving mail server's verdicts that hold a message for review (kesu/mail/conf.py):
 # KESU_MAIL_HOLD_AUTH, KESU_MAIL_AUTHSERV_IDS, KESU_MAIL_SPAM_HEADERS; and the tags its

@@ -12,6 +12,7 @@ learns inside (a number, the key of a row inserted just before). Only for models
 
 import functools
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
@@ -77,10 +78,13 @@ def _statement(
     return sql, fields, kept, position
 
 
-class PreparedInsert:
+M = TypeVar("M", bound=models.Model)
+
+
+class PreparedInsert(Generic[M]):
     """The INSERT of `instance` as a new row, its values converted now."""
 
-    def __init__(self, instance: models.Model):
+    def __init__(self, instance: M):
         self.instance = instance
         self.sql, self.fields, self._kept, self._position = _statement(
             type(instance), connection.vendor
@@ -97,7 +101,7 @@ class PreparedInsert:
             return value
         return field.get_db_prep_save(value, connection)
 
-    def set(self, **values) -> "PreparedInsert":
+    def set(self, **values: object) -> "PreparedInsert[M]":
         """Set these fields on the instance (by name or attname) and convert them: what the
         caller learns only inside the transaction (a number, the key of a row just inserted)."""
         for name, value in values.items():

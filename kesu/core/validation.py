@@ -5,6 +5,9 @@ A program calling the API is also told the format it should send (a date such as
 2026-11-21, the allowed values); a person in a form has a widget for that, and is told what
 to do in the form's words. Only those few kinds differ, in FOR_PROGRAMS."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 # pydantic's error types (a message with a limit takes it from the error's `ctx`)
@@ -65,7 +68,7 @@ FOR_PROGRAMS = {
 NOT_VALID = _("This value is not valid.")
 
 
-def error_message(item: dict, *, for_program: bool = False) -> str:
+def error_message(item: Mapping[str, Any], *, for_program: bool = False) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) in the user's language.
     A kind we have no words for says the value is not valid, rather than speak pydantic's
     English to a person; a program gets pydantic's text then, which names the rule."""

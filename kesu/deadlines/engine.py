@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.functional import Promise, lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from kesu.complaints.authority import escalation_target
@@ -204,9 +204,9 @@ def _due_text(at: datetime | None, missing: str) -> str:
     return date_format(timezone.localtime(at), "Y-m-d H:i") if at else missing
 
 
-def _moves_text(its_moves: Sequence[Move]) -> Promise:
-    """What the timeline says of the moves, in words (translated when it is read into the
-    company's language)."""
+def _moves_text(its_moves: Sequence[Move]) -> str:
+    """What the timeline says of the moves, in words: a lazy str, translated when it is read
+    into the company's language."""
     return lazy(
         lambda: "\n".join(
             _("%(clock)s: due %(before)s → %(after)s")

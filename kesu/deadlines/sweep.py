@@ -50,7 +50,9 @@ def sweep(now: datetime | None = None, batch: int = BATCH) -> SweepReport:
         keys = list(due.order_by("next_check_at", "pk").values_list("next_check_at", "pk")[:batch])
         if not keys:
             return report
-        after = keys[-1]
+        last_at, last_pk = keys[-1]
+        assert last_at is not None  # the filter read only rows with a next check
+        after = (last_at, last_pk)
         _sweep_batch([pk for _at, pk in keys], now, report)
         if len(keys) < batch:
             return report

@@ -14,6 +14,7 @@ lets intake recognise our own mail coming back (a loop).
 from __future__ import annotations
 
 from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,8 +25,11 @@ from kesu.mail import threads
 from kesu.mail.models import InboundMail
 from kesu.notifications.models import Notification
 
+if TYPE_CHECKING:
+    from kesu.notifications.models import RoutedNotification
 
-def send(n: Notification) -> str:
+
+def send(n: RoutedNotification) -> str:
     """Send outbox row `n` (the outbox's e-mail sender, `kesu.notifications.delivery`);
     returns the Message-ID it went out with."""
     message = build(n, n.number)

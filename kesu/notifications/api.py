@@ -1,17 +1,20 @@
 """The caller's in-app notifications: list, mark one read, mark all read."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from django.db.models import F
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 
+from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.complaints.schemas import MAX_ID, QueryFlag, QueryWhole
 from kesu.core import keyset
 from kesu.core.refusals import refusals
 from kesu.notifications import actions
-from kesu.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from kesu.notifications.models import NumberedNotification
 
 router = Router(tags=["notifications"])
 
@@ -41,12 +44,12 @@ class ReadAllOut(Schema):
     marked: int
 
 
-def _inbox(request: HttpRequest):
+def _inbox(request: AuthenticatedHttpRequest):
     """The caller's in-app notifications, each with its complaint's number (not its row)."""
     return actions.inbox(request.user).annotate(number=F("complaint__number"))
 
 
-def _out(n: Notification) -> dict:
+def _out(n: "NumberedNotification") -> dict:
     return {
         "id": n.pk,
         "template": n.template,
@@ -63,7 +66,7 @@ def _out(n: Notification) -> dict:
     response={200: NotificationPage, **refusals(422)},
     summary="My notifications, newest first",
 )
-def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]):
+def list_notifications(request: AuthenticatedHttpRequest, filters: Query[NotificationFilters]):
     """The caller's in-app notifications, newest first, with cursor paging (`next`)."""
     qs = _inbox(request)
     if filters.unread:
@@ -82,7 +85,7 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     response={200: ReadAllOut, **refusals(403)},
     summary="Mark all my notifications read",
 )
-def read_all(request: HttpRequest):
+def read_all(request: AuthenticatedHttpRequest):
     return {"marked": actions.mark_read(request.user)}
 
 
@@ -91,7 +94,9 @@ def read_all(request: HttpRequest):
     response={200: NotificationOut, **refusals(403, 404, 422)},
     summary="Mark one notification read",
 )
-def read_one(request: HttpRequest, notification_id: Path[Annotated[int, Field(ge=1, le=MAX_ID)]]):
+def read_one(
+    request: AuthenticatedHttpRequest, notification_id: Path[Annotated[int, Field(ge=1, le=MAX_ID)]]
+):
     """Marks it read (once: reading it again keeps the first time)."""
     actions.mark_read(request.user, notification_id)
     n = _inbox(request).filter(pk=notification_id).first()

@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -31,6 +32,9 @@ from django.utils import timezone
 from kesu.notifications import sms, webhooks
 from kesu.notifications.choices import NotificationChannel, NotificationState
 from kesu.notifications.models import AWAITING_STATE_LIST, Delivery, Notification
+
+if TYPE_CHECKING:
+    from kesu.notifications.models import RoutedNotification
 from kesu.notifications.templates import complaint_url
 from kesu.notifications.webhooks import DeliveryError
 
@@ -55,7 +59,7 @@ class PermanentError(DeliveryError):
 
 
 # Sends one e-mail row and returns its Message-ID; set by the mail app when it starts.
-EmailSender = Callable[[Notification], str]
+EmailSender = Callable[["RoutedNotification"], str]
 _email_sender: EmailSender | None = None
 
 
@@ -134,7 +138,7 @@ def _deliver_one(pk: int) -> int:
     return int(ok)
 
 
-def _send(n: Notification) -> tuple[int | None, str]:
+def _send(n: RoutedNotification) -> tuple[int | None, str]:
     """Send one row; returns the HTTP status (webhooks) and what the other side answered
     (the message id, the reply's body)."""
     if n.channel == NotificationChannel.EMAIL:
@@ -146,14 +150,14 @@ def _send(n: Notification) -> tuple[int | None, str]:
     raise PermanentError(f"nothing to send on channel {n.channel}")
 
 
-def _send_email(n: Notification) -> str:
+def _send_email(n: RoutedNotification) -> str:
     """Text and HTML, threaded on the complaint: the mail app's sender (`kesu.mail.outgoing`)."""
     if _email_sender is None:
         raise PermanentError("no e-mail sender: the mail app (kesu.mail) is not installed")
     return _email_sender(n)
 
 
-def _send_webhook(n: Notification) -> tuple[int | None, str]:
+def _send_webhook(n: RoutedNotification) -> tuple[int | None, str]:
     hook = n.webhook
     if hook is None:
         raise PermanentError("the webhook was removed")

@@ -4,6 +4,8 @@ Rows are written by `kesu.notifications.rules` (inside the domain transaction) a
 `kesu.notifications.delivery` (after the commit); nothing here sends anything.
 """
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -274,3 +276,19 @@ class ReplyTemplate(models.Model):
                     % {"names": ", ".join(f"{{{{ {name} }}}}" for name in unknown)}
                 }
             )
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Numbered(TypedDict):
+        number: Any  # `F("complaint__number")`
+
+    class _Routed(TypedDict):
+        number: Any  # `F("complaint__number")`
+        event_type: Any  # `F("event__type")`
+
+    # Outbox rows read with their complaint's number (the API), and its event's type too
+    # (delivery): `.annotate(number=…, event_type=…)`.
+    NumberedNotification = WithAnnotations[Notification, _Numbered]
+    RoutedNotification = WithAnnotations[Notification, _Routed]

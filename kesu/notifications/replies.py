@@ -31,7 +31,7 @@ def values(complaint: Complaint) -> dict[str, str]:
         "customer": "" if complaint.anonymous else complaint.complainant_name,
         "category": category.name if category else "",
         "owner": (owner.get_full_name() or owner.username) if owner else "",
-        "department": complaint.department.name if complaint.department_id else "",
+        "department": complaint.department.name if complaint.department else "",
         "promised": _local(complaint.promised_at),
         "registered": _local(complaint.registered_at),
     }

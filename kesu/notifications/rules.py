@@ -331,7 +331,7 @@ def _owners(complaints: Iterable[Complaint]) -> dict[int, User]:
     for c in complaints:
         if c.owner_id is None:
             continue
-        if Complaint.owner.is_cached(c):
+        if Complaint.owner.is_cached(c) and c.owner is not None:
             found[c.owner_id] = c.owner
         else:
             missing.add(c.owner_id)

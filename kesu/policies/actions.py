@@ -29,7 +29,7 @@ def _could_apply(row: ClockPolicy) -> Q | None:
     q = Q()
     if row.severity is not None:
         q &= Q(severity=row.severity)
-    if row.category_id is not None:
+    if row.category is not None:
         q &= Q(category_id__in=category_family(row.category))
     if row.channel:
         q &= Q(channel=row.channel)
@@ -47,10 +47,10 @@ def affected_open(row: ClockPolicy) -> QuerySet[Complaint]:
     qs = Complaint.objects.filter(state__in=OPEN_STATE_LIST)
     saved = ClockPolicy.objects.filter(pk=row.pk).first() if row.pk else None
     conditions = [_could_apply(row)] + ([_could_apply(saved)] if saved else [])
-    if any(c is None for c in conditions):
-        return qs
-    either = conditions[0]
-    for condition in conditions[1:]:
+    either = Q()
+    for condition in conditions:
+        if condition is None:  # one of them applies to any complaint
+            return qs
         either |= condition
     return qs.filter(either)
 

@@ -74,13 +74,14 @@ def current(complaint: Complaint, *, new: bool = False) -> CustomerLink | None:
     (`new`: the complaint is being registered, so it has none, and nothing is looked up);
     None once staff revoked the links (messages then carry none until staff send a new
     one). Kept on the instance: registration asks twice in one transaction."""
-    link = getattr(complaint, "_kesu_link", _UNSET)
-    if link is _UNSET or (link is not None and link.revoked_at is not None):
+    kept = getattr(complaint, "_kesu_link", _UNSET)
+    link = kept if isinstance(kept, CustomerLink) else None
+    if kept is _UNSET or (link is not None and link.revoked_at is not None):
         link = None if new else working(complaint)
         if link is None and (new or not CustomerLink.objects.filter(complaint=complaint).exists()):
             link = issue(complaint)
-        complaint._kesu_link = link  # type: ignore[attr-defined]
-    return link  # type: ignore[return-value]
+        complaint._kesu_link = link  # type: ignore[attr-defined]  # kept on the instance for the transaction
+    return link
 
 
 def revoke(link: CustomerLink, *, at: datetime) -> bool:

@@ -183,10 +183,10 @@ def load_defaults() -> dict[str, int]:
     }
     departments: dict[str, Department] = {}
     for code, name, parent in DEPARTMENTS:
-        dept, created = Department.objects.get_or_create(
+        department, created = Department.objects.get_or_create(
             code=code, defaults={"name": name, "parent": departments.get(parent or "")}
         )
-        departments[code] = dept
+        departments[code] = department
         added["departments"] += created
     categories: dict[str, Category] = {}
     for order, (code, name, name_en, parent, dept, severity, product, notice) in enumerate(

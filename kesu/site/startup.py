@@ -84,7 +84,7 @@ def check_queue() -> None:
     if settings.REDIS_URL:
         _check_redis(settings.REDIS_URL, settings.KESU_REDIS_CONNECT_TIMEOUT)
     else:
-        _check_sqlite_queue(Path(settings.HUEY["filename"]))
+        _check_sqlite_queue(Path(str(settings.HUEY["filename"])))
 
 
 def _check_redis(url: str, timeout: float) -> None:

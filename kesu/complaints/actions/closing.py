@@ -28,7 +28,7 @@ from kesu.complaints.choices import (
     State,
     Visibility,
 )
-from kesu.complaints.customer import acting_user
+from kesu.complaints.customer import Actor, acting_user
 from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid
 from kesu.complaints.models import (
     Complaint,
@@ -42,7 +42,7 @@ from kesu.core import clock
 def confirm(
     c: Complaint,
     *,
-    actor: User,
+    actor: Actor,
     satisfied: bool,
     method: ContactMethod,
     comment: str = "",
@@ -70,7 +70,7 @@ def confirm(
 def return_visit(
     c: Complaint,
     *,
-    actor: User,
+    actor: Actor,
     method: ContactMethod,
     scale: int,
     answers: list[str],
@@ -179,7 +179,7 @@ def reopen(
 def appeal(
     c: Complaint,
     *,
-    actor: User,
+    actor: Actor,
     kind: AppealKind,
     reason: str,
     authority: str = "",
@@ -215,7 +215,7 @@ def appeal(
 def _finish(
     c: Complaint,
     event_type: str,
-    actor: User,
+    actor: Actor,
     to_state: State,
     comment: str,
     data: dict | None = None,
@@ -235,7 +235,7 @@ def _finish(
 
 
 @verb(Action.WITHDRAW)
-def withdraw(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
+def withdraw(c: Complaint, *, actor: Actor, reason: str) -> ComplaintEvent:
     """The customer withdraws the complaint."""
     reason = required(reason, "reason", _("Record why the customer withdraws."))
     return _finish(c, EventType.WITHDRAW, actor, State.WITHDRAWN, reason)

@@ -86,7 +86,8 @@ def _store(
         uploaded_at=now,
     )
     attachment.file.save(one.sha256, one.upload, save=False)
-    stored.append(attachment.file.name)
+    if attachment.file.name:  # the name storage chose, to remove it if a later file fails
+        stored.append(attachment.file.name)
     attachment.save()
     # Nobody is told of a file: a customer's comes with the registration or message that
     # tells the owner (announced, it would tell them twice), and no rule asks for staff's.

@@ -81,7 +81,7 @@ def event_of(
         at=at or clock.now(),
         from_state=complaint.state if from_state is None else from_state,
         to_state=complaint.state,
-        visibility=visibility,
+        customer_visible=Visibility(visibility) == Visibility.CUSTOMER,
         comment=comment,
         data={**(data or {}), **actor_data(actor)},
     )

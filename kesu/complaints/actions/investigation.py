@@ -34,6 +34,7 @@ from kesu.complaints.choices import (
     State,
     Visibility,
 )
+from kesu.complaints.customer import Actor
 from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors
 from kesu.complaints.models import (
     Complaint,
@@ -336,7 +337,7 @@ def note(
 def add_info(
     c: Complaint,
     *,
-    actor: User,
+    actor: Actor,
     message: str,
     visibility: Visibility = Visibility.CUSTOMER,
     data: dict[str, Any] | None = None,
@@ -366,6 +367,7 @@ def wait_customer(c: Complaint, *, actor: User, reason: str) -> ComplaintEvent:
 def resume(c: Complaint, *, actor: User, comment: str = "") -> ComplaintEvent:
     """The customer's part is done: paused clocks run again, their due times moved on."""
     now = clock.now()
+    assert c.waiting_since is not None, "the guard lets a complaint resume only while it waits"
     data = {"waited_from": c.waiting_since.isoformat()}
     c.waiting_since = None
     return record(

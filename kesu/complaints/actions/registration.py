@@ -167,7 +167,9 @@ def propose_for(new: NewComplaint) -> SeverityProposal:
     )
 
 
-def _idempotent_replay(actor: User, key: str, fingerprint: str) -> Complaint | None:
+def _idempotent_replay(actor: User | None, key: str, fingerprint: str) -> Complaint | None:
+    if actor is None:  # only a person's requests are keyed
+        return None
     seen = IdempotencyKey.objects.filter(user=actor, key=key).values_list(
         "request_hash", "complaint_id"
     )[:1]
@@ -221,7 +223,14 @@ def _validate_new(new: NewComplaint, errors: FieldErrors, *, importing: bool = F
         errors.add("arrival_date", _("The arrival date is before the ship date."))
 
 
-def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
+def _prepare(
+    new: NewComplaint,
+    actor: User | None,
+    proposal: SeverityProposal,
+    chosen: Severity,
+    severity_reason: str,
+    registered_at: datetime | None,
+) -> tuple[PreparedInsert[Complaint], PreparedInsert[ComplaintEvent]]:
     """The complaint row and its `register` event, built before any lock is taken: everything
     but the number and the event's link to its complaint, which the transaction decides."""
     at = registered_at or clock.now()
@@ -252,7 +261,11 @@ def _prepare(new, actor, proposal, chosen, severity_reason, registered_at):
 
 
 def _insert(
-    complaint_row: PreparedInsert, event_row: PreparedInsert, number: str, *, announce: bool
+    complaint_row: PreparedInsert[Complaint],
+    event_row: PreparedInsert[ComplaintEvent],
+    number: str,
+    *,
+    announce: bool,
 ) -> Complaint:
     """Inside the registering transaction: the number, then the two rows."""
     complaint, event = complaint_row.instance, event_row.instance
