@@ -15,8 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-# Imports another branch of issue #15 removes; each is deleted here when that lands (the test
-# below fails then, saying which). The contract "links" ignores the same import.
+
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     """Every set of two or more modules that import each other, directly or through others
     (the strongly connected components of the import graph, Tarjan)."""
