@@ -881,30 +881,27 @@ def test_the_api_documents_the_notification_endpoints(cast):
     assert "/api/v1/notifications/{notification_id}/read" in schema["paths"]
 
 
-def test_a_recent_import_notifies_nobody_either(cast):
-    """Only the domain knows an import is history; its age does not matter."""
-    new = actions.NewComplaint(
+def _injury(description: str) -> actions.NewComplaint:
+    """A level-1 record (an injury): its registration tells the executives."""
+    return actions.NewComplaint(
         channel="phone",
         title="阀门渗漏",
-        description="半小时前在旧台账登记:阀门渗漏,有工人受伤。",
+        description=description,
         category=Category.objects.get(code="product_quality"),
         complainant_name="王伟",
     )
+
+
+def test_a_recent_import_notifies_nobody_either(cast):
+    """Only the domain knows an import is history; its age does not matter."""
+    new = _injury("半小时前在旧台账登记:阀门渗漏,有工人受伤。")
     actions.register(new, actor=cast.intake, registered_at=timezone.now() - timedelta(minutes=30))
     assert outbox() == []
 
 
 def test_history_written_unannounced_notifies_nobody(cast):
     """The demo's stories say so (`actions.unannounced`); the clock alone does not."""
-    from kesu.core import clock
-
-    new = actions.NewComplaint(
-        channel="phone",
-        title="阀门渗漏",
-        description="演示数据:阀门渗漏,有工人受伤。",
-        category=Category.objects.get(code="product_quality"),
-        complainant_name="王伟",
-    )
+    new = _injury("演示数据:阀门渗漏,有工人受伤。")
     with clock.as_of(timezone.now() - timedelta(minutes=5)), actions.unannounced():
         actions.register(new, actor=cast.intake)
     assert outbox() == []
@@ -914,15 +911,6 @@ def test_history_written_unannounced_notifies_nobody(cast):
 
 def test_an_action_run_as_of_an_earlier_time_is_announced(cast):
     """`clock.as_of` moves the clock and nothing else: tests under it keep their messages."""
-    from kesu.core import clock
-
-    new = actions.NewComplaint(
-        channel="phone",
-        title="阀门渗漏",
-        description="阀门渗漏,有工人受伤。",
-        category=Category.objects.get(code="product_quality"),
-        complainant_name="王伟",
-    )
     with clock.as_of(timezone.now() - timedelta(minutes=5)):
-        actions.register(new, actor=cast.intake)
+        actions.register(_injury("阀门渗漏,有工人受伤。"), actor=cast.intake)
     assert outbox() != []
