@@ -222,27 +222,33 @@ def _told(number: str) -> list[tuple[str, str, str]]:
     return sorted((n.event.type, n.template, n.recipient.username) for n in rows)
 
 
-def test_an_escalation_raises_the_version_a_warning_or_a_breach_leaves_it(people):
-    """The sweep's events follow the frame's version rule (`choices.QUIET_EVENTS`): a form
-    being written is not refused for a warning or a breach, and is for an escalation."""
+def test_a_warning_leaves_the_version_a_breach_or_an_escalation_raises_it(people):
+    """The sweep's events follow the frame's version rule (`frame.bump_version`): a form being
+    written is not refused for a warning; it is for a breach, which raises the escalation level
+    (the head now decides, and an escalation goes further), and for an escalation."""
     number = _ladder_complaint(people)
 
     def version() -> int:
         return Complaint.objects.get(number=number).version
 
+    def level() -> int:
+        return Complaint.objects.get(number=number).escalation_level
+
     before = version()
     with at(local(2026, 11, 24, 4, 12)):
         sweep()
+    assert _first_contact_steps(number) == ["deadline_warned"]
+    assert version() == before and level() == 0
     with at(local(2026, 11, 24, 9, 0)):
         sweep()
     assert _first_contact_steps(number) == ["deadline_warned", "deadline_breached"]
-    assert version() == before
+    assert level() == 1 and version() == before + 1
     with at(local(2026, 11, 25, 9, 0)):
         sweep()
     escalated = ComplaintEvent.objects.filter(
         complaint__number=number, type="deadline_escalated"
     ).count()
-    assert escalated >= 1 and version() == before + escalated
+    assert escalated >= 1 and version() == before + 1 + escalated
 
 
 LADDER_TOLD = [

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints import actions
 from kesu.complaints.attachments import check_file
-from kesu.complaints.choices import ContactMethod, EventType, Severity, Visibility
+from kesu.complaints.choices import ContactMethod, Severity, Visibility
 from kesu.complaints.classify import category_words, suggest_category
 from kesu.complaints.customer import CustomerActor
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
@@ -33,7 +33,6 @@ from kesu.complaints.queries import (
 from kesu.complaints.severity import SeverityProposal, propose_severity
 from kesu.core import clock
 from kesu.core.memo import memo
-from kesu.notifications import rules as notification_rules
 from kesu.policies.queries import severity_rules
 
 EARLIER_LIMIT = 5
@@ -195,9 +194,10 @@ def register_from_customer(
     moved from an older register, it is news: those it concerns are told now."""
     check_files(files)  # refuse a bad file before anything is written
     with transaction.atomic():
-        complaint, _created = actions.register(new, actor=None, registered_at=registered_at)
-        if registered_at is not None:  # `register` takes a past time for history: announce
-            notification_rules.on_event(complaint, complaint.events.get(type=EventType.REGISTER))
+        # news however late it was registered: those it concerns are told now
+        complaint, _created = actions.register(
+            new, actor=None, registered_at=registered_at, announce=True
+        )
         customer = CustomerActor(complaint.pk, via=via)
         actions.attach_files(complaint, files, actor=customer, visibility=Visibility.CUSTOMER)
     return complaint

@@ -87,11 +87,14 @@ def event_of(
     )
 
 
-def bump_version(complaint: Complaint, event_type: str) -> tuple[str, ...]:
+def bump_version(
+    complaint: Complaint, event_type: str, *, changed: bool = False
+) -> tuple[str, ...]:
     """Raise the version for an event that changes what a form was drawn from; the quiet ones
-    (`choices.QUIET_EVENTS`) leave it, so a warning does not refuse the form being written.
-    Returns the field to save."""
-    if event_type in QUIET_EVENTS:
+    (`choices.QUIET_EVENTS`) leave it, so a warning does not refuse the form being written,
+    unless this one `changed` the record all the same (a breach that raised the escalation
+    level: who decides, and where an escalation goes). Returns the field to save."""
+    if event_type in QUIET_EVENTS and not changed:
         return ()
     complaint.version += 1
     return ("version",)

@@ -4,7 +4,8 @@ notifications (a query per row cost 0.5 s per 1,000 rows on PostgreSQL).
 
 The deadlines engine computes (the clocks replayed from each timeline, the steps due, the
 moves); these verbs write what it found, each event with the version rule of the frame
-(`bump_version`: an escalation raises the version, a warning or a breach leaves it). The
+(`bump_version`: an escalation, or a breach that raises the escalation level, raises the
+version; a warning leaves it). The
 callers hold the transaction and the row locks (the sweeper's batch: `FOR UPDATE SKIP
 LOCKED`; a time-limit change: the open complaints by id), except `record_past_deadline_steps`,
 which locks its one complaint itself.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -24,7 +26,7 @@ from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.core.rows import update_columns
 from kesu.deadlines import engine as deadlines
-from kesu.deadlines.clocks import ClockRule, due_steps
+from kesu.deadlines.clocks import ClockRule, DueStep, due_steps
 from kesu.deadlines.queries import company_calendar, ladder
 
 Appended = list[tuple[Complaint, ComplaintEvent]]
@@ -42,8 +44,7 @@ def record_deadline_steps(locked: Sequence[Complaint], now: datetime) -> Appende
     for complaint in locked:
         clocks = deadlines.clocks_of(complaint, timelines.get(complaint.pk, []))
         events = [
-            _step_event(complaint, deadlines.take_step(complaint, taken), now)
-            for taken in due_steps(clocks, now, calendar, step)
+            _step_event(complaint, taken, now) for taken in due_steps(clocks, now, calendar, step)
         ]
         changed = deadlines.apply_schedule(complaint, clocks)  # the steps just taken count
         if events or changed:
@@ -112,19 +113,19 @@ def record_past_steps(c: Complaint, *, until: datetime) -> list[ComplaintEvent]:
     if not steps:
         return []
     recorded_at = clock.now().isoformat()
-    events = [
-        _step_event(c, deadlines.take_step(c, s, recorded_at=recorded_at), s.at or until)
-        for s in steps
-    ]
+    events = [_step_event(c, s, s.at or until, recorded_at=recorded_at) for s in steps]
     scheduled = deadlines.apply_schedule(c, clocks)
     c.save(update_fields=["escalation_level", *scheduled, "version"])
     ComplaintEvent.objects.bulk_create(events)
     return events
 
 
-def _step_event(complaint: Complaint, taken: deadlines.TakenStep, at: datetime) -> ComplaintEvent:
-    """The event of a ladder step (not saved), nobody's doing, with its version rule."""
-    bump_version(complaint, taken.type)
+def _step_event(complaint: Complaint, due: DueStep, at: datetime, **extra: Any) -> ComplaintEvent:
+    """Take a ladder step: its event (not saved), nobody's doing, with the frame's version rule;
+    a step that raised the escalation level changed the record, whatever its type."""
+    level = complaint.escalation_level
+    taken = deadlines.take_step(complaint, due, **extra)
+    bump_version(complaint, taken.type, changed=complaint.escalation_level != level)
     return event_of(complaint, taken.type, None, at=at, data=taken.data)
 
 

@@ -105,13 +105,15 @@ def register(
     idempotency_key: str = "",
     number: str = "",
     registered_at: datetime | None = None,
-    announce: bool = True,
+    announce: bool | None = None,
 ) -> tuple[Complaint, bool]:
     """Register a complaint; returns (complaint, created).
 
     With an `idempotency_key`, the same key from the same person returns the complaint the
     first request made (created=False). `number` and `registered_at` keep the original
-    values of a complaint moved from an older register (imports).
+    values of a complaint moved from an older register (imports). `announce`: whether those
+    it concerns are told; by default yes, unless it comes with a past `registered_at`
+    (history), and never inside `unannounced()`.
     """
     if actor is not None and not may_register(actor):
         raise ComplaintError(ErrorCode.ROLE_NOT_ALLOWED, _("Your role may not register."))
@@ -143,7 +145,8 @@ def register(
                 )
             )
         with transaction.atomic():
-            complaint = _insert(*rows, number, announce=announce and not importing)
+            told = not importing if announce is None else announce
+            complaint = _insert(*rows, number, announce=told)
             if key_row is not None:
                 # A concurrent twin fails here on the unique index and rolls back its whole
                 # registration, number included; it then returns the first one's complaint.
