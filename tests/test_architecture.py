@@ -127,6 +127,14 @@ def test_the_domain_importing_a_channel_fails_the_contracts(copy):
     assert "kesu.complaints.queries -> kesu.mail.intake" in result.stdout
 
 
+def test_the_frame_used_outside_the_actions_package_fails_the_contracts(copy):
+    plant(copy, "kesu.workspace.views", "from kesu.complaints.actions.frame import record  # noqa")
+    result = lint_imports(copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "kesu.workspace.views -> kesu.complaints.actions.frame" in result.stdout
+    assert "the rest of kesu calls kesu.complaints.actions BROKEN" in said(result)
+
+
 def test_a_two_module_cycle_fails_the_contracts(copy):
     # inside a function, as the late imports that hid the old cycles were
     plant(

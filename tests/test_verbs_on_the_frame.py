@@ -114,3 +114,27 @@ def test_a_customers_file_is_marked_theirs_and_tells_the_owner_nothing_by_itself
     event = ComplaintEvent.objects.get(complaint=complaint, type=EventType.ATTACH)
     assert event.customer_visible and event.data["by"] == "customer" and event.actor is None
     assert Notification.objects.count() == notifications  # its message tells (add_info)
+
+
+def test_only_staff_who_see_the_complaint_send_or_revoke_its_links(people):
+    """The link verbs refuse inside the lock, as the guard does for the state machine: someone
+    who may not see the complaint is told it does not exist, a customer account is refused, and
+    nothing changes."""
+    from kesu.accounts.actions import create_user
+    from kesu.accounts.choices import Role
+    from kesu.complaints.errors import ComplaintError, ErrorCode
+
+    complaint = _registered(people)
+    old = links.current(complaint)
+    events = complaint.events.count()
+    customer = create_user("wangwei_account", role=Role.CUSTOMER, name="王伟")
+    for actor, code in (
+        (people.handler_east, ErrorCode.NOT_FOUND),  # another department's handler
+        (customer, ErrorCode.ROLE_NOT_ALLOWED),
+    ):
+        for verb in (actions.send_customer_link, actions.revoke_customer_links):
+            with pytest.raises(ComplaintError) as refused:
+                verb(complaint.number, actor=actor)
+            assert refused.value.code == code
+    assert complaint.events.count() == events
+    assert links.working(complaint) == old

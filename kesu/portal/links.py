@@ -18,6 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -80,8 +81,13 @@ def current(complaint: Complaint, *, new: bool = False) -> CustomerLink | None:
         link = None if new else working(complaint)
         if link is None and (new or not CustomerLink.objects.filter(complaint=complaint).exists()):
             link = issue(complaint)
-        complaint._kesu_link = link  # type: ignore[attr-defined]  # kept on the instance for the transaction
+        remember(complaint, link)
     return link
+
+
+def remember(complaint: Complaint, link: CustomerLink | None) -> None:
+    """Keep `link` on the instance as the complaint's current one (`current` reads it)."""
+    complaint._kesu_link = link  # type: ignore[attr-defined]  # a cache on the instance, not a field
 
 
 def revoke(link: CustomerLink, *, at: datetime) -> bool:
@@ -99,19 +105,18 @@ def reachable_by_message(complaint: Complaint) -> bool:
     )
 
 
+def _working(complaint: Complaint) -> QuerySet[CustomerLink]:
+    return CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True).order_by("-id")
+
+
 def working_links(complaint: Complaint) -> list[CustomerLink]:
     """The complaint's links that still work, newest first."""
-    return list(
-        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True).order_by("-id")
-    )
+    return list(_working(complaint))
 
 
 def working(complaint: Complaint) -> CustomerLink | None:
-    return (
-        CustomerLink.objects.filter(complaint=complaint, revoked_at__isnull=True)
-        .order_by("-id")
-        .first()
-    )
+    """The newest link that still works."""
+    return _working(complaint).first()
 
 
 def find(raw: str) -> CustomerLink:

@@ -1,10 +1,13 @@
 """The only code that changes a complaint. One function per verb of SPEC §4.
 
-Every verb takes the acting person as the keyword `actor` (`frame.Actor`), runs in one
-transaction, locks the complaint row first (`select_for_update`; on SQLite the IMMEDIATE
-transaction serialises writers instead), checks the guard of `authority.refusal`, changes the
-row and appends exactly one timeline event (merge also appends one to the complaint it merges
-into). Bad data raises `ComplaintError(INVALID)` before anything is written.
+Every verb of the state machine takes the acting person as the keyword `actor`
+(`customer.Actor`), runs in one transaction, locks the complaint row first (`select_for_update`;
+on SQLite the IMMEDIATE transaction serialises writers instead), checks the guard of
+`authority.refusal`, changes the row and appends exactly one timeline event (merge also appends
+one to the complaint it merges into). Bad data raises `ComplaintError(INVALID)` before anything
+is written. The verbs outside the state machine lock the row too and refuse whom may not see
+it, then append one event per file or link; the ladder's take rows their caller (the sweeper,
+a time-limit change) has locked, and write a batch at once.
 
 The modules follow a case: `registration`, `investigation`, `plans`, `closing`; then the
 verbs outside the state machine: `files` (attachments), `links` (the customer's private

@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.actions.frame import append, lock
+from kesu.complaints.actions.frame import append, lock, visible
 from kesu.complaints.attachments import JudgedFile, judge_upload, may_attach, shortened
-from kesu.complaints.authority import can_see
 from kesu.complaints.choices import EventType, Visibility
 from kesu.complaints.customer import Actor, acting_user
 from kesu.complaints.errors import ComplaintError, ErrorCode
@@ -38,11 +37,7 @@ def attach_files(
     try:
         with transaction.atomic():
             c = lock(complaint)
-            if not can_see(actor, c):
-                raise ComplaintError(
-                    ErrorCode.NOT_FOUND,
-                    _("Complaint %(number)s does not exist.") % {"number": c.number},
-                )
+            visible(c, actor)
             if not may_attach(c):
                 raise ComplaintError(
                     ErrorCode.WRONG_STATE,

@@ -4,9 +4,11 @@ A verb is a function of the locked complaint, decorated with `@verb(Action.X)`: 
 opens the transaction, locks and re-reads the row, checks the expected version and the guard of
 `authority.refusal`, then runs the body, which changes the row and calls `record` once. The
 verbs that are not actions of the state machine (`files`, `links`, the deadline `ladder`) use
-the same `lock`, `event_of`, `bump_version` and `announce` (`append` for one event, the
-ladder's batch writes for many), so every event gets the same version rule and reaches the
-notification rules the same way (a file's event, as before, reaches nobody: `files` says why).
+the same `event_of`, `bump_version` and `announce` (`append` for one event, the ladder's batch
+writes for many; `lock` and `visible`, except where the caller holds the row locks, as the
+sweeper does), so every event gets the same version rule and reaches the notification rules
+the same way (a file's event, as before, reaches nobody: `files` says why; the steps of history
+recorded after the fact are told to nobody).
 Nothing else in Kesu writes timeline events (tests/test_one_writer.py).
 """
 
@@ -25,7 +27,7 @@ from django.utils.translation import ngettext_lazy
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints.authority import department_scope, descendants, refusal
+from kesu.complaints.authority import can_see, department_scope, descendants, refusal
 from kesu.complaints.choices import OPEN_STATES, QUIET_EVENTS, Action, State, Visibility
 from kesu.complaints.customer import Actor, acting_user, actor_data
 from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid
@@ -59,6 +61,17 @@ def guard(complaint: Complaint, action: Action, actor: Actor, expected_version: 
         )
     if (refused := refusal(complaint, action, actor)) is not None:
         raise refused
+
+
+def visible(complaint: Complaint, actor: Actor) -> None:
+    """On the locked row: one the actor may not see is refused as one that does not exist, so
+    the answer never tells whether a number exists (the verbs outside the state machine; the
+    guard does it for the others)."""
+    if not can_see(actor, complaint):
+        raise ComplaintError(
+            ErrorCode.NOT_FOUND,
+            _("Complaint %(number)s does not exist.") % {"number": complaint.number},
+        )
 
 
 def event_of(
