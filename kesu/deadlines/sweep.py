@@ -68,5 +68,5 @@ def _sweep_batch(ids: list[int], now: datetime, report: SweepReport) -> None:
         if not locked:
             return
         for _complaint, event in actions.record_deadline_steps(locked, now):
-            report.steps[event.type] += 1
+            report.steps[str(event.type)] += 1  # the value, as the log and the record write it
         report.complaints += len(locked)
