@@ -157,7 +157,7 @@ def _ordering(dims: tuple[Dimension, ...]) -> Callable[[tuple[Key, ...]], tuple[
     """Rows in the order of the paper form: categories as the tree orders them, the enums in
     their order, departments by id; an empty value last."""
     categories = categories_by_id()
-    orders = {
+    orders: dict[Dimension, list[Key]] = {
         Dimension.SEVERITY: list(Severity),
         Dimension.KIND: list(Kind),
         Dimension.CHANNEL: list(Channel),
