@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -153,6 +153,9 @@ def oracle(days: tuple[date, date], dims) -> Counter:
     max_examples=3,
     deadline=None,
     derandomize=True,
+    # shrinking a history of hundreds of registrations takes many minutes; a failure names
+    # the period and the breakdown, which is where to look
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

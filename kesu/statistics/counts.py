@@ -134,7 +134,8 @@ def _counts(
     )
     for *values, n in groups:
         key = tuple(read(values[i]) for read, i in zip(readers, position, strict=True))
-        counts[key] += n
+        if n:  # the count of no dimensions comes back even when it is zero
+            counts[key] += n
     return counts
 
 
