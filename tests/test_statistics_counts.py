@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -377,12 +378,15 @@ def test_periods_tile_the_calendar(day):
     ],
 )
 def test_a_period_it_cannot_read_is_refused_by_name(text):
-    with pytest.raises(ValueError) as refused:
+    with translation.override("en"), pytest.raises(ValueError) as refused:
         parse(text)
     assert f"“{text}” is not a period" in str(refused.value)
+    with translation.override("zh-hans"), pytest.raises(ValueError) as refused:
+        parse(text)
+    assert f"“{text}”不是有效的期间" in str(refused.value)
 
 
 def test_a_range_that_ends_before_it_begins_is_refused_by_name():
-    with pytest.raises(ValueError) as refused:
+    with translation.override("en"), pytest.raises(ValueError) as refused:
         parse("2026-11-20..2026-11-03")
     assert "“2026-11-20..2026-11-03” ends before it begins" in str(refused.value)
