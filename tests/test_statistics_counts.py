@@ -118,8 +118,9 @@ def register(people, at: datetime, category: Category, **fields) -> Complaint:
     return complaint
 
 
-def oracle(days: tuple[date, date], dims) -> Counter:
-    """Plain Python over every `register` event: its local day, its complaint's values."""
+def oracle(days: tuple[date, date], dims, departments=None) -> Counter:
+    """Plain Python over every `register` event: its local day, its complaint's values
+    (only the complaints of `departments`, when given)."""
     zone = ZoneInfo(django_settings.TIME_ZONE)
     parent = dict(Category.objects.values_list("id", "parent_id"))
 
@@ -136,6 +137,8 @@ def oracle(days: tuple[date, date], dims) -> Counter:
         if not days[0] <= at.astimezone(zone).date() <= days[1]:
             continue
         c = complaints[complaint_id]
+        if departments is not None and c["department_id"] not in departments:
+            continue
         value = {
             Dimension.CATEGORY: root(c["category_id"]),
             Dimension.SUBCATEGORY: c["category_id"],
@@ -187,20 +190,23 @@ def test_the_counts_agree_with_an_oracle_over_the_events(people, history):
                 severity=severity,
                 severity_reason="统计测试",
             )
+        # a scope: the complaints of two departments, as a head of both would see them
+        two = {departments[0].pk, departments[-1].pk}
+        scoped = Complaint.objects.filter(department__in=two)
         for text, days, days_before, days_a_year_before in CASES:
             period = parse(text)
-            for dims in BREAKDOWNS:
-                table = classified(period, by=dims)
+            for dims, scope in [(dims, None) for dims in BREAKDOWNS] + [(BREAKDOWNS[0], two)]:
+                table = classified(period, by=dims, scope=scoped if scope else None)
                 assert (table.period.first, table.period.last) == days
                 assert (table.previous.first, table.previous.last) == days_before
                 assert (table.year_before.first, table.year_before.last) == days_a_year_before
                 now, before, year_ago = (
-                    oracle(d, dims) for d in (days, days_before, days_a_year_before)
+                    oracle(d, dims, scope) for d in (days, days_before, days_a_year_before)
                 )
                 assert {r.key: (r.count, r.previous, r.year_before) for r in table.rows} == {
                     key: (now[key], before[key], year_ago[key])
                     for key in set(now) | set(before) | set(year_ago)
-                }, (text, dims)
+                }, (text, dims, scope)
                 assert (table.total.count, table.total.previous, table.total.year_before) == (
                     now.total(),
                     before.total(),
