@@ -3,10 +3,13 @@ dimensions asked for, beside the period before (month-on-month) and a year befor
 (year-on-year).
 
 "Registered in" is read from the timeline, the `register` event and its instant, not from a
-column the complaint could change; the dimension is the complaint's (its category rolled up to
-the top of the tree, its severity, kind, channel, department). Each period is one GROUP BY
-query over the events of its half-open bounds, joined to their complaints: the cost follows
-the number of groups, never the number of rows in Python.
+column the complaint could change; the dimension is the complaint's as it stands (its category
+rolled up to the top of the tree, its severity, kind, channel, department), so a later
+reclassification moves a closed period's count between rows, never in or out of the total:
+freezing a closed period ("as of" replay or snapshots) is a later slice of #16.
+
+Each period is one GROUP BY query over the events of its half-open bounds, joined to their
+complaints: the cost in Python follows the number of groups, never the number of rows.
 """
 
 import enum
