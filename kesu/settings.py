@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kesu.complaints",
     "kesu.deadlines",
     "kesu.notifications",
+    "kesu.statistics",
     "kesu.workspace",
     "kesu.portal",
     "kesu.mail",

@@ -1,0 +1,187 @@
+"""The classified counts (《顾客投诉分类统计表》): complaints registered in a period, by the
+dimensions asked for, beside the period before (month-on-month) and a year before
+(year-on-year).
+
+"Registered in" is read from the timeline, the `register` event and its instant, not from a
+column the complaint could change; the dimension is the complaint's as it stands (its category
+rolled up to the top of the tree, its severity, kind, channel, department), so a later
+reclassification moves a closed period's count between rows, never in or out of the total:
+freezing a closed period ("as of" replay or snapshots) is a later slice of #16.
+
+Each period is one GROUP BY query over the events of its half-open bounds, joined to their
+complaints: the cost in Python follows the number of groups, never the number of rows.
+"""
+
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from kesu.complaints.choices import Channel, EventType, Kind, Severity
+from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.queries import categories_by_id
+from kesu.core.trees import path_up
+from kesu.statistics.periods import Period
+
+Key = int | str | None  # one dimension's value in a row: an id, an enum member, or None
+
+
+class Dimension(enum.StrEnum):
+    """What a count is broken down by."""
+
+    CATEGORY = "category"  # the top-level category: a subcategory counts under its root
+    SUBCATEGORY = "subcategory"  # the complaint's own category, leaf or not
+    SEVERITY = "severity"
+    KIND = "kind"
+    CHANNEL = "channel"
+    DEPARTMENT = "department"  # the responsible department's id (None: not yet given one)
+
+
+_COLUMN = {
+    Dimension.CATEGORY: "complaint__category_id",
+    Dimension.SUBCATEGORY: "complaint__category_id",
+    Dimension.SEVERITY: "complaint__severity",
+    Dimension.KIND: "complaint__kind",
+    Dimension.CHANNEL: "complaint__channel",
+    Dimension.DEPARTMENT: "complaint__department_id",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: its key (one value per dimension, in the order asked) and the
+    counts of the period, the period before and the same period a year before."""
+
+    key: tuple[Key, ...]
+    count: int
+    previous: int
+    year_before: int
+
+    @property
+    def change(self) -> int:
+        """Month-on-month (or quarter-, year-on-…): the difference to the period before."""
+        return self.count - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        return _pct(self.count, self.previous)
+
+    @property
+    def year_change(self) -> int:
+        """Year-on-year: the difference to the same period a year before."""
+        return self.count - self.year_before
+
+    @property
+    def year_change_pct(self) -> float | None:
+        return _pct(self.count, self.year_before)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The table: the rows of every key counted in any of the three periods, and the total."""
+
+    period: Period
+    previous: Period
+    year_before: Period
+    by: tuple[Dimension, ...]
+    rows: list[Row]
+    total: Row
+
+
+def classified(
+    period: Period,
+    *,
+    by: Sequence[Dimension] = (Dimension.CATEGORY, Dimension.SEVERITY),
+    scope: QuerySet[Complaint] | None = None,
+) -> Classified:
+    """Complaints registered in `period` counted by the dimensions `by`, with the period before
+    and the year before beside each row. `scope` narrows to some complaints (for instance
+    `visible_complaints(user)`); by default every complaint counts."""
+    dims = tuple(Dimension(d) for d in by)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"a dimension is asked for twice: {', '.join(dims)}")
+    previous, year_before = period.previous(), period.year_before()
+    now, before, year_ago = (_counts(p, dims, scope) for p in (period, previous, year_before))
+    keys = sorted(set(now) | set(before) | set(year_ago), key=_ordering(dims))
+    rows = [Row(key, now[key], before[key], year_ago[key]) for key in keys]
+    total = Row((), sum(now.values()), sum(before.values()), sum(year_ago.values()))
+    return Classified(period, previous, year_before, dims, rows, total)
+
+
+def registrations(period: Period, scope: QuerySet[Complaint] | None = None) -> QuerySet[Any]:
+    """The `register` events whose instant lies in `period` (half-open bounds)."""
+    events = ComplaintEvent.objects.filter(
+        type=EventType.REGISTER, at__gte=period.start, at__lt=period.end
+    )
+    if scope is not None:
+        events = events.filter(complaint__in=scope.order_by().values("pk"))
+    return events.order_by()
+
+
+def _counts(
+    period: Period, dims: tuple[Dimension, ...], scope: QuerySet[Complaint] | None
+) -> Counter[tuple[Key, ...]]:
+    """One GROUP BY query; the groups then folded into the keys (a subcategory's into its
+    root), which costs a step per group, not per complaint."""
+    columns = list(dict.fromkeys(_COLUMN[d] for d in dims))
+    position = [columns.index(_COLUMN[d]) for d in dims]
+    readers = [_reader(d) for d in dims]
+    counts: Counter[tuple[Key, ...]] = Counter()
+    groups: Iterable[tuple[Any, ...]] = (
+        registrations(period, scope).values_list(*columns).annotate(n=Count("pk"))
+        if columns
+        else [(registrations(period, scope).count(),)]
+    )
+    for *values, n in groups:
+        key = tuple(read(values[i]) for read, i in zip(readers, position, strict=True))
+        if n:  # the count of no dimensions comes back even when it is zero
+            counts[key] += n
+    return counts
+
+
+def _reader(dimension: Dimension) -> Callable[[Any], Key]:
+    """How a column's raw value becomes the row's key for `dimension`."""
+    match dimension:
+        case Dimension.CATEGORY:
+            parents = {pk: c.parent_id for pk, c in categories_by_id().items()}
+            return lambda pk: path_up(pk, parents)[-1]
+        case Dimension.SEVERITY:
+            return Severity
+        case Dimension.KIND:
+            return Kind
+        case Dimension.CHANNEL:
+            return Channel
+    return lambda value: value
+
+
+def _ordering(dims: tuple[Dimension, ...]) -> Callable[[tuple[Key, ...]], tuple[Any, ...]]:
+    """Rows in the order of the paper form: categories as the tree orders them, the enums in
+    their order, departments by id; an empty value last."""
+    categories = categories_by_id()
+    orders: dict[Dimension, list[Key]] = {
+        Dimension.SEVERITY: list(Severity),
+        Dimension.KIND: list(Kind),
+        Dimension.CHANNEL: list(Channel),
+    }
+
+    def place(dimension: Dimension, value: Key) -> tuple[Any, ...]:
+        if value is None:
+            return (1,)
+        if dimension in (Dimension.CATEGORY, Dimension.SUBCATEGORY):
+            category = categories.get(int(value))
+            return (0, category.sort_order if category else 0, value)
+        if dimension in orders:
+            return (0, orders[dimension].index(value), value)
+        return (0, value)
+
+    return lambda key: tuple(place(d, v) for d, v in zip(dims, key, strict=True))
+
+
+def _pct(now: int, then: int) -> float | None:
+    """The change in percent of `then`; none when there was nothing to compare with."""
+    if not then:
+        return None
+    return round(100 * (now - then) / then, 1)
