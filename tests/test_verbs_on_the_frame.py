@@ -138,3 +138,18 @@ def test_only_staff_who_see_the_complaint_send_or_revoke_its_links(people):
             assert refused.value.code == code
     assert complaint.events.count() == events
     assert links.working(complaint) == old
+
+
+def test_a_link_is_not_sent_to_a_customer_without_email_or_phone(people):
+    """The verb refuses (the page only reports it): nothing revoked, nothing recorded."""
+    from kesu.complaints.errors import ComplaintError, ErrorCode
+
+    complaint = _registered(people)
+    old = links.current(complaint)
+    Complaint.objects.filter(pk=complaint.pk).update(complainant_email="", complainant_phone="")
+    events = complaint.events.count()
+    with pytest.raises(ComplaintError) as refused:
+        actions.send_customer_link(complaint.number, actor=people.intake)
+    assert refused.value.code == ErrorCode.INVALID and "contact" in refused.value.fields
+    assert complaint.events.count() == events
+    assert links.working(complaint) == old

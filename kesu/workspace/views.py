@@ -211,16 +211,18 @@ def customer_link(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     found = _complaint_or_refusal(request, number)
     if isinstance(found, HttpResponse):
         return found
-    if request.POST.get("do") == "revoke":
-        actions.revoke_customer_links(found, actor=request.user)
-        messages.success(request, _("The customer's link no longer works."))
-    elif links.reachable_by_message(found):
-        actions.send_customer_link(found, actor=request.user)
-        messages.success(
-            request, _("A new private link was sent to the customer; the old one no longer works.")
-        )
-    else:
-        messages.error(request, _("The customer has no e-mail address or phone to send it to."))
+    try:
+        if request.POST.get("do") == "revoke":
+            actions.revoke_customer_links(found, actor=request.user)
+            messages.success(request, _("The customer's link no longer works."))
+        else:
+            actions.send_customer_link(found, actor=request.user)
+            messages.success(
+                request,
+                _("A new private link was sent to the customer; the old one no longer works."),
+            )
+    except ComplaintError as refused:  # nowhere to send it, or not theirs to handle
+        messages.error(request, str(refused.message))
     return redirect("complaint", number=number)
 
 

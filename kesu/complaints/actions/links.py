@@ -9,11 +9,13 @@ is found, are `kesu.portal.links`'.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints.actions.frame import announce, append, lock, visible
 from kesu.complaints.authority import customer_account_refusal
 from kesu.complaints.choices import EventType
+from kesu.complaints.errors import invalid
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.portal import links
@@ -26,6 +28,10 @@ def send_customer_link(complaint: Complaint | str, *, actor: User) -> CustomerLi
     link sent, whose notification carries the link."""
     with transaction.atomic():
         c = _locked(complaint, actor)
+        if not links.reachable_by_message(c):
+            raise invalid(
+                "contact", _("The customer has no e-mail address or phone to send it to.")
+            )
         link = _renew(c, actor)
         announce(c, append(c, EventType.LINK_SENT, actor, data={"link": link.pk}))
     _remember(complaint, link)
