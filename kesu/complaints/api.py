@@ -36,7 +36,7 @@ from kesu.complaints.choices import (
     State,
     Visibility,
 )
-from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.errors import ComplaintError, ErrorCode, not_found
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.queries import (
     CUSTOMER_SEARCHED_FIELDS,
@@ -104,14 +104,8 @@ def _visible(request: AuthenticatedHttpRequest, number: str) -> Complaint:
         if complaint is not None and not can_see(request.user, complaint):
             complaint = None
     if complaint is None:
-        raise _not_found(number)
+        raise not_found(number)
     return complaint
-
-
-def _not_found(number: str) -> ComplaintError:
-    return ComplaintError(
-        ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
-    )
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -451,7 +445,7 @@ def _make_action_endpoint(action: Action, schema: type[ActionIn]) -> Callable[..
         # The caller saw the complaint when acting; if the action took it out of their sight
         # (a reassignment to another region), they still get the record of what they did.
         if (after := complaint_by_number(number)) is None:  # none is ever deleted
-            raise _not_found(number)
+            raise not_found(number)
         return detail(after, request.user)
 
     endpoint.__name__ = f"action_{action.value}"

@@ -55,6 +55,16 @@ class ComplaintError(Exception):
         return HTTP_STATUS[self.code]
 
 
+def not_found(number: str) -> ComplaintError:
+    """No such complaint, or one the caller may not see: the same answer for both, so it never
+    tells whether a number exists."""
+    from django.utils.translation import gettext_lazy as _
+
+    return ComplaintError(
+        ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
+    )
+
+
 def invalid(field: str, message: str | Promise) -> ComplaintError:
     from django.utils.translation import gettext_lazy as _
 

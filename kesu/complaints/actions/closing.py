@@ -29,7 +29,7 @@ from kesu.complaints.choices import (
     Visibility,
 )
 from kesu.complaints.customer import Actor, acting_user
-from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid
+from kesu.complaints.errors import FieldErrors, invalid, not_found
 from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -271,9 +271,7 @@ def _lock_both(complaint: Complaint | str, *, into: str, **_kwargs: Any) -> Comp
         .order_by("number")
     }
     if number not in locked:
-        raise ComplaintError(
-            ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
-        )
+        raise not_found(number)
     return locked[number]
 
 

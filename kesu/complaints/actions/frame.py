@@ -30,7 +30,7 @@ from kesu.accounts.models import Department, User
 from kesu.complaints.authority import can_see, department_scope, descendants, refusal
 from kesu.complaints.choices import OPEN_STATES, QUIET_EVENTS, Action, State, Visibility
 from kesu.complaints.customer import Actor, acting_user, actor_data
-from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid
+from kesu.complaints.errors import ComplaintError, ErrorCode, FieldErrors, invalid, not_found
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.core import clock
 from kesu.deadlines import engine as deadlines
@@ -43,9 +43,7 @@ def lock(complaint: Complaint | str) -> Complaint:
     try:
         return Complaint.objects.select_for_update().get(number=number)
     except Complaint.DoesNotExist:
-        raise ComplaintError(
-            ErrorCode.NOT_FOUND, _("Complaint %(number)s does not exist.") % {"number": number}
-        ) from None
+        raise not_found(number) from None
 
 
 def guard(complaint: Complaint, action: Action, actor: Actor, expected_version: int | None) -> None:
@@ -68,10 +66,7 @@ def visible(complaint: Complaint, actor: Actor) -> None:
     the answer never tells whether a number exists (the verbs outside the state machine; the
     guard does it for the others)."""
     if not can_see(actor, complaint):
-        raise ComplaintError(
-            ErrorCode.NOT_FOUND,
-            _("Complaint %(number)s does not exist.") % {"number": complaint.number},
-        )
+        raise not_found(complaint.number)
 
 
 def event_of(
