@@ -263,11 +263,13 @@ def _add_routers() -> None:
     from kesu.complaints.api import router as complaints_router
     from kesu.deadlines.api import router as calendar_router
     from kesu.notifications.api import router as notifications_router
+    from kesu.reports.api import router as reports_router
 
     api.add_router("/", complaints_router)
     api.add_router("/", accounts_router)
     api.add_router("/", notifications_router)
     api.add_router("/", calendar_router)
+    api.add_router("/reports/", reports_router)
 
 
 _add_routers()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.statistics",
+    "kesu.reports",
     "kesu.workspace",
     "kesu.portal",
     "kesu.mail",
