@@ -19,6 +19,7 @@ from kesu.complaints.choices import (
     SurveyScale,
     Visibility,
 )
+from kesu.core.append_only import AppendOnlyModel
 from kesu.core.compact_json import CompactJSONEncoder
 from kesu.core.epoch import EpochSecondsField
 
@@ -308,15 +309,7 @@ class Complaint(models.Model):
         return self.satisfaction_pct is not None or bool(self.return_visit_skip)
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("timeline events are append-only")
-
-    def delete(self):
-        raise TypeError("timeline events are append-only")
-
-
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AppendOnlyModel):
     """One entry of a complaint's timeline: append-only, never edited or deleted.
 
     Notifications and statistics read their facts from this table.
@@ -344,8 +337,6 @@ class ComplaintEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=CompactJSONEncoder)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
@@ -353,14 +344,6 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("timeline events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("timeline events are append-only")
 
     @property
     def visibility(self) -> Visibility:
