@@ -192,6 +192,9 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = str(_email["DEFAULT_FROM_EMAIL"])
 KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
 KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The monthly report goes out on the first working day of a month from this local hour (0–23),
+# so that QA has the morning to write its commentary (kesu.reports.actions.due_month).
+KESU_MONTHLY_REPORT_HOUR = env_int("KESU_MONTHLY_REPORT_HOUR", 16)
 
 # --- customer channels (issue #5) ---------------------------------------------------------
 # The public form: accepted submissions per network address and per phone/e-mail, as

@@ -71,3 +71,7 @@ class TemplateCode(models.TextChoices):
         "past_steps_digest",
         _("Imported complaints already past their time limits (one digest per person)"),
     )
+    MONTHLY_REPORT = (
+        "monthly_report",
+        _("Monthly complaint report issued (to the executives)"),
+    )

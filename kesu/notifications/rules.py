@@ -71,6 +71,7 @@ from kesu.notifications.choices import NotificationChannel, NotificationState, T
 from kesu.notifications.models import DepartmentWebhook, Notification
 from kesu.notifications.tasks import queue_delivery
 from kesu.notifications.templates import (
+    Rendered,
     customer_context,
     overdue_url,
     render,
@@ -545,23 +546,45 @@ def _digest_rows(
             language,
         )
         for channel, address in digest.addresses.items():
-            in_app = channel == NotificationChannel.IN_APP
-            rows.append(
-                Notification(
-                    channel=channel,
-                    template=TemplateCode.PAST_STEPS_DIGEST,
-                    recipient_id=recipient,
-                    address=address,
-                    language=text.language,
-                    subject=text.subject,
-                    body=text.body,
-                    state=NotificationState.SENT if in_app else NotificationState.PENDING,
-                    sent_at=now if in_app else None,
-                    next_attempt_at=None if in_app else now,
-                    created_at=now,
-                )
-            )
+            wanted = Wanted(TemplateCode.PAST_STEPS_DIGEST, channel, recipient, address)
+            rows.append(_staff_row(wanted, text, now))
     return rows, len(digests)
+
+
+def _staff_row(wanted: Wanted, text: Rendered, now) -> Notification:
+    """The outbox row of a message to a member of staff about no one event: in the app it is
+    delivered as it is written; by e-mail it waits for the delivery task."""
+    in_app = wanted.channel == NotificationChannel.IN_APP
+    return Notification(
+        channel=wanted.channel,
+        template=wanted.template,
+        recipient_id=wanted.recipient,
+        address=wanted.address,
+        language=text.language,
+        subject=text.subject,
+        body=text.body,
+        state=NotificationState.SENT if in_app else NotificationState.PENDING,
+        sent_at=now if in_app else None,
+        next_attempt_at=None if in_app else now,
+        created_at=now,
+    )
+
+
+def tell_executives(template: TemplateCode, context: dict[str, object]) -> int:
+    """A message about no one complaint (the monthly report) to every active executive (the
+    general manager and the management representative, SPEC §1), in the app and by e-mail, in
+    the company's language. Called inside the caller's transaction: the rows are written with
+    it and delivered after its commit. The caller makes it happen once (this writes what it is
+    asked to); returns how many people were told."""
+    now, text = timezone.now(), render(template, context, company_language())
+    people = staff().executives
+    rows = [_staff_row(w, text, now) for w in _to_people(people, template)]
+    if rows:
+        Notification.objects.bulk_create(rows)
+        ids = [row.pk for row in rows if row.state == NotificationState.PENDING]
+        if ids:
+            transaction.on_commit(partial(queue_delivery, ids))
+    return len(people)
 
 
 def _digest_context(numbers: list[str], breaches: dict[str, int]) -> dict[str, object]:

@@ -14,7 +14,8 @@ were not accepted, one "name: reason" a line) and summary (what was agreed and d
 words: acceptance, contact and promise, the plan's measures, completion, verification).
 The digest of imported complaints' past deadline steps (`PAST_STEPS_DIGEST`) has its own:
 count (complaints), breached (time limits breached), numbers (the first of them), rest (how
-many more), url (the overdue list).
+many more), url (the overdue list). The monthly report (`MONTHLY_REPORT`) too: period,
+registered, previous (the month before), year_before, level1, commentary (QA's), url.
 """
 
 from __future__ import annotations
@@ -205,6 +206,15 @@ DEFAULTS: dict[TemplateCode, Wording] = {
             "breached already. The warnings, breaches and escalations are recorded on their "
             "timelines and in the statistics, without a message for each: {{ numbers }}"
             "{% if rest %} and {{ rest }} more{% endif %}.\n{{ url }}"
+        ),
+    ),
+    TemplateCode.MONTHLY_REPORT: Wording(
+        _("Monthly complaint report {{ period }}"),
+        _(
+            "The complaint report for {{ period }} is issued. Complaints registered: "
+            "{{ registered }} ({{ previous }} the month before, {{ year_before }} a year "
+            "before); of level 1: {{ level1 }}.{% if commentary %}\n\nQuality department's "
+            "commentary:\n{{ commentary }}{% endif %}\n\n{{ url }}"
         ),
     ),
 }
