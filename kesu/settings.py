@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kesu.notifications",
     "kesu.statistics",
     "kesu.reports",
+    "kesu.appraisal",
     "kesu.workspace",
     "kesu.portal",
     "kesu.mail",

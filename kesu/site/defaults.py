@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from kesu.accounts.models import Department
+from kesu.appraisal.choices import Level, Measure
+from kesu.appraisal.models import Target
 from kesu.complaints.models import Category
 from kesu.deadlines.models import WorkCalendar, WorkingPeriod
 from kesu.policies.choices import ClockKind, TimeBasis, TimeUnit
@@ -171,6 +173,21 @@ CLOCK_EVENTS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+# The appraisal's targets (%) and weights, the same for departments and people: the seeds ask
+# for timeliness, resolution, satisfaction and return visits (S2-六(一), S4C-4) without
+# numbers; these are where a department that takes complaints seriously starts. Reopened and
+# repeat complaints are ceilings.
+TARGETS = [
+    (Measure.ACCEPTANCE_ON_TIME, "98", 15),
+    (Measure.HANDLING_ON_TIME, "95", 25),
+    (Measure.RESOLUTION, "90", 20),
+    (Measure.SATISFACTION, "85", 20),
+    (Measure.RETURN_VISIT, "100", 10),
+    (Measure.REOPEN, "5", 5),
+    (Measure.REPEAT, "5", 5),
+]
+
+
 @transaction.atomic
 def load_defaults() -> dict[str, int]:
     """Add the default configuration where it is missing; returns how many rows were added."""
@@ -180,6 +197,7 @@ def load_defaults() -> dict[str, int]:
         "keywords": 0,
         "time_limits": 0,
         "working_hours": 0,
+        "targets": 0,
     }
     departments: dict[str, Department] = {}
     for code, name, parent in DEPARTMENTS:
@@ -242,4 +260,12 @@ def load_defaults() -> dict[str, int]:
             for start, end in WORKING_HOURS
         )
         added["working_hours"] = 5 * len(WORKING_HOURS)
+    for level in Level:
+        for measure, target, weight in TARGETS:
+            _target, created = Target.objects.get_or_create(
+                level=level,
+                measure=measure,
+                defaults={"target_pct": Decimal(target), "weight": weight},
+            )
+            added["targets"] += created
     return added

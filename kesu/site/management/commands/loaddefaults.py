@@ -13,7 +13,7 @@ class Command(BaseCommand):
             _(
                 "Default configuration loaded: %(departments)s departments, %(categories)s "
                 "categories, %(keywords)s severity words, %(time_limits)s time limits, "
-                "%(working_hours)s working periods added."
+                "%(working_hours)s working periods, %(targets)s appraisal targets added."
             )
             % added
         )
