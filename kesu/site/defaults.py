@@ -260,10 +260,10 @@ def load_defaults() -> dict[str, int]:
             for start, end in WORKING_HOURS
         )
         added["working_hours"] = 5 * len(WORKING_HOURS)
-    for level in Level:
+    for scope in Level:
         for measure, target, weight in TARGETS:
             _target, created = Target.objects.get_or_create(
-                level=level,
+                level=scope,
                 measure=measure,
                 defaults={"target_pct": Decimal(target), "weight": weight},
             )
