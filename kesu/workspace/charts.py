@@ -159,11 +159,11 @@ def stacked_bars(
     height = legend_h + 6 + row_h * max(len(stacks), 1)
     body = []
     for i, name in enumerate(series):
-        x, y = (i % 4) * (width // 4), 4 + (i // 4) * 18
+        key_x, key_y = (i % 4) * (width // 4), 4 + (i // 4) * 18
         colour = PALETTE[i % len(PALETTE)]
         body.append(
-            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16}" y="{y + 10}" fill="{INK}">{_e(_short(name, 10))}</text>'
+            f'<rect x="{key_x}" y="{key_y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{key_x + 16}" y="{key_y + 10}" fill="{INK}">{_e(_short(name, 10))}</text>'
         )
     for row, stack in enumerate(stacks):
         y = legend_h + 3 + row * row_h

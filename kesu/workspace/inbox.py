@@ -296,7 +296,7 @@ def drilled_terms(filters: Filters) -> list[str]:
     if filters.channel:
         terms.append(str(Channel(filters.channel).label))
     if filters.department == NO_DEPARTMENT:
-        terms.append(_("no department yet"))
+        terms.append(str(_("no department yet")))
     elif filters.department is not None:
         department = Department.objects.filter(pk=filters.department).first()
         terms.append(

@@ -156,7 +156,7 @@ class Names:
             return {"category" if dimension == D.CATEGORY else "category_exact": code}
         if dimension == D.DEPARTMENT:
             return {"department": str(NO_DEPARTMENT if value is None else value)}
-        return {dimension.value: str(int(value) if dimension == D.SEVERITY else value)}
+        return {dimension.value: str(int(value) if isinstance(value, int) else value)}
 
 
 def list_link(period: Period, **params: str) -> str:
