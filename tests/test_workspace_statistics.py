@@ -292,3 +292,12 @@ def test_the_inbox_reads_the_drill_down_filters_leniently(history, people):
     drilled = client.get("/inbox/?tab=all&period=2026-11&channel=email").content.decode()
     assert '<input type="hidden" name="period" value="2026-11">' in drilled
     assert '<input type="hidden" name="channel" value="email">' in drilled
+
+
+def test_the_page_costs_a_fixed_number_of_queries(history, people, django_assert_max_num_queries):
+    client = _client(people.executive)
+    client.get("/statistics/", {"period": "2026-11"})  # the category tree cached, as in use
+    # session and user, the three periods of the table and of the Pareto, the trend, the
+    # departments' names: however many complaints there are
+    with django_assert_max_num_queries(12):
+        assert client.get("/statistics/", {"period": "2026", "by": "department"}).status_code == 200

@@ -70,14 +70,16 @@ def test_a_head_reads_the_statistics_and_drills_into_the_list(page, people):
     assert page.get_by_role("heading", name="统计", exact=True).is_visible()
 
     # the period: November 2026, typed as the paper form names it
-    page.get_by_label("期间").fill("2026-11")
+    page.get_by_label("期间", exact=True).fill("2026-11")
     page.get_by_role("button", name="显示").first.click()
     page.wait_for_url("**/statistics/?period=2026-11*")
     table = page.locator('[data-role="classified"]')
-    assert table.locator('[data-role="total"]').inner_text() == "11"  # the other departments' 3: not
+    assert (
+        table.locator('[data-role="total"]').inner_text() == "11"
+    )  # the other departments' 3: not
     assert "产品质量" in table.inner_text() and "服务质量" not in table.inner_text()
     assert page.locator("svg.chart").count() == 3  # the table's, the Pareto's, the trend's
-    assert page.locator('svg[role="img"] title').first.inner_text().startswith("2026-11")
+    assert page.locator('svg[role="img"] > title').first.text_content().startswith("2026-11")
     assert accessibility_violations(page) == []
     screenshot(page, "statistics")
 
@@ -87,7 +89,7 @@ def test_a_head_reads_the_statistics_and_drills_into_the_list(page, people):
     page.wait_for_url("**/statistics/?period=2026-11&by=channel*")
     rows = page.locator('[data-role="classified"] tbody tr')
     assert rows.first.locator("th").inner_text() == "电话热线"
-    phone = rows.first.locator("td.count a")
+    phone = rows.first.locator("td.now a")
     assert phone.inner_text() == "5"
 
     # a figure opens the list of exactly its complaints
@@ -116,4 +118,4 @@ def test_a_bad_period_is_a_message_in_the_page(page, people):
     log_in(page, people.executive.username)
     page.goto("/statistics/?period=2026-13")
     assert "“2026-13”不是有效的期间" in page.get_by_role("alert").inner_text()
-    assert page.get_by_label("期间").input_value() == "2026-13"
+    assert page.get_by_label("期间", exact=True).input_value() == "2026-13"
