@@ -97,6 +97,8 @@ def test_a_head_reads_the_statistics_and_drills_into_the_list(page, people):
     page.wait_for_url("**/inbox/?*channel=phone*")
     assert page.locator("#rows tr[data-number]").count() == 5
     assert "5 条投诉" in page.locator('[data-role="drilled"]').inner_text()
+    page.wait_for_load_state("networkidle")  # the tabs' counts arrive by htmx
+    assert accessibility_violations(page) == []
 
     # back, then a cell of the year-before column and a point of the trend
     page.go_back()
