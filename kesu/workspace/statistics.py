@@ -12,7 +12,7 @@ keys for people and lays out the rows.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -203,7 +203,6 @@ class Line:
     those of the period before and the year before."""
 
     label: str
-    href: str  # the list of the line's complaints this period
     cells: list[Figure]
     count: Figure
     previous: Figure
@@ -222,7 +221,6 @@ class Table:
     lines: list[Line]
     total: Line
     chart: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _figure(n: int, period: Period, params: dict[str, str]) -> Figure:
@@ -234,7 +232,6 @@ def _line(
 ) -> Line:
     return Line(
         label=label,
-        href=list_link(table.period, **params),
         cells=cells,
         count=_figure(row.count, table.period, params),
         previous=_figure(row.previous, table.previous, params),
