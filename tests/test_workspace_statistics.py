@@ -301,3 +301,15 @@ def test_the_page_costs_a_fixed_number_of_queries(history, people, django_assert
     # departments' names: however many complaints there are
     with django_assert_max_num_queries(12):
         assert client.get("/statistics/", {"period": "2026", "by": "department"}).status_code == 200
+
+
+def test_the_quick_links_stop_where_the_calendar_does(people):
+    for text in ("9998", "5000-01-01..9000-01-01"):
+        response = page(people.executive, period=text)
+        assert response.status_code == 200, text
+        labels = [label for label, _value in response.context["quick"]]
+        assert "上一期" in labels and "下一期" not in labels
+    quick = dict(page(people.executive, period="2026-Q4").context["quick"])
+    assert (quick["上一期"], quick["下一期"]) == ("2026-Q3", "2027-Q1")
+    days = dict(page(people.executive, period="2026-11-03..2026-11-20").context["quick"])
+    assert days["下一期"] == "2026-11-21..2026-12-08"

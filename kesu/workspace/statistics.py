@@ -373,8 +373,11 @@ def _quick_periods(period: Period) -> list[tuple[str, str]]:
     today = timezone.localtime(clock.now()).date()
     this_month = Period.month(today.year, today.month)
     choices = [(_("Previous"), period.previous())]
-    after = following(period)
-    if period_in_range(after):
+    try:
+        after: Period | None = following(period)
+    except (OverflowError, ValueError):  # a range of days reaching past the year 9999
+        after = None
+    if after is not None and period_in_range(after):
         choices.append((_("Next"), after))
     choices += [
         (_("This month"), this_month),
