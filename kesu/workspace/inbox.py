@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
-from kesu.accounts.models import User
+from kesu.accounts.models import Department, User
 from kesu.complaints.authority import decision_filter, department_scope
-from kesu.complaints.choices import Action, Severity, State
+from kesu.complaints.choices import Action, Channel, Kind, Severity, State
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
     categories_by_code,
@@ -25,6 +25,8 @@ from kesu.complaints.queries import (
 )
 from kesu.core import clock, keyset
 from kesu.core.encoding import in_range
+from kesu.statistics.periods import Period
+from kesu.statistics.periods import parse as parse_period
 
 COUNT_CAP = 1000  # counts above this show as "999+": counting never walks a whole table
 
@@ -160,6 +162,12 @@ class Filters:
     severity: int | None = None
     registered_from: date | None = None
     sort: Sort = Sort.NEWEST
+    # The statistics' drill-down (kesu.workspace.statistics): the complaints behind one figure.
+    period: Period | None = None  # registered within it (its local days, half-open bounds)
+    category_exact: str = ""  # that category itself, not those below it (a subcategory row)
+    kind: str = ""
+    channel: str = ""
+    department: int | None = None  # a department's id; NO_DEPARTMENT: none given yet
 
     @classmethod
     def from_query(cls, query) -> "Filters":
@@ -175,12 +183,26 @@ class Filters:
             sort = Sort(query.get("sort", Sort.NEWEST))
         except ValueError:
             sort = Sort.NEWEST
+        kind, channel = query.get("kind", ""), query.get("channel", "")
+        codes = categories_by_code() if "category_exact" in query else {}
         return cls(
             state=state if state in State.values or state == OPEN else "",
             category=query.get("category", ""),
             severity=int(severity) if severity in {str(s.value) for s in Severity} else None,
             registered_from=since,
             sort=sort,
+            period=_period_or_none(query.get("period", "")),
+            category_exact=exact if (exact := query.get("category_exact", "")) in codes else "",
+            kind=kind if kind in Kind.values else "",
+            channel=channel if channel in Channel.values else "",
+            department=_department_or_none(query.get("department", "")),
+        )
+
+    @property
+    def drilled(self) -> bool:
+        """Narrowed by a filter the search form does not show (a statistics figure's)."""
+        return bool(
+            self.period or self.category_exact or self.kind or self.channel or self.department
         )
 
     def apply(self, qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
@@ -196,6 +218,18 @@ class Filters:
             severity=self.severity,
             registered_from=start,
         )
+        if self.period is not None:  # the bounds `statistics.counts` counts within
+            qs = qs.filter(registered_at__gte=self.period.start, registered_at__lt=self.period.end)
+        if self.category_exact:
+            qs = qs.filter(category=categories_by_code()[self.category_exact])
+        if self.kind:
+            qs = qs.filter(kind=self.kind)
+        if self.channel:
+            qs = qs.filter(channel=self.channel)
+        if self.department == NO_DEPARTMENT:
+            qs = qs.filter(department__isnull=True)
+        elif self.department is not None:
+            qs = qs.filter(department_id=self.department)
         if self.sort == Sort.DUE:
             qs = qs.filter(due_at__isnull=False, closed_at__isnull=True)
         return qs
@@ -208,8 +242,68 @@ class Filters:
             "severity": self.severity or "",
             "from": self.registered_from.isoformat() if self.registered_from else "",
             "sort": "" if self.sort == Sort.NEWEST else self.sort.value,
+            "period": str(self.period) if self.period else "",
+            "category_exact": self.category_exact,
+            "kind": self.kind,
+            "channel": self.channel,
+            "department": "" if self.department is None else self.department,
         }
         return urlencode({k: v for k, v in params.items() if v})
+
+
+NO_DEPARTMENT = 0  # the department filter's "none given yet" (no department has id 0)
+
+
+def period_in_range(period: Period) -> bool:
+    """Whether the period, the one before, the year before and the twelve months up to it
+    all have local midnights Kesu can write (`parse` reads the years 1000 … 9999)."""
+    try:
+        days = (
+            period.previous().first,
+            period.year_before().first,
+            period.last.replace(day=1) - timedelta(days=366),
+            period.last + timedelta(days=1),
+        )
+    except (OverflowError, ValueError):  # a date before the year 1 or after 9999
+        return False
+    return all(in_range(day) for day in days)
+
+
+def _period_or_none(text: str) -> Period | None:
+    try:
+        period = parse_period(text) if text else None
+    except ValueError:
+        return None
+    return period if period is not None and period_in_range(period) else None
+
+
+def _department_or_none(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def drilled_terms(filters: Filters) -> list[str]:
+    """The statistics' filters in force, as people read them (the inbox names them above the
+    list, since its search form has no field for them)."""
+    terms = []
+    if filters.period is not None:
+        terms.append(_("registered in %(period)s") % {"period": filters.period})
+    if filters.category_exact:
+        found = categories_by_code().get(filters.category_exact)
+        name = found.name if found else filters.category_exact
+        terms.append(_("category %(name)s itself, not those below it") % {"name": name})
+    if filters.kind:
+        terms.append(str(Kind(filters.kind).label))
+    if filters.channel:
+        terms.append(str(Channel(filters.channel).label))
+    if filters.department == NO_DEPARTMENT:
+        terms.append(str(_("no department yet")))
+    elif filters.department is not None:
+        department = Department.objects.filter(pk=filters.department).first()
+        terms.append(
+            _("department %(name)s")
+            % {"name": department.name if department else filters.department}
+        )
+    return terms
 
 
 def page_of(qs: QuerySet[Complaint], sort: Sort, cursor: str | None, limit: int):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kesu.workspace import inbox_views, views
+from kesu.workspace import inbox_views, statistics, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/views", inbox_views.inbox_save_view, name="inbox_save_view"),
     path("inbox/views/<int:pk>/delete", inbox_views.inbox_delete_view, name="inbox_delete_view"),
     path("register/", views.register, name="register"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
     path("register/assist", views.register_assist, name="register_assist"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/fresh", inbox_views.complaint_fresh, name="complaint_fresh"),

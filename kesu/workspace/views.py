@@ -60,6 +60,7 @@ from kesu.workspace.inbox import (
     capped_count,
     complaints_in,
     deadline_of,
+    drilled_terms,
     listing,
     page_of,
     tabs_for,
@@ -110,6 +111,13 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     if not request.htmx:
         context.update(inbox_page_tools(request, tab, q, filters))
+        if filters.drilled:  # from a statistics figure: say which, and how many match
+            matching = capped_count(shown.complaints)
+            context.update(
+                drilled=drilled_terms(filters),
+                matching=matching,
+                matching_n=int(matching.rstrip("+")),
+            )
     template = "workspace/_inbox_rows.html" if request.htmx else "workspace/inbox.html"
     return render(request, template, context)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from kesu.core import phones
 from kesu.workspace.action_forms import error_id
 from kesu.workspace.register_form import LABELS, MAX_LENGTHS
+from kesu.workspace.statistics import may_see_statistics as sees_statistics
 
 register = template.Library()
 
@@ -101,3 +102,9 @@ def may_register(user) -> bool:
     from kesu.complaints.actions import may_register as allowed
 
     return allowed(user)
+
+
+@register.filter
+def may_see_statistics(user) -> bool:
+    """Whether the navigation offers the statistics section (kesu.workspace.statistics)."""
+    return sees_statistics(user)
