@@ -31,7 +31,8 @@ def register_in_november(people, severities=(3, 3, 1)):
     intake = people.api(people.intake)
     for day, severity in enumerate(severities, start=3):
         with time_machine.travel(at(2026, 11, day, 10), tick=False):
-            response = intake.post("/complaints", complaint_payload(severity=severity))
+            payload = complaint_payload(severity=severity, severity_reason="按客户影响定级")
+            response = intake.post("/complaints", payload)
             assert response.status_code == 201, response.content
 
 
@@ -84,7 +85,7 @@ def test_issue_tells_every_executive_once_with_the_months_figures(people):
 def test_the_task_issues_the_month_before_when_it_is_due_and_only_once(people):
     register_in_november(people, severities=(2,))
     with time_machine.travel(at(2026, 12, 1, 9, 0), tick=False):
-        issue_monthly_report.call_local()
+        assert issue_monthly_report.call_local() == "2026-10"  # still October's turn
     assert not MonthlyReport.objects.filter(period="2026-11").exists()
     with time_machine.travel(at(2026, 12, 1, 16, 10), tick=False):
         assert issue_monthly_report.call_local() == "2026-11"
@@ -92,7 +93,8 @@ def test_the_task_issues_the_month_before_when_it_is_due_and_only_once(people):
     report = MonthlyReport.objects.get(period="2026-11")
     assert report.state == ReportState.ISSUED and report.issued_by is None
     assert report.events.filter(type=ReportEventType.ISSUED).count() == 1
-    assert reports_sent().filter(channel=NotificationChannel.IN_APP).count() == 1
+    in_app = reports_sent().filter(channel=NotificationChannel.IN_APP)
+    assert sorted(n.subject[-7:] for n in in_app) == ["2026-10", "2026-11"]
 
 
 def test_only_qa_writes_the_commentary_and_only_before_the_issue(people):
