@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from ninja import Path as PathParam
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -189,14 +190,18 @@ def content_disposition(name: str, fallback: str) -> str:
     response=refusals(403, 422),
     openapi_extra={
         "responses": {
-            200: {
+            "200": {
                 "description": "the file",
                 "content": {XLSX: _BINARY, CSV: _BINARY, ZIP: _BINARY},
             }
         }
     },
 )
-def monthly(request: AuthenticatedHttpRequest, period: str, query: Query[MonthlyQuery]):
+def monthly(
+    request: AuthenticatedHttpRequest,
+    query: Query[MonthlyQuery],
+    period: str = PathParam(..., description=PERIOD_HELP),
+):
     """The monthly statistics workbook for `period` (any period `classified` takes):
     a summary (totals, month-on-month, year-on-year), one sheet per breakdown (category,
     subcategory, severity, kind, channel, department), the 《顾客投诉分类统计表》 (category ×

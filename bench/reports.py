@@ -1,0 +1,157 @@
+"""`make bench`, reports: the monthly workbook's memory and time at 100,000 raw-list rows
+(issue #16: an xlsx of 100k rows with peak RSS ≤ 300 MiB).
+
+    .venv/bin/python bench/reports.py [--db sqlite|postgres] [--size 100000] [--quick]
+
+1. A fresh database filled with `--size` complaints (rows shaped as registration writes
+   them, spread over the 24 months before this one; `fill.py`).
+2. `kesu report monthly FIRST..LAST --format xlsx` over the days that hold every one of them,
+   so the workbook's raw list has `--size` rows (and its statistics sheets count them all),
+   run as its own process exactly as a person runs it: its wall time, and its peak resident
+   memory as the kernel counts it (`wait4`'s `ru_maxrss`: Python, Django, the queries and
+   the writer together). The same for `--format csv` (the zip of one CSV per table).
+Prints one JSON document on stdout; progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import fill  # noqa: E402
+from bench.run import PG_DEFAULT_URL, personas, prepare, recreate_postgres  # noqa: E402
+
+T0 = time.perf_counter()
+TARGETS = {"xlsx_peak_rss_mib": 300}
+
+
+def log(message: str) -> None:
+    print(f"[{time.perf_counter() - T0:7.1f}s] reports: {message}", file=sys.stderr, flush=True)
+
+
+def options(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--size", type=int, default=100_000, help="complaints (raw-list rows)")
+    ap.add_argument("--quick", action="store_true", help="10k complaints")
+    ap.add_argument("--workdir", default="/tmp/kesu-bench-reports")  # noqa: S108
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.size = 10_000
+    return args
+
+
+def days_of_everything() -> str:
+    """The period (a range of local days) that holds every registration."""
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from kesu.complaints.models import Complaint
+
+    bounds = Complaint.objects.aggregate(first=Min("registered_at"), last=Max("registered_at"))
+    first, last = (timezone.localdate(bounds[k]) for k in ("first", "last"))
+    return f"{first.isoformat()}..{last.isoformat()}"
+
+
+def run_report(env: dict, period: str, fmt: str, out: Path) -> dict:
+    """`kesu report monthly PERIOD --format FMT -o OUT` in its own process: seconds, peak RSS."""
+    kesu = Path(sys.executable).with_name("kesu")
+    argv = [str(kesu)] if kesu.exists() else [sys.executable, "-m", "kesu"]
+    argv += ["report", "monthly", period, "--format", fmt, "-o", str(out)]
+    errors = out.with_suffix(".stderr")
+    with errors.open("w") as stderr:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=stderr)
+        _pid, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the fill's
+        seconds = time.perf_counter() - t0
+    child.returncode = code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"kesu report failed ({code}): {errors.read_text()[-800:]}")
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
+        "file_mib": round(out.stat().st_size / 2**20, 1),
+    }
+
+
+def raw_rows(path: Path) -> int:
+    """Rows of the raw-list sheet, counted in the file's XML (no spreadsheet library: fast)."""
+    with zipfile.ZipFile(path) as archive:
+        sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+        last = max(sheets, key=lambda n: int(n.removeprefix("xl/worksheets/sheet")[:-4]))
+        with archive.open(last) as sheet:
+            return sum(chunk.count(b"<row ") for chunk in iter(lambda: sheet.read(1 << 20), b""))
+
+
+def run(args) -> dict:
+    workdir = Path(args.workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
+    data = workdir / "data"
+    data.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KESU_ACCESS_LOG")}
+    env.update(KESU_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="kesu.settings")
+    url = None
+    if args.db == "postgres":
+        url = os.environ.get("DATABASE_URL") or PG_DEFAULT_URL.replace(
+            "kesu_bench", "kesu_bench_reports"
+        )
+        env["DATABASE_URL"] = url
+        recreate_postgres(url)
+    os.environ.clear()
+    os.environ.update(env)
+    out: dict = {"db": args.db, "size": args.size, "targets": TARGETS}
+    out["prepare"] = prepare(env, workdir)
+    import django
+
+    django.setup()
+    personas()
+    from django.db import connections
+
+    ref = fill.load_reference()
+    connections.close_all()
+    writer = (
+        fill.SqliteWriter(str(data / "kesu.sqlite3"), ref)
+        if args.db == "sqlite"
+        else fill.PostgresWriter(url, ref)
+    )
+    t0 = time.perf_counter()
+    out["fill"] = fill.fill(writer, ref, args.size, sqlite=args.db == "sqlite", seed=5, log=log)
+    out["fill"]["seconds"] = round(time.perf_counter() - t0, 1)
+    log(f"filled {args.size:,} complaints in {out['fill']['seconds']} s")
+    period = days_of_everything()
+    connections.close_all()
+    out["period"] = period
+    xlsx = workdir / "monthly.xlsx"
+    out["xlsx"] = run_report(env, period, "xlsx", xlsx)
+    out["xlsx"]["raw_list_rows"] = raw_rows(xlsx) - 3  # the title, caption and header rows
+    log(f"xlsx: {out['xlsx']}")
+    out["csv_zip"] = run_report(env, period, "csv", workdir / "monthly.zip")
+    log(f"csv: {out['csv_zip']}")
+    out["pass"] = {
+        "xlsx_peak_rss_mib": out["xlsx"]["peak_rss_mib"] <= TARGETS["xlsx_peak_rss_mib"],
+        "raw_list_has_every_row": out["xlsx"]["raw_list_rows"] == args.size,
+    }
+    out["seconds"] = round(time.perf_counter() - T0, 1)
+    return out
+
+
+def main(argv=None) -> int:
+    args = options(argv)
+    result = run(args)
+    print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
