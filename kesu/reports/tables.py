@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kesu.accounts.models import Department
 from kesu.complaints.choices import Channel, Kind, Severity
@@ -158,7 +159,7 @@ def comparison_columns() -> list[Column]:
     return [
         Column(_("This period"), ColumnKind.INTEGER),
         Column(_("Period before"), ColumnKind.INTEGER),
-        Column(_("Change"), ColumnKind.INTEGER),
+        Column(pgettext("statistics", "Change"), ColumnKind.INTEGER),
         Column(_("Change (%)"), ColumnKind.PERCENT),
         Column(_("Year before"), ColumnKind.INTEGER),
         Column(_("Year-on-year change"), ColumnKind.INTEGER),

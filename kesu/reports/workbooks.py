@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kesu.complaints.choices import Channel, Kind, Severity, State
 from kesu.complaints.models import Complaint
@@ -57,7 +58,7 @@ TABLE_CODES = (SUMMARY, *BREAKDOWNS, CLASSIFIED, COMPLAINTS)
 def table_title(code: str) -> str:
     """A table's title for people, by its code."""
     titles = {
-        SUMMARY: _("Summary"),
+        SUMMARY: pgettext("report sheet", "Summary"),
         "category": _("By category"),
         "subcategory": _("By subcategory"),
         "severity": _("By severity"),
@@ -65,7 +66,7 @@ def table_title(code: str) -> str:
         "channel": _("By channel"),
         "department": _("By department"),
         CLASSIFIED: _("Complaint classification table"),
-        COMPLAINTS: _("Complaints registered"),
+        COMPLAINTS: _("Complaint list"),
     }
     return titles[code]
 
