@@ -191,6 +191,8 @@ def _tricky_table() -> Table:
         "公式",
         [Column("文本"), Column("数量", ColumnKind.INTEGER), Column("比例", ColumnKind.PERCENT)],
         [[text, -3, -12.5] for text in TRICKY],
+        totals=[["=合计", -9, None]],
+        notes=["=说明"],
     )
 
 
@@ -198,9 +200,11 @@ def test_a_formula_like_text_is_a_string_cell_with_its_value_unchanged(tmp_path)
     path = tmp_path / "tricky.xlsx"
     write_xlsx([_tricky_table()], path)
     sheet = openpyxl.load_workbook(path)["公式"]
-    cells = list(sheet.iter_rows(min_row=3))
+    *cells, total, note = list(sheet.iter_rows(min_row=3))
     # as Excel reads a text: OOXML's _xHHHH_ escapes undone (openpyxl leaves them)
     assert [unescape(row[0].value) for row in cells] == TRICKY
+    assert (total[0].value, total[0].data_type, total[1].value) == ("=合计", "s", -9)
+    assert (note[0].value, note[0].data_type) == ("=说明", "s")
     assert cells[0][0].quotePrefix
     assert all(row[0].data_type == "s" for row in cells)
     assert all(row[1].value == -3 and row[1].data_type == "n" for row in cells)
@@ -214,7 +218,8 @@ def test_a_formula_like_text_is_escaped_in_csv_and_numbers_stay_numbers():
     write_csv(_tricky_table(), stream)
     rows = list(csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["文本", "数量", "比例"]
-    for row, text in zip(rows[1:], TRICKY, strict=True):
+    assert rows[-1] == ["'=合计", "-9", ""]
+    for row, text in zip(rows[1:-1], TRICKY, strict=True):
         assert row[0].startswith("'") == text.startswith((*FORMULA_STARTS, "'"))
         assert csv_unescaped(row[0]) == text
         assert row[1:] == ["-3", "-12.5"]

@@ -198,7 +198,7 @@ class Workbook:
             cells = self._cells(sheet, table.columns, row, font=_TOTAL_FONT)
             sheet.append(cells)
         for note in table.notes:
-            sheet.append([_text(note)])
+            sheet.append([_cell(sheet, ColumnKind.TEXT, note)])
         return count
 
     @staticmethod
