@@ -90,8 +90,13 @@ def raw_rows(path: Path) -> int:
     with zipfile.ZipFile(path) as archive:
         sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
         last = max(sheets, key=lambda n: int(n.removeprefix("xl/worksheets/sheet")[:-4]))
+        count, tail = 0, b""
         with archive.open(last) as sheet:
-            return sum(chunk.count(b"<row ") for chunk in iter(lambda: sheet.read(1 << 20), b""))
+            for chunk in iter(lambda: sheet.read(1 << 20), b""):
+                joined = tail + chunk  # a tag may straddle two chunks
+                count += joined.count(b"<row ")
+                tail = joined[-4:]  # shorter than the tag: never counted twice
+        return count
 
 
 def run(args) -> dict:

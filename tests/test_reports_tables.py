@@ -100,8 +100,10 @@ def test_every_figure_equals_classified(people):
             ], code
         assert total[1:3] == [result.total.count, result.total.previous], code
     # November: leak, valve, east, late (23:30 on the 30th); not the one at December's
-    # first midnight
+    # first midnight. The raw list holds exactly the complaints counted.
     assert classified(NOVEMBER, by=()).total.count == 4
+    _header, listed = _body(_sheet(book, workbooks.COMPLAINTS))
+    assert len(listed) == 4
 
 
 def test_the_classified_form_is_category_by_severity_with_the_row_totals(people):
