@@ -348,5 +348,16 @@ def test_the_complaint_list_is_read_lazily_in_one_query(people, django_assert_nu
     labels = workbooks.Labels()
     rows = workbooks.complaints_table(NOVEMBER, None, labels).rows
     assert not isinstance(rows, (list, tuple))  # nothing read yet
-    with django_assert_num_queries(1):  # the complaints, their category, department, owner
+    # the complaints in chunks, and the departments' names once (nobody owns one yet)
+    with django_assert_num_queries(2):
         assert len(list(rows)) == 4
+
+
+def test_labels_name_people_departments_and_category_paths(people):
+    labels = workbooks.Labels()
+    leak = Category.objects.get(code="construction_leak")
+    assert labels.person(people.handler_east.pk) == "张经理"
+    assert labels.department(people.handler_east.department_id) == "华东区域"
+    assert labels.category(leak.pk, path=True) == f"{leak.parent.name} / {leak.name}"
+    with translation.override("en"):
+        assert labels.category(leak.pk) == "Leaks"

@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kesu.accounts.models import Department
+from kesu.accounts.choices import Role
+from kesu.accounts.models import Department, User
 from kesu.complaints.choices import Channel, Kind, Severity
 from kesu.complaints.models import Category
 from kesu.complaints.queries import categories_by_id
@@ -114,6 +115,7 @@ class Labels:
         self.categories = categories_by_id()
         self._parents = {pk: c.parent_id for pk, c in self.categories.items()}
         self._departments: dict[int, str] | None = None
+        self._people: dict[int, str] | None = None
 
     def category(self, pk: int | None, *, path: bool = False) -> str:
         if pk is None:
@@ -134,6 +136,15 @@ class Labels:
         if self._departments is None:
             self._departments = dict(Department.objects.values_list("pk", "name"))
         return self._departments.get(pk, "?")
+
+    def person(self, pk: int | None) -> str:
+        """A person's name as the workspace shows it (`User.get_full_name`)."""
+        if pk is None:
+            return ""
+        if self._people is None:
+            staff = User.objects.exclude(role=Role.CUSTOMER)  # owners are staff
+            self._people = {u.pk: u.get_full_name() for u in staff}
+        return self._people.get(pk, "?")
 
     def of(self, dimension: Dimension, key: Key) -> str:
         if dimension == Dimension.DEPARTMENT:

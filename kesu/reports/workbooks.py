@@ -132,43 +132,82 @@ def complaints_columns() -> list[Column]:
 CHUNK = 2000  # complaints read per round trip of the raw list
 
 
-def registered_complaints(period: Period, scope: QuerySet[Complaint] | None) -> QuerySet[Complaint]:
-    """The complaints registered in the period, oldest first: the counts' rule, the instant of
-    the `register` event, read from `registered_at`, which `actions.register` writes from the
-    same value and nothing changes. Read in the order of its index (registered_at, then the
-    row id the index carries), so the database streams the rows instead of sorting them:
-    sorting 100,000 wide rows took SQLite 100 MiB (bench/reports.py)."""
+RAW_FIELDS = (
+    "number",
+    "registered_at",
+    "anonymous",
+    "complainant_name",
+    "complainant_org",
+    "category_id",
+    "severity",
+    "kind",
+    "channel",
+    "department_id",
+    "owner_id",
+    "state",
+    "closed_at",
+    "claim_amount",
+    "title",
+)
+
+
+def registered_complaints(period: Period, scope: QuerySet[Complaint] | None) -> QuerySet[Any]:
+    """The raw list's values of the complaints registered in the period, oldest first.
+
+    The counts' rule, the instant of the `register` event, is read from `registered_at`,
+    which `actions.register` writes from the same value and nothing changes. The rows come
+    in the order of its index (registered_at, then the row id the index carries), so the
+    database streams them instead of sorting them (SQLite took 100 MiB to sort 100,000 wide
+    rows, bench/reports.py), and as tuples, not models: names are looked up in small maps."""
     complaints = Complaint.objects.all() if scope is None else scope
     return (
         complaints.filter(registered_at__gte=period.start, registered_at__lt=period.end)
-        .select_related("category", "department", "owner")
         .order_by("registered_at", "pk")
+        .values_list(*RAW_FIELDS)
     )
 
 
-def complaint_rows(complaints: QuerySet[Complaint], labels: Labels) -> Iterator[list[Any]]:
+def complaint_rows(values: QuerySet[Any], labels: Labels) -> Iterator[list[Any]]:
     """One row per complaint, read in chunks: never the whole list in memory."""
     anonymous = _("Anonymous")
-    for c in complaints.iterator(chunk_size=CHUNK):
-        customer = (
-            anonymous
-            if c.anonymous
-            else " ".join(part for part in (c.complainant_name, c.complainant_org) if part)
-        )
+    names = {
+        **{s.value: str(s.label) for s in Severity},
+        **{k.value: str(k.label) for k in (*Kind, *Channel, *State)},
+    }
+    categories: dict[int, str] = {}
+    for (
+        number,
+        registered_at,
+        is_anonymous,
+        name,
+        organisation,
+        category,
+        severity,
+        kind,
+        channel,
+        department,
+        owner,
+        state,
+        closed_at,
+        claim_amount,
+        title,
+    ) in values.iterator(chunk_size=CHUNK):
+        if category not in categories:
+            categories[category] = labels.category(category, path=True)
         yield [
-            c.number,
-            c.registered_at,
-            customer,
-            labels.category(c.category_id, path=True),
-            str(Severity(c.severity).label),
-            str(Kind(c.kind).label),
-            str(Channel(c.channel).label),
-            c.department.name if c.department else "",
-            c.owner.get_full_name() if c.owner else "",
-            str(State(c.state).label),
-            c.closed_at,
-            c.claim_amount,
-            c.title,
+            number,
+            registered_at,
+            anonymous if is_anonymous else " ".join(p for p in (name, organisation) if p),
+            categories[category],
+            names[severity],
+            names[kind],
+            names[channel],
+            labels.department(department) if department else "",
+            labels.person(owner),
+            names[state],
+            closed_at,
+            claim_amount,
+            title,
         ]
 
 
