@@ -5,11 +5,13 @@
 
 1. A fresh database filled with `--size` complaints (rows shaped as registration writes
    them, spread over the 24 months before this one; `fill.py`).
-2. `kesu report monthly FIRST..LAST --format xlsx` over the days that hold every one of them,
-   so the workbook's raw list has `--size` rows (and its statistics sheets count them all),
-   run as its own process exactly as a person runs it: its wall time, and its peak resident
-   memory as the kernel counts it (`wait4`'s `ru_maxrss`: Python, Django, the queries and
-   the writer together). The same for `--format csv` (the zip of one CSV per table).
+2. `kesu report monthly FIRST..LAST --format xlsx` over the days that hold every one of them
+   (or the last `--rows`), so the workbook's raw list has that many rows (and its statistics
+   sheets count them), run as its own process exactly as a person runs it: its wall time,
+   and its peak resident memory as the kernel counts it (`wait4`'s `ru_maxrss`: Python,
+   Django, the queries, the writer, and the pages of the SQLite file it maps, up to
+   `mmap_size`), with its private memory (RssAnon) sampled beside it. The same for
+   `--format csv` (the zip of one CSV per table).
 Prints one JSON document on stdout; progress on stderr.
 """
 
@@ -44,6 +46,12 @@ def options(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     ap.add_argument("--size", type=int, default=100_000, help="complaints (raw-list rows)")
+    ap.add_argument(
+        "--rows",
+        type=int,
+        help="raw-list rows: the workbook covers the days of the last ROWS registrations "
+        "(default: all of them); e.g. --size 1000000 --rows 100000, as issue #16 asks",
+    )
     ap.add_argument("--quick", action="store_true", help="10k complaints")
     ap.add_argument("--workdir", default="/tmp/kesu-bench-reports")  # noqa: S108
     args = ap.parse_args(argv)
@@ -52,16 +60,20 @@ def options(argv=None):
     return args
 
 
-def days_of_everything() -> str:
-    """The period (a range of local days) that holds every registration."""
-    from django.db.models import Max, Min
+def days_of_the_last(rows: int | None) -> str:
+    """The range of local days that holds the last `rows` registrations (all: None), from the
+    day of the oldest of them; whole days, so it may hold a few more."""
     from django.utils import timezone
 
     from kesu.complaints.models import Complaint
 
-    bounds = Complaint.objects.aggregate(first=Min("registered_at"), last=Max("registered_at"))
-    first, last = (timezone.localdate(bounds[k]) for k in ("first", "last"))
-    return f"{first.isoformat()}..{last.isoformat()}"
+    newest_first = Complaint.objects.order_by("-registered_at").values_list(
+        "registered_at", flat=True
+    )
+    last = newest_first.first()
+    first = newest_first[rows - 1] if rows else newest_first.last()
+    assert first is not None and last is not None, "the database holds no complaint"
+    return f"{timezone.localdate(first).isoformat()}..{timezone.localdate(last).isoformat()}"
 
 
 def run_report(env: dict, period: str, fmt: str, out: Path) -> dict:
@@ -70,10 +82,16 @@ def run_report(env: dict, period: str, fmt: str, out: Path) -> dict:
     argv = [str(kesu)] if kesu.exists() else [sys.executable, "-m", "kesu"]
     argv += ["report", "monthly", period, "--format", fmt, "-o", str(out)]
     errors = out.with_suffix(".stderr")
+    anon = 0
     with errors.open("w") as stderr:
         t0 = time.perf_counter()
         child = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=stderr)
-        _pid, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the fill's
+        while True:  # this child's own peak (wait4), not the fill's; its private memory sampled
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            anon = max(anon, _anonymous_kib(child.pid))
+            time.sleep(0.1)
         seconds = time.perf_counter() - t0
     child.returncode = code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -81,8 +99,22 @@ def run_report(env: dict, period: str, fmt: str, out: Path) -> dict:
     return {
         "seconds": round(seconds, 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
+        "peak_anonymous_mib_sampled": round(anon / 1024, 1),
         "file_mib": round(out.stat().st_size / 2**20, 1),
     }
+
+
+def _anonymous_kib(pid: int) -> int:
+    """The process's private memory now (RssAnon): RSS without the pages of files it maps,
+    such as SQLite's memory-mapped database (PRAGMA mmap_size in kesu/settings.py)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def raw_rows(path: Path) -> int:
@@ -134,7 +166,7 @@ def run(args) -> dict:
     out["fill"] = fill.fill(writer, ref, args.size, sqlite=args.db == "sqlite", seed=5, log=log)
     out["fill"]["seconds"] = round(time.perf_counter() - t0, 1)
     log(f"filled {args.size:,} complaints in {out['fill']['seconds']} s")
-    period = days_of_everything()
+    period = days_of_the_last(args.rows)
     connections.close_all()
     out["period"] = period
     xlsx = workdir / "monthly.xlsx"
@@ -145,7 +177,7 @@ def run(args) -> dict:
     log(f"csv: {out['csv_zip']}")
     out["pass"] = {
         "xlsx_peak_rss_mib": out["xlsx"]["peak_rss_mib"] <= TARGETS["xlsx_peak_rss_mib"],
-        "raw_list_has_every_row": out["xlsx"]["raw_list_rows"] == args.size,
+        "raw_list_rows_at_least_asked": out["xlsx"]["raw_list_rows"] >= (args.rows or args.size),
     }
     out["seconds"] = round(time.perf_counter() - T0, 1)
     return out
