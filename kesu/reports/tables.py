@@ -29,6 +29,7 @@ from kesu.complaints.models import Category
 from kesu.complaints.queries import categories_by_id
 from kesu.core.trees import path_up
 from kesu.statistics.counts import Classified, Dimension, Key, Row
+from kesu.statistics.periods import Period, Span
 
 
 class ColumnKind(enum.StrEnum):
@@ -190,14 +191,21 @@ def compared(row: Row) -> list[Any]:
     ]
 
 
+def period_days(period: Period) -> str:
+    """A period as people read it: a month, quarter or year with its days; a range of days
+    as its days alone."""
+    days = {"first": period.first.isoformat(), "last": period.last.isoformat()}
+    if period.span == Span.DAYS:
+        return _("%(first)s to %(last)s") % days
+    return _("%(period)s (%(first)s to %(last)s)") % {"period": period, **days}
+
+
 def period_caption(result: Classified) -> str:
     """The period, its days, and what it is compared with."""
-    return _("%(period)s (%(first)s – %(last)s); compared with %(previous)s and %(year)s") % {
-        "period": result.period,
-        "first": result.period.first.isoformat(),
-        "last": result.period.last.isoformat(),
-        "previous": result.previous,
-        "year": result.year_before,
+    return _("Period: %(period)s; compared with %(previous)s and, a year before, %(year)s") % {
+        "period": period_days(result.period),
+        "previous": period_days(result.previous),
+        "year": period_days(result.year_before),
     }
 
 

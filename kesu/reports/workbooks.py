@@ -36,6 +36,7 @@ from kesu.reports.tables import (
     comparison_columns,
     crossed_table,
     period_caption,
+    period_days,
 )
 from kesu.reports.writers import Workbook, write_csv, write_csv_zip
 from kesu.statistics.counts import Dimension, classified
@@ -217,8 +218,7 @@ def complaints_table(period: Period, scope: QuerySet[Complaint] | None, labels: 
         table_title(COMPLAINTS),
         complaints_columns(),
         complaint_rows(registered_complaints(period, scope), labels),
-        caption=_("%(period)s (%(first)s – %(last)s)")
-        % {"period": period, "first": period.first.isoformat(), "last": period.last.isoformat()},
+        caption=_("Period: %(period)s") % {"period": period_days(period)},
     )
 
 
