@@ -110,7 +110,7 @@ def test_no_token_is_401(people):
         ({"period": "2026-13"}, "period"),
         ({"period": "November"}, "period"),
         ({"period": "2026-11-20..2026-11-03"}, "period"),
-        ({"period": "2026-11", "by": "category,handler"}, "by"),
+        ({"period": "2026-11", "by": "category,colour"}, "by"),
         ({"period": "2026-11", "by": "severity,severity"}, "by"),
         ({}, "period"),
     ],

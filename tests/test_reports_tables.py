@@ -361,3 +361,12 @@ def test_labels_name_people_departments_and_category_paths(people):
     assert labels.category(leak.pk, path=True) == f"{leak.parent.name} / {leak.name}"
     with translation.override("en"):
         assert labels.category(leak.pk) == "Leaks"
+
+
+def test_the_handler_and_cause_dimensions_read_as_names(people):
+    """The statistics add these two (issue #16); their rows read as people and causes."""
+    labels = workbooks.Labels()
+    assert labels.of("handler", people.handler_east.pk) == "张经理"
+    assert labels.of("handler", None) == translation.gettext("Not accepted yet")
+    assert labels.of("cause", "defect") == translation.gettext("Clear quality defect")
+    assert labels.username(people.handler_east.pk) == "zhang_east"

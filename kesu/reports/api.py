@@ -22,7 +22,7 @@ from kesu.complaints.errors import invalid
 from kesu.core.refusals import refusals
 from kesu.reports import workbooks
 from kesu.reports.access import statistics_scope
-from kesu.reports.tables import Labels
+from kesu.reports.tables import HANDLER, Labels
 from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
 from kesu.statistics.periods import Period, parse
 
@@ -67,8 +67,8 @@ class PeriodOut(Schema):
 class KeyOut(Schema):
     dimension: Dimension
     value: int | str | None = Field(
-        description="the identifier: a category's or department's code, the severity's "
-        "level, the kind's or channel's code; null: no department yet"
+        description="the identifier: a category's or department's code, a handler's username, "
+        "the severity's level, the kind's, channel's or cause's code; null: none yet"
     )
     label: str = Field(description="what people read, in the request's language")
 
@@ -120,6 +120,8 @@ class _Codes:
         if dimension in (Dimension.CATEGORY, Dimension.SUBCATEGORY):
             category = self.labels.categories.get(int(key))
             return category.code if category else None
+        if dimension == HANDLER:
+            return self.labels.username(int(key))
         if dimension == Dimension.DEPARTMENT:
             if self._departments is None:
                 self._departments = dict(Department.objects.values_list("pk", "code"))

@@ -24,12 +24,14 @@ from django.utils.translation import pgettext
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
-from kesu.complaints.choices import Channel, Kind, Severity
+from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Category
 from kesu.complaints.queries import categories_by_id
 from kesu.core.trees import path_up
 from kesu.statistics.counts import Classified, Dimension, Key, Row
 from kesu.statistics.periods import Period, Span
+
+HANDLER, CAUSE = "handler", "cause"  # dimensions the statistics are adding (by value)
 
 
 class ColumnKind(enum.StrEnum):
@@ -105,7 +107,9 @@ def dimension_header(dimension: Dimension) -> str:
         Dimension.CHANNEL: _("Channel"),
         Dimension.DEPARTMENT: _("Department"),
     }
-    return headers.get(dimension, str(dimension))
+    # the statistics' next dimensions (issue #16), named by value until they are members here
+    more = {HANDLER: _("Handler"), CAUSE: _("Cause")}
+    return headers.get(dimension) or more.get(str(dimension), str(dimension))
 
 
 class Labels:
@@ -117,6 +121,7 @@ class Labels:
         self._parents = {pk: c.parent_id for pk, c in self.categories.items()}
         self._departments: dict[int, str] | None = None
         self._people: dict[int, str] | None = None
+        self._usernames: dict[int, str] | None = None
 
     def category(self, pk: int | None, *, path: bool = False) -> str:
         if pk is None:
@@ -147,9 +152,21 @@ class Labels:
             self._people = {u.pk: u.get_full_name() for u in staff}
         return self._people.get(pk, "?")
 
+    def username(self, pk: int | None) -> str | None:
+        """A person's identifier (the API's key of a handler)."""
+        if pk is None:
+            return None
+        if self._usernames is None:
+            self._usernames = dict(User.objects.values_list("pk", "username"))
+        return self._usernames.get(pk)
+
     def of(self, dimension: Dimension, key: Key) -> str:
         if dimension == Dimension.DEPARTMENT:
             return self.department(None if key is None else int(key))
+        if dimension == HANDLER:
+            return self.person(int(key)) if key is not None else _("Not accepted yet")
+        if dimension == CAUSE:
+            return str(Determination(str(key)).label) if key else _("Not determined yet")
         if key is None:
             return ""
         match dimension:
