@@ -135,6 +135,9 @@ def test_headers_are_frozen_styled_and_numbers_formatted(people, tmp_path):
         header = sheet[3]
         assert all(cell.font.bold for cell in header if cell.value), sheet.title
         assert sheet.column_dimensions["A"].width >= 10
+        assert sheet.print_title_rows == "$3:$3"  # the header on every printed page
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
     summary = _sheet(book, workbooks.SUMMARY)
     assert summary["B4"].number_format == "0"
     assert summary["E4"].number_format == "0.0%"

@@ -4,9 +4,9 @@ per table).
 The workbook is openpyxl's write-only mode: each row goes to the sheet's temporary file as it
 comes (strings written inline, no shared-string table kept in memory), so memory does not
 grow with the rows; `bench/reports.py` measures it at 100,000 rows. A sheet looks like the
-forms people keep: a title row with the period, the header row styled and frozen under it,
-widths from the columns' kinds and headers, number formats (percent, 0.0, money, local dates
-and times).
+forms people keep: a title row, the period's row, the header row styled and frozen under
+them (and repeated on every printed page, A4 landscape fitted to the width), widths from the
+columns' kinds and headers, number formats (percent, 0.0, money, local dates and times).
 
 Spreadsheets run what looks like a formula. Every text that starts with what a spreadsheet
 takes for one (`importing.FORMULA_STARTS`: = + - @, tab, carriage return) is written as text:
@@ -37,6 +37,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kesu.complaints import limits
 from kesu.complaints.importing import FORMULA_STARTS, csv_escaped
@@ -130,7 +131,9 @@ class Workbook:
     def add(self, table: Table) -> int:
         """A sheet named for the table, its header frozen; returns how many rows it wrote."""
         sheet = self._sheet(table.title, table.columns)
-        sheet.freeze_panes = f"A{self.header_row(table) + 1}"
+        header = self.header_row(table)
+        sheet.freeze_panes = f"A{header + 1}"
+        sheet.print_title_rows = f"{header}:{header}"  # the header on every printed page
         return self._write(sheet, table)
 
     def add_stacked(self, title: str, tables: Sequence[Table]) -> int:
@@ -176,6 +179,11 @@ class Workbook:
         sheet = self._book.create_sheet(name)
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column_width(column)
+        # printed as the paper forms are: A4 landscape, the columns fitted to the page's width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
         return sheet
 
     @staticmethod
