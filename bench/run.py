@@ -74,6 +74,12 @@ def options(argv=None):
         default="sqlite,postgres",
         help="databases for bench/mail.py (10,000 e-mails from a mailbox file) ('' to skip)",
     )
+    ap.add_argument(
+        "--reports",
+        default="sqlite",
+        help="databases for bench/reports.py (the monthly workbook at 100,000 raw-list rows: "
+        "peak RSS and seconds) ('' to skip)",
+    )
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--rounds", type=int, help="interleaved floor/register rounds (default 2)")
     ap.add_argument("--no-configs", action="store_true", help="skip the gunicorn settings sweep")
@@ -748,6 +754,11 @@ def run_mail(args) -> dict:
     return _run_part("mail", args.mail, args.quick)
 
 
+def run_reports(args) -> dict:
+    """bench/reports.py (issue #16: the workbook's memory) once per database."""
+    return _run_part("reports", args.reports, args.quick)
+
+
 def _run_part(name: str, databases: str, quick: bool) -> dict:
     out: dict = {}
     for db in [d for d in databases.split(",") if d]:
@@ -789,6 +800,7 @@ def main(argv=None) -> int:
     result = Bench(args).run()
     result["deadlines"] = run_deadlines(args)
     result["mail"] = run_mail(args)
+    result["reports"] = run_reports(args)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,245 @@
-"""`/api/v1/reports/…`: the statistics and the documents as JSON and as files."""
+"""`/api/v1/reports/…`: the statistics and the documents as JSON and as files.
 
-from ninja import Router
+The statistics (issue #16, SPEC §10): `classified` as JSON, the monthly workbook as xlsx or
+CSV. Department heads read their department, QA, executives and administrators every
+complaint (`kesu.reports.access`); every other role is refused (403) with the reason.
+"""
+
+import tempfile
+from datetime import date
+from typing import Literal
+from urllib.parse import quote
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import Path as PathParam
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from kesu.accounts.http import AuthenticatedHttpRequest
+from kesu.accounts.models import Department
+from kesu.complaints.errors import invalid
+from kesu.core.refusals import refusals
+from kesu.reports import workbooks
+from kesu.reports.access import statistics_scope
+from kesu.reports.tables import HANDLER, Labels
+from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
+from kesu.statistics.periods import Period, parse
 
 router = Router(tags=["reports"])
+
+# ------------------------------------------------------------------------------ statistics
+
+PERIOD_HELP = (
+    "A month (2026-11), a quarter (2026-Q4), a year (2026) or a range of local days, both "
+    "included (2026-11-03..2026-11-20). Days are local days in the company's time zone."
+)
+
+
+def _period(text: str) -> Period:
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise invalid("period", str(error)) from None
+
+
+def _dimensions(text: str) -> tuple[Dimension, ...]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in Dimension.__members__.values()]
+    if unknown:
+        raise invalid(
+            "by",
+            _("“%(name)s” is not a dimension; use some of: %(known)s.")
+            % {"name": unknown[0], "known": ", ".join(Dimension)},
+        )
+    if len(set(names)) != len(names):
+        raise invalid("by", _("Give each dimension once."))
+    return tuple(Dimension(name) for name in names)
+
+
+class PeriodOut(Schema):
+    period: str = Field(description="as `period` is written: 2026-11, 2026-Q4, 2026, a..b")
+    span: str = Field(description="month, quarter, year or days")
+    first: date
+    last: date
+
+
+class KeyOut(Schema):
+    dimension: Dimension
+    value: int | str | None = Field(
+        description="the identifier: a category's or department's code, a handler's username, "
+        "the severity's level, the kind's, channel's or cause's code; null: none yet"
+    )
+    label: str = Field(description="what people read, in the request's language")
+
+
+class RowOut(Schema):
+    key: list[KeyOut]
+    count: int = Field(description="registered in the period")
+    previous: int = Field(description="registered in the period before")
+    year_before: int = Field(description="registered in the same period a year before")
+    change: int = Field(description="count − previous")
+    change_pct: float | None = Field(description="change in % of previous; null when 0")
+    year_change: int = Field(description="count − year_before")
+    year_change_pct: float | None = Field(description="in % of year_before; null when 0")
+
+
+class ClassifiedOut(Schema):
+    period: PeriodOut
+    previous: PeriodOut
+    year_before: PeriodOut
+    by: list[Dimension]
+    rows: list[RowOut]
+    total: RowOut
+
+
+class ClassifiedQuery(Schema):
+    period: str = Field(description=PERIOD_HELP)
+    by: str = Field(
+        "category,severity",
+        description="the dimensions, comma-separated, in the order of the key: "
+        + ", ".join(Dimension)
+        + ". Empty: the total only.",
+    )
+
+
+def _period_out(period: Period) -> dict:
+    return {"period": str(period), "span": period.span, "first": period.first, "last": period.last}
+
+
+class _Codes:
+    """The identifiers of the keys: category and department codes."""
+
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self._departments: dict[int, str] | None = None
+
+    def value(self, dimension: Dimension, key: Key) -> int | str | None:
+        if key is None:
+            return None
+        if dimension in (Dimension.CATEGORY, Dimension.SUBCATEGORY):
+            category = self.labels.categories.get(int(key))
+            return category.code if category else None
+        if dimension == HANDLER:
+            return self.labels.username(int(key))
+        if dimension == Dimension.DEPARTMENT:
+            if self._departments is None:
+                self._departments = dict(Department.objects.values_list("pk", "code"))
+            return self._departments.get(int(key))
+        return key  # the enum's value: a severity's level, a kind's or channel's code
+
+
+def _row_out(row: Row, by: tuple[Dimension, ...], codes: _Codes) -> dict:
+    return {
+        "key": [
+            {"dimension": d, "value": codes.value(d, k), "label": codes.labels.of(d, k)}
+            for d, k in zip(by, row.key, strict=True)
+        ],
+        "count": row.count,
+        "previous": row.previous,
+        "year_before": row.year_before,
+        "change": row.change,
+        "change_pct": row.change_pct,
+        "year_change": row.year_change,
+        "year_change_pct": row.year_change_pct,
+    }
+
+
+def classified_out(result: Classified) -> dict:
+    codes = _Codes(Labels())
+    return {
+        "period": _period_out(result.period),
+        "previous": _period_out(result.previous),
+        "year_before": _period_out(result.year_before),
+        "by": list(result.by),
+        "rows": [_row_out(row, result.by, codes) for row in result.rows],
+        "total": _row_out(result.total, (), codes),
+    }
+
+
+@router.get("/classified", response={200: ClassifiedOut, **refusals(403, 422)})
+def classified_counts(request: AuthenticatedHttpRequest, query: Query[ClassifiedQuery]):
+    """The classified counts (《顾客投诉分类统计表》): complaints registered in the period
+    (by their registration event) by the dimensions asked for, each row beside the period
+    before (month-on-month, quarter-on-quarter…) and the same period a year before. The
+    category is the top of the tree (subcategories rolled up); `subcategory` is the
+    complaint's own. A department head counts their department's complaints; QA,
+    executives and administrators every complaint; other roles are refused (403)."""
+    scope = statistics_scope(request.user)
+    period, by = _period(query.period), _dimensions(query.by)
+    return classified_out(classified(period, by=by, scope=scope))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV, ZIP = "text/csv; charset=utf-8", "application/zip"
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+class MonthlyQuery(Schema):
+    format: Literal["xlsx", "csv"] = Field("xlsx", description="the file's format")
+    table: Literal[workbooks.TABLE_CODES] | None = Field(  # type: ignore[valid-type]
+        None, description="one table only (xlsx: a workbook of that sheet; csv: one file)"
+    )
+
+
+def content_disposition(name: str, fallback: str) -> str:
+    """An attachment's name: `fallback` (ASCII) for old clients, `name` (UTF-8) by RFC 5987."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+@router.get(
+    "/monthly/{period}",
+    response=refusals(403, 422),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the file",
+                "content": {XLSX: _BINARY, CSV: _BINARY, ZIP: _BINARY},
+            }
+        }
+    },
+)
+def monthly(
+    request: AuthenticatedHttpRequest,
+    query: Query[MonthlyQuery],
+    period: str = PathParam(..., description=PERIOD_HELP),
+):
+    """The monthly statistics workbook for `period` (any period `classified` takes):
+    a summary (totals, month-on-month, year-on-year), one sheet per breakdown (category,
+    subcategory, severity, kind, channel, department), the 《顾客投诉分类统计表》 (category ×
+    severity) and the raw list of the complaints registered in the period.
+
+    `format=xlsx` (default): one workbook (`application/vnd.openxmlformats-officedocument.
+    spreadsheetml.sheet`). `format=csv`: a zip of one CSV file per table (`application/zip`);
+    with `table=` (summary, category, subcategory, severity, kind, channel, department,
+    classified, complaints) that one table as a CSV file (`text/csv`), or with xlsx a
+    workbook of that one sheet. CSV is UTF-8 with a byte-order mark; a text a spreadsheet
+    would run as a formula starts with an apostrophe. The file's name is Chinese, given by
+    RFC 5987 (`filename*=UTF-8''…`) beside an ASCII `filename`. Scope and refusals as
+    `classified`."""
+    scope = statistics_scope(request.user)
+    found = _period(period)
+    title = workbooks.report_title(found)
+    ascii_name = f"kesu-statistics-{found}"
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    if query.table is not None:
+        title = f"{title} {workbooks.table_title(query.table)}"
+        ascii_name = f"{ascii_name}-{query.table}"
+    if query.format == "xlsx":
+        if query.table is None:
+            workbooks.write_monthly_xlsx(found, stream, scope=scope)
+        else:
+            workbooks.write_one_xlsx(query.table, found, stream, scope=scope)
+        suffix, content_type = "xlsx", XLSX
+    elif query.table is None:
+        workbooks.write_monthly_csv(found, stream, scope=scope)
+        suffix, content_type = "zip", ZIP
+    else:
+        workbooks.write_one_csv(query.table, found, stream, scope=scope)
+        suffix, content_type = "csv", CSV
+    stream.seek(0)
+    response = FileResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        f"{title}.{suffix}", f"{ascii_name}.{suffix}"
+    )
+    return response

@@ -1,0 +1,105 @@
+"""`kesu report monthly PERIOD --format xlsx|csv [--table CODE] [-o FILE]` and
+`kesu report classified PERIOD [--by category,severity]` (issue #16).
+
+The files are the API's (`GET /api/v1/reports/monthly/{period}`) over every complaint: the
+command is for whoever runs the server. Errors are one line each, never a traceback.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from kesu.reports import workbooks
+from kesu.reports.tables import classified_table
+from kesu.reports.writers import ReportFileError, text_lines
+from kesu.statistics.counts import Dimension, classified
+from kesu.statistics.periods import Period, parse
+
+FORMATS = ("xlsx", "csv", "pdf")
+
+
+def _period(text: str) -> Period:
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+def _dimensions(text: str) -> tuple[Dimension, ...]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    known = [str(d) for d in Dimension]
+    for name in names:
+        if name not in known:
+            raise CommandError(
+                _("“%(name)s” is not a dimension; use some of: %(known)s.")
+                % {"name": name, "known": ", ".join(known)}
+            )
+    if len(set(names)) != len(names):
+        raise CommandError(_("Give each dimension once."))
+    return tuple(Dimension(name) for name in names)
+
+
+class Command(BaseCommand):
+    help = (
+        "The statistics as files and tables: `kesu report monthly 2026-11 --format xlsx|csv "
+        "[-o FILE]` writes the monthly workbook (csv: a zip of one file per table, or one "
+        "table with --table); `kesu report classified 2026-Q4 --by category,severity` prints "
+        "the classified counts."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="verb", required=True)
+        monthly = sub.add_parser("monthly", help="write the monthly statistics workbook")
+        monthly.add_argument("period", help="2026-11, 2026-Q4, 2026 or 2026-11-03..2026-11-20")
+        monthly.add_argument("--format", choices=FORMATS, default="xlsx")
+        monthly.add_argument(
+            "--table", choices=workbooks.TABLE_CODES, help="only this table (one CSV file)"
+        )
+        monthly.add_argument("-o", "--output", type=Path, help="the file (default: its title)")
+        counts = sub.add_parser("classified", help="print the classified counts")
+        counts.add_argument("period", help="2026-11, 2026-Q4, 2026 or 2026-11-03..2026-11-20")
+        counts.add_argument(
+            "--by",
+            default="category,severity",
+            help="dimensions, comma-separated: " + ", ".join(Dimension),
+        )
+
+    def handle(self, *args: Any, verb: str, **options: Any) -> None:
+        if verb == "classified":
+            self._classified(_period(options["period"]), _dimensions(options["by"]))
+        else:
+            self._monthly(
+                _period(options["period"]), options["format"], options["table"], options["output"]
+            )
+
+    def _classified(self, period: Period, by: tuple[Dimension, ...]) -> None:
+        result = classified(period, by=by)
+        table = classified_table(result, code="classified", title=_("Complaints classified"))
+        for line in text_lines(table):
+            self.stdout.write(line)
+
+    def _monthly(self, period: Period, fmt: str, code: str | None, output: Path | None) -> None:
+        if fmt == "pdf":
+            raise CommandError(_("The PDF report is not available yet; write xlsx or csv for now."))
+        title = workbooks.report_title(period)
+        if code is not None:
+            title = f"{title} {workbooks.table_title(code)}"
+        suffix = "zip" if fmt == "csv" and code is None else fmt
+        path = output or Path(f"{title}.{suffix}".replace("/", "_"))
+        try:
+            with path.open("wb") as stream:
+                if code is not None:
+                    one = workbooks.write_one_xlsx if fmt == "xlsx" else workbooks.write_one_csv
+                    one(code, period, stream)
+                elif fmt == "xlsx":
+                    workbooks.write_monthly_xlsx(period, stream)
+                else:
+                    workbooks.write_monthly_csv(period, stream)
+        except ReportFileError as error:
+            path.unlink(missing_ok=True)  # half a file is no file
+            raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(str(error)) from None
+        self.stderr.write(_("Wrote %(file)s.") % {"file": path})
