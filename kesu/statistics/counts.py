@@ -4,9 +4,10 @@ dimensions asked for, beside the period before (month-on-month) and a year befor
 
 "Registered in" is read from the timeline, the `register` event and its instant, not from a
 column the complaint could change; the dimension is the complaint's as it stands (its category
-rolled up to the top of the tree, its severity, kind, channel, department), so a later
-reclassification moves a closed period's count between rows, never in or out of the total:
-freezing a closed period ("as of" replay or snapshots) is a later slice of #16.
+rolled up to the top of the tree, its severity, kind, channel, department, handler — the
+owner — and cause — QA's determination, else the owner's), so a later reclassification moves a
+period's count between rows, never in or out of the total. (The indicators, which read the
+per-complaint facts, freeze a closed month: `kesu.statistics.indicators`.)
 
 Each period is one GROUP BY query over the events of its half-open bounds, joined to their
 complaints: the cost in Python follows the number of groups, never the number of rows.
@@ -18,9 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
-from kesu.complaints.choices import Channel, EventType, Kind, Severity
+from kesu.complaints.choices import Channel, Determination, EventType, Kind, Severity
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id
 from kesu.core.trees import path_up
@@ -38,6 +40,8 @@ class Dimension(enum.StrEnum):
     KIND = "kind"
     CHANNEL = "channel"
     DEPARTMENT = "department"  # the responsible department's id (None: not yet given one)
+    HANDLER = "handler"  # the owner's user id (None: nobody accepted it yet)
+    CAUSE = "cause"  # the determination, QA's when it had to decide (None: not determined)
 
 
 _COLUMN = {
@@ -47,7 +51,14 @@ _COLUMN = {
     Dimension.KIND: "complaint__kind",
     Dimension.CHANNEL: "complaint__channel",
     Dimension.DEPARTMENT: "complaint__department_id",
+    Dimension.HANDLER: "complaint__owner_id",
+    Dimension.CAUSE: "cause_of",  # an annotation: `_CAUSE`
 }
+# QA's determination settles an undeterminable case (`Complaint.effective_determination`).
+_CAUSE = Coalesce(
+    NullIf(F("complaint__qa_determination"), Value("")),
+    NullIf(F("complaint__determination"), Value("")),
+)
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,11 @@ def _counts(
     position = [columns.index(_COLUMN[d]) for d in dims]
     readers = [_reader(d) for d in dims]
     counts: Counter[tuple[Key, ...]] = Counter()
+    events = registrations(period, scope)
+    if Dimension.CAUSE in dims:
+        events = events.annotate(cause_of=_CAUSE)
     groups: Iterable[tuple[Any, ...]] = (
-        registrations(period, scope).values_list(*columns).annotate(n=Count("pk"))
+        events.values_list(*columns).annotate(n=Count("pk"))
         if columns
         else [(registrations(period, scope).count(),)]
     )
@@ -154,6 +168,8 @@ def _reader(dimension: Dimension) -> Callable[[Any], Key]:
             return Kind
         case Dimension.CHANNEL:
             return Channel
+        case Dimension.CAUSE:
+            return lambda value: Determination(value) if value else None
     return lambda value: value
 
 
@@ -165,6 +181,7 @@ def _ordering(dims: tuple[Dimension, ...]) -> Callable[[tuple[Key, ...]], tuple[
         Dimension.SEVERITY: list(Severity),
         Dimension.KIND: list(Kind),
         Dimension.CHANNEL: list(Channel),
+        Dimension.CAUSE: list(Determination),
     }
 
     def place(dimension: Dimension, value: Key) -> tuple[Any, ...]:

@@ -1,0 +1,428 @@
+"""The indicators of SPEC §10 per company, department, person (or any `Dimension`) for a
+period, as numerator/denominator pairs ("17/20 = 85 %"), and the complaints behind each.
+
+They are sums over the per-complaint facts (`models.ComplaintFact`, one GROUP BY per placing
+instant), brought up to date by `projection.catch_up()` first; a frozen month is read from its
+snapshot (`models.FrozenFact`, the version last frozen or restated), the rest of the period
+from the live facts.
+
+Which instant places a complaint in a period (docs/statistics.md):
+
+* **registered in the period** — acceptance on time and each clock on time, late runs
+  (breaches) and escalations, repeat complaints, appeals and how they ended: what happened to
+  the complaints that came in;
+* **closed in the period** (only complaints that ended `closed`; withdrawn, invalid and merged
+  ones are left out) — resolution, satisfaction, return visits, reopen rate, handling time,
+  costs by bearer: how the complaints that were finished were finished.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
+
+from kesu.complaints.choices import Channel, Determination, Kind, Severity
+from kesu.complaints.models import Complaint
+from kesu.policies.choices import ClockKind
+from kesu.statistics.counts import Dimension, Key
+from kesu.statistics.models import (
+    AppealEnd,
+    ComplaintFact,
+    FrozenFact,
+    Outcome,
+    StatisticsEvent,
+    clock_columns,
+)
+from kesu.statistics.periods import Period
+from kesu.statistics.projection import catch_up
+
+
+class Placement(enum.StrEnum):
+    REGISTERED = "registered_at"
+    CLOSED = "closed_at"
+
+
+class Part(enum.StrEnum):
+    NUMERATOR = "numerator"
+    DENOMINATOR = "denominator"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One side of a figure: a count of the facts matching `where`, or the sum of `column`
+    over them. `where` is also what selects the complaints behind it."""
+
+    where: Q
+    column: str = ""  # empty: count the facts
+
+    def aggregate(self) -> Any:
+        if not self.where:  # every fact
+            return Sum(self.column) if self.column else Count("pk")
+        if self.column:
+            return Sum(Case(When(self.where, then=F(self.column)), default=Value(0)))
+        return Count(Case(When(self.where, then=Value(1)), output_field=IntegerField()))
+
+
+@dataclass(frozen=True)
+class Spec:
+    placement: Placement
+    numerator: Term
+    denominator: Term
+
+
+ALL = Q()
+CLOSED = Q(outcome=Outcome.CLOSED)
+
+
+def _clock_specs() -> dict[str, Spec]:
+    specs = {}
+    for kind in ClockKind:
+        settled, on_time, escalated = clock_columns(kind.value)
+        runs = Term(Q(**{f"{settled}__gt": 0}), settled)
+        specs[f"{kind.value}_on_time"] = Spec(
+            Placement.REGISTERED, Term(Q(**{f"{on_time}__gt": 0}), on_time), runs
+        )
+        specs[f"{kind.value}_late"] = Spec(
+            Placement.REGISTERED,
+            Term(Q(**{f"{settled}__gt": F(on_time)}), f"{kind.value}_late"),
+            runs,
+        )
+        specs[f"{kind.value}_escalated"] = Spec(
+            Placement.REGISTERED, Term(Q(**{f"{escalated}__gt": 0}), escalated), runs
+        )
+    return specs
+
+
+# Every figure: what counts over what. Closing figures count only complaints closed.
+SPECS: dict[str, Spec] = {
+    "registered": Spec(Placement.REGISTERED, Term(ALL), Term(ALL)),
+    "closed": Spec(Placement.CLOSED, Term(CLOSED), Term(CLOSED)),
+    **_clock_specs(),
+    "resolution": Spec(Placement.CLOSED, Term(CLOSED & Q(resolved=True)), Term(CLOSED)),
+    "satisfaction": Spec(
+        Placement.CLOSED,
+        Term(CLOSED & Q(survey_max__gt=0), "survey_points"),
+        Term(CLOSED & Q(survey_max__gt=0), "survey_max"),
+    ),
+    **{
+        f"satisfaction_{scale}": Spec(
+            Placement.CLOSED,
+            Term(CLOSED & Q(survey_scale=scale), "survey_points"),
+            Term(CLOSED & Q(survey_scale=scale), "survey_max"),
+        )
+        for scale in (3, 5)
+    },
+    "return_visit": Spec(
+        Placement.CLOSED, Term(CLOSED & Q(visit_done=True)), Term(CLOSED & Q(visit_needed=True))
+    ),
+    "reopen": Spec(Placement.CLOSED, Term(CLOSED & Q(reopens__gt=0)), Term(CLOSED)),
+    "handling_hours": Spec(  # the average: working seconds ÷ complaints (÷ 3600 when shown)
+        Placement.CLOSED,
+        Term(CLOSED & Q(handling_seconds__isnull=False), "handling_seconds"),
+        Term(CLOSED & Q(handling_seconds__isnull=False)),
+    ),
+    **{
+        f"cost_{column}": Spec(
+            Placement.CLOSED, Term(CLOSED & Q(**{f"cost_{column}__gt": 0})), Term(CLOSED)
+        )
+        for column in (
+            "company",
+            "customer",
+            "handler",
+            "transport_company",
+            "transport_customer",
+            "transport_handler",
+        )
+    },
+    **{
+        f"cost_{column}_shares": Spec(
+            Placement.CLOSED,
+            Term(CLOSED & Q(**{f"cost_{column}__gt": 0}), f"cost_{column}"),
+            Term(CLOSED),
+        )
+        for column in ("company", "customer", "handler")
+    },
+    "repeat": Spec(Placement.REGISTERED, Term(Q(repeat=True)), Term(ALL)),
+    "appealed": Spec(Placement.REGISTERED, Term(Q(appeals__gt=0)), Term(ALL)),
+    **{
+        f"appeal_{end.value}": Spec(
+            Placement.REGISTERED, Term(Q(appeal_end=end.value)), Term(Q(appeals__gt=0))
+        )
+        for end in AppealEnd
+        if end.value
+    },
+    **{
+        f"appeal_{kind}": Spec(
+            Placement.REGISTERED, Term(Q(appeal_kind=kind)), Term(Q(appeals__gt=0))
+        )
+        for kind in ("policy_or_staff", "quality_determination")
+    },
+}
+ACCEPTANCE = f"{ClockKind.DISPATCH.value}_on_time"  # accepted within the dispatch limit
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def pct(self) -> float | None:
+        """numerator ÷ denominator × 100 to one decimal; none when there is nothing to
+        divide by."""
+        if not self.denominator:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
+
+    def __str__(self) -> str:
+        pct = self.pct
+        return f"{self.numerator}/{self.denominator}" + ("" if pct is None else f" = {pct} %")
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """The figures of one key (a department, a person, … or `()` for the company)."""
+
+    key: tuple[Key, ...]
+    figures: Mapping[str, Ratio]
+    handling_p90_seconds: int | None
+
+    def __getitem__(self, name: str) -> Ratio:
+        return self.figures[name]
+
+    @property
+    def acceptance_on_time(self) -> Ratio:
+        return self.figures[ACCEPTANCE]
+
+    @property
+    def resolution(self) -> Ratio:
+        return self.figures["resolution"]
+
+    @property
+    def satisfaction(self) -> Ratio:
+        """Points ÷ maximum points (3 × questions answered), both scales (SPEC §8)."""
+        return self.figures["satisfaction"]
+
+    @property
+    def return_visit(self) -> Ratio:
+        return self.figures["return_visit"]
+
+    @property
+    def reopen(self) -> Ratio:
+        return self.figures["reopen"]
+
+    @property
+    def repeat(self) -> Ratio:
+        return self.figures["repeat"]
+
+    @property
+    def handling_avg_hours(self) -> float | None:
+        mean = self.figures["handling_hours"]
+        if not mean.denominator:
+            return None
+        return round(mean.numerator / mean.denominator / 3600, 2)
+
+    @property
+    def handling_p90_hours(self) -> float | None:
+        if self.handling_p90_seconds is None:
+            return None
+        return round(self.handling_p90_seconds / 3600, 2)
+
+    def on_time(self, clock: str) -> Ratio:
+        return self.figures[f"{clock}_on_time"]
+
+    def late(self, clock: str) -> Ratio:
+        """The runs of the clock that went past their due time (breaches), of those settled."""
+        return self.figures[f"{clock}_late"]
+
+    def escalated(self, clock: str) -> Ratio:
+        return self.figures[f"{clock}_escalated"]
+
+
+_FACT_COLUMN = {
+    Dimension.CATEGORY: "category_root_id",
+    Dimension.SUBCATEGORY: "category_id",
+    Dimension.SEVERITY: "severity",
+    Dimension.KIND: "kind",
+    Dimension.CHANNEL: "channel",
+    Dimension.DEPARTMENT: "department_id",
+    Dimension.HANDLER: "handler_id",
+    Dimension.CAUSE: "cause",
+}
+_READ = {
+    Dimension.SEVERITY: Severity,
+    Dimension.KIND: Kind,
+    Dimension.CHANNEL: Channel,
+    Dimension.CAUSE: lambda v: Determination(v) if v else None,
+}
+
+
+def indicators(
+    period: Period,
+    *,
+    by: Sequence[Dimension] = (),
+    scope: QuerySet[Complaint] | None = None,
+) -> dict[tuple[Key, ...], Indicators]:
+    """Every figure of `SPECS` for each key of the dimensions `by` (none: the company)."""
+    dims = tuple(Dimension(d) for d in by)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"a dimension is asked for twice: {', '.join(dims)}")
+    catch_up()
+    columns = [_FACT_COLUMN[d] for d in dims]
+    sums: dict[tuple[Key, ...], dict[str, list[int]]] = defaultdict(
+        lambda: {name: [0, 0] for name in SPECS}
+    )
+    durations: dict[tuple[Key, ...], list[int]] = defaultdict(list)
+    for source in _sources(period, scope):
+        for placement in Placement:
+            names = [n for n, s in SPECS.items() if s.placement == placement]
+            annotations = {}
+            for name in names:
+                spec = SPECS[name]
+                annotations[f"n__{name}"] = spec.numerator.aggregate()
+                annotations[f"d__{name}"] = spec.denominator.aggregate()
+            rows = (
+                _with_late(source.placed(placement))
+                .values(*columns)
+                .annotate(**annotations)
+                .order_by()
+            )
+            for row in rows:
+                key = _key(dims, row)
+                for name in names:
+                    sums[key][name][0] += row[f"n__{name}"] or 0
+                    sums[key][name][1] += row[f"d__{name}"] or 0
+        closed = source.placed(Placement.CLOSED).filter(CLOSED, handling_seconds__isnull=False)
+        for row in closed.values(*columns, "handling_seconds").order_by():
+            durations[_key(dims, row)].append(row["handling_seconds"])
+    return {
+        key: Indicators(
+            key,
+            MappingProxyType({name: Ratio(n, d) for name, (n, d) in figures.items()}),
+            p90(durations.get(key, [])),
+        )
+        for key, figures in sorted(sums.items(), key=lambda item: _order(item[0]))
+    }
+
+
+def p90(values: Iterable[int]) -> int | None:
+    """The 90th percentile, nearest rank: the smallest value at or above 90 % of them."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+
+def complaints(
+    figure: str,
+    period: Period,
+    *,
+    key: tuple[Key, ...] = (),
+    by: Sequence[Dimension] = (),
+    part: Part = Part.NUMERATOR,
+    scope: QuerySet[Complaint] | None = None,
+) -> QuerySet[Complaint]:
+    """The complaints behind one side of a figure of one key: what a figure links to."""
+    spec = SPECS[figure]
+    term = spec.numerator if part == Part.NUMERATOR else spec.denominator
+    dims = tuple(Dimension(d) for d in by)
+    where = Q()
+    for dimension, value in zip(dims, key, strict=True):
+        column = _FACT_COLUMN[dimension]
+        where &= Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
+    catch_up()
+    found = Q(pk__in=[])
+    for source in _sources(period, scope):
+        rows = source.placed(spec.placement).filter(where)
+        found |= Q(pk__in=rows.filter(term.where).values("complaint_id"))
+    return Complaint.objects.filter(found)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Facts to read and, per placing instant, the rows whose instant falls in the period."""
+
+    rows: QuerySet[Any]
+    bounds: Mapping[Placement, Q]
+
+    def placed(self, placement: Placement) -> QuerySet[Any]:
+        return self.rows.filter(self.bounds[placement])
+
+
+def frozen_months() -> dict[date, int]:
+    """The months frozen, each with the version last frozen or restated."""
+    return dict(
+        StatisticsEvent.objects.values("month")
+        .annotate(version=Max("version"))
+        .values_list("month", "version")
+    )
+
+
+def _sources(period: Period, scope: QuerySet[Complaint] | None) -> list[_Source]:
+    """The live facts for the days of `period` in no frozen month, and the snapshots of the
+    frozen months it touches, each for the days of the period within it."""
+    frozen = frozen_months()
+    live: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
+    snapshot: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
+    any_live = any_frozen = False
+    for first, start, end in _months(period):
+        version = frozen.get(first)
+        for placement in Placement:
+            inside = Q(**{f"{placement.value}__gte": start, f"{placement.value}__lt": end})
+            if version is None:
+                live[placement] |= inside
+            else:
+                snapshot[placement] |= Q(month=first, version=version) & inside
+        any_live |= version is None
+        any_frozen |= version is not None
+    sources = []
+    scoped = Q() if scope is None else Q(complaint_id__in=scope.order_by().values("pk"))
+    if any_live:
+        sources.append(_Source(ComplaintFact.objects.filter(scoped), live))
+    if any_frozen:
+        sources.append(_Source(FrozenFact.objects.filter(scoped), snapshot))
+    return sources
+
+
+def _months(period: Period) -> list[tuple[date, datetime, datetime]]:
+    """Each calendar month the period touches: its first day, and the bounds of the period's
+    days within it."""
+    out = []
+    first = period.first.replace(day=1)
+    while first <= period.last:
+        month = Period.month(first.year, first.month)
+        start = max(month.start, period.start)
+        end = min(month.end, period.end)
+        out.append((first, start, end))
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return out
+
+
+def _with_late(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Each clock's late runs (settled − on time), which its `_late` figure sums."""
+    late = {}
+    for kind in ClockKind:
+        settled, on_time, _escalated = clock_columns(kind.value)
+        late[f"{kind.value}_late"] = F(settled) - F(on_time)
+    return rows.annotate(**late)
+
+
+def _key(dims: tuple[Dimension, ...], row: Mapping[str, Any]) -> tuple[Key, ...]:
+    return tuple(
+        _READ.get(d, lambda v: v)(row[_FACT_COLUMN[d]])
+        if row[_FACT_COLUMN[d]] is not None
+        else None
+        for d in dims
+    )
+
+
+def _order(key: tuple[Key, ...]) -> tuple[Any, ...]:
+    return tuple((1,) if v is None else (0, v) for v in key)
