@@ -354,7 +354,8 @@ class _Source:
     bounds: Mapping[Placement, Q]
 
     def placed(self, placement: Placement) -> QuerySet[Any]:
-        return self.rows.filter(self.bounds[placement])
+        rows = self.rows.filter(self.bounds[placement])
+        return rows.filter(CLOSED) if placement == Placement.CLOSED else rows
 
 
 def frozen_months() -> dict[date, int]:
