@@ -290,7 +290,7 @@ def test_a_dimension_is_an_enum_asked_for_once(db):
     with pytest.raises(ValueError, match="twice"):
         classified(parse("2026-11"), by=[Dimension.SEVERITY, Dimension.SEVERITY])
     with pytest.raises(ValueError):
-        classified(parse("2026-11"), by=["handler"])  # type: ignore[list-item]
+        classified(parse("2026-11"), by=["colour"])  # type: ignore[list-item]
 
 
 # Periods

@@ -81,15 +81,18 @@ def test_an_event_committed_after_a_later_one_was_read_is_still_caught_up(people
     catch_up()
     mark = Watermark.objects.get()
     assert mark.last_event_id == last + 3
-    assert set(mark.gaps) == {str(last + 1), str(last + 2)}
+    assert {str(last + 1), str(last + 2)} <= set(mark.gaps)  # (PostgreSQL: others before)
     # … when the one holding id last+1 (the slow complaint withdrawn) commits afterwards
     withdrawn = {"type": EventType.WITHDRAW, "to_state": "withdrawn"}
     ComplaintEvent.objects.bulk_create([event(last + 1, slow, **withdrawn)])
     catch_up()
     # then it is read all the same, and its gap is closed
     assert ComplaintFact.objects.get(pk=slow.pk).outcome == State.WITHDRAWN
-    assert set(Watermark.objects.get().gaps) == {str(last + 2)}
-    # and a gap nobody fills (a rolled-back transaction) is forgotten after the grace
+    gaps = set(Watermark.objects.get().gaps)
+    assert str(last + 2) in gaps and str(last + 1) not in gaps
+    # and a gap nobody fills (a rolled-back transaction) is forgotten by the first catch-up
+    # with something to read after the grace
+    ComplaintEvent.objects.bulk_create([event(last + 4, fast)])
     with time_machine.travel(datetime.now(tz=SHANGHAI) + GAP_GRACE + timedelta(minutes=1)):
         catch_up()
     assert Watermark.objects.get().gaps == {}

@@ -90,7 +90,9 @@ def _snapshot(
 ) -> StatisticsEvent:
     """Copy the live facts the month's figures read, in one INSERT … SELECT."""
     bounds = Period.month(month.year, month.month)
-    columns = [f.column for f in ComplaintFact._meta.concrete_fields if f.column != "complaint_id"]
+    columns = [
+        str(f.column) for f in ComplaintFact._meta.concrete_fields if f.column != "complaint_id"
+    ]
     quote = connection.ops.quote_name
     listed = ", ".join(quote(c) for c in columns)
     sql = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
@@ -257,7 +257,7 @@ _FACT_COLUMN = {
     Dimension.HANDLER: "handler_id",
     Dimension.CAUSE: "cause",
 }
-_READ = {
+_READ: dict[Dimension, Callable[[Any], Key]] = {
     Dimension.SEVERITY: Severity,
     Dimension.KIND: Kind,
     Dimension.CHANNEL: Channel,

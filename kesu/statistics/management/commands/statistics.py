@@ -1,5 +1,6 @@
 """`kesu statistics rebuild | catch-up | freeze MONTH | restate MONTH --reason … --by USER`."""
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write(str(event))
 
     @staticmethod
-    def _month(text: str):  # type: ignore[no-untyped-def]
+    def _month(text: str) -> date:
         try:
             period = parse(text)
         except ValueError as error:
