@@ -172,3 +172,36 @@ def test_the_record_of_frozen_months_is_append_only(people, november):
         event.save()
     with pytest.raises(TypeError):
         event.delete()
+
+
+def test_a_month_not_over_is_not_frozen(people):
+    with time_machine.travel(local(2026, 11, 30, 23), tick=False), pytest.raises(ComplaintError):
+        statistics.freeze(NOVEMBER, actor=people.qa)
+    assert not StatisticsEvent.objects.exists()
+
+
+def test_the_nightly_task_and_the_command_freeze_and_restate(people, november):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from kesu.statistics.tasks import freeze_closed_months
+
+    with time_machine.travel(local(2026, 12, 7, 1, 15), tick=False):
+        assert freeze_closed_months.call_local() == ["2026-11"]
+    out = StringIO()
+    call_command("statistics", "freeze", "2026-11", stdout=out)
+    assert "already frozen" in out.getvalue()
+    call_command(
+        "statistics",
+        "restate",
+        "2026-11",
+        "--reason",
+        "更正",
+        "--by",
+        people.qa.username,
+        stdout=out,
+    )
+    assert StatisticsEvent.objects.latest("id").reason == "更正"
+    with pytest.raises(CommandError):
+        call_command("statistics", "freeze", "2026-Q4", stdout=out)

@@ -34,8 +34,11 @@ from kesu.statistics.projection import catch_up
 
 
 def freeze(month: date, *, actor: User | None, reason: str = "") -> StatisticsEvent | None:
-    """Freeze the month's figures as they stand; nothing if it is frozen already."""
+    """Freeze the month's figures as they stand; nothing if it is frozen already. A month
+    not over yet is refused: its figures are still coming in."""
     month = month.replace(day=1)
+    if Period.month(month.year, month.month).end > clock.now():
+        raise invalid("month", _("Only a month that is over can be frozen."))
     catch_up()
     with transaction.atomic():
         _lock()
