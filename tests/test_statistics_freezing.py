@@ -70,17 +70,21 @@ def november(people):
 
 
 def later_events(people, complaint) -> None:
-    """January: the complaint handed to another department, reopened, surveyed again badly
-    and closed again."""
+    """January: the complaint reopened, reclassified, handed to another department, surveyed
+    again badly and closed again."""
     owner = people.handler_quality
     steps = [
         lambda: actions.reopen(complaint, actor=people.qa, reason="复查发现问题"),
+        lambda: actions.reclassify(
+            complaint, actor=people.qa, severity=Severity.LEVEL_2, reason="影响扩大"
+        ),
         lambda: actions.assign(complaint, actor=people.intake, owner=owner, reason="转质量部"),
         lambda: actions.propose_plan(
             complaint,
             actor=owner,
             measures=[actions.Measure("返工", owner, local(2027, 1, 20, 9))],
         ),
+        lambda: actions.approve_plan(complaint, actor=people.head_quality),
         lambda: actions.complete(complaint, actor=owner, summary="已返工"),
         lambda: actions.verify(complaint, actor=owner, passed=True, report="通过"),
         lambda: actions.confirm(complaint, actor=owner, satisfied=True, method=ContactMethod.PHONE),
@@ -103,6 +107,7 @@ def test_a_closed_month_is_the_same_after_later_events_and_changes_when_restated
     # given November frozen
     before = figures()
     by_department = figures(by=[Dimension.DEPARTMENT])
+    by_severity = figures(by=[Dimension.SEVERITY, Dimension.HANDLER])
     behind = set(complaints("satisfaction", parse("2026-11")))
     assert before[()]["closed"] == (2, 2)
     assert before[()]["satisfaction"] == (9 + 2, 9 + 3)
@@ -116,6 +121,7 @@ def test_a_closed_month_is_the_same_after_later_events_and_changes_when_restated
     # then November reads the same, by department too, and links to the same complaints
     assert figures() == before
     assert figures(by=[Dimension.DEPARTMENT]) == by_department
+    assert figures(by=[Dimension.SEVERITY, Dimension.HANDLER]) == by_severity
     assert set(complaints("satisfaction", parse("2026-11"))) == behind
     # while the live months see the change: closed again in January
     assert figures("2027-01")[()]["closed"] == (1, 1)

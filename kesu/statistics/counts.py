@@ -6,8 +6,9 @@ dimensions asked for, beside the period before (month-on-month) and a year befor
 column the complaint could change; the dimension is the complaint's as it stands (its category
 rolled up to the top of the tree, its severity, kind, channel, department, handler — the
 owner — and cause — QA's determination, else the owner's), so a later reclassification moves a
-period's count between rows, never in or out of the total. (The indicators, which read the
-per-complaint facts, freeze a closed month: `kesu.statistics.indicators`.)
+period's count between rows, never in or out of the total. Where a closed month's rows must
+stay as they were, its frozen breakdown is the indicators' `registered` figure by the same
+dimensions (`kesu.statistics.indicators`, which read a frozen month from its snapshot).
 
 Each period is one GROUP BY query over the events of its half-open bounds, joined to their
 complaints: the cost in Python follows the number of groups, never the number of rows.

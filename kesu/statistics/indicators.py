@@ -76,9 +76,15 @@ class Term:
 
     where: Q
     column: str = ""  # empty: count the facts
+    plain: bool = False  # the column is 0 wherever `where` fails: a plain SUM, no CASE
+
+    @property
+    def key(self) -> str:
+        """Terms that are the same SQL are computed once."""
+        return f"{self.where!r}|{self.column}|{self.plain}"
 
     def aggregate(self) -> Any:
-        if not self.where:  # every fact
+        if not self.where or self.plain:  # every fact
             return Sum(self.column) if self.column else Count("pk")
         if self.column:
             return Sum(Case(When(self.where, then=F(self.column)), default=Value(0)))
@@ -100,53 +106,50 @@ def _clock_specs() -> dict[str, Spec]:
     specs = {}
     for kind in ClockKind:
         settled, on_time, escalated = clock_columns(kind.value)
-        runs = Term(Q(**{f"{settled}__gt": 0}), settled)
+        runs = Term(Q(**{f"{settled}__gt": 0}), settled, plain=True)
         specs[f"{kind.value}_on_time"] = Spec(
-            Placement.REGISTERED, Term(Q(**{f"{on_time}__gt": 0}), on_time), runs
+            Placement.REGISTERED, Term(Q(**{f"{on_time}__gt": 0}), on_time, plain=True), runs
         )
         specs[f"{kind.value}_late"] = Spec(
             Placement.REGISTERED,
-            Term(Q(**{f"{settled}__gt": F(on_time)}), f"{kind.value}_late"),
+            Term(Q(**{f"{settled}__gt": F(on_time)}), f"{kind.value}_late", plain=True),
             runs,
         )
         specs[f"{kind.value}_escalated"] = Spec(
-            Placement.REGISTERED, Term(Q(**{f"{escalated}__gt": 0}), escalated), runs
+            Placement.REGISTERED, Term(Q(**{f"{escalated}__gt": 0}), escalated, plain=True), runs
         )
     return specs
 
 
-# Every figure: what counts over what. Closing figures count only complaints closed.
+# Every figure: what counts over what (the closing ones over complaints that ended closed:
+# `_Source.placed`). A plain term sums a column that is 0 where its condition fails.
 SPECS: dict[str, Spec] = {
     "registered": Spec(Placement.REGISTERED, Term(ALL), Term(ALL)),
-    "closed": Spec(Placement.CLOSED, Term(CLOSED), Term(CLOSED)),
+    "closed": Spec(Placement.CLOSED, Term(ALL), Term(ALL)),
     **_clock_specs(),
-    "resolution": Spec(Placement.CLOSED, Term(CLOSED & Q(resolved=True)), Term(CLOSED)),
+    "resolution": Spec(Placement.CLOSED, Term(Q(resolved=True)), Term(ALL)),
     "satisfaction": Spec(
         Placement.CLOSED,
-        Term(CLOSED & Q(survey_max__gt=0), "survey_points"),
-        Term(CLOSED & Q(survey_max__gt=0), "survey_max"),
+        Term(Q(survey_max__gt=0), "survey_points"),
+        Term(Q(survey_max__gt=0), "survey_max"),
     ),
     **{
         f"satisfaction_{scale}": Spec(
             Placement.CLOSED,
-            Term(CLOSED & Q(survey_scale=scale), "survey_points"),
-            Term(CLOSED & Q(survey_scale=scale), "survey_max"),
+            Term(Q(survey_scale=scale), "survey_points"),
+            Term(Q(survey_scale=scale), "survey_max"),
         )
         for scale in (3, 5)
     },
-    "return_visit": Spec(
-        Placement.CLOSED, Term(CLOSED & Q(visit_done=True)), Term(CLOSED & Q(visit_needed=True))
-    ),
-    "reopen": Spec(Placement.CLOSED, Term(CLOSED & Q(reopens__gt=0)), Term(CLOSED)),
+    "return_visit": Spec(Placement.CLOSED, Term(Q(visit_done=True)), Term(Q(visit_needed=True))),
+    "reopen": Spec(Placement.CLOSED, Term(Q(reopens__gt=0)), Term(ALL)),
     "handling_hours": Spec(  # the average: working seconds ÷ complaints (÷ 3600 when shown)
         Placement.CLOSED,
-        Term(CLOSED & Q(handling_seconds__isnull=False), "handling_seconds"),
-        Term(CLOSED & Q(handling_seconds__isnull=False)),
+        Term(Q(handling_seconds__isnull=False), "handling_seconds"),
+        Term(Q(handling_seconds__isnull=False)),
     ),
     **{
-        f"cost_{column}": Spec(
-            Placement.CLOSED, Term(CLOSED & Q(**{f"cost_{column}__gt": 0})), Term(CLOSED)
-        )
+        f"cost_{column}": Spec(Placement.CLOSED, Term(Q(**{f"cost_{column}__gt": 0})), Term(ALL))
         for column in (
             "company",
             "customer",
@@ -159,8 +162,8 @@ SPECS: dict[str, Spec] = {
     **{
         f"cost_{column}_shares": Spec(
             Placement.CLOSED,
-            Term(CLOSED & Q(**{f"cost_{column}__gt": 0}), f"cost_{column}"),
-            Term(CLOSED),
+            Term(Q(**{f"cost_{column}__gt": 0}), f"cost_{column}"),
+            Term(ALL),
         )
         for column in ("company", "customer", "handler")
     },
@@ -299,11 +302,13 @@ def indicators(
     for source in sources:
         for placement in Placement:
             names = [n for n, s in SPECS.items() if s.placement == placement]
+            aliases: dict[str, str] = {}  # a term's SQL → its column in the result
             annotations = {}
             for name in names:
-                spec = SPECS[name]
-                annotations[f"n__{name}"] = spec.numerator.aggregate()
-                annotations[f"d__{name}"] = spec.denominator.aggregate()
+                for term in (SPECS[name].numerator, SPECS[name].denominator):
+                    if term.key not in aliases:
+                        aliases[term.key] = f"t{len(aliases)}"
+                        annotations[aliases[term.key]] = term.aggregate()
             placed = _with_late(source.placed(placement))
             rows: Iterable[Mapping[str, Any]] = (
                 placed.values(*columns).annotate(**annotations).order_by()
@@ -313,8 +318,9 @@ def indicators(
             for row in rows:
                 key = _key(dims, row)
                 for name in names:
-                    sums[key][name][0] += row[f"n__{name}"] or 0
-                    sums[key][name][1] += row[f"d__{name}"] or 0
+                    spec = SPECS[name]
+                    sums[key][name][0] += row[aliases[spec.numerator.key]] or 0
+                    sums[key][name][1] += row[aliases[spec.denominator.key]] or 0
         closed = source.placed(Placement.CLOSED).filter(handling_seconds__isnull=False)
         if connection.vendor == "postgresql" and len(sources) == 1:  # the database ranks them
             for row in closed.values(*columns).annotate(p90=P90("handling_seconds")).order_by():
