@@ -2,6 +2,7 @@
 database in a temporary directory (issue #16):
 
     .venv/bin/python -m bench.statistics_facts 100000
+    DATABASE_URL=postgres://…/an_empty_database .venv/bin/python -m bench.statistics_facts 100000
 
 1. the complaints and their `register` events bulk-filled as `make bench` fills them
    (`bench.fill`), 24 months up to the current one;
@@ -21,6 +22,28 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+
+SQLITE_CLOSINGS = (
+    "UPDATE statistics_complaintfact SET outcome = 'closed', "
+    "closed_at = datetime(registered_at, '+' || (1 + abs(random()) % 300) || ' hours'), "
+    "handling_seconds = 3600 * (1 + abs(random()) % 120), "
+    "resolved = abs(random()) % 10 < 9, survey_scale = 3 + 2 * (abs(random()) % 2), "
+    "survey_points = abs(random()) % 10, survey_max = 9, visit_needed = 1, "
+    "visit_done = abs(random()) % 10 < 8, reopens = abs(random()) % 20 = 0, "
+    "handler_id = (SELECT id FROM accounts_user ORDER BY abs(random()) LIMIT 1) "
+    "WHERE abs(random()) % 100 < 85"
+)
+POSTGRES_CLOSINGS = (
+    "UPDATE statistics_complaintfact SET outcome = 'closed', "
+    "closed_at = registered_at + (1 + floor(random() * 300)) * interval '1 hour', "
+    "handling_seconds = 3600 * (1 + floor(random() * 120)), "
+    "resolved = random() < 0.9, survey_scale = CASE WHEN random() < 0.5 THEN 3 ELSE 5 END, "
+    "survey_points = floor(random() * 10), survey_max = 9, visit_needed = true, "
+    "visit_done = random() < 0.8, reopens = CASE WHEN random() < 0.05 THEN 1 ELSE 0 END, "
+    "handler_id = (SELECT array_agg(id) FROM accounts_user)"
+    "[1 + floor(random() * (SELECT count(*) FROM accounts_user))::int] "
+    "WHERE random() < 0.85"
+)
 
 
 def main(size: int) -> None:
@@ -52,10 +75,15 @@ def main(size: int) -> None:
         for i in range(3):
             create_user(f"bench_{dept.code}_{i}", role=Role.HANDLER, department=dept)
     ref = fill.load_reference()
-    path = str(settings.DATABASES["default"]["NAME"])
+    sqlite = connection.vendor == "sqlite"
+    writer = (
+        fill.SqliteWriter(str(settings.DATABASES["default"]["NAME"]), ref)
+        if sqlite
+        else fill.PostgresWriter(os.environ["DATABASE_URL"], ref)
+    )
     connection.close()
     started = time.perf_counter()
-    fill.fill(fill.SqliteWriter(path, ref), ref, size, sqlite=True, seed=1, log=lambda m: None)
+    fill.fill(writer, ref, size, sqlite=sqlite, seed=1, log=lambda m: None)
     print(f"fill: {size:,} complaints in {time.perf_counter() - started:.0f} s")
 
     started = time.perf_counter()
@@ -64,16 +92,7 @@ def main(size: int) -> None:
     print(f"rebuild: {rebuilt:,} complaints in {took:.1f} s ({rebuilt / took:,.0f}/s)")
 
     with connection.cursor() as cursor:  # 85 % closed, 1–300 hours after registering
-        cursor.execute(
-            "UPDATE statistics_complaintfact SET outcome = 'closed', "
-            "closed_at = datetime(registered_at, '+' || (1 + abs(random()) % 300) || ' hours'), "
-            "handling_seconds = 3600 * (1 + abs(random()) % 120), "
-            "resolved = abs(random()) % 10 < 9, survey_scale = 3 + 2 * (abs(random()) % 2), "
-            "survey_points = abs(random()) % 10, survey_max = 9, visit_needed = 1, "
-            "visit_done = abs(random()) % 10 < 8, reopens = abs(random()) % 20 = 0, "
-            "handler_id = (SELECT id FROM accounts_user ORDER BY abs(random()) LIMIT 1) "
-            "WHERE abs(random()) % 100 < 85"
-        )
+        cursor.execute(SQLITE_CLOSINGS if sqlite else POSTGRES_CLOSINGS)
         cursor.execute("ANALYZE")
 
     today = timezone.localdate()

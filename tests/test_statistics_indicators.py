@@ -248,6 +248,17 @@ def test_the_indicators_agree_with_an_oracle_over_the_events(people, scripts):
                 assert mine[1] == theirs[1], (text, by)
                 for key in mine[0].keys() | theirs[0].keys():
                     assert mine[0].get(key) == theirs[0].get(key), (text, by, key)
+        # every counted figure links to exactly the complaints it counts, per person too
+        for by in ((), (Dimension.HANDLER,)):
+            for key, found in indicators.indicators(parse("2026-10"), by=by).items():
+                for name, spec in SPECS.items():
+                    for part, term, value in (
+                        (Part.NUMERATOR, spec.numerator, found[name].numerator),
+                        (Part.DENOMINATOR, spec.denominator, found[name].denominator),
+                    ):
+                        if not term.column:
+                            behind = complaints(name, parse("2026-10"), key=key, by=by, part=part)
+                            assert behind.count() == value, (name, key, part)
         # the history reaches every kind of figure the oracle checks
         year = indicators.indicators(parse("2026"))[()]
         for name in (
