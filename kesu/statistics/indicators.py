@@ -323,8 +323,14 @@ def indicators(
                     sums[key][name][1] += row[aliases[spec.denominator.key]] or 0
         closed = source.placed(Placement.CLOSED).filter(handling_seconds__isnull=False)
         if connection.vendor == "postgresql" and len(sources) == 1:  # the database ranks them
-            for row in closed.values(*columns).annotate(p90=P90("handling_seconds")).order_by():
-                durations[_key(dims, row)].append(row["p90"])
+            ranked: Iterable[Mapping[str, Any]] = (
+                closed.values(*columns).annotate(p90=P90("handling_seconds")).order_by()
+                if columns
+                else [closed.aggregate(p90=P90("handling_seconds"))]
+            )
+            for row in ranked:
+                if row["p90"] is not None:
+                    durations[_key(dims, row)].append(row["p90"])
             continue
         for row in closed.values(*columns, "handling_seconds").order_by():
             durations[_key(dims, row)].append(row["handling_seconds"])
