@@ -247,3 +247,103 @@ def test_the_new_dimensions_count_by_owner_and_cause(people, by):
     }[tuple(by)]
     assert {r.key for r in table.rows} == keys
     assert table.total.count == 2
+
+
+def test_one_timeline_s_figures_without_a_database():
+    """`fact_of` on a hand-written timeline: accepted late (dispatch, 2 working hours),
+    contacted in time, confirmed unsatisfied once (a reopen), then satisfied, surveyed
+    3 + 2 of 6 on the five-option scale, visited, closed; the handler bears half the return
+    transport."""
+    from kesu.deadlines.clocks import ClockRule, Facts
+    from kesu.deadlines.workcal import WorkingCalendar, default_week
+    from kesu.statistics import facts
+
+    calendar = WorkingCalendar(time_zone=SHANGHAI, week=default_week())
+    rules = [
+        ClockRule(
+            "dispatch",
+            timedelta(hours=2),
+            "working",
+            frozenset({"register"}),
+            frozenset({"accept"}),
+            rule_id=1,
+        ),
+        ClockRule(
+            "first_contact",
+            timedelta(hours=24),
+            "natural",
+            frozenset({"register"}),
+            frozenset({"contact"}),
+            rule_id=2,
+        ),
+    ]
+    record = facts.Record(
+        id=1,
+        category_id=5,
+        category_root_id=4,
+        severity=3,
+        kind="complaint",
+        channel="phone",
+        department_id=7,
+        handler_id=9,
+        customer_key="+8613800000001",
+        subject_key="product:dn50",
+        clock_facts=Facts("complaint", 3, "phone", frozenset({4, 5})),
+    )
+    steps = [  # (type, day, hour, from, to, data)
+        ("register", 2, 9, "", "registered", {}),
+        ("accept", 2, 14, "registered", "accepted", {}),  # 09:00 → 14:00 is 4 working hours
+        ("contact", 2, 15, "accepted", "investigating", {}),
+        ("determine", 3, 9, "investigating", "planning", {"determination": "misuse"}),
+        ("propose_plan", 3, 10, "planning", "treating", {"plan": 11, "filed": True}),
+        ("complete", 4, 9, "treating", "verifying", {}),
+        ("verify", 4, 10, "verifying", "confirming", {"passed": True, "customer_reachable": True}),
+        ("confirm", 4, 11, "confirming", "planning", {"satisfied": False}),
+        ("propose_plan", 4, 13, "planning", "treating", {"plan": 12, "filed": True}),
+        ("complete", 5, 9, "treating", "verifying", {}),
+        ("verify", 5, 10, "verifying", "confirming", {"passed": True, "customer_reachable": True}),
+        ("confirm", 5, 11, "confirming", "return_visit", {"satisfied": True}),
+        ("return_visit", 5, 14, "return_visit", "return_visit", {"return_visit": 21}),
+        ("close", 6, 9, "return_visit", "closed", {}),
+    ]
+    events = [
+        facts.Event(n, t, local(2026, 11, d, h), f, to, False, data)
+        for n, (t, d, h, f, to, data) in enumerate(steps, start=100)
+    ]
+    plans = {
+        11: [{"item": "labour", "bearer": "company", "share_pct": 100}],
+        12: [
+            {"item": "return_transport", "bearer": "handler", "share_pct": 50},
+            {"item": "return_transport", "bearer": "company", "share_pct": 50},
+            {"item": "parts", "bearer": "customer", "share_pct": 100},
+        ],
+    }
+    fact = facts.fact_of(
+        record,
+        events,
+        {21: facts.Survey(5, 5, 6)},
+        plans,
+        facts.ClockSetting(rules, calendar),
+        ("dispatch", "first_contact"),
+    )
+    assert (fact.registered_at, fact.closed_at, fact.outcome) == (
+        local(2026, 11, 2, 9),
+        local(2026, 11, 6, 9),
+        "closed",
+    )
+    assert (fact.resolved, fact.reopens, fact.cause) == (True, 1, "misuse")
+    assert (fact.survey_scale, fact.survey_points, fact.survey_max) == (5, 5, 6)
+    assert (fact.visit_needed, fact.visit_done) == (True, True)
+    assert fact.clocks["dispatch"] == facts.ClockFigures(settled=1, on_time=0, escalated=0)
+    assert fact.clocks["first_contact"] == facts.ClockFigures(settled=1, on_time=1, escalated=0)
+    # Mon 09:00 → Fri 09:00: 7 + 7.5 × 3 working hours, then half an hour on Friday
+    assert fact.handling_seconds == 30 * 3600
+    assert fact.costs == {
+        "cost_company": 50,
+        "cost_customer": 100,
+        "cost_handler": 50,
+        "cost_transport_company": 50,
+        "cost_transport_customer": 0,
+        "cost_transport_handler": 50,
+    }
+    assert (fact.appeals, fact.appeal_end, fact.last_event_id) == (0, "", 113)
