@@ -362,3 +362,16 @@ def test_a_period_s_satisfaction_is_the_points_over_the_maximum_on_both_scales(p
     assert str(figures["satisfaction_5"]) == "6/9 = 66.7 %"
     behind = complaints("satisfaction_5", parse("2026-09"), part=Part.DENOMINATOR)
     assert behind.count() == 1
+
+
+def test_every_figure_has_a_name_in_both_languages():
+    from django.utils import translation
+
+    for figure in SPECS:
+        with translation.override("en"):
+            english = indicators.label(figure)
+        with translation.override("zh-hans"):
+            chinese = indicators.label(figure)
+        assert english and chinese and english != chinese, figure
+    with translation.override("zh-hans"):
+        assert indicators.label("first_contact_late") == "首次联系客户：超时（逾期）"

@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any
 
 from django.db import connection
@@ -42,6 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Complaint
@@ -184,6 +184,53 @@ SPECS: dict[str, Spec] = {
     },
 }
 ACCEPTANCE = f"{ClockKind.DISPATCH.value}_on_time"  # accepted within the dispatch limit
+
+_LABELS = {
+    "registered": _("Registered"),
+    "closed": _("Closed"),
+    "resolution": _("Resolution (closed with the customer satisfied)"),
+    "satisfaction": _("Satisfaction"),
+    "satisfaction_3": _("Satisfaction, 3-option surveys"),
+    "satisfaction_5": _("Satisfaction, 5-option surveys"),
+    "return_visit": _("Return visits made"),
+    "reopen": _("Reopened"),
+    "handling_hours": _("Average handling time (working hours)"),
+    "cost_company": _("Company bears a cost"),
+    "cost_customer": _("Customer bears a cost"),
+    "cost_handler": _("Handler penalised"),
+    "cost_transport_company": _("Company bears transport"),
+    "cost_transport_customer": _("Customer bears transport"),
+    "cost_transport_handler": _("Handler bears transport (penalty)"),
+    "cost_company_shares": _("Company's shares of cost items (%)"),
+    "cost_customer_shares": _("Customer's shares of cost items (%)"),
+    "cost_handler_shares": _("Handler's penalty shares (%)"),
+    "repeat": _("Repeat complaints"),
+    "appealed": _("Appealed"),
+    "appeal_open": _("Appeals still open"),
+    "appeal_resolved": _("Appeals closed, the customer satisfied"),
+    "appeal_unresolved": _("Appeals closed, the customer not satisfied"),
+    "appeal_other": _("Appeals ended withdrawn, invalid or merged"),
+    "appeal_policy_or_staff": _("Appeals on policy or staff"),
+    "appeal_quality_determination": _("Appeals on the quality determination"),
+}
+_CLOCK_LABELS = {
+    "on_time": _("%(clock)s: on time"),
+    "late": _("%(clock)s: late (breached)"),
+    "escalated": _("%(clock)s: escalated"),
+}
+
+
+def label(figure: str) -> str:
+    """The figure's name in the user's language."""
+    if figure == ACCEPTANCE:
+        return str(_("Accepted on time"))
+    if figure in _LABELS:
+        return str(_LABELS[figure])
+    for kind in ClockKind:
+        for suffix, words in _CLOCK_LABELS.items():
+            if figure == f"{kind.value}_{suffix}":
+                return str(words) % {"clock": kind.label}
+    raise KeyError(figure)
 
 
 @dataclass(frozen=True)
@@ -337,7 +384,7 @@ def indicators(
     return {
         key: Indicators(
             key,
-            MappingProxyType({name: Ratio(n, d) for name, (n, d) in figures.items()}),
+            {name: Ratio(n, d) for name, (n, d) in figures.items()},
             p90(durations.get(key, [])),
         )
         for key, figures in sorted(sums.items(), key=lambda item: _order(item[0]))
