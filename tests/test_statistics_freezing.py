@@ -12,7 +12,7 @@ from kesu.complaints import actions
 from kesu.complaints.choices import ContactMethod, Severity
 from kesu.complaints.errors import ComplaintError
 from kesu.statistics import actions as statistics
-from kesu.statistics.counts import Dimension
+from kesu.statistics.counts import Dimension, classified
 from kesu.statistics.indicators import complaints, indicators
 from kesu.statistics.models import FrozenFact, StatisticsEvent, StatisticsEventType
 from kesu.statistics.periods import parse
@@ -108,6 +108,9 @@ def test_a_closed_month_is_the_same_after_later_events_and_changes_when_restated
     before = figures()
     by_department = figures(by=[Dimension.DEPARTMENT])
     by_severity = figures(by=[Dimension.SEVERITY, Dimension.HANDLER])
+    table = classified(parse("2026-11"), by=[Dimension.SEVERITY, Dimension.DEPARTMENT])
+    rows = [(r.key, r.count) for r in table.rows]
+    assert sum(count for _key, count in rows) == 2
     behind = set(complaints("satisfaction", parse("2026-11")))
     assert before[()]["closed"] == (2, 2)
     assert before[()]["satisfaction"] == (9 + 2, 9 + 3)
@@ -122,6 +125,12 @@ def test_a_closed_month_is_the_same_after_later_events_and_changes_when_restated
     assert figures() == before
     assert figures(by=[Dimension.DEPARTMENT]) == by_department
     assert figures(by=[Dimension.SEVERITY, Dimension.HANDLER]) == by_severity
+    # the classified table too (《顾客投诉分类统计表》): the complaint's severity and department
+    # as they were, though it is now level 2 in the quality department
+    table = classified(parse("2026-11"), by=[Dimension.SEVERITY, Dimension.DEPARTMENT])
+    assert [(r.key, r.count) for r in table.rows] == rows
+    december = classified(parse("2026-12"), by=[Dimension.SEVERITY, Dimension.DEPARTMENT])
+    assert [(r.key, r.previous) for r in december.rows] == rows  # month-on-month as well
     assert set(complaints("satisfaction", parse("2026-11"))) == behind
     # while the live months see the change: closed again in January
     assert figures("2027-01")[()]["closed"] == (1, 1)
@@ -134,6 +143,11 @@ def test_a_closed_month_is_the_same_after_later_events_and_changes_when_restated
     # then the figures follow the complaints as they are now: one closed in November
     after = figures()
     assert after != before
+    table = classified(parse("2026-11"), by=[Dimension.SEVERITY, Dimension.DEPARTMENT])
+    assert [(r.key, r.count) for r in table.rows] != rows
+    assert ((Severity.LEVEL_2, people.handler_quality.department_id), 1) in [
+        (r.key, r.count) for r in table.rows
+    ]
     assert after[()]["closed"] == (1, 1)
     assert after[()]["registered"] == (2, 2)
     assert (restated.type, restated.version, restated.actor, restated.reason) == (

@@ -23,7 +23,6 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -34,7 +33,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
     Q,
     QuerySet,
     Sum,
@@ -47,12 +45,12 @@ from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Complaint
 from kesu.policies.choices import ClockKind
 from kesu.statistics.counts import Dimension, Key
+from kesu.statistics.frozen import frozen_months, months
 from kesu.statistics.models import (
     AppealEnd,
     ComplaintFact,
     FrozenFact,
     Outcome,
-    StatisticsEvent,
     clock_columns,
 )
 from kesu.statistics.periods import Period
@@ -445,15 +443,6 @@ class _Source:
         return rows.filter(CLOSED) if placement == Placement.CLOSED else rows
 
 
-def frozen_months() -> dict[date, int]:
-    """The months frozen, each with the version last frozen or restated."""
-    return dict(
-        StatisticsEvent.objects.values("month")
-        .annotate(version=Max("version"))
-        .values_list("month", "version")
-    )
-
-
 def _sources(period: Period, scope: QuerySet[Complaint] | None) -> list[_Source]:
     """The live facts for the days of `period` in no frozen month, and the snapshots of the
     frozen months it touches, each for the days of the period within it."""
@@ -461,7 +450,7 @@ def _sources(period: Period, scope: QuerySet[Complaint] | None) -> list[_Source]
     live: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
     snapshot: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
     any_live = any_frozen = False
-    for first, start, end in _months(period):
+    for first, start, end in months(period):
         version = frozen.get(first)
         for placement in Placement:
             inside = Q(**{f"{placement.value}__gte": start, f"{placement.value}__lt": end})
@@ -478,20 +467,6 @@ def _sources(period: Period, scope: QuerySet[Complaint] | None) -> list[_Source]
     if any_frozen:
         sources.append(_Source(FrozenFact.objects.filter(scoped), snapshot))
     return sources
-
-
-def _months(period: Period) -> list[tuple[date, datetime, datetime]]:
-    """Each calendar month the period touches: its first day, and the bounds of the period's
-    days within it."""
-    out = []
-    first = period.first.replace(day=1)
-    while first <= period.last:
-        month = Period.month(first.year, first.month)
-        start = max(month.start, period.start)
-        end = min(month.end, period.end)
-        out.append((first, start, end))
-        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return out
 
 
 def _with_late(rows: QuerySet[Any]) -> QuerySet[Any]:
