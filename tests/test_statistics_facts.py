@@ -347,3 +347,11 @@ def test_one_timeline_s_figures_without_a_database():
         "cost_transport_handler": 50,
     }
     assert (fact.appeals, fact.appeal_end, fact.last_event_id) == (0, "", 113)
+
+
+def test_a_complaint_registered_at_23_30_on_30_november_counts_in_november(people):
+    register(people, local(2026, 11, 30, 23, 30))
+    register(people, local(2026, 12, 1, 0, 0))
+    assert indicators(parse("2026-11"))[()]["registered"].numerator == 1
+    assert indicators(parse("2026-12"))[()]["registered"].numerator == 1
+    assert indicators(parse("2026-11-30..2026-11-30"))[()]["registered"].numerator == 1
