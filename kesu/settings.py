@@ -192,6 +192,8 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = str(_email["DEFAULT_FROM_EMAIL"])
 KESU_SMS_BACKEND = env_str("KESU_SMS_BACKEND", "kesu.notifications.sms.LogSmsBackend")
 KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The company's name at the top of every printed document (kesu/reports/pdf).
+KESU_COMPANY_NAME = env_str("KESU_COMPANY_NAME")
 
 # --- customer channels (issue #5) ---------------------------------------------------------
 # The public form: accepted submissions per network address and per phone/e-mail, as
