@@ -262,7 +262,10 @@ def _plan(doc: Document, plan: Plan | None) -> None:
                 (_("Plan status"), label(PlanStatus, plan.status)),
                 (_("In warranty"), yes_no(plan.in_warranty)),
             ],
-            [(_("Proposed by"), person(plan.proposed_by)), (_("Proposed at"), when(plan.proposed_at))],
+            [
+                (_("Proposed by"), person(plan.proposed_by)),
+                (_("Proposed at"), when(plan.proposed_at)),
+            ],
         ]
     )
     owners = _owners(plan)

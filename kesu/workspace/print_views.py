@@ -30,4 +30,3 @@ def complaint_document(
     if document == CASE_FILE:
         return downloads.case_file_response(complaint, request.user)
     return downloads.pdf_response(complaint, document)
-
