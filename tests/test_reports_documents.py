@@ -234,3 +234,30 @@ def test_the_charts_draw_their_labels_and_values(tmp_path):
     for expected in ("分类", "产品质量", "服务态度", "12", "9月", "11月", "及时率", "100"):
         assert expected in text, expected
     assert charts.nice_top(0) == 1 and charts.nice_top(12) == 20 and charts.nice_top(95.5) == 100
+
+
+def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(people, number):
+    browser = Client()
+    browser.force_login(people.handler_quality)
+    page = browser.get(f"/complaints/{number}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-role="print-menu"' in html and "打印" in html
+    for document, title in (
+        ("registration", "客户投诉登记表"),
+        ("handling-sheet", "客户投诉处理单"),
+        ("confirmation", "客户问题处理确认书"),
+        ("case-file", "案卷"),
+    ):
+        link = f"/complaints/{number}/print/{document}"
+        assert f'href="{link}"' in html and title in html
+        response = browser.get(link)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body.startswith(b"%PDF-" if document != "case-file" else b"PK\x03\x04")
+    assert browser.get(f"/complaints/{number}/print/nothing").status_code == 404
+    assert browser.get("/complaints/KS209912999999/print/registration").status_code == 404
+    outsider = Client()
+    outsider.force_login(people.handler_north)
+    assert outsider.get(f"/complaints/{number}/print/handling-sheet").status_code == 403
+    assert Client().get(f"/complaints/{number}/print/handling-sheet").status_code == 302  # login
