@@ -2,10 +2,13 @@
 pdffonts and pdftoppm, as a person opening or printing them would see them."""
 
 import subprocess
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 from PIL import Image
@@ -19,6 +22,9 @@ from tests.conftest import Api, complaint_payload
 from tests.reports_cases import closed_complaint, download, ok, refusal
 
 pytestmark = pytest.mark.django_db
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 DOCUMENTS = ("registration.pdf", "handling-sheet.pdf", "confirmation.pdf")
 
@@ -160,18 +166,45 @@ def test_the_chinese_font_is_embedded_and_is_the_only_font(people, number, docum
     assert (emb, sub, uni) == ("yes", "yes", "yes")
 
 
-def test_a_page_renders_to_an_image_with_ink_on_it(people, number, tmp_path):
-    pdf = tmp_path / "sheet.pdf"
-    download(people.api(people.intake), number, "handling-sheet.pdf", pdf)
+def render_page(pdf: Path, page: int, resolution: int, target: Path) -> Image.Image:
+    """Page `page` of `pdf` as a PNG at `target` (pdftoppm), and the image read back."""
+    stem = target.with_suffix("")
     subprocess.run(
-        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        [
+            "pdftoppm",
+            "-r",
+            str(resolution),
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(stem),
+        ],
         check=True,
     )
-    (png,) = tmp_path.glob("p-*.png")
-    image = Image.open(BytesIO(png.read_bytes())).convert("L")
-    assert image.size[0] < image.size[1]  # A4, upright
-    dark = sum(image.histogram()[:128])
-    assert dark > image.size[0] * image.size[1] * 0.01  # text and rules, not a blank page
+    return Image.open(BytesIO(target.read_bytes()))
+
+
+def test_pages_render_to_images_with_ink_on_them_which_the_readme_shows(people, tmp_path):
+    """The handling sheet's first page and the registration form, rendered as a printer
+    would, are the README's screenshots of the documents. The complaint is made at a fixed
+    instant, so that the pictures change only when the documents do."""
+    with time_machine.travel(datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI), tick=False):
+        number = closed_complaint(people)
+        api = people.api(people.intake)
+        for document, name in (
+            ("handling-sheet.pdf", "document-handling-sheet.png"),
+            ("registration.pdf", "document-registration.png"),
+        ):
+            pdf = tmp_path / document
+            download(api, number, document, pdf)
+            image = render_page(pdf, 1, 90, SCREENSHOTS / name).convert("L")
+            assert image.size[0] < image.size[1]  # A4, upright
+            dark = sum(image.histogram()[:128])
+            assert dark > image.size[0] * image.size[1] * 0.01  # text and rules, not blank
 
 
 def test_nobody_who_may_not_see_the_complaint_gets_its_documents(people, number):

@@ -1,6 +1,6 @@
 """A complaint's three paper forms as PDF, in the active language (Chinese by default):
 
-- 《客户投诉登记表》 `registration`: the record of SPEC §2 as intake took it;
+- 《客户投诉登记表》 `registration`: the record of SPEC §2 (as it stands now);
 - 《客户投诉处理单》 `handling_sheet`: the record, the determination and its cause, the plan with
   its cost responsibility, the approvals, the result, the whole timeline, and signature lines;
 - 《客户问题处理确认书》 `confirmation`: what was done in the customer's words (the portal's
@@ -207,7 +207,7 @@ def _attachments(doc: Document, c: Complaint) -> None:
 
 
 def registration(c: Complaint) -> bytes:
-    """《客户投诉登记表》: the record as intake took it, with the lines intake and the
+    """《客户投诉登记表》: the record of SPEC §2 as it stands, with the lines intake and the
     customer (who heard it read back) sign."""
     doc = Document(_("Customer complaint registration form"), reference=c.number)
     doc.heading(_("The complaint"))
@@ -356,8 +356,8 @@ def _result(doc: Document, c: Complaint, events: Sequence[ComplaintEvent]) -> No
 def _verified(event: ComplaintEvent | None) -> str:
     if event is None:
         return ""
-    passed = (event.data or {}).get("passed")
-    return f"{when(event.at)} {_('passed') if passed else _('failed')}"
+    verdict = _("passed") if (event.data or {}).get("passed") else _("failed")
+    return f"{when(event.at)} {verdict}"
 
 
 def _confirmed(event: ComplaintEvent | None) -> str:
