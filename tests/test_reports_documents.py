@@ -15,6 +15,7 @@ from PIL import Image
 
 from kesu.accounts.actions import create_token, create_user
 from kesu.accounts.choices import Role
+from kesu.complaints import limits
 from kesu.complaints.models import Complaint
 from kesu.reports import documents
 from kesu.reports.pdf import Document, charts
@@ -294,3 +295,19 @@ def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(
     outsider.force_login(people.handler_north)
     assert outsider.get(f"/complaints/{number}/print/handling-sheet").status_code == 403
     assert Client().get(f"/complaints/{number}/print/handling-sheet").status_code == 302  # login
+
+
+def test_a_note_longer_than_a_page_goes_on_over_the_next_pages(people, tmp_path):
+    """fpdf2 never splits a table row; a note may hold 10,000 characters (and characters the
+    font lacks, such as emoji): the timeline carries it on in the rows below, to its end."""
+    intake = people.api(people.intake)
+    number = ok(intake.post("/complaints", complaint_payload()), 201)["number"]
+    text = "开头标记😀" + "客户再次反映阀门渗漏。" * 908 + "结尾标记"
+    assert len(text) <= limits.ACTION_TEXT
+    ok(intake.act(number, "note", {"text": text}))
+    sheet = tmp_path / "sheet.pdf"
+    assert download(intake, number, "handling-sheet.pdf", sheet).status_code == 200
+    assert pages_of(sheet) >= 5
+    whole = flat(text_of(sheet))
+    assert "开头标记" in whole and "结尾标记" in whole
+    assert whole.count("客户再次反映阀门渗漏") >= 908 - pages_of(sheet)  # cut only by pages

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF, FontFace
-from fpdf.enums import TableCellFillMode, WrapMode, XPos, YPos
+from fpdf.enums import MethodReturnValue, TableCellFillMode, WrapMode, XPos, YPos
 from fpdf.table import Table
 from fpdf.util import Padding
 
@@ -27,6 +27,7 @@ RULE = (90, 90, 90)
 BODY_PT = 9.5
 SMALL_PT = 8
 LINE_MM = 5.2
+_PAD_Y, _PAD_X = 1.2, 1.6  # a cell's padding (mm)
 Pair = tuple[str, str]  # (label, value) of a form's cell
 
 
@@ -106,7 +107,7 @@ class Document(FPDF):
             align="LEFT",
             text_align="LEFT",
             line_height=LINE_MM,
-            padding=(1.2, 1.6),
+            padding=(_PAD_Y, _PAD_X),
             wrapmode=WrapMode.CHAR,
             cell_fill_mode=TableCellFillMode.NONE,
             **options,
@@ -157,6 +158,7 @@ class Document(FPDF):
             return
         headings_style = FontFace(fill_color=LABEL_FILL, emphasis=None)
         self.set_font(fonts.FAMILY, size=SMALL_PT + 0.5)
+        columns_mm = [self.epw * w / sum(widths) - 2 * _PAD_X for w in widths]
         with self._table(
             col_widths=tuple(widths), headings_style=headings_style, repeat_headings=1
         ) as table:
@@ -164,10 +166,39 @@ class Document(FPDF):
             for text in headings:
                 head.cell(text)
             for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(value or "")
+                for piece in self._page_sized(values, columns_mm):
+                    row = table.row()
+                    for value in piece:
+                        row.cell(value)
         self.set_font(fonts.FAMILY, size=BODY_PT)
+
+    def _page_sized(self, values: Sequence[str], columns_mm: Sequence[float]) -> list[list[str]]:
+        """A row as one or more rows that each fit on a page: fpdf2 never splits a row, so
+        a text longer than a page (a note may hold 20,000 characters) goes on in the rows
+        below it, cut where its lines wrap."""
+        most = max(int((self.eph - 45) / LINE_MM), 1)  # room left for the headings above
+        lines = [
+            cast(  # with output=LINES, multi_cell answers the wrapped lines
+                list[str],
+                self.multi_cell(
+                    width,
+                    LINE_MM,
+                    value or "",
+                    dry_run=True,
+                    output=MethodReturnValue.LINES,
+                    wrapmode=WrapMode.CHAR,
+                    padding=0,
+                ),
+            )
+            for value, width in zip(values, columns_mm, strict=True)
+        ]
+        tallest = max(len(cell) for cell in lines)
+        if tallest <= most:
+            return [[value or "" for value in values]]
+        return [
+            ["\n".join(cell[start : start + most]) for cell in lines]
+            for start in range(0, tallest, most)
+        ]
 
     def signatures(self, roles: Sequence[str]) -> None:
         """One line per role: who signs, the signature and the date, to be filled by hand."""
