@@ -223,4 +223,8 @@ class Document(FPDF):
         self.set_font(fonts.FAMILY, size=BODY_PT)
 
     def bytes(self) -> bytes:
-        return bytes(self.output())
+        """The document, written; it cannot be added to afterwards."""
+        try:
+            return bytes(self.output())
+        finally:
+            fonts.release(self)

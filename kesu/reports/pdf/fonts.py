@@ -3,18 +3,20 @@ it (SIL Open Font License), embedded and subset into each document by fpdf2 — 
 font, never a download.
 
 The font file is 16 MiB with 65,535 glyphs: reading its character map and widths takes about
-0.8 s, so it is read once per process (`_prototype`) and each document gets a copy that shares
-those tables. The copy gets a fresh fontTools handle on the same bytes, because fpdf2 subsets
-that handle in place when it writes the document. The bytes are kept without the OpenType
-layout tables (GSUB, GPOS, …): fpdf2 drops them from what it embeds anyway (it does not shape
-text here), but the subsetter would first decode them, which is most of its time.
+0.6 s, so it is read once per process (`_prototype`) and each document gets a copy that shares
+those tables. The copy gets a fresh fontTools handle on the file, because fpdf2 subsets that
+handle in place when it writes the document; the handle is lazy (a table is read from the file
+when it is first asked for) and is told to forget the OpenType layout tables (GSUB, GPOS, …):
+fpdf2 drops them from what it embeds anyway (it does not shape text here), but the subsetter
+would decode them first, which is most of its time. Nothing of the file is held in memory
+between documents beyond the prototype's tables; the file itself stays in the page cache that
+all worker processes share.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from io import BytesIO
 from pathlib import Path
 from threading import Lock
 
@@ -35,21 +37,23 @@ def font_path() -> Path:
 
 
 @cache
-def font_bytes() -> bytes:
-    """The font without its layout tables; every other table exactly as shipped."""
-    font = ttLib.TTFont(BytesIO(font_path().read_bytes()), lazy=True, recalcTimestamp=False)
+def _prototype() -> TTFFont:
+    """The font read once: its character map, widths and descriptor, shared by the copies."""
+    font = TTFFont(FPDF(), font_path(), FAMILY, "")
+    # What it read is kept in its own tables now; its font handle, with every table it
+    # decoded (the CFF's among them), is never used again: each document opens its own.
+    font.ttfont.close()
+    font.ttfont = None
+    return font
+
+
+def _handle() -> ttLib.TTFont:
+    """A lazy handle on the file without the layout tables (forgetting them reads nothing)."""
+    font = ttLib.TTFont(font_path(), lazy=True, recalcTimestamp=False)
     for tag in _LAYOUT_TABLES:
         if tag in font:
             del font[tag]
-    out = BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-@cache
-def _prototype() -> TTFFont:
-    """The font read once: its character map, widths and descriptor, shared by the copies."""
-    return TTFFont(FPDF(), BytesIO(font_bytes()), FAMILY, "")  # type: ignore[arg-type]
+    return font
 
 
 def warm_up() -> None:
@@ -59,7 +63,8 @@ def warm_up() -> None:
 
 
 def install(pdf: FPDF) -> None:
-    """Make `FAMILY` available in `pdf`, as `pdf.add_font` would, without reading the file."""
+    """Make `FAMILY` available in `pdf`, as `pdf.add_font` would, without reading the file
+    again. `release(pdf)` closes the file once the document is written."""
     warm_up()
     proto = _prototype()
     font = TTFFont.__new__(TTFFont)
@@ -67,9 +72,16 @@ def install(pdf: FPDF) -> None:
         if hasattr(proto, name):
             setattr(font, name, getattr(proto, name))
     font.i = len(pdf.fonts) + 1
-    font.ttfont = ttLib.TTFont(BytesIO(font_bytes()), lazy=True, recalcTimestamp=False)
+    font.ttfont = _handle()
     font.subset = SubsetMap(font)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     pdf.fonts[FAMILY] = font
     pdf._set_min_pdf_version("1.6")  # a CID-keyed CFF font, as add_font sets it
+
+
+def release(pdf: FPDF) -> None:
+    """Close the document's handle on the font file."""
+    font = pdf.fonts.get(FAMILY)
+    if isinstance(font, TTFFont) and font.ttfont is not None:
+        font.ttfont.close()
