@@ -18,7 +18,7 @@ from kesu.accounts.choices import Role
 from kesu.complaints import limits
 from kesu.complaints.models import Complaint
 from kesu.reports import documents
-from kesu.reports.pdf import Document, charts
+from kesu.reports.pdf import Document, charts, fonts
 from tests.conftest import Api, complaint_payload
 from tests.reports_cases import closed_complaint, download, ok, refusal
 
@@ -311,3 +311,21 @@ def test_a_note_longer_than_a_page_goes_on_over_the_next_pages(people, tmp_path)
     whole = flat(text_of(sheet))
     assert "开头标记" in whole and "结尾标记" in whole
     assert whole.count("客户再次反映阀门渗漏") >= 908 - pages_of(sheet)  # cut only by pages
+
+
+def test_the_font_is_read_once_per_process_and_comes_from_the_mplfonts_package(monkeypatch):
+    assert fonts.font_path().parts[-3:] == ("mplfonts", "fonts", "NotoSansCJKsc-Regular.otf")
+    Document("第一份").bytes()  # the process has read the font by now
+    reads = []
+    original = fonts.TTFFont.__init__
+
+    def counting(self, *args, **kwargs):
+        reads.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(fonts.TTFFont, "__init__", counting)
+    for title in ("第二份", "第三份"):
+        document = Document(title)
+        document.form_grid([[("编号", "KS20261100001")]])
+        assert document.bytes().startswith(b"%PDF-")
+    assert reads == []
