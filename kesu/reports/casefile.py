@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import RawIOBase
@@ -132,7 +132,8 @@ class CaseFile:
         return f"{self.number}-case-file.zip"
 
     def chunks(self) -> Iterator[bytes]:
-        """The zip, piece by piece."""
+        """The zip, piece by piece (each call writes it anew)."""
+        self.entries = []
         sink = _Sink()
         stamp = _stamp(self.made_at)
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -153,14 +154,14 @@ class CaseFile:
                 name = distinct(safe_name(item.name, f"attachment-{item.pk}"), taken)
                 yield from self._attachment(archive, sink, item, f"attachments/{name}")
             yield from self._put(archive, sink, "manifest.json", [self._manifest()], stamp, {})
-        yield sink.take()
+        yield sink.take()  # the central directory
 
     def _put(
         self,
         archive: zipfile.ZipFile,
         sink: _Sink,
         path: str,
-        parts: Any,
+        parts: Iterable[bytes],
         stamp: tuple[int, int, int, int, int, int],
         about: dict[str, Any],
     ) -> Iterator[bytes]:
@@ -172,11 +173,12 @@ class CaseFile:
                 out.write(part)
                 digest.update(part)
                 size += len(part)
-                if len(sink_bytes := sink.take()):
-                    yield sink_bytes
+                if written := sink.take():
+                    yield written
         if about:
             self.entries.append({"path": path, "size": size, "sha256": digest.hexdigest(), **about})
-        yield sink.take()
+        if written := sink.take():  # the entry's data descriptor
+            yield written
 
     def _attachment(
         self, archive: zipfile.ZipFile, sink: _Sink, item: Attachment, path: str
