@@ -196,6 +196,8 @@ KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The monthly report goes out on the first working day of a month from this local hour (0–23),
 # so that QA has the morning to write its commentary (kesu.reports.actions.due_month).
 KESU_MONTHLY_REPORT_HOUR = env_int("KESU_MONTHLY_REPORT_HOUR", 16)
+# The company's name at the top of every printed document (kesu/reports/pdf).
+KESU_COMPANY_NAME = env_str("KESU_COMPANY_NAME")
 
 # --- customer channels (issue #5) ---------------------------------------------------------
 # The public form: accepted submissions per network address and per phone/e-mail, as

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r'(?:href|hx-get)="(/[^"#]*)')
 SKIP = ("/logout/", "/admin/", "/api/", "/static/", "/i18n/")
 PER_KIND = 40  # pages of one kind (path shape) per role
+# The print menu's documents (PDF, zip) take a few hundred ms each: a few of each kind are
+# enough here; tests/test_reports_documents.py reads what they hold.
+PER_PRINTED_KIND = 3
 
 
 def _kind(path: str) -> str:
@@ -45,7 +48,8 @@ def crawl(client: Client) -> tuple[Counter, list[str], Counter]:
             if link in seen or link.startswith(SKIP):
                 continue
             seen.add(link)
-            if kinds[_kind(link)] < PER_KIND:
+            bound = PER_PRINTED_KIND if "/print/" in link else PER_KIND
+            if kinds[_kind(link)] < bound:
                 kinds[_kind(link)] += 1
                 queue.append(link)
     return statuses, failures, kinds

@@ -1,9 +1,14 @@
-"""Who reads the statistics, and over which complaints (SPEC §1, §10).
+"""Who reads the statistics, and over which complaints (SPEC §1, §10); which complaint's
+documents a person may take.
 
 Department heads read their department's figures (the complaints of their department and its
 regions, and those they own: `visible_complaints`); QA reads every complaint it may see;
 executives and administrators read every complaint. Handlers, intake clerks and customers are
 refused with the reason: the figures of a department are its head's to read and to report.
+
+A complaint's documents go to staff who may see the complaint (SPEC §1's row visibility,
+`authority.can_see`). A customer account reads its complaint in the portal, not these internal
+documents. Anything else is answered as a complaint that does not exist.
 """
 
 from django.db.models import QuerySet
@@ -11,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.authority import can_see
+from kesu.complaints.errors import ComplaintError, ErrorCode, not_found
 from kesu.complaints.models import Complaint
-from kesu.complaints.queries import visible_complaints
+from kesu.complaints.queries import complaint_by_number, visible_complaints
 
 READERS = frozenset({Role.DEPT_HEAD, Role.QA, Role.EXECUTIVE, Role.ADMIN})
 EVERYTHING = frozenset({Role.EXECUTIVE, Role.ADMIN})  # no complaint is kept from them
@@ -40,3 +46,17 @@ def statistics_scope(user: User) -> QuerySet[Complaint] | None:
     if user.role in EVERYTHING:
         return None
     return visible_complaints(user)
+
+
+def visible(user: User, number: str) -> Complaint | None:
+    complaint = complaint_by_number(number)
+    if complaint is None or not can_see(user, complaint):
+        return None
+    return complaint
+
+
+def visible_or_not_found(user: User, number: str) -> Complaint:
+    """The complaint, or `errors.not_found` (404), as the complaints API answers."""
+    if (complaint := visible(user, number)) is None:
+        raise not_found(number)
+    return complaint

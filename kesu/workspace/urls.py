@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kesu.workspace import inbox_views, statistics, views
+from kesu.workspace import inbox_views, print_views, statistics, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -29,5 +29,10 @@ urlpatterns = [
         "complaints/<str:number>/attachments/<int:attachment_id>",
         views.attachment,
         name="attachment",
+    ),
+    path(
+        "complaints/<str:number>/print/<str:document>",
+        print_views.complaint_document,
+        name="complaint_document",
     ),
 ]

@@ -1,18 +1,19 @@
 #!/bin/sh
 # What the browser tests (tests/browser) need from Debian, installed by `make test` when missing:
-# Chromium and its driver, which Playwright drives, and a Chinese font for the screenshots.
+# Chromium and its driver, which Playwright drives, and a Chinese font for the screenshots;
+# poppler-utils (pdftotext, pdffonts, pdftoppm), with which the PDF tests read what Kesu wrote.
 #
 # As root it runs apt-get, waiting up to KESU_APT_LOCK_WAIT seconds (120) for another package
 # manager (apt, unattended-upgrades) to finish instead of failing at once; otherwise, and on
 # any failure, it says what to run by hand. Nothing is installed when all is there already.
 set -u
-PACKAGES="chromium chromium-driver fonts-wqy-microhei"
+PACKAGES="chromium chromium-driver fonts-wqy-microhei poppler-utils"
 WAIT="${KESU_APT_LOCK_WAIT:-120}"
 BY_HAND="sudo apt-get update && sudo apt-get install $PACKAGES"
 
 present() {
 	command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 &&
-		fc-list :lang=zh 2>/dev/null | grep -q .
+		fc-list :lang=zh 2>/dev/null | grep -q . && command -v pdftotext >/dev/null 2>&1
 }
 
 present && exit 0
