@@ -110,6 +110,8 @@ def test_no_token_is_401(people):
         ({"period": "2026-13"}, "period"),
         ({"period": "November"}, "period"),
         ({"period": "2026-11-20..2026-11-03"}, "period"),
+        ({"period": "1000-01-01..2026-12-31"}, "period"),  # the period before reaches year 0
+        ({"period": "9999"}, "period"),  # the next day has no local midnight
         ({"period": "2026-11", "by": "category,colour"}, "by"),
         ({"period": "2026-11", "by": "severity,severity"}, "by"),
         ({}, "period"),

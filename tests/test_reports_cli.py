@@ -57,6 +57,7 @@ def test_monthly_writes_the_workbook_and_the_csv_zip(people, tmp_path):
     [
         (["monthly", "2026-11", "--format", "pdf"], "PDF"),
         (["monthly", "2026-13"], "2026-13"),
+        (["classified", "1000-01-01..2026-12-31"], "1000-01-01..2026-12-31"),
         (["classified", "2026-11", "--by", "category,colour"], "colour"),
         (["classified", "2026-11", "--by", "kind,kind"], None),
     ],

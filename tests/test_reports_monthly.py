@@ -9,12 +9,15 @@ import time_machine
 from django.db import DatabaseError, connection
 
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Complaint
 from kesu.notifications.choices import NotificationChannel, TemplateCode
 from kesu.notifications.models import Notification
 from kesu.reports import actions
 from kesu.reports.choices import ReportEventType, ReportState
 from kesu.reports.models import MonthlyReport, ReportEvent
 from kesu.reports.tasks import issue_monthly_report
+from kesu.statistics.counts import Dimension, classified
+from kesu.statistics.models import StatisticsEvent
 from kesu.statistics.periods import Period, parse
 from tests.conftest import complaint_payload
 from tests.test_concurrency import run_together
@@ -80,6 +83,23 @@ def test_issue_tells_every_executive_once_with_the_months_figures(people):
         ReportEventType.COMMENTED,
         ReportEventType.ISSUED,
     ]
+    sent = report.events.get(type=ReportEventType.ISSUED).data["figures"]
+    assert (sent["registered"], sent["level1"], sent["period"]) == (3, 1, "2026-11")
+
+
+def test_the_issued_month_is_frozen_so_later_changes_leave_its_figures(people):
+    register_in_november(people, severities=(3, 3))
+    with time_machine.travel(at(2026, 12, 1, 16, 5), tick=False):
+        actions.issue(NOVEMBER, by=people.qa)
+    assert StatisticsEvent.objects.filter(month=date(2026, 11, 1)).count() == 1
+    number = Complaint.objects.order_by("pk").first().number
+    with time_machine.travel(at(2026, 12, 3, 10), tick=False):
+        answer = people.api(people.qa).act(
+            number, "reclassify", {"severity": 1, "reason": "客户升级为重大投诉"}
+        )
+    assert answer.status_code == 200, answer.content
+    table = classified(NOVEMBER, by=(Dimension.SEVERITY,))
+    assert {row.key: row.count for row in table.rows} == {(3,): 2}  # as it was sent
 
 
 def test_the_task_issues_the_month_before_when_it_is_due_and_only_once(people):

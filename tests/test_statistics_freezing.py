@@ -225,3 +225,22 @@ def test_the_nightly_task_and_the_command_freeze_and_restate(people, november):
     assert StatisticsEvent.objects.latest("id").reason == "更正"
     with pytest.raises(CommandError):
         call_command("statistics", "freeze", "2026-Q4", stdout=out)
+
+
+def test_frozen_facts_and_statistics_events_are_never_changed(november):
+    from django.db import DatabaseError, connection, transaction
+
+    with time_machine.travel(local(2026, 12, 10, 9), tick=False):
+        statistics.freeze(NOVEMBER, actor=None)
+    assert FrozenFact.objects.exists() and StatisticsEvent.objects.exists()
+    for model in (FrozenFact, StatisticsEvent):
+        with pytest.raises(TypeError):
+            model.objects.all().update(version=2)
+        with pytest.raises(TypeError):
+            model.objects.all().delete()
+        with pytest.raises(TypeError):
+            model.objects.first().save()
+    for table in ("statistics_statisticsevent", "statistics_frozenfact"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET version = version + 1")  # noqa: S608
+    assert set(FrozenFact.objects.values_list("version", flat=True)) == {1}

@@ -2,7 +2,9 @@
 
 Three guards, each for one way in: `AppendOnlyModel.save`/`delete` refuse on an instance, the
 `AppendOnlyQuerySet` refuses bulk `update`/`delete`, and a database trigger (`Trigger`) refuses
-an UPDATE from anywhere, raw SQL included. The complaints' timeline is the first such table;
+an UPDATE from anywhere, raw SQL included. Deletion is refused by the ORM guards and by the
+foreign keys that protect what rows point at, not by a trigger: a test database is emptied
+between tests with DELETE on SQLite. The complaints' timeline is the first such table;
 every capability's own events (the reports', the statistics') are others.
 
 SQLite drops a table's triggers when a migration rebuilds the table: a migration that alters

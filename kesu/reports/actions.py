@@ -3,8 +3,10 @@
 A month's report is a draft from the moment someone looks at it; QA writes its commentary while
 it is a draft; it is issued once: to the executives and the management representative through
 the notification outbox, by QA by hand or by the monthly task on the first working day of the
-month after (`due_month`). Every change is one transaction with one appended `ReportEvent`;
-issuing twice, or two workers racing, issues once.
+month after (`due_month`). Issuing freezes the month's figures (`kesu.statistics.actions`), so
+the report read later says what was sent; its event keeps the figures the message stated.
+Every change is one transaction with one appended `ReportEvent`; issuing twice, or two workers
+racing, issues once.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -25,6 +27,7 @@ from kesu.notifications.choices import TemplateCode
 from kesu.notifications.rules import tell_executives
 from kesu.reports.choices import ReportEventType, ReportState
 from kesu.reports.models import MonthlyReport, ReportEvent
+from kesu.statistics.actions import freeze
 from kesu.statistics.counts import Dimension, classified
 from kesu.statistics.periods import Period, Span
 
@@ -89,11 +92,16 @@ def issue(period: Period, *, by: User | None = None) -> tuple[MonthlyReport, boo
         report = _locked(period)
         if report.state == ReportState.ISSUED:
             return report, False
+        # What is reported is what stays: the month's figures are frozen as they are sent (a
+        # later correction is a deliberate restatement, kesu.statistics.actions.restate).
+        freeze(period.first, actor=by, reason=str(_("monthly report issued")))
         report.state, report.issued_at, report.issued_by = ReportState.ISSUED, clock.now(), by
         report.version += 1
         report.save(update_fields=["state", "issued_at", "issued_by", "version"])
-        told = tell_executives(TemplateCode.MONTHLY_REPORT, _message(period, report))
-        _event(report, ReportEventType.ISSUED, by, {"told": told})
+        message = _message(period, report)
+        told = tell_executives(TemplateCode.MONTHLY_REPORT, message)
+        figures = {k: v for k, v in message.items() if k not in ("commentary", "url")}
+        _event(report, ReportEventType.ISSUED, by, {"told": told, "figures": figures})
     return report, True
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kesu.core.append_only import AppendOnlyModel
 from kesu.core.compact_json import CompactJSONEncoder
 from kesu.policies.choices import ClockKind
 
@@ -123,8 +124,9 @@ class ComplaintFact(FactColumns):
         return f"fact {self.pk}"
 
 
-class FrozenFact(FactColumns):
-    """A complaint's facts as they were when `month` was frozen (or restated: `version`)."""
+class FrozenFact(FactColumns, AppendOnlyModel):
+    """A complaint's facts as they were when `month` was frozen (or restated: `version`):
+    added, never changed (a restatement is a new version)."""
 
     month = models.DateField()  # its first day
     version = models.PositiveIntegerField()
@@ -178,7 +180,7 @@ class StatisticsEventType(models.TextChoices):
     RESTATED = "restated", _("Month restated")
 
 
-class StatisticsEvent(models.Model):
+class StatisticsEvent(AppendOnlyModel):
     """Append-only: a month's figures frozen, or restated with a reason."""
 
     type = models.CharField(_("event"), max_length=10, choices=StatisticsEventType.choices)
@@ -207,11 +209,3 @@ class StatisticsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} v{self.version} {self.type}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("statistics events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("statistics events are append-only")

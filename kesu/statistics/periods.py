@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.utils.translation import gettext as _
 
 from kesu.core import clock
+from kesu.core.encoding import in_range
 
 
 class Span(enum.StrEnum):
@@ -127,7 +128,25 @@ def parse(text: str) -> Period:
             )
             % {"text": text}
         )
+    if not within_reach(period):
+        raise ValueError(_("“%(text)s” is too far from today to count.") % {"text": text})
     return period
+
+
+def within_reach(period: Period) -> bool:
+    """Whether the period, the one before, the year before and the twelve months up to it all
+    have local midnights Kesu can write (`parse` reads the years 1000 … 9999): what every
+    table of it compares with can be counted."""
+    try:
+        days = (
+            period.previous().first,
+            period.year_before().first,
+            period.last.replace(day=1) - timedelta(days=366),
+            period.last + timedelta(days=1),
+        )
+    except (OverflowError, ValueError):  # a date before the year 1 or after 9999
+        return False
+    return all(in_range(day) for day in days)
 
 
 class _Reversed(Exception):

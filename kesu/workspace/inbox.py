@@ -25,7 +25,7 @@ from kesu.complaints.queries import (
 )
 from kesu.core import clock, keyset
 from kesu.core.encoding import in_range
-from kesu.statistics.periods import Period
+from kesu.statistics.periods import Period, within_reach
 from kesu.statistics.periods import parse as parse_period
 
 COUNT_CAP = 1000  # counts above this show as "999+": counting never walks a whole table
@@ -255,18 +255,8 @@ NO_DEPARTMENT = 0  # the department filter's "none given yet" (no department has
 
 
 def period_in_range(period: Period) -> bool:
-    """Whether the period, the one before, the year before and the twelve months up to it
-    all have local midnights Kesu can write (`parse` reads the years 1000 … 9999)."""
-    try:
-        days = (
-            period.previous().first,
-            period.year_before().first,
-            period.last.replace(day=1) - timedelta(days=366),
-            period.last + timedelta(days=1),
-        )
-    except (OverflowError, ValueError):  # a date before the year 1 or after 9999
-        return False
-    return all(in_range(day) for day in days)
+    """Whether every table of the period can be counted (`periods.within_reach`)."""
+    return within_reach(period)
 
 
 def _period_or_none(text: str) -> Period | None:
