@@ -64,7 +64,7 @@ def when(value: datetime | None) -> str:
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} %"
+    return "—" if value is None else f"{value:.1f}%"
 
 
 def signed(value: int) -> str:
@@ -161,10 +161,10 @@ def _key_figures(doc: Document, figures: MonthlyFigures) -> None:
 
 
 def _charts(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
+    if doc.will_page_break(2 * CHART_MM + 20):
+        doc.add_page()
     doc.heading(_("2. Charts"))
     half = doc.epw / 2 - 2
-    if doc.will_page_break(2 * CHART_MM + 6):
-        doc.add_page()
     y = doc.get_y() + 2
     rows = [row for row in figures.by_category.rows if row.count]
     charts.bar_chart(
@@ -263,7 +263,11 @@ def _departments(doc: Document, figures: MonthlyFigures, labels: Labels) -> None
         [
             str(row[0]),
             *(
-                pct(value) if kind == tables.ColumnKind.PERCENT else number(value)
+                pct(value)
+                if kind == tables.ColumnKind.PERCENT
+                else hours(value)
+                if kind == tables.ColumnKind.DECIMAL
+                else number(value)
                 for value, (_h, kind, _r) in zip(row[1:], columns, strict=True)
             ),
         ]
