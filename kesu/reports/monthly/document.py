@@ -67,6 +67,11 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
+def rate(value: float | None) -> str:
+    """A percentage under a heading that says (%)."""
+    return "—" if value is None else f"{value:.1f}"
+
+
 def signed(value: int) -> str:
     return f"{value:+d}"
 
@@ -90,6 +95,13 @@ def hours(value: float | None) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _section(doc: Document, title: str) -> None:
+    """A section's heading, on the next page unless its table's first rows fit below it."""
+    if doc.will_page_break(32):
+        doc.add_page()
+    doc.heading(title)
 
 
 def _more(doc: Document, capped: Capped[Any]) -> None:
@@ -161,7 +173,9 @@ def _key_figures(doc: Document, figures: MonthlyFigures) -> None:
 
 
 def _charts(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
-    if doc.will_page_break(2 * CHART_MM + 20):
+    """The bars by category and of the causes side by side, then the 12-month trend with its
+    table; each block goes on to the next page only if it does not fit on this one."""
+    if doc.will_page_break(CHART_MM + 20):
         doc.add_page()
     doc.heading(_("2. Charts"))
     half = doc.epw / 2 - 2
@@ -188,17 +202,21 @@ def _charts(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
         h=CHART_MM,
         title=_("Pareto of causes"),
     )
+    doc.set_y(y + CHART_MM + 2)
+    if doc.will_page_break(CHART_MM + 24):
+        doc.add_page()
+    y = doc.get_y()
     charts.line_chart(
         doc,
         [f"{m.month.first:%m}" for m in figures.trend],
         [(_("Registered"), [m.count for m in figures.trend])],
         x=doc.l_margin,
-        y=y + CHART_MM + 2,
+        y=y,
         w=doc.epw,
         h=CHART_MM,
         title=_("The 12 months to %(month)s") % {"month": figures.trend[-1].month},
     )
-    doc.set_y(y + 2 * CHART_MM + 8)
+    doc.set_y(y + CHART_MM + 6)
     doc.data_table(
         [_("Month"), *(f"{m.month.first:%m}" for m in figures.trend)],
         [[_("Registered"), *(str(m.count) for m in figures.trend)]],
@@ -242,7 +260,7 @@ def classified_rows(figures: MonthlyFigures, labels: Labels) -> list[list[str]]:
 
 
 def _classified(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
-    doc.heading(_("3. Complaint classification table (category × severity)"))
+    _section(doc, _("3. Complaint classification table (category × severity)"))
     headings = [
         _("Category"),
         *(str(s.label) for s in Severity),
@@ -257,13 +275,13 @@ def _classified(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
 
 
 def _departments(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
-    doc.heading(_("4. Indicators by department"))
+    _section(doc, _("4. Indicators by department"))
     columns = tables.department_columns()
     rows = [
         [
             str(row[0]),
             *(
-                pct(value)
+                rate(value)
                 if kind == tables.ColumnKind.PERCENT
                 else hours(value)
                 if kind == tables.ColumnKind.DECIMAL
@@ -281,7 +299,7 @@ def _departments(doc: Document, figures: MonthlyFigures, labels: Labels) -> None
 
 
 def _causes(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
-    doc.heading(_("5. Top causes"))
+    _section(doc, _("5. Top causes"))
     doc.data_table(
         [_("Rank"), _("Cause"), _("Complaints"), _("Share"), _("Cumulative")],
         [
@@ -299,7 +317,7 @@ def _causes(doc: Document, figures: MonthlyFigures, labels: Labels) -> None:
 
 
 def _repeats(doc: Document, figures: MonthlyFigures) -> None:
-    doc.heading(_("6. Repeat complaints"))
+    _section(doc, _("6. Repeat complaints"))
     doc.data_table(
         [_("Number"), _("Registered at"), _("Customer"), _("Subject"), _("Earlier complaint")],
         [
@@ -322,7 +340,7 @@ def clock_names(kinds: list[str]) -> str:
 
 
 def _late(doc: Document, figures: MonthlyFigures) -> None:
-    doc.heading(_("7. Overdue cases"))
+    _section(doc, _("7. Overdue cases"))
     doc.data_table(
         [
             _("Number"),
@@ -368,7 +386,7 @@ def state_line(figures: MonthlyFigures) -> str:
 
 
 def _commentary(doc: Document, figures: MonthlyFigures) -> None:
-    doc.heading(_("8. Commentary of the quality department"))
+    _section(doc, _("8. Commentary of the quality department"))
     doc.note(state_line(figures))
     report = figures.commentary.report
     doc.text_block(_("Commentary"), report.commentary if report else "")
