@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ REFUSED = "workspace/statistics/403.html"
 
 @login_required
 @require_GET
-def statistics_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
+def statistics_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse | FileResponse:
     """The statistics page's file of `?period=` (as that page reads it) in `fmt`."""
     if fmt not in files.FORMATS:
         raise Http404(fmt)
@@ -43,7 +43,7 @@ def statistics_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResp
         period = read_period(request.GET, Period.month(today.year, today.month))
     except ValueError as bad:
         return HttpResponse(str(bad), status=400, content_type="text/plain; charset=utf-8")
-    return files.monthly_response(request.user, period, fmt)  # type: ignore[arg-type]
+    return files.monthly_response(request.user, period, fmt)
 
 
 def _month(text: str) -> Period:

@@ -51,7 +51,7 @@ def reader_scope(user: User) -> QuerySet[Complaint] | None:
 
 def monthly_response(
     user: User, period: Period, fmt: Format, table: str | None = None
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """The file of `period` in `fmt` over what `user` may read (the refusal raised)."""
     scope = reader_scope(user)
     if fmt == "pdf":
