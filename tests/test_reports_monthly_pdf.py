@@ -143,6 +143,13 @@ def test_the_lists_name_the_repeat_and_the_overdue_cases(history, people):
     assert gathered.late.total == len(late)
 
 
+@pytest.mark.parametrize("period", ["2026-11", "2026-Q4", "2026-10"])
+def test_the_categories_rolled_up_from_the_grid_are_classified_by_category(history, period):
+    found = parse(period)
+    crossed = classified(found, by=(Dimension.CATEGORY, Dimension.SEVERITY))
+    assert figures.rolled_up(crossed) == classified(found, by=(Dimension.CATEGORY,))
+
+
 def test_a_long_list_is_cut_and_says_how_many_more(history, people, monkeypatch, tmp_path):
     monkeypatch.setattr(figures, "LIST_CAP", 1)
     gathered = figures.gather(NOVEMBER)

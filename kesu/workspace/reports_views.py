@@ -7,11 +7,13 @@ Thin: the files are `kesu.reports.monthly.files`' (the REST API's answers), the 
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -97,7 +99,7 @@ def monthly_report(request: AuthenticatedHttpRequest, period: str) -> HttpRespon
         "error": error,
         "pdf_url": download_url("pdf", month),
         "downloads": downloads_for(month)[:3],
-        "statistics_url": f"/statistics/?period={month}",
+        "statistics_url": f"{reverse('statistics')}?{urlencode({'period': str(month)})}",
     }
     return render(request, "workspace/reports/monthly.html", context, status=status)
 

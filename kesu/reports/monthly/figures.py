@@ -10,11 +10,12 @@ aggregates and the cap, never the number of complaints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from kesu.complaints.choices import EventType
@@ -22,9 +23,9 @@ from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.policies.choices import ClockKind
 from kesu.reports.choices import ReportEventType
 from kesu.reports.models import MonthlyReport, ReportEvent
-from kesu.statistics.counts import Classified, Dimension, Key, classified
-from kesu.statistics.indicators import SPECS, Indicators, Ratio, complaints, indicators
-from kesu.statistics.models import ComplaintFact
+from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
+from kesu.statistics.indicators import SPECS, Indicators, Ratio, indicators
+from kesu.statistics.models import ComplaintFact, clock_columns
 from kesu.statistics.periods import Period, Span
 from kesu.statistics.trends import MonthCount, ParetoRow, pareto, trend
 
@@ -88,7 +89,6 @@ class MonthlyFigures:
     repeats: Capped[RepeatCase]
     late: Capped[LateCase]
     commentary: Commentary
-    names: dict[int, str] = field(default_factory=dict)  # people by id
 
     @property
     def registered(self) -> int:
@@ -120,18 +120,31 @@ def escalations(figures: Indicators) -> Ratio:
 def gather(period: Period, scope: QuerySet[Complaint] | None = None) -> MonthlyFigures:
     """Everything the report shows for `period` over `scope` (None: every complaint)."""
     company = indicators(period, scope=scope).get((), empty_indicators())
+    crossed = classified(period, by=(Dimension.CATEGORY, Dimension.SEVERITY), scope=scope)
     return MonthlyFigures(
         period=period,
         company=company,
-        by_category=classified(period, by=(Dimension.CATEGORY,), scope=scope),
-        crossed=classified(period, by=(Dimension.CATEGORY, Dimension.SEVERITY), scope=scope),
+        by_category=rolled_up(crossed),
+        crossed=crossed,
         trend=trend(period, scope=scope),
         causes=pareto(classified(period, by=(Dimension.CAUSE,), scope=scope))[:CAUSES_SHOWN],
         departments=indicators(period, by=(Dimension.DEPARTMENT,), scope=scope),
-        repeats=repeat_cases(period, scope, company.repeat.numerator),
+        repeats=repeat_cases(period, scope),
         late=late_cases(period, scope),
         commentary=commentary_of(period),
     )
+
+
+def rolled_up(crossed: Classified) -> Classified:
+    """The table by the first dimension of a table by two: each row the sum of its cells in
+    each period (what `classified` by that one dimension counts, without counting again)."""
+    sums: dict[Key, list[int]] = {}
+    for row in crossed.rows:  # in the first dimension's order
+        counts = sums.setdefault(row.key[0], [0, 0, 0])
+        for index, n in enumerate((row.count, row.previous, row.year_before)):
+            counts[index] += n
+    rows = [Row((key,), *counts) for key, counts in sums.items()]
+    return replace(crossed, by=crossed.by[:1], rows=rows)
 
 
 def _customer(anonymous: bool, name: str, organisation: str) -> str:
@@ -140,39 +153,58 @@ def _customer(anonymous: bool, name: str, organisation: str) -> str:
     return " ".join(part for part in (name, organisation) if part)
 
 
-def repeat_cases(period: Period, scope: QuerySet[Complaint] | None, total: int) -> Capped:
+def _placed(period: Period, scope: QuerySet[Complaint] | None, where: Q) -> QuerySet[Any]:
+    """The live facts of the complaints registered in the period that match `where`, in the
+    order of the registration index. The lists name complaints as they stand now; the counts
+    beside them are the statistics' (a frozen month's from its snapshot)."""
+    facts = ComplaintFact.objects.filter(
+        where, registered_at__gte=period.start, registered_at__lt=period.end
+    )
+    if scope is not None:
+        facts = facts.filter(complaint_id__in=scope.order_by().values("pk"))
+    return facts.order_by("registered_at", "pk")
+
+
+# The partial `fact_repeat` index's condition as a literal: SQLite uses a partial index only
+# when the query repeats its condition literally, which a bound parameter is not (as
+# `complaints.queries.with_phone` does for the phone index).
+_REPEAT_INDEXED = RawSQL(
+    'NOT ("statistics_complaintfact"."customer_key" = \'\') '
+    'AND NOT ("statistics_complaintfact"."subject_key" = \'\')',
+    (),
+    BooleanField(),
+)
+
+
+def repeat_cases(period: Period, scope: QuerySet[Complaint] | None) -> Capped[RepeatCase]:
     """The repeat complaints registered in the period, oldest first, each with the same
     customer's latest earlier complaint on the same product or project (the one that made it
     a repeat: the statistics' `repeat` fact, `customer_key` and `subject_key`)."""
+    facts = _placed(period, scope, Q(repeat=True))
     rows = list(
-        complaints("repeat", period, scope=scope)
-        .order_by("registered_at", "pk")
-        .values_list(
-            "pk",
-            "number",
+        facts.values_list(
+            "customer_key",
+            "subject_key",
+            "complaint__number",
             "registered_at",
-            "anonymous",
-            "complainant_name",
-            "complainant_org",
-            "product_model",
-            "project_name",
-            "title",
+            "complaint__anonymous",
+            "complaint__complainant_name",
+            "complaint__complainant_org",
+            "complaint__product_model",
+            "complaint__project_name",
+            "complaint__title",
         )[:LIST_CAP]
     )
-    keys = {
-        pk: (customer, subject)
-        for pk, customer, subject in ComplaintFact.objects.filter(
-            pk__in=[row[0] for row in rows]
-        ).values_list("pk", "customer_key", "subject_key")
-    }
     cases = []
-    for pk, number, at, anonymous, name, org, model, project, title in rows:
-        customer_key, subject_key = keys.get(pk, ("", ""))
+    for customer_key, subject_key, number, at, anonymous, name, org, model, project, title in rows:
         earlier = None
         if customer_key and subject_key:
             earlier = (
                 ComplaintFact.objects.filter(
-                    customer_key=customer_key, subject_key=subject_key, registered_at__lt=at
+                    _REPEAT_INDEXED,
+                    customer_key=customer_key,
+                    subject_key=subject_key,
+                    registered_at__lt=at,
                 )
                 .order_by("-registered_at")
                 .values_list("complaint__number", "registered_at")
@@ -189,27 +221,32 @@ def repeat_cases(period: Period, scope: QuerySet[Complaint] | None, total: int) 
                 earlier_at=earlier[1] if earlier else None,
             )
         )
-    return Capped(cases, max(total, len(cases)))
+    total = facts.count() if len(cases) == LIST_CAP else len(cases)
+    return Capped(cases, total)
 
 
-def late_cases(period: Period, scope: QuerySet[Complaint] | None) -> Capped:
+def _late_runs() -> Q:
+    """A fact with a run of any clock that went past its due time."""
+    late = Q(pk__in=[])
+    for kind in ClockKind:
+        settled, on_time, _escalated = clock_columns(kind.value)
+        late |= Q(**{f"{settled}__gt": F(on_time)})
+    return late
+
+
+def late_cases(period: Period, scope: QuerySet[Complaint] | None) -> Capped[LateCase]:
     """The complaints registered in the period with a time limit that ran late (the
     breaches the key figures count), oldest first, with the clocks that did and their owner
     and department."""
-    found: QuerySet[Complaint] | None = None
-    for kind in ClockKind:
-        late = complaints(f"{kind.value}_late", period, scope=scope)
-        found = late if found is None else found | late
-    assert found is not None
-    total = found.count()
+    facts = _placed(period, scope, _late_runs())
     rows = list(
-        found.order_by("registered_at", "pk").values_list(
-            "pk",
-            "number",
+        facts.values_list(
+            "complaint_id",
+            "complaint__number",
             "registered_at",
-            "owner__name",
-            "owner__username",
-            "department__name",
+            "complaint__owner__name",
+            "complaint__owner__username",
+            "complaint__department__name",
         )[:LIST_CAP]
     )
     clocks: dict[int, list[tuple[datetime, str]]] = {}
@@ -232,6 +269,7 @@ def late_cases(period: Period, scope: QuerySet[Complaint] | None) -> Capped:
                 department=department or "",
             )
         )
+    total = facts.count() if len(cases) == LIST_CAP else len(cases)
     return Capped(cases, total)
 
 
