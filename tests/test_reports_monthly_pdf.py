@@ -171,6 +171,20 @@ def test_a_head_s_report_counts_their_department_only(history, people, tmp_path)
     assert gathered.company.resolution == mine.resolution
 
 
+def test_an_empty_month_is_a_report_of_zeros(people, tmp_path):
+    with translation.override("zh-hans"):
+        text = flat(pdf_text(document.monthly_pdf(NOVEMBER), tmp_path))
+    assert "月度客户投诉分析报告" in text and "已登记0" in text and "无。" in text
+    assert "0/0" in text  # a rate with nothing to divide by shows what it is made of
+
+
+def test_the_report_speaks_the_reader_s_language(history, tmp_path):
+    with translation.override("en"):
+        text = pdf_text(document.monthly_pdf(NOVEMBER), tmp_path)
+    assert "Monthly customer complaint analysis report" in text
+    assert "Key figures" in text and "Prepared by" in text
+
+
 def test_a_quarter_has_its_own_title(history, tmp_path):
     with translation.override("zh-hans"):
         text = flat(pdf_text(document.monthly_pdf(parse("2026-Q4")), tmp_path))

@@ -199,14 +199,16 @@ def repeat_cases(period: Period, scope: QuerySet[Complaint] | None) -> Capped[Re
     for customer_key, subject_key, number, at, anonymous, name, org, model, project, title in rows:
         earlier = None
         if customer_key and subject_key:
+            before = ComplaintFact.objects.filter(
+                _REPEAT_INDEXED,
+                customer_key=customer_key,
+                subject_key=subject_key,
+                registered_at__lt=at,
+            )
+            if scope is not None:  # never name a complaint the reader may not see
+                before = before.filter(complaint_id__in=scope.order_by().values("pk"))
             earlier = (
-                ComplaintFact.objects.filter(
-                    _REPEAT_INDEXED,
-                    customer_key=customer_key,
-                    subject_key=subject_key,
-                    registered_at__lt=at,
-                )
-                .order_by("-registered_at")
+                before.order_by("-registered_at")
                 .values_list("complaint__number", "registered_at")
                 .first()
             )
