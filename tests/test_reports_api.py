@@ -135,7 +135,8 @@ def test_the_monthly_workbook_is_an_xlsx_with_a_chinese_file_name(people):
     assert disposition.startswith('attachment; filename="kesu-statistics-2026-11.xlsx"')
     assert "filename*=UTF-8''" + quote("顾客投诉统计 2026-11.xlsx") in disposition
     book = openpyxl.load_workbook(io.BytesIO(b"".join(answer.streaming_content)), read_only=True)
-    assert len(book.sheetnames) == 9
+    assert len(book.sheetnames) == 10  # with the indicators' sheet before the raw list
+    assert book.sheetnames[-2] == "指标"
 
 
 def test_a_heads_workbook_lists_their_departments_complaints(people):
@@ -154,7 +155,7 @@ def test_csv_is_a_zip_of_every_table_or_one_table(people):
     assert answer["Content-Type"] == "application/zip"
     assert "filename*=UTF-8''" + quote("顾客投诉统计 2026-11.zip") in answer["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content))) as archive:
-        assert len(archive.namelist()) == 9
+        assert len(archive.namelist()) == 11  # with the two indicator tables
     one = api.get("/reports/monthly/2026-11", format="csv", table="classified")
     assert one["Content-Type"] == "text/csv; charset=utf-8"
     data = b"".join(one.streaming_content)
@@ -167,7 +168,8 @@ def test_csv_is_a_zip_of_every_table_or_one_table(people):
     ("path", "params", "field"),
     [
         ("/reports/monthly/2026-13", {}, "period"),
-        ("/reports/monthly/2026-11", {"format": "pdf"}, "format"),
+        ("/reports/monthly/2026-11", {"format": "docx"}, "format"),
+        ("/reports/monthly/2026-11", {"format": "pdf", "table": "kind"}, "table"),
         ("/reports/monthly/2026-11", {"table": "everything"}, "table"),
     ],
 )
@@ -185,6 +187,7 @@ def test_the_openapi_document_describes_the_file_formats(people):
         XLSX,
         "text/csv; charset=utf-8",
         "application/zip",
+        "application/pdf",
     }
     assert "zip of one CSV file per table" in operation["description"]
     assert {"403", "422"} <= {str(status) for status in operation["responses"]}

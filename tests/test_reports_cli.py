@@ -42,10 +42,10 @@ def test_monthly_writes_the_workbook_and_the_csv_zip(people, tmp_path):
     november(people)
     xlsx = tmp_path / "m.xlsx"
     _run("monthly", "2026-11", "--format", "xlsx", "-o", str(xlsx))
-    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 9
+    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 10  # indicators
     archive = tmp_path / "m.zip"
     _run("monthly", "2026-11", "--format", "csv", "-o", str(archive))
-    assert len(zipfile.ZipFile(archive).namelist()) == 9
+    assert len(zipfile.ZipFile(archive).namelist()) == 11  # with the two indicator tables
     one = tmp_path / "c.csv"
     _run("monthly", "2026-11", "--format", "csv", "--table", "complaints", "-o", str(one))
     assert one.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -55,7 +55,7 @@ def test_monthly_writes_the_workbook_and_the_csv_zip(people, tmp_path):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["monthly", "2026-11", "--format", "pdf"], "PDF"),
+        (["monthly", "2026-11", "--format", "pdf", "--table", "kind"], "PDF"),
         (["monthly", "2026-13"], "2026-13"),
         (["classified", "1000-01-01..2026-12-31"], "1000-01-01..2026-12-31"),
         (["classified", "2026-11", "--by", "category,colour"], "colour"),
@@ -73,7 +73,8 @@ def test_an_unwritable_file_is_one_line(people, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args", [["monthly", "2026-11", "--format", "pdf"], ["classified", "November"]]
+    "args",
+    [["monthly", "2026-11", "--format", "pdf", "--table", "kind"], ["classified", "November"]],
 )
 def test_the_kesu_command_says_the_error_without_a_traceback(args):
     done = subprocess.run(

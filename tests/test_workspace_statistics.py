@@ -267,9 +267,13 @@ def test_a_custom_range_and_the_other_forms_are_read(history, people):
     assert [line.label for line in year.lines] == ["电话热线", "电子邮件", "微信"]
 
 
-def test_the_downloads_have_a_place_but_no_dead_links(history, people):
+def test_the_downloads_have_a_place_and_no_dead_links(history, people):
     body = page(people.executive, period="2026-11").content.decode()
-    assert 'data-role="downloads"' not in body and ".xlsx" not in body
+    assert 'data-role="downloads"' in body
+    links = re.findall(r'<a class="action" href="(/statistics/[^"]+)">', body)
+    assert len(links) == 4  # xlsx, CSV zip, PDF, the month's report (tests/test_workspace_reports)
+    for link in links:
+        assert _client(people.executive).get(unescape(link)).status_code == 200, link
 
 
 def test_the_inbox_reads_the_drill_down_filters_leniently(history, people):

@@ -157,5 +157,5 @@ def _message(period: Period, report: MonthlyReport) -> dict[str, object]:
         "year_before": table.total.year_before,
         "level1": level1,
         "commentary": report.commentary,
-        "url": f"{settings.KESU_BASE_URL}{reverse('statistics')}?period={period}",
+        "url": f"{settings.KESU_BASE_URL}{reverse('monthly_report', args=[str(period)])}",
     }

@@ -7,13 +7,11 @@ A complaint's documents — its three forms as PDF and its case file as a zip �
 may see the complaint; anyone else is answered 404, as the complaints API answers.
 """
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
-from urllib.parse import quote
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path as PathParam
 from ninja import Query, Router, Schema
@@ -25,6 +23,7 @@ from kesu.complaints.errors import invalid
 from kesu.core.refusals import refusals
 from kesu.reports import access, downloads, workbooks
 from kesu.reports.access import statistics_scope
+from kesu.reports.monthly import files
 from kesu.reports.tables import HANDLER, Labels
 from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
 from kesu.statistics.periods import Period, parse
@@ -173,21 +172,16 @@ def classified_counts(request: AuthenticatedHttpRequest, query: Query[Classified
     return classified_out(classified(period, by=by, scope=scope))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV, ZIP = "text/csv; charset=utf-8", "application/zip"
+XLSX, CSV, ZIP, PDF = files.XLSX, files.CSV, files.ZIP, files.PDF
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
+content_disposition = files.content_disposition
 
 
 class MonthlyQuery(Schema):
-    format: Literal["xlsx", "csv"] = Field("xlsx", description="the file's format")
+    format: Literal["xlsx", "csv", "pdf"] = Field("xlsx", description="the file's format")
     table: Literal[workbooks.TABLE_CODES] | None = Field(  # type: ignore[valid-type]
         None, description="one table only (xlsx: a workbook of that sheet; csv: one file)"
     )
-
-
-def content_disposition(name: str, fallback: str) -> str:
-    """An attachment's name: `fallback` (ASCII) for old clients, `name` (UTF-8) by RFC 5987."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 @router.get(
@@ -197,7 +191,7 @@ def content_disposition(name: str, fallback: str) -> str:
         "responses": {
             "200": {
                 "description": "the file",
-                "content": {XLSX: _BINARY, CSV: _BINARY, ZIP: _BINARY},
+                "content": {XLSX: _BINARY, CSV: _BINARY, ZIP: _BINARY, PDF: _BINARY},
             }
         }
     },
@@ -210,42 +204,25 @@ def monthly(
     """The monthly statistics workbook for `period` (any period `classified` takes):
     a summary (totals, month-on-month, year-on-year), one sheet per breakdown (category,
     subcategory, severity, kind, channel, department), the 《顾客投诉分类统计表》 (category ×
-    severity) and the raw list of the complaints registered in the period.
+    severity), the indicators (the reader's scope as a whole, then per department) and the raw
+    list of the complaints registered in the period.
 
     `format=xlsx` (default): one workbook (`application/vnd.openxmlformats-officedocument.
     spreadsheetml.sheet`). `format=csv`: a zip of one CSV file per table (`application/zip`);
     with `table=` (summary, category, subcategory, severity, kind, channel, department,
     classified, complaints) that one table as a CSV file (`text/csv`), or with xlsx a
     workbook of that one sheet. CSV is UTF-8 with a byte-order mark; a text a spreadsheet
-    would run as a formula starts with an apostrophe. The file's name is Chinese, given by
-    RFC 5987 (`filename*=UTF-8''…`) beside an ASCII `filename`. Scope and refusals as
-    `classified`."""
-    scope = statistics_scope(request.user)
+    would run as a formula starts with an apostrophe. `format=pdf`: the quality report
+    《月度客户投诉分析报告》 (a quarter's, a year's or a range's for those periods): key
+    figures, charts, the classified table, indicators by department, top causes, repeat
+    complaints, overdue cases, QA's commentary and the signature lines (`application/pdf`;
+    `table=` is refused with it). The file's name is Chinese, given by RFC 5987
+    (`filename*=UTF-8''…`) beside an ASCII `filename`. Scope and refusals as `classified`."""
+    statistics_scope(request.user)  # the refusal first (403), before the input (422)
     found = _period(period)
-    title = workbooks.report_title(found)
-    ascii_name = f"kesu-statistics-{found}"
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    if query.table is not None:
-        title = f"{title} {workbooks.table_title(query.table)}"
-        ascii_name = f"{ascii_name}-{query.table}"
-    if query.format == "xlsx":
-        if query.table is None:
-            workbooks.write_monthly_xlsx(found, stream, scope=scope)
-        else:
-            workbooks.write_one_xlsx(query.table, found, stream, scope=scope)
-        suffix, content_type = "xlsx", XLSX
-    elif query.table is None:
-        workbooks.write_monthly_csv(found, stream, scope=scope)
-        suffix, content_type = "zip", ZIP
-    else:
-        workbooks.write_one_csv(query.table, found, stream, scope=scope)
-        suffix, content_type = "csv", CSV
-    stream.seek(0)
-    response = FileResponse(stream, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(
-        f"{title}.{suffix}", f"{ascii_name}.{suffix}"
-    )
-    return response
+    if query.format == "pdf" and query.table is not None:
+        raise invalid("table", _("The PDF report is one document; leave out `table`."))
+    return files.monthly_response(request.user, found, query.format, query.table)
 
 
 # -------------------------------------------------------------------- a complaint's documents

@@ -8,7 +8,8 @@ Sheets, in order:
    severity, kind, channel, department, each with the same comparison;
 3. the 《顾客投诉分类统计表》 itself: category down, severity across, the row's total compared;
 4. the indicators: `Workbook.add_stacked` of whatever tables the caller hands in
-   (`indicators=`); none today, so no sheet — never a sheet of made-up figures;
+   (`indicators=`: the API, the CLI and the workspace hand in `reports.monthly.tables`'
+   company and per-department tables); none, no sheet — never a sheet of made-up figures;
 5. the raw list: every complaint registered in the period (by its `register` event, as the
    counts are), read from the database in chunks and written row by row.
 

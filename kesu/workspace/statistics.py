@@ -40,6 +40,7 @@ from kesu.statistics.periods import parse as parse_period
 from kesu.statistics.trends import VITAL_PCT, pareto, trend
 from kesu.workspace import charts
 from kesu.workspace.inbox import NO_DEPARTMENT, Tab, period_in_range
+from kesu.workspace.report_links import downloads_for
 
 # Who opens the section, and over which complaints: heads their department's (and those
 # below it), QA, executives and administrators the whole company's. A handler is refused for
@@ -429,5 +430,6 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         pareto=_pareto(period, scope, names),
         trend=_trend(period, scope),
         vital_pct=int(VITAL_PCT),
+        downloads=downloads_for(period),  # the monthly report's files of this page
     )
     return render(request, "workspace/statistics/page.html", context)

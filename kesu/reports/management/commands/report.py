@@ -1,4 +1,4 @@
-"""`kesu report monthly PERIOD --format xlsx|csv [--table CODE] [-o FILE]` and
+"""`kesu report monthly PERIOD --format xlsx|csv|pdf [--table CODE] [-o FILE]` and
 `kesu report classified PERIOD [--by category,severity]` (issue #16).
 
 The files are the API's (`GET /api/v1/reports/monthly/{period}`) over every complaint: the
@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from kesu.reports import workbooks
+from kesu.reports.monthly import document
+from kesu.reports.monthly.tables import indicator_tables
 from kesu.reports.tables import classified_table
 from kesu.reports.writers import ReportFileError, text_lines
 from kesu.statistics.counts import Dimension, classified
@@ -43,15 +45,18 @@ def _dimensions(text: str) -> tuple[Dimension, ...]:
 
 class Command(BaseCommand):
     help = (
-        "The statistics as files and tables: `kesu report monthly 2026-11 --format xlsx|csv "
+        "The statistics as files and tables: `kesu report monthly 2026-11 --format xlsx|csv|pdf "
         "[-o FILE]` writes the monthly workbook (csv: a zip of one file per table, or one "
-        "table with --table); `kesu report classified 2026-Q4 --by category,severity` prints "
+        "table with --table; pdf: the quality report 月度客户投诉分析报告); "
+        "`kesu report classified 2026-Q4 --by category,severity` prints "
         "the classified counts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
-        monthly = sub.add_parser("monthly", help="write the monthly statistics workbook")
+        monthly = sub.add_parser(
+            "monthly", help="write the monthly statistics workbook or the PDF quality report"
+        )
         monthly.add_argument("period", help="2026-11, 2026-Q4, 2026 or 2026-11-03..2026-11-20")
         monthly.add_argument("--format", choices=FORMATS, default="xlsx")
         monthly.add_argument(
@@ -82,7 +87,10 @@ class Command(BaseCommand):
 
     def _monthly(self, period: Period, fmt: str, code: str | None, output: Path | None) -> None:
         if fmt == "pdf":
-            raise CommandError(_("The PDF report is not available yet; write xlsx or csv for now."))
+            if code is not None:
+                raise CommandError(_("The PDF report is one document; leave out --table."))
+            self._pdf(period, output)
+            return
         title = workbooks.report_title(period)
         if code is not None:
             title = f"{title} {workbooks.table_title(code)}"
@@ -94,12 +102,24 @@ class Command(BaseCommand):
                     one = workbooks.write_one_xlsx if fmt == "xlsx" else workbooks.write_one_csv
                     one(code, period, stream)
                 elif fmt == "xlsx":
-                    workbooks.write_monthly_xlsx(period, stream)
+                    workbooks.write_monthly_xlsx(
+                        period, stream, indicators=indicator_tables(period)
+                    )
                 else:
-                    workbooks.write_monthly_csv(period, stream)
+                    workbooks.write_monthly_csv(period, stream, indicators=indicator_tables(period))
         except ReportFileError as error:
             path.unlink(missing_ok=True)  # half a file is no file
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(str(error)) from None
+        self.stderr.write(_("Wrote %(file)s.") % {"file": path})
+
+    def _pdf(self, period: Period, output: Path | None) -> None:
+        """The quality report over every complaint."""
+        path = output or Path(document.file_name(period).replace("/", "_"))
+        content = document.monthly_pdf(period, scope_label=_("The whole company"))
+        try:
+            path.write_bytes(content)
         except OSError as error:
             raise CommandError(str(error)) from None
         self.stderr.write(_("Wrote %(file)s.") % {"file": path})
