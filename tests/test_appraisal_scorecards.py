@@ -228,3 +228,98 @@ def test_a_head_sees_only_their_department_and_its_people(history, people):
     assert own.people == {people.handler_east.pk} and own.departments == frozenset()
     with pytest.raises(Exception, match="scorecards"):
         scorecard_scope(people.intake)
+
+
+# ------------------------------------------------------------------------------ the API, the CLI
+
+
+def test_the_api_gives_every_line_score_and_rank(history, people):
+    answer = people.api(people.qa).get("/reports/scorecards", period="2026-10", level="person")
+    assert answer.status_code == 200, answer.content.decode()
+    body = answer.json()
+    assert body["period"]["first"] == "2026-10-01" and body["level"] == "person"
+    east = next(s for s in body["subjects"] if s["code"] == "zhang_east")
+    assert (east["score"], east["rank"], east["deduction"]) == (88.3, 2, 11.7)
+    reopen = next(line for line in east["lines"] if line["measure"] == "reopen")
+    assert reopen["figure"] == "1/4 = 25.0 %" and reopen["lower_is_better"]
+    assert (reopen["weight"], reopen["points"], reopen["deduction"]) == (5, 3.9, 1.1)
+    # the line's link answers the complaints behind its deduction, with why
+    link = reopen["incidents"].removeprefix("/api/v1")
+    path, query = link.split("?")
+    params = dict(pair.split("=") for pair in query.split("&"))
+    behind = people.api(people.qa).get(path, **params).json()
+    assert [(i["number"], i["reasons"]) for i in behind["incidents"]] == [
+        (history["repeat"].number, ["重新打开"])  # in the default language
+    ]
+    assert behind["incidents"][0]["owner"] == "zhang_east"
+
+
+def test_the_api_keeps_each_reader_to_their_reach(history, people):
+    def subjects(user, level="person"):
+        answer = people.api(user).get("/reports/scorecards", period="2026-10", level=level)
+        return answer.status_code, [s["code"] for s in answer.json().get("subjects", [])]
+
+    assert subjects(people.handler_east) == (200, ["zhang_east"])
+    assert subjects(people.handler_east, "department") == (200, [])
+    status, codes = subjects(people.head_quality, "department")
+    assert (status, codes) == (200, ["quality"])
+    assert subjects(people.intake)[0] == 403
+    # another's incidents are out of a handler's reach
+    north = people.handler_north.pk
+    answer = people.api(people.handler_east).get(
+        f"/reports/scorecards/person/{north}/incidents", period="2026-10", measure="reopen"
+    )
+    assert answer.status_code == 404
+    answer = people.api(people.handler_east).get(
+        f"/reports/scorecards/person/{people.handler_east.pk}/incidents",
+        period="2026-10",
+        measure="repeat",
+    )
+    assert [i["number"] for i in answer.json()["incidents"]] == [history["repeat"].number]
+    bad = people.api(people.qa).get("/reports/scorecards", period="2026-13")
+    assert bad.status_code == 422
+
+
+def test_the_api_and_the_cli_write_the_ranked_table(history, people, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+    from django.core.management import call_command
+
+    answer = people.api(people.executive).get(
+        "/reports/scorecards", period="2026-10", level="person", format="xlsx"
+    )
+    assert answer.status_code == 200
+    body = b"".join(answer.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    east = next(row for row in values if "张经理" in row)
+    assert east[0] == 2 and float(east[2]) == 88.3
+    assert "4/5 = 80.0 %" in east
+    answer = people.api(people.executive).get(
+        "/reports/scorecards", period="2026-10", level="person", format="csv"
+    )
+    text = b"".join(answer.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert any(row[:3] == ["1", "赵经理", "100.0"] for row in rows), rows[:6]
+    out = io.StringIO()
+    call_command("report", "scorecards", "2026-10", stdout=out, stderr=io.StringIO())
+    printed = out.getvalue().splitlines()
+    assert any("张经理" in line and "88.3" in line for line in printed)
+    target = tmp_path / "cards.xlsx"
+    call_command(
+        "report",
+        "scorecards",
+        "2026-10",
+        "--level",
+        "department",
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    rows = list(openpyxl.load_workbook(target, read_only=True).worksheets[0].values)
+    assert any("华北区域" in row and 1 in row for row in rows)
