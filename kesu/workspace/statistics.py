@@ -38,7 +38,7 @@ from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
 from kesu.statistics.periods import Period, Span
 from kesu.statistics.periods import parse as parse_period
 from kesu.statistics.trends import VITAL_PCT, pareto, trend
-from kesu.workspace import charts
+from kesu.workspace import charts, indicator_table
 from kesu.workspace.inbox import NO_DEPARTMENT, Tab, period_in_range
 
 # Who opens the section, and over which complaints: heads their department's (and those
@@ -430,4 +430,5 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         trend=_trend(period, scope),
         vital_pct=int(VITAL_PCT),
     )
+    context["indicators"] = indicator_table.indicator_rows(period, scope)  # issue #16, 考核
     return render(request, "workspace/statistics/page.html", context)
