@@ -31,6 +31,7 @@ class Column:
     figures: tuple[str, ...]
     ratio: bool = True  # a share (n/d = %); else a count (the numerator alone)
     counts_complaints: bool = True  # the numerator counts complaints (not points): a link
+    runs: bool = False  # it counts runs of clocks: a complaint may count more than once
 
 
 COLUMNS = (
@@ -45,7 +46,10 @@ COLUMNS = (
     Column(gettext_lazy("Repeat complaints"), ("repeat",)),
     Column(gettext_lazy("Appealed"), ("appealed",), ratio=False),
     Column(
-        gettext_lazy("Breaches"), tuple(f"{kind.value}_late" for kind in ClockKind), ratio=False
+        gettext_lazy("Breaches"),
+        tuple(f"{kind.value}_late" for kind in ClockKind),
+        ratio=False,
+        runs=True,
     ),
 )
 
@@ -56,6 +60,7 @@ class Cell:
     denominator: int
     pct: float | None
     ratio: bool
+    runs: bool
     numerator_href: str
     denominator_href: str
 
@@ -86,6 +91,7 @@ def _row(label: str, period: Period, figures: Indicators, by: Dimension | None, 
                 d,
                 round(100 * n / d, 1) if d else None,
                 column.ratio,
+                column.runs,
                 figure_link(period, names, Part.NUMERATOR.value, by, key)
                 if n and column.counts_complaints
                 else "",
@@ -102,9 +108,21 @@ def _row(label: str, period: Period, figures: Indicators, by: Dimension | None, 
     return Row(label, cells, hours)
 
 
-def indicator_rows(period: Period, scope: QuerySet[Complaint] | None) -> dict[str, object]:
-    """The table's header and rows: the departments of the scope, then the total."""
-    names = dict(Department.objects.values_list("pk", "name"))
+# The indicators read month by month (frozen months from their snapshots): beyond this many
+# years a period is a question for the reports, not for a page.
+LONGEST_YEARS = 10
+
+
+def indicator_rows(
+    period: Period, scope: QuerySet[Complaint] | None, names: dict[int, str] | None = None
+) -> dict[str, object] | None:
+    """The table's header and rows: the departments of the scope, then the total; None for a
+    period longer than `LONGEST_YEARS`. Two reads of the facts (the departments, the total),
+    however many complaints there are."""
+    if (period.last - period.first).days > 366 * LONGEST_YEARS:
+        return None
+    if names is None:  # the departments' names, unless the page has them already
+        names = dict(Department.objects.values_list("pk", "name"))
     by_department = indicators(period, by=(Dimension.DEPARTMENT,), scope=scope)
     rows = [
         _row(

@@ -32,7 +32,7 @@ from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import visible_complaints
 from kesu.core import clock
-from kesu.reports.access import ScorecardScope, scorecard_scope
+from kesu.reports.access import ScorecardScope, scorecard_refusal, scorecard_scope
 from kesu.statistics.counts import Dimension
 from kesu.statistics.indicators import SPECS, Part, complaints, label
 from kesu.statistics.periods import Period
@@ -45,11 +45,7 @@ BY_LEVEL = {Level.DEPARTMENT: Dimension.DEPARTMENT, Level.PERSON: Dimension.HAND
 
 def may_see_scorecards(user: User) -> bool:
     """Whether the navigation offers 考核: whoever reads at least their own scorecard."""
-    try:
-        scorecard_scope(user)
-    except ComplaintError:
-        return False
-    return True
+    return scorecard_refusal(user) is None
 
 
 def _this_month() -> Period:

@@ -430,5 +430,5 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         trend=_trend(period, scope),
         vital_pct=int(VITAL_PCT),
     )
-    context["indicators"] = indicator_table.indicator_rows(period, scope)  # issue #16, 考核
+    context["indicators"] = indicator_table.indicator_rows(period, scope, names.departments)
     return render(request, "workspace/statistics/page.html", context)
