@@ -11,6 +11,7 @@ from django.utils import translation
 from kesu.appraisal.choices import Level, Measure
 from kesu.appraisal.models import Target
 from kesu.appraisal.scorecards import Scorecard, incident_list, incidents, scorecards
+from kesu.complaints.errors import ComplaintError
 from kesu.policies.choices import ClockKind
 from kesu.reports.access import scorecard_scope
 from kesu.statistics.periods import parse
@@ -230,7 +231,7 @@ def test_a_head_sees_only_their_department_and_its_people(history, people):
     # a handler: their own card only, no department's
     own = scorecard_scope(people.handler_east)
     assert own.people == {people.handler_east.pk} and own.departments == frozenset()
-    with pytest.raises(Exception, match="scorecards"):
+    with pytest.raises(ComplaintError, match="考核评分"):
         scorecard_scope(people.intake)
 
 
