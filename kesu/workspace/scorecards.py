@@ -157,8 +157,8 @@ def incidents_page(request: AuthenticatedHttpRequest, level: str, subject_id: in
     try:
         period = read_period(request.GET, _this_month())
     except ValueError as bad:
-        context = {"error": str(bad), "measure_label": measure.label}
-        return render(request, "workspace/statistics/incidents.html", context, status=400)
+        failed = {"error": str(bad), "measure_label": measure.label}
+        return render(request, "workspace/statistics/incidents.html", failed, status=400)
     found = incident_list(period, chosen, subject_id, measure, scope=reach.complaints)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     by = BY_LEVEL[chosen]
@@ -170,7 +170,7 @@ def incidents_page(request: AuthenticatedHttpRequest, level: str, subject_id: in
         for name, part, minus in failing(measure)
     ]
     back = f"{reverse('scorecards')}?{urlencode({'period': str(period), 'level': chosen.value})}"
-    context = {
+    context: dict[str, Any] = {
         "period": period,
         "level": chosen,
         "subject": _subject_name(chosen, subject_id),
