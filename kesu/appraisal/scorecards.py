@@ -61,7 +61,10 @@ def figure(measure: Measure, figures: Indicators | None) -> Figure:
 
 
 def targets(level: Level) -> list[Target]:
-    return list(Target.objects.filter(level=level, active=True).order_by("measure"))
+    """The active targets of `level`, in the order of `Measure` (timeliness first)."""
+    order = list(Measure)
+    found = Target.objects.filter(level=level, active=True)
+    return sorted(found, key=lambda t: order.index(Measure(t.measure)))
 
 
 def scorecards(
