@@ -45,7 +45,7 @@ class Scorecard:
 
     @property
     def deduction(self) -> Decimal:
-        return sum((line.deduction for line in self.lines), Decimal(0))
+        return sum((line.deduction for line in self.lines), Decimal("0.0"))
 
 
 def figure(measure: Measure, figures: Indicators | None) -> Figure:
