@@ -145,6 +145,8 @@ def oracle(
                 add(key, name, int(survey.points), int(survey.max_points))
             else:
                 add(key, name, 0, 0)
+        full = survey is not None and survey.points == survey.max_points
+        add(key, "satisfaction_full", int(full), int(survey is not None))
         unreachable = any(
             (e.type == "skip_return_visit" and e.data["reason"] == "anonymous")
             or (e.type == "verify" and e.data["passed"] and not e.data["customer_reachable"])

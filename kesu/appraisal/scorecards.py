@@ -9,11 +9,12 @@ the figure failed on — accepted late, a time limit breached, closed without th
 satisfied, a survey short of full marks, a return visit not made, reopened, a repeat.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
@@ -44,7 +45,7 @@ class Scorecard:
 
     @property
     def deduction(self) -> Decimal:
-        return sum((line.deduction for line in self.lines), Decimal(0))
+        return sum((line.deduction for line in self.lines), Decimal("0.0"))
 
 
 def figure(measure: Measure, figures: Indicators | None) -> Figure:
@@ -60,19 +61,29 @@ def figure(measure: Measure, figures: Indicators | None) -> Figure:
 
 
 def targets(level: Level) -> list[Target]:
-    return list(Target.objects.filter(level=level, active=True).order_by("measure"))
+    """The active targets of `level`, in the order of `Measure` (timeliness first)."""
+    order = list(Measure)
+    found = Target.objects.filter(level=level, active=True)
+    return sorted(found, key=lambda t: order.index(Measure(t.measure)))
 
 
 def scorecards(
-    period: Period, level: Level, *, scope: QuerySet[Complaint] | None = None
+    period: Period,
+    level: Level,
+    *,
+    scope: QuerySet[Complaint] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[Scorecard]:
     """Every active department (or person who owns complaints) of `level`, best first, with
-    the rank; those with nothing to score in the period last, unranked."""
+    the rank; those with nothing to score in the period last, unranked. `scope`: the
+    complaints the figures count (None: all); `only`: the departments or people who get a
+    card (None: everyone), ranked among themselves."""
     applied = targets(level)
     figures = indicators(period, by=(BY[level],), scope=scope)
     cards = [
         _card(level, subject_id, name, applied, figures.get((subject_id,)))
         for subject_id, name in _subjects(level, figures)
+        if only is None or subject_id in only
     ]
     return [
         Scorecard(c.level, c.subject_id, c.name, c.lines, c.score, rank)
@@ -90,23 +101,90 @@ def incidents(
 ) -> QuerySet[Complaint]:
     """The complaints behind `measure`'s deduction on one scorecard: those the figure failed
     on (for a ceiling, those counted against it)."""
-    by, key = (BY[level],), (subject_id,)
+    found = Complaint.objects.none()
+    for name, part, minus in failing(measure):
+        found |= _side(period, level, subject_id, name, part, scope, minus)
+    return found
 
-    def side(name: str, part: Part) -> QuerySet[Complaint]:
-        return complaints(name, period, key=key, by=by, part=part, scope=scope)
 
+def failing(measure: Measure) -> list[tuple[str, Part, str]]:
+    """The statistics' figures whose complaints fail `measure`: (figure, side, less the
+    complaints of this figure's numerator, or ""), each a link of the figure drill-down.
+
+    Acceptance and the time limits fail on a late run of a clock (a complaint can be
+    accepted twice, once late); resolution, satisfaction and return visits on the
+    complaints counted below the line and not above it; reopened and repeat complaints on
+    those counted above it."""
     if measure in LOWER_IS_BETTER:
-        return side(measure.value, Part.NUMERATOR)
+        return [(measure.value, Part.NUMERATOR, "")]
+    if measure == Measure.ACCEPTANCE_ON_TIME:
+        return [(f"{ClockKind.DISPATCH.value}_late", Part.NUMERATOR, "")]
     if measure == Measure.HANDLING_ON_TIME:
-        late = Complaint.objects.none()
-        for clock in HANDLING_CLOCKS:
-            late |= side(f"{clock}_late", Part.NUMERATOR)
-        return late
-    name = {
-        Measure.ACCEPTANCE_ON_TIME: ACCEPTANCE,
-        Measure.SATISFACTION: "satisfaction_full",  # a survey short of full marks
-    }.get(measure, measure.value)
-    return side(name, Part.DENOMINATOR).exclude(pk__in=side(name, Part.NUMERATOR).values("pk"))
+        return [(f"{clock}_late", Part.NUMERATOR, "") for clock in HANDLING_CLOCKS]
+    name = "satisfaction_full" if measure == Measure.SATISFACTION else measure.value
+    return [(name, Part.DENOMINATOR, name)]
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One complaint behind a deduction and why it counts against the figure."""
+
+    complaint: Complaint
+    reasons: tuple[str, ...]
+
+
+def incident_list(
+    period: Period,
+    level: Level,
+    subject_id: int,
+    measure: Measure,
+    *,
+    scope: QuerySet[Complaint] | None = None,
+) -> list[Incident]:
+    """`incidents` with the reasons, oldest number first (a breach names its clocks)."""
+    reasons: dict[int, list[str]] = {}
+    for name, part, minus in failing(measure):
+        why = _reason(measure, name)
+        for pk in _side(period, level, subject_id, name, part, scope, minus).values_list(
+            "pk", flat=True
+        ):
+            reasons.setdefault(pk, []).append(why)
+    found = Complaint.objects.filter(pk__in=reasons).select_related("owner").order_by("pk")
+    return [Incident(c, tuple(reasons[c.pk])) for c in found]
+
+
+_WHY = {
+    Measure.ACCEPTANCE_ON_TIME: _("Accepted late"),
+    Measure.RESOLUTION: _("Closed without the customer satisfied"),
+    Measure.SATISFACTION: _("The survey fell short of full marks"),
+    Measure.RETURN_VISIT: _("No return visit made"),
+    Measure.REOPEN: _("Reopened"),
+    Measure.REPEAT: _("A repeat complaint"),
+}
+
+
+def _reason(measure: Measure, figure_name: str) -> str:
+    if measure == Measure.HANDLING_ON_TIME:
+        clock = ClockKind(figure_name.removesuffix("_late"))
+        return str(_("Time limit breached: %(clock)s")) % {"clock": clock.label}
+    return str(_WHY[measure])
+
+
+def _side(
+    period: Period,
+    level: Level,
+    subject_id: int,
+    name: str,
+    part: Part,
+    scope: QuerySet[Complaint] | None,
+    minus: str = "",
+) -> QuerySet[Complaint]:
+    by, key = (BY[level],), (subject_id,)
+    found = complaints(name, period, key=key, by=by, part=part, scope=scope)
+    if minus:
+        above = complaints(minus, period, key=key, by=by, part=Part.NUMERATOR, scope=scope)
+        found = found.exclude(pk__in=above.values("pk"))
+    return found
 
 
 def _card(

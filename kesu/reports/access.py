@@ -11,12 +11,14 @@ A complaint's documents go to staff who may see the complaint (SPEC §1's row vi
 documents. Anything else is answered as a complaint that does not exist.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import User
-from kesu.complaints.authority import can_see
+from kesu.complaints.authority import can_see, department_scope
 from kesu.complaints.errors import ComplaintError, ErrorCode, not_found
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import complaint_by_number, visible_complaints
@@ -60,3 +62,57 @@ def visible_or_not_found(user: User, number: str) -> Complaint:
     if (complaint := visible(user, number)) is None:
         raise not_found(number)
     return complaint
+
+
+# ------------------------------------------------------------------------------ scorecards
+# 考核 (SPEC §10): a head reads the scorecards of their department (and those below it) and of
+# its people; QA, executives and administrators every scorecard; a handler their own only.
+
+
+@dataclass(frozen=True)
+class ScorecardScope:
+    """What one person reads of the scorecards: the complaints the figures count (None:
+    all), the departments and the people who get a card (None: all; empty: none)."""
+
+    complaints: QuerySet[Complaint] | None
+    departments: frozenset[int] | None
+    people: frozenset[int] | None
+
+    def only(self, level: str) -> frozenset[int] | None:
+        return self.departments if level == "department" else self.people
+
+    def sees(self, level: str, subject_id: int) -> bool:
+        allowed = self.only(level)
+        return allowed is None or subject_id in allowed
+
+
+SCORECARD_READERS = READERS | {Role.HANDLER}
+
+
+def scorecard_refusal(user: User) -> ComplaintError | None:
+    """Why `user` may not read any scorecard, or None."""
+    if not user.is_active or user.role not in SCORECARD_READERS:
+        return ComplaintError(
+            ErrorCode.ROLE_NOT_ALLOWED,
+            _(
+                "The scorecards are for department heads, quality assurance, executives and "
+                "administrators, and each handler's own; your role does not read them."
+            ),
+        )
+    return None
+
+
+def scorecard_scope(user: User) -> ScorecardScope:
+    """`user`'s reach over the scorecards, or the refusal raised."""
+    if (error := scorecard_refusal(user)) is not None:
+        raise error
+    if user.role in EVERYTHING:
+        return ScorecardScope(None, None, None)
+    complaints = visible_complaints(user)
+    if user.role == Role.QA:
+        return ScorecardScope(complaints, None, None)
+    if user.role == Role.HANDLER:  # their own card; no department's
+        return ScorecardScope(complaints, frozenset(), frozenset({user.pk}))
+    departments = department_scope(user)
+    people = frozenset(User.objects.filter(department__in=departments).values_list("pk", flat=True))
+    return ScorecardScope(complaints, departments, people | {user.pk})

@@ -7,24 +7,30 @@ A complaint's documents — its three forms as PDF and its case file as a zip �
 may see the complaint; anyone else is answered 404, as the complaints API answers.
 """
 
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
+from urllib.parse import urlencode
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path as PathParam
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from kesu.accounts.http import AuthenticatedHttpRequest
-from kesu.accounts.models import Department
-from kesu.complaints.errors import invalid
+from kesu.accounts.models import Department, User
+from kesu.appraisal import tables as scorecard_tables
+from kesu.appraisal.choices import Level, Measure
+from kesu.appraisal.scorecards import Scorecard, incident_list, scorecards
+from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.core.refusals import refusals
 from kesu.reports import access, downloads, workbooks
 from kesu.reports.access import statistics_scope
 from kesu.reports.monthly import files
 from kesu.reports.tables import HANDLER, Labels
+from kesu.reports.writers import write_csv, write_xlsx
 from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
 from kesu.statistics.periods import Period, parse
 
@@ -290,3 +296,183 @@ def complaint_case_file(request: AuthenticatedHttpRequest, number: str) -> Strea
     as JSON and a manifest with each file's size and SHA-256, in one zip, streamed."""
     complaint = access.visible_or_not_found(request.user, number)
     return downloads.case_file_response(complaint, request.user)
+
+
+# ------------------------------------------------------------------------------ scorecards
+# 考核 (SPEC §10): each department or person of a period scored against the targets and
+# weights of the appraisal, ranked, and the complaints behind every deduction. A head reads
+# their department and its people, QA, executives and administrators everyone, a handler
+# their own card only (`access.scorecard_scope`).
+
+
+class ScorecardQuery(Schema):
+    period: str = Field(description=PERIOD_HELP)
+    level: Level = Field(Level.PERSON, description="department or person")
+    format: Literal["json", "xlsx", "csv"] = Field(
+        "json", description="json (default), or the ranked table as xlsx or CSV"
+    )
+
+
+class LineOut(Schema):
+    measure: Measure
+    label: str
+    numerator: int
+    denominator: int
+    pct: float | None = Field(description="one decimal; null: nothing to count (0/0)")
+    figure: str = Field(description='as people read it: "17/20 = 85.0 %"')
+    target_pct: float = Field(description="a floor, or for reopened and repeat a ceiling")
+    lower_is_better: bool
+    weight: int
+    points: float | None = Field(description="null: the line does not apply (0/0)")
+    deduction: float
+    incidents: str = Field(description="the URL of the complaints behind the deduction")
+
+
+class ScorecardOut(Schema):
+    subject_id: int
+    code: str = Field(description="the department's code or the person's username")
+    name: str
+    score: float | None = Field(description="out of 100; null: nothing to score")
+    rank: int | None = Field(description="shared on equal scores; null: nothing to score")
+    deduction: float
+    lines: list[LineOut]
+
+
+class ScorecardsOut(Schema):
+    period: PeriodOut
+    level: Level
+    subjects: list[ScorecardOut]
+
+
+class IncidentsQuery(Schema):
+    period: str = Field(description=PERIOD_HELP)
+    measure: Measure
+
+
+class IncidentOut(Schema):
+    number: str
+    title: str
+    state: str
+    owner: str | None = Field(description="the owner's username")
+    reasons: list[str] = Field(description="why it counts against the figure")
+
+
+class IncidentsOut(Schema):
+    period: PeriodOut
+    level: Level
+    subject_id: int
+    measure: Measure
+    incidents: list[IncidentOut]
+
+
+def _subject_codes(level: Level) -> dict[int, str]:
+    if level == Level.DEPARTMENT:
+        return dict(Department.objects.values_list("pk", "code"))
+    return dict(User.objects.values_list("pk", "username"))
+
+
+def _scorecard_out(card: Scorecard, period: Period, codes: dict[int, str]) -> dict:
+    base = f"/api/v1/reports/scorecards/{card.level}/{card.subject_id}/incidents"
+    return {
+        "subject_id": card.subject_id,
+        "code": codes.get(card.subject_id, ""),
+        "name": card.name,
+        "score": card.score,
+        "rank": card.rank,
+        "deduction": card.deduction,
+        "lines": [
+            {
+                "measure": line.measure,
+                "label": str(Measure(line.measure).label),
+                "numerator": line.figure.numerator,
+                "denominator": line.figure.denominator,
+                "pct": line.figure.pct,
+                "figure": scorecard_tables.shown(line),
+                "target_pct": line.target_pct,
+                "lower_is_better": line.lower_is_better,
+                "weight": line.weight,
+                "points": line.points,
+                "deduction": line.deduction,
+                "incidents": f"{base}?{urlencode({'period': period, 'measure': line.measure})}",
+            }
+            for line in card.lines
+        ],
+    }
+
+
+@router.get(
+    "/scorecards",
+    response={200: ScorecardsOut, **refusals(403, 422)},
+    openapi_extra={
+        "responses": {"200": {"content": {XLSX: _BINARY, CSV: _BINARY}}},
+    },
+)
+def scorecards_endpoint(request: AuthenticatedHttpRequest, query: Query[ScorecardQuery]):
+    """The scorecards (考核) of every department or person for a period (a month, quarter,
+    year or range of days), best first: each indicator's figure ("17/20 = 85.0 %"), the
+    target and weight applied, the points and the deduction, the score out of 100 and the
+    rank (shared on equal scores; nothing to score: last, no rank). `format=xlsx|csv`: the
+    ranked table as a file. A head reads their department and its people, QA, executives and
+    administrators everyone, a handler their own card (level person) only; other roles are
+    refused (403)."""
+    reach = access.scorecard_scope(request.user)
+    period = _period(query.period)
+    cards = scorecards(period, query.level, scope=reach.complaints, only=reach.only(query.level))
+    if query.format == "json":
+        codes = _subject_codes(query.level)
+        return {
+            "period": _period_out(period),
+            "level": query.level,
+            "subjects": [_scorecard_out(card, period, codes) for card in cards],
+        }
+    table = scorecard_tables.scorecards_table(period, query.level, cards)
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    if query.format == "xlsx":
+        write_xlsx([table], stream)
+        content_type = XLSX
+    else:
+        write_csv(table, stream)
+        content_type = CSV
+    stream.seek(0)
+    response = FileResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        f"{table.title}.{query.format}", f"kesu-scorecards-{period}-{query.level}.{query.format}"
+    )
+    return response
+
+
+@router.get(
+    "/scorecards/{level}/{subject_id}/incidents",
+    response={200: IncidentsOut, **refusals(403, 404, 422)},
+)
+def scorecard_incidents(
+    request: AuthenticatedHttpRequest,
+    level: Level,
+    subject_id: int,
+    query: Query[IncidentsQuery],
+):
+    """The complaints behind one deduction of one scorecard, each with why it counts: accepted
+    late, a time limit breached (which), closed without the customer satisfied, a survey
+    short of full marks, no return visit made, reopened, a repeat complaint. A scorecard out
+    of the reader's reach is answered as one that does not exist (404)."""
+    reach = access.scorecard_scope(request.user)
+    period = _period(query.period)
+    if not reach.sees(level, subject_id):
+        raise ComplaintError(ErrorCode.NOT_FOUND, _("There is no such scorecard in your reach."))
+    found = incident_list(period, level, subject_id, query.measure, scope=reach.complaints)
+    return {
+        "period": _period_out(period),
+        "level": level,
+        "subject_id": subject_id,
+        "measure": query.measure,
+        "incidents": [
+            {
+                "number": i.complaint.number,
+                "title": i.complaint.title,
+                "state": i.complaint.state,
+                "owner": i.complaint.owner.username if i.complaint.owner else None,
+                "reasons": list(i.reasons),
+            }
+            for i in found
+        ],
+    }

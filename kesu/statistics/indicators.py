@@ -139,6 +139,11 @@ SPECS: dict[str, Spec] = {
         )
         for scale in (3, 5)
     },
+    "satisfaction_full": Spec(  # the surveys that reached full marks, of those made
+        Placement.CLOSED,
+        Term(Q(survey_max__gt=0, survey_points=F("survey_max"))),
+        Term(Q(survey_max__gt=0)),
+    ),
     "return_visit": Spec(Placement.CLOSED, Term(Q(visit_done=True)), Term(Q(visit_needed=True))),
     "reopen": Spec(Placement.CLOSED, Term(Q(reopens__gt=0)), Term(ALL)),
     "handling_hours": Spec(  # the average: working seconds ÷ complaints (÷ 3600 when shown)
@@ -190,6 +195,7 @@ _LABELS = {
     "satisfaction": _("Satisfaction"),
     "satisfaction_3": _("Satisfaction, 3-option surveys"),
     "satisfaction_5": _("Satisfaction, 5-option surveys"),
+    "satisfaction_full": _("Surveys with full marks"),
     "return_visit": _("Return visits made"),
     "reopen": _("Reopened"),
     "handling_hours": _("Average handling time (working hours)"),

@@ -38,7 +38,7 @@ from kesu.statistics.counts import Classified, Dimension, Key, Row, classified
 from kesu.statistics.periods import Period, Span
 from kesu.statistics.periods import parse as parse_period
 from kesu.statistics.trends import VITAL_PCT, pareto, trend
-from kesu.workspace import charts
+from kesu.workspace import charts, indicator_table
 from kesu.workspace.inbox import NO_DEPARTMENT, Tab, period_in_range
 from kesu.workspace.report_links import downloads_for
 
@@ -432,4 +432,5 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         vital_pct=int(VITAL_PCT),
         downloads=downloads_for(period),  # the monthly report's files of this page
     )
+    context["indicators"] = indicator_table.indicator_rows(period, scope, names.departments)
     return render(request, "workspace/statistics/page.html", context)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kesu.workspace import inbox_views, print_views, reports_views, statistics, views
+from kesu.workspace import inbox_views, print_views, reports_views, scorecards, statistics, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -21,6 +21,13 @@ urlpatterns = [
         name="statistics_download",
     ),
     path("statistics/report/<str:period>/", reports_views.monthly_report, name="monthly_report"),
+    path("statistics/scorecards/", scorecards.scorecards_page, name="scorecards"),
+    path(
+        "statistics/scorecards/<str:level>/<int:subject_id>/incidents/",
+        scorecards.incidents_page,
+        name="scorecard_incidents",
+    ),
+    path("statistics/figure/", scorecards.figure_page, name="statistics_figure"),
     path("register/assist", views.register_assist, name="register_assist"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/fresh", inbox_views.complaint_fresh, name="complaint_fresh"),

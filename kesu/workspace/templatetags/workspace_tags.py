@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from kesu.core import phones
 from kesu.workspace.action_forms import error_id
 from kesu.workspace.register_form import LABELS, MAX_LENGTHS
+from kesu.workspace.scorecards import may_see_scorecards as sees_scorecards
 from kesu.workspace.statistics import may_see_statistics as sees_statistics
 
 register = template.Library()
@@ -108,3 +109,9 @@ def may_register(user) -> bool:
 def may_see_statistics(user) -> bool:
     """Whether the navigation offers the statistics section (kesu.workspace.statistics)."""
     return sees_statistics(user)
+
+
+@register.filter
+def may_see_scorecards(user) -> bool:
+    """Whether the navigation offers 考核 (kesu.workspace.scorecards)."""
+    return sees_scorecards(user)

@@ -1,5 +1,6 @@
-"""`kesu report monthly PERIOD --format xlsx|csv|pdf [--table CODE] [-o FILE]` and
-`kesu report classified PERIOD [--by category,severity]` (issue #16).
+"""`kesu report monthly PERIOD --format xlsx|csv|pdf [--table CODE] [-o FILE]`,
+`kesu report classified PERIOD [--by category,severity]` and `kesu report scorecards PERIOD
+[--level department|person] [--format text|xlsx|csv] [-o FILE]` (issue #16).
 
 The files are the API's (`GET /api/v1/reports/monthly/{period}`) over every complaint: the
 command is for whoever runs the server. Errors are one line each, never a traceback.
@@ -11,11 +12,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from kesu.appraisal.choices import Level
+from kesu.appraisal.scorecards import scorecards
+from kesu.appraisal.tables import scorecards_table
 from kesu.reports import workbooks
 from kesu.reports.monthly import document
 from kesu.reports.monthly.tables import indicator_tables
 from kesu.reports.tables import classified_table
-from kesu.reports.writers import ReportFileError, text_lines
+from kesu.reports.writers import ReportFileError, text_lines, write_csv, write_xlsx
 from kesu.statistics.counts import Dimension, classified
 from kesu.statistics.periods import Period, parse
 
@@ -70,8 +74,21 @@ class Command(BaseCommand):
             default="category,severity",
             help="dimensions, comma-separated: " + ", ".join(Dimension),
         )
+        cards = sub.add_parser("scorecards", help="the appraisal's scorecards, ranked")
+        cards.add_argument("period", help="2026-11, 2026-Q4, 2026 or 2026-11-03..2026-11-20")
+        cards.add_argument("--level", choices=[str(v) for v in Level], default=Level.PERSON)
+        cards.add_argument("--format", choices=("text", "xlsx", "csv"), default="text")
+        cards.add_argument("-o", "--output", type=Path, help="the file (default: its title)")
 
     def handle(self, *args: Any, verb: str, **options: Any) -> None:
+        if verb == "scorecards":
+            self._scorecards(
+                _period(options["period"]),
+                Level(options["level"]),
+                options["format"],
+                options["output"],
+            )
+            return
         if verb == "classified":
             self._classified(_period(options["period"]), _dimensions(options["by"]))
         else:
@@ -84,6 +101,25 @@ class Command(BaseCommand):
         table = classified_table(result, code="classified", title=_("Complaints classified"))
         for line in text_lines(table):
             self.stdout.write(line)
+
+    def _scorecards(self, period: Period, level: Level, fmt: str, output: Path | None) -> None:
+        table = scorecards_table(period, level, scorecards(period, level))
+        if fmt == "text":
+            for line in text_lines(table):
+                self.stdout.write(line)
+            for note in table.notes:
+                self.stdout.write(note)
+            return
+        path = output or Path(f"{table.title}.{fmt}".replace("/", "_"))
+        try:
+            with path.open("wb") as stream:
+                if fmt == "xlsx":
+                    write_xlsx([table], stream)
+                else:
+                    write_csv(table, stream)
+        except (ReportFileError, OSError) as error:
+            raise CommandError(str(error)) from None
+        self.stderr.write(_("Wrote %(file)s.") % {"file": path})
 
     def _monthly(self, period: Period, fmt: str, code: str | None, output: Path | None) -> None:
         if fmt == "pdf":
