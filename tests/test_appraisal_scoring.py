@@ -62,6 +62,15 @@ def test_equal_scores_share_a_rank_and_unscored_come_last():
 def test_a_figure_is_part_of_a_whole():
     with pytest.raises(ValueError):
         Figure(3, 2)
+    with pytest.raises(ValueError):
+        Figure(0, -1)
+
+
+def test_satisfaction_below_zero_earns_nothing_and_loses_the_whole_weight():
+    # two answers of 很不满意 on the 5-option scale: −1 each of 3 each (SPEC §8)
+    worst = line(-2, 6, "85", 20)
+    assert worst.figure.pct == Decimal("-33.3")
+    assert worst.points == 0 and worst.deduction == 20 and worst.met is False
     assert Figure(0, 0).pct is None and Figure(1, 3).pct == Decimal("33.3")
 
 

@@ -37,7 +37,9 @@ class Figure:
     denominator: int
 
     def __post_init__(self) -> None:
-        if not 0 <= self.numerator <= self.denominator:
+        # A part of a whole, but satisfaction's points may be below zero: on the 5-option
+        # scale 很不满意 scores −1 (SPEC §8), so −2 of 6 is a figure (−33.3 %).
+        if not (self.denominator >= 0 and self.numerator <= self.denominator):
             raise ValueError(
                 f"a figure counts part of a whole: {self.numerator}/{self.denominator}"
             )
@@ -82,7 +84,7 @@ class Line:
             earned = (HUNDRED - pct) / (HUNDRED - self.target_pct)
         else:  # below the floor: how far towards it
             earned = pct / self.target_pct
-        return _tenth(Decimal(self.weight) * earned)
+        return _tenth(Decimal(self.weight) * max(earned, Decimal(0)))  # never below nothing
 
     @property
     def deduction(self) -> Decimal:
