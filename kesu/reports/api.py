@@ -26,7 +26,7 @@ from kesu.appraisal.choices import Level, Measure
 from kesu.appraisal.scorecards import Scorecard, incident_list, scorecards
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.core.refusals import refusals
-from kesu.reports import access, downloads, workbooks
+from kesu.reports import access, documents, downloads, workbooks
 from kesu.reports.access import statistics_scope
 from kesu.reports.monthly import files
 from kesu.reports.tables import HANDLER, Labels
@@ -258,13 +258,27 @@ _ABOUT: dict[str, tuple[str, str]] = {
         "《客户问题处理确认书》: what was agreed and done as the customer is told it, their "
         "confirmation and satisfaction, and the lines the customer and the handler sign.",
     ),
+    "liaison": (
+        "The internal liaison forms (PDF)",
+        "《内联单》: one form per time the complaint was passed to another department (an "
+        "assignment there) or escalated: from and to, the matter, the request, the deadline "
+        "(the escalated reply clock), the answer, signature lines. 404 when there is none.",
+    ),
+    "site-service-report": (
+        "The site service report (PDF)",
+        "《外出服务报告》: one section per site visit: when, where, who went, findings, evidence, "
+        "what was done on site, and the line the customer signs. 404 when there was no visit.",
+    ),
 }
 
 
 def _document_endpoint(slug: str) -> Callable[..., HttpResponse]:
     def endpoint(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         complaint = access.visible_or_not_found(request.user, number)
-        return downloads.pdf_response(complaint, slug)
+        try:
+            return downloads.pdf_response(complaint, slug)
+        except documents.NothingToPrint as nothing:
+            raise ComplaintError(ErrorCode.NOT_FOUND, nothing.message) from nothing
 
     endpoint.__name__ = f"complaint_{slug.replace('-', '_')}_pdf"
     endpoint.__doc__ = _ABOUT[slug][1]

@@ -35,6 +35,8 @@ PRINTABLE: dict[str, Printable] = {
         Printable(
             "confirmation", _("Customer problem handling confirmation"), documents.confirmation
         ),
+        Printable("liaison", _("Internal liaison form"), documents.liaison),
+        Printable("site-service-report", _("Site service report"), documents.site_service_report),
     )
 }
 CASE_FILE_TITLE = _("Case file (zip)")
@@ -46,7 +48,8 @@ def attachment_header(filename: str, fallback: str) -> str:
 
 
 def pdf_response(complaint: Complaint, slug: str) -> HttpResponse:
-    """The document `slug` of a complaint the caller may see, rendered now."""
+    """The document `slug` of a complaint the caller may see, rendered now; raises
+    `documents.NothingToPrint` when its timeline holds nothing the document prints."""
     printable = PRINTABLE[slug]
     response = HttpResponse(printable.render(complaint), content_type="application/pdf")
     response["Content-Disposition"] = attachment_header(
