@@ -312,6 +312,32 @@ def complaint_case_file(request: AuthenticatedHttpRequest, number: str) -> Strea
     return downloads.case_file_response(complaint, request.user)
 
 
+# The archive of a period (归档, issue #16): every complaint closed in it, each one's case file,
+# the register as CSV and xlsx, and a manifest, in one zip streamed; for QA, executives and
+# administrators.
+
+
+@router.get(
+    "/archive/{period}.zip",
+    response=refusals(403, 422),
+    summary="The archive of a period (zip)",
+    operation_id="reports_archive_zip",
+    openapi_extra=_file(
+        "application/zip",
+        "One zip: the case file of every complaint closed in the period, the register (CSV "
+        "and xlsx) and a manifest with each file's size and SHA-256",
+    ),
+)
+def period_archive(request: AuthenticatedHttpRequest, period: str) -> StreamingHttpResponse:
+    """归档: every complaint closed in the period (2026-11, 2026-Q4, 2026 or a range of days),
+    each one's case file (handling sheet, attachments, timeline), the register (登记簿) of
+    them as CSV and xlsx (number, registered, closed, category, severity, department, owner,
+    outcome, cause) and a manifest with checksums, streamed. For quality assurance,
+    executives and administrators (403 for anyone else)."""
+    scope = access.archive_scope(request.user)
+    return downloads.archive_response(_period(period), request.user, scope)
+
+
 # ------------------------------------------------------------------------------ scorecards
 # 考核 (SPEC §10): each department or person of a period scored against the targets and
 # weights of the appraisal, ranked, and the complaints behind every deduction. A head reads

@@ -2,6 +2,11 @@
 
     KS20261100001/handling-sheet.pdf     the 《客户投诉处理单》 (`documents.handling_sheet`)
     KS20261100001/timeline.json          every event: what, who, when, from → to, comment, data
+    KS20261100001/decisions.json         the approval data and QA's determination (处理意见书):
+                                         each plan with who proposed and decided it, when,
+                                         the measures, the cost split, the expert review; the
+                                         determination, QA's determination and verification
+                                         events with who, when and their report
     KS20261100001/attachments/<name>     every attachment under its original name, made safe
     KS20261100001/manifest.json          what is in the file, with each entry's size and SHA-256
 
@@ -31,7 +36,7 @@ from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.complaints.choices import EventType
-from kesu.complaints.models import Attachment, Complaint, ComplaintEvent
+from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, Plan, PlanStatus
 from kesu.core import clock
 from kesu.core.encoding import local_instant
 from kesu.reports import documents
@@ -59,6 +64,54 @@ def event_json(event: ComplaintEvent) -> dict[str, Any]:
         "visibility": event.visibility.value,
         "comment": event.comment,
         "data": event.data,
+    }
+
+
+# The events that carry a decision the archive keeps apart (S3A-§5.8.2-3): approval data,
+# the determinations (QA's with its report) and QA's verification.
+DECISION_EVENTS = (
+    EventType.DETERMINE,
+    EventType.QA_DETERMINE,
+    EventType.PROPOSE_PLAN,
+    EventType.APPROVE_PLAN,
+    EventType.REJECT_PLAN,
+    EventType.VERIFY,
+    EventType.APPEAL,
+)
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "status": plan.status,
+        "status_label": documents.label(PlanStatus, plan.status),
+        "proposed_by": _person(plan.proposed_by),
+        "proposed_at": local_instant(plan.proposed_at),
+        "decided_by": _person(plan.decided_by),
+        "decided_at": local_instant(plan.decided_at) if plan.decided_at else None,
+        "decision_comment": plan.decision_comment,
+        "expert_review": plan.expert_review,
+        "in_warranty": plan.in_warranty,
+        "measures": plan.measures,
+        "cost_proposed": plan.cost_proposed,
+        "cost": plan.cost,
+        "cost_reason": plan.cost_reason,
+    }
+
+
+def decisions(c: Complaint, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The approval data and QA's determination of the complaint, for the archive."""
+    plans = c.plans.select_related("proposed_by", "decided_by").order_by("id")
+    return {
+        "determination": c.determination,
+        "qa_determination": c.qa_determination,
+        "root_cause": c.root_cause,
+        "responsible_department": (
+            c.responsible_department.name if c.responsible_department else None
+        ),
+        "responsible_person": c.responsible_person,
+        "plans": [_plan_json(plan) for plan in plans],
+        "events": [e for e in events if e["type"] in DECISION_EVENTS],
     }
 
 
@@ -122,6 +175,7 @@ class CaseFile:
     number: str
     sheet: bytes
     events: list[dict[str, Any]]
+    decisions: dict[str, Any]
     attachments: list[Attachment]
     made_at: datetime
     made_by: User | None
@@ -148,6 +202,15 @@ class CaseFile:
                 [text.encode()],
                 stamp,
                 {"kind": "timeline", "events": len(self.events)},
+            )
+            text = json.dumps(self.decisions, ensure_ascii=False, indent=1, cls=DjangoJSONEncoder)
+            yield from self._put(
+                archive,
+                sink,
+                "decisions.json",
+                [text.encode()],
+                stamp,
+                {"kind": "decisions", "plans": len(self.decisions["plans"])},
             )
             taken: set[str] = set()
             for item in self.attachments:
@@ -225,10 +288,12 @@ class CaseFile:
 
 def case_file(c: Complaint, *, by: User | None) -> CaseFile:
     """Gather the case file of a complaint the caller may see (the sheet is rendered now)."""
+    events = timeline(c)
     return CaseFile(
         number=c.number,
         sheet=documents.handling_sheet(c),
-        events=timeline(c),
+        events=events,
+        decisions=decisions(c, events),
         attachments=list(c.attachments.select_related("uploaded_by").order_by("id")),
         made_at=clock.now(),
         made_by=by,

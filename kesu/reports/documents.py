@@ -44,6 +44,7 @@ from kesu.complaints.models import Complaint, ComplaintEvent, Plan, PlanStatus, 
 from kesu.complaints.satisfaction import ANSWER_LABELS, SURVEY_QUESTIONS
 from kesu.core import phones
 from kesu.deadlines import engine as deadline_engine
+from kesu.policies.choices import ClockKind
 from kesu.portal import summary
 from kesu.reports.pdf import Document
 
@@ -313,13 +314,16 @@ def _cost_rows(plan: Plan) -> list[list[str]]:
     ]
 
 
-_DECISIONS = (
+_DECISIONS = (  # the approval data and QA's determination and verification (处理意见书)
+    EventType.DETERMINE,
+    EventType.QA_DETERMINE,
     EventType.PROPOSE_PLAN,
     EventType.APPROVE_PLAN,
     EventType.REJECT_PLAN,
     EventType.RECLASSIFY,
     EventType.ESCALATE,
     EventType.APPEAL,
+    EventType.VERIFY,
 )
 
 
@@ -330,8 +334,13 @@ def _approvals(doc: Document, events: Sequence[ComplaintEvent]) -> None:
         if e.type not in _DECISIONS:
             continue
         text = e.comment
-        if e.type == EventType.APPEAL and (kind := (e.data or {}).get("kind")):
+        data = e.data or {}
+        if e.type == EventType.APPEAL and (kind := data.get("kind")):
             text = f"{label(AppealKind, kind)}: {text}"
+        if e.type in (EventType.DETERMINE, EventType.QA_DETERMINE) and data.get("determination"):
+            text = f"{label(Determination, data['determination'])}: {text}"
+        if e.type == EventType.VERIFY:
+            text = f"{_('passed') if data.get('passed') else _('failed')}: {text}"
         rows.append([when(e.at), label(EventType, e.type), actor_of(e), text])
     doc.data_table([_("At"), _("Decision"), _("By"), _("Comment")], rows, (18, 18, 14, 50))
 
@@ -541,14 +550,19 @@ def liaisons(c: Complaint, events: Sequence[ComplaintEvent] | None = None) -> li
     events = list(events if events is not None else _events(c))
     names = dict(Department.objects.values_list("pk", "name"))
     owners_department = dict(User.objects.values_list("pk", "department_id"))
-    clocks = {clock.started_at: clock for clock in deadline_engine.clocks_of(c)}
+    clocks = {
+        clock.started_at: clock
+        for clock in deadline_engine.clocks_of(c)
+        if clock.kind == ClockKind.ESCALATED_REPLY
+    }
     found: list[Liaison] = []
     current: int | None = None
     for index, event in enumerate(events):
         data = event.data or {}
         target: str | None = None
+        source: int | None = current
         if event.type == EventType.ASSIGN:
-            source = current or owners_department.get(data.get("from_owner"))
+            source = current or owners_department.get(data.get("from_owner") or 0)
             moved = data.get("department")
             if moved and source and moved != source:
                 target = names.get(moved, "")
@@ -561,7 +575,7 @@ def liaisons(c: Complaint, events: Sequence[ComplaintEvent] | None = None) -> li
         else:
             current_next = current
         if target is not None:
-            clock = clocks.get(event.at)
+            clock = clocks.get(event.at) if event.type == EventType.ESCALATE else None
             later = events[index + 1 :]
             answer = None
             if clock is not None and clock.stopped_at is not None:

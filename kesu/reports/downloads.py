@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
-from kesu.reports import casefile, documents
+from kesu.reports import archive, casefile, documents
+from kesu.statistics.periods import Period
 
 
 @dataclass(frozen=True)
@@ -64,5 +66,16 @@ def case_file_response(complaint: Complaint, user: User) -> StreamingHttpRespons
     case = casefile.case_file(complaint, by=user)
     response = StreamingHttpResponse(case.chunks(), content_type="application/zip")
     response["Content-Disposition"] = attachment_header(case.filename, case.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def archive_response(
+    period: Period, user: User, scope: QuerySet[Complaint] | None
+) -> StreamingHttpResponse:
+    """The archive of `period` (the complaints closed in it within `scope`), streamed."""
+    made = archive.archive(period, by=user, scope=scope)
+    response = StreamingHttpResponse(made.chunks(), content_type="application/zip")
+    response["Content-Disposition"] = attachment_header(made.filename, made.filename)
     response["Cache-Control"] = "private, no-store"
     return response
