@@ -97,6 +97,17 @@ def test_the_handling_sheet_holds_record_cause_plan_costs_approvals_result_and_t
     assert f"第1页共{pages}页" in text and f"第{pages}页共{pages}页" in text
 
 
+def test_the_handling_sheets_decisions_hold_the_determination_and_qas_verification(
+    people, number, tmp_path
+):
+    sheet = tmp_path / "sheet.pdf"
+    download(people.api(people.qa), number, "handling-sheet.pdf", sheet)
+    text = flat(text_of(sheet))
+    decisions = text[text.index("审批与决定") :]
+    for expected in ("明显质量问题:密封圈材料批次不良", "通过:质量部验证报告:合格", "吴质检"):
+        assert flat(expected) in decisions, expected
+
+
 def test_the_registration_form_holds_the_record_of_spec_2(people, number, tmp_path):
     form = tmp_path / "registration.pdf"
     assert download(people.api(people.intake), number, "registration.pdf", form).status_code == 200
@@ -410,7 +421,7 @@ def test_the_site_service_report_has_a_section_per_visit_with_the_customers_sign
         "阀体铸造砂眼渗漏",  # findings
         "渗漏照片.jpg",  # evidence
         "现场已临时封堵,客户认可",  # what was done on site
-        "顾客",  # the customer signs
+        "客户签字",  # the customer signs (the line: 客户 签字:)
     ):
         assert expected in first, expected
     assert "复查:封堵有效,无渗漏" in second
@@ -428,7 +439,7 @@ def test_without_a_visit_or_a_liaison_those_forms_are_refused_with_the_reason(pe
             f"/api/v1/reports/complaints/{number}/{document}", HTTP_ACCEPT_LANGUAGE="en"
         )
         assert response.status_code == 404
-        assert words in refusal(response)["message"], refusal(response)
+        assert words in refusal(response)["detail"], refusal(response)
     page = Client()
     page.force_login(people.intake)
     response = page.get(f"/complaints/{number}/print/site-service-report")

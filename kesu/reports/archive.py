@@ -89,8 +89,8 @@ def register_table(period: Period, complaints: QuerySet[Complaint]) -> Table:
         caption=str(period),
         columns=[
             Column(_("Number"), width=16),
-            Column(_("Registered"), ColumnKind.DATETIME),
-            Column(_("Closed"), ColumnKind.DATETIME),
+            Column(_("Registered at"), ColumnKind.DATETIME),
+            Column(_("Closed at"), ColumnKind.DATETIME),
             Column(_("Category")),
             Column(_("Severity")),
             Column(_("Department")),
