@@ -292,6 +292,7 @@ def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(
         ("registration", "客户投诉登记表"),
         ("handling-sheet", "客户投诉处理单"),
         ("confirmation", "客户问题处理确认书"),
+        ("site-service-report", "外出服务报告"),
         ("case-file", "案卷"),
     ):
         link = f"/complaints/{number}/print/{document}"
@@ -300,6 +301,7 @@ def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(
         assert response.status_code == 200
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert body.startswith(b"%PDF-" if document != "case-file" else b"PK\x03\x04")
+    assert f'href="/complaints/{number}/print/liaison"' in html and "内联单" in html
     assert browser.get(f"/complaints/{number}/print/nothing").status_code == 404
     assert browser.get("/complaints/KS209912999999/print/registration").status_code == 404
     outsider = Client()
@@ -350,7 +352,11 @@ def liaised_complaint(people) -> str:
     head (another, on the escalated reply clock), answered by the head; visited twice."""
     intake, east = people.api(people.intake), people.api(people.handler_east)
     quality, head = people.api(people.handler_quality), people.api(people.head_quality)
-    number = ok(intake.post("/complaints", complaint_payload()), 201)["number"]
+    payload = complaint_payload(
+        occurred_place="浦东新区张江路 88 号三号车间",
+        project={"name": "张江厂房改造", "location": "三号车间东侧"},
+    )
+    number = ok(intake.post("/complaints", payload), 201)["number"]
     ok(intake.act(number, "accept", {"owner": east.user.username}))
     ok(
         intake.act(
@@ -418,6 +424,7 @@ def test_the_site_service_report_has_a_section_per_visit_with_the_customers_sign
         "外出服务报告",
         "王伟",
         "孙工",  # who went
+        "张江厂房改造·三号车间东侧·浦东新区张江路88号三号车间",  # where
         "阀体铸造砂眼渗漏",  # findings
         "渗漏照片.jpg",  # evidence
         "现场已临时封堵,客户认可",  # what was done on site
@@ -445,6 +452,18 @@ def test_without_a_visit_or_a_liaison_those_forms_are_refused_with_the_reason(pe
     response = page.get(f"/complaints/{number}/print/site-service-report")
     assert response.status_code == 404
     assert "外出" in response.content.decode() or "visit" in response.content.decode()
+
+
+def test_the_site_service_reports_first_page_is_the_readmes_screenshot(people, tmp_path):
+    """Made at a fixed instant, so that the picture changes only when the document does."""
+    with time_machine.travel(datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI), tick=False):
+        number = liaised_complaint(people)
+        pdf = tmp_path / "visits.pdf"
+        download(people.api(people.qa), number, "site-service-report.pdf", pdf)
+        target = SCREENSHOTS / "document-site-service-report.png"
+        image = render_page(pdf, 1, 90, target).convert("L")
+        assert image.size[0] < image.size[1]  # A4, upright
+        assert sum(image.histogram()[:128]) > image.size[0] * image.size[1] * 0.01
 
 
 def test_nobody_who_may_not_see_the_complaint_gets_the_new_forms(people):
