@@ -208,6 +208,8 @@ def test_qa_finds_the_month_of_a_closed_complaint_in_its_print_menu(people, nove
     page.force_login(people.qa)
     html = page.get(f"/complaints/{november['early']}").content.decode()
     assert 'href="/api/v1/reports/archive/2026-11.zip"' in html
+    download = page.get("/api/v1/reports/archive/2026-11.zip")  # the session is enough
+    assert download.status_code == 200 and download.streaming
     head = Client()
     head.force_login(people.head_quality)
     html = head.get(f"/complaints/{november['early']}").content.decode()

@@ -139,8 +139,8 @@ class Archive:
     def chunks(self) -> Iterator[bytes]:
         """The zip, piece by piece (each call writes it anew)."""
         self.entries = []
-        sink = casefile._Sink()
-        stamp = casefile._stamp(self.made_at)
+        sink = casefile.Sink()
+        stamp = casefile.zip_stamp(self.made_at)
         table = register_table(self.period, self.complaints)
         numbers: list[str] = []
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -171,7 +171,7 @@ class Archive:
     def _put(
         self,
         archive: zipfile.ZipFile,
-        sink: casefile._Sink,
+        sink: casefile.Sink,
         path: str,
         parts: Iterable[bytes],
         stamp: tuple[int, int, int, int, int, int],
@@ -200,7 +200,7 @@ class Archive:
             "first_day": self.period.first.isoformat(),
             "last_day": self.period.last.isoformat(),
             "made_at": local_instant(self.made_at),
-            "made_by": casefile._person(self.made_by),
+            "made_by": casefile.person_json(self.made_by),
             "complaints": numbers,
             "files": self.entries,
         }

@@ -47,7 +47,7 @@ _MAX_NAME = 120  # characters of a file's name in the zip (its extension kept)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
-def _person(user: User | None) -> dict[str, str] | None:
+def person_json(user: User | None) -> dict[str, str] | None:
     return {"username": user.username, "name": user.get_full_name()} if user else None
 
 
@@ -58,7 +58,7 @@ def event_json(event: ComplaintEvent) -> dict[str, Any]:
         "type": event.type,
         "type_label": documents.label(EventType, event.type),
         "at": local_instant(event.at),
-        "actor": _person(event.actor),
+        "actor": person_json(event.actor),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "visibility": event.visibility.value,
@@ -85,9 +85,9 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
         "id": plan.pk,
         "status": plan.status,
         "status_label": documents.label(PlanStatus, plan.status),
-        "proposed_by": _person(plan.proposed_by),
+        "proposed_by": person_json(plan.proposed_by),
         "proposed_at": local_instant(plan.proposed_at),
-        "decided_by": _person(plan.decided_by),
+        "decided_by": person_json(plan.decided_by),
         "decided_at": local_instant(plan.decided_at) if plan.decided_at else None,
         "decision_comment": plan.decision_comment,
         "expert_review": plan.expert_review,
@@ -144,7 +144,7 @@ def distinct(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class _Sink(RawIOBase):
+class Sink(RawIOBase):
     """A write-only, unseekable stream: zipfile writes into it, `take` hands out what came."""
 
     def __init__(self) -> None:
@@ -163,7 +163,7 @@ class _Sink(RawIOBase):
         return out
 
 
-def _stamp(instant: datetime) -> tuple[int, int, int, int, int, int]:
+def zip_stamp(instant: datetime) -> tuple[int, int, int, int, int, int]:
     local = timezone.localtime(instant)
     return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
 
@@ -188,8 +188,8 @@ class CaseFile:
     def chunks(self) -> Iterator[bytes]:
         """The zip, piece by piece (each call writes it anew)."""
         self.entries = []
-        sink = _Sink()
-        stamp = _stamp(self.made_at)
+        sink = Sink()
+        stamp = zip_stamp(self.made_at)
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             yield from self._put(
                 archive, sink, "handling-sheet.pdf", [self.sheet], stamp, {"kind": "handling_sheet"}
@@ -222,7 +222,7 @@ class CaseFile:
     def _put(
         self,
         archive: zipfile.ZipFile,
-        sink: _Sink,
+        sink: Sink,
         path: str,
         parts: Iterable[bytes],
         stamp: tuple[int, int, int, int, int, int],
@@ -244,7 +244,7 @@ class CaseFile:
             yield written
 
     def _attachment(
-        self, archive: zipfile.ZipFile, sink: _Sink, item: Attachment, path: str
+        self, archive: zipfile.ZipFile, sink: Sink, item: Attachment, path: str
     ) -> Iterator[bytes]:
         about: dict[str, Any] = {
             "kind": "attachment",
@@ -253,7 +253,7 @@ class CaseFile:
             "content_type": item.content_type,
             "visibility": item.visibility,
             "uploaded_at": local_instant(item.uploaded_at),
-            "uploaded_by": _person(item.uploaded_by),
+            "uploaded_by": person_json(item.uploaded_by),
             "sha256_when_added": item.sha256,
         }
         try:
@@ -267,7 +267,7 @@ class CaseFile:
                 sink,
                 path,
                 iter(lambda: stored.read(CHUNK), b""),
-                _stamp(item.uploaded_at),
+                zip_stamp(item.uploaded_at),
                 about,
             )
         entry = self.entries[-1]
@@ -278,7 +278,7 @@ class CaseFile:
             "format": FORMAT,
             "complaint": self.number,
             "made_at": local_instant(self.made_at),
-            "made_by": _person(self.made_by),
+            "made_by": person_json(self.made_by),
             "events": len(self.events),
             "attachments": len(self.attachments),
             "files": self.entries,

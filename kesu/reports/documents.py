@@ -549,7 +549,12 @@ def liaisons(c: Complaint, events: Sequence[ComplaintEvent] | None = None) -> li
     that met it, else the first later reply by someone other than the requester."""
     events = list(events if events is not None else _events(c))
     names = dict(Department.objects.values_list("pk", "name"))
-    owners_department = dict(User.objects.values_list("pk", "department_id"))
+    handed: set[int] = {
+        int(owner)
+        for e in events
+        if e.type == EventType.ASSIGN and (owner := (e.data or {}).get("from_owner"))
+    }
+    owners_department = dict(User.objects.filter(pk__in=handed).values_list("pk", "department_id"))
     clocks = {
         clock.started_at: clock
         for clock in deadline_engine.clocks_of(c)
