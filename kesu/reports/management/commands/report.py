@@ -54,7 +54,8 @@ class Command(BaseCommand):
         "[-o FILE]` writes the monthly workbook (csv: a zip of one file per table, or one "
         "table with --table; pdf: the quality report 月度客户投诉分析报告); "
         "`kesu report classified 2026-Q4 --by category,severity` prints "
-        "the classified counts."
+        "the classified counts; `kesu report archive 2026-11 [-o FILE]` writes the archive (归档) "
+        "of the complaints closed in the period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
