@@ -21,7 +21,7 @@ import hashlib
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -107,7 +107,7 @@ def register_table(period: Period, complaints: QuerySet[Complaint]) -> Table:
 class _Rows:
     """Rows that may be read more than once (the CSV, then the workbook), each time afresh."""
 
-    make: Any
+    make: Callable[[], Iterator[list[Any]]]
 
     def __iter__(self) -> Iterator[list[Any]]:
         return iter(self.make())
@@ -217,5 +217,9 @@ def _write_xlsx(table: Table, stream: IO[bytes]) -> None:
 
 
 def archive(period: Period, *, by: User | None, scope: QuerySet[Complaint] | None) -> Archive:
-    """The archive of the complaints closed in `period` within `scope` (None: all)."""
-    return Archive(period=period, complaints=closed_in(period, scope), made_by=by)
+    """The archive of the complaints closed in `period` within `scope` (None: all), as they
+    stand now: one closed while the zip is being written waits for the next archive, so the
+    register and the case files name the same complaints."""
+    now = clock.now()
+    complaints = closed_in(period, scope).filter(closed_at__lte=now)
+    return Archive(period=period, complaints=complaints, made_by=by, made_at=now)
