@@ -39,6 +39,7 @@ def test_the_case_file_holds_the_sheet_every_attachment_the_timeline_and_a_manif
     assert names == [
         f"{number}/handling-sheet.pdf",
         f"{number}/timeline.json",
+        f"{number}/decisions.json",
         f"{number}/attachments/现场照片.jpg",
         f"{number}/attachments/现场照片 (2).jpg",  # the same name twice, told apart
         f"{number}/attachments/passwd.jpg",  # sent as "../../etc/passwd.jpg"
@@ -139,3 +140,33 @@ def test_the_zip_comes_in_pieces_no_larger_than_what_was_just_compressed(people,
     assert len(pieces) > 6
     largest_other = max(len(p) for p in pieces if not p.startswith(b"%PDF"))
     assert largest_other <= casefile.CHUNK + len(case.sheet) + 4096
+
+
+def test_it_keeps_the_approval_data_and_qas_determination_apart_with_who_and_when(people, number):
+    """S3A-§5.8.2-3: approval data, QA's inspection and determination (处理意见书) archived."""
+    archive, _ = fetch(people.api(people.qa), number)
+    decisions = json.loads(archive.read(f"{number}/decisions.json"))
+    assert decisions["determination"] == "defect"
+    assert decisions["root_cause"] == "密封圈材料批次不良"
+    [plan] = decisions["plans"]
+    assert plan["status"] == "approved"
+    assert plan["proposed_by"]["username"] == people.handler_quality.username
+    assert plan["decided_by"] == {"username": people.executive.username, "name": "郑副总"}
+    assert plan["decision_comment"] == "同意更换"
+    assert plan["expert_review"] == "技术、质量、安全专家会诊:方案可行"
+    assert plan["measures"][0]["description"] == "免费更换阀门"
+    assert plan["decided_at"] is not None and plan["proposed_at"] is not None
+    kinds = [(e["type"], e["actor"]["username"]) for e in decisions["events"]]
+    assert kinds == [
+        ("determine", people.handler_quality.username),
+        ("propose_plan", people.handler_quality.username),
+        ("approve_plan", people.executive.username),
+        ("verify", people.qa.username),
+    ]
+    verify = decisions["events"][-1]
+    assert verify["comment"] == "质量部验证报告:合格" and verify["at"]
+    manifest = json.loads(archive.read(f"{number}/manifest.json"))
+    entry = next(f for f in manifest["files"] if f["path"] == "decisions.json")
+    assert entry["kind"] == "decisions" and entry["plans"] == 1
+    body = archive.read(f"{number}/decisions.json")
+    assert entry["sha256"] == hashlib.sha256(body).hexdigest()

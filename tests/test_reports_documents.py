@@ -2,7 +2,7 @@
 pdffonts and pdftoppm, as a person opening or printing them would see them."""
 
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from kesu.accounts.actions import create_token, create_user
@@ -19,7 +19,7 @@ from kesu.complaints import limits
 from kesu.complaints.models import Complaint
 from kesu.reports import documents
 from kesu.reports.pdf import Document, charts, fonts
-from tests.conftest import Api, complaint_payload
+from tests.conftest import PHOTO, Api, complaint_payload
 from tests.reports_cases import closed_complaint, download, ok, refusal
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,17 @@ def test_the_handling_sheet_holds_record_cause_plan_costs_approvals_result_and_t
         position = timeline.index(flat(event_label), position) + 1
     pages = pages_of(sheet)
     assert f"第1页共{pages}页" in text and f"第{pages}页共{pages}页" in text
+
+
+def test_the_handling_sheets_decisions_hold_the_determination_and_qas_verification(
+    people, number, tmp_path
+):
+    sheet = tmp_path / "sheet.pdf"
+    download(people.api(people.qa), number, "handling-sheet.pdf", sheet)
+    text = flat(text_of(sheet))
+    decisions = text[text.index("审批与决定") :]
+    for expected in ("明显质量问题:密封圈材料批次不良", "通过:质量部验证报告:合格", "吴质检"):
+        assert flat(expected) in decisions, expected
 
 
 def test_the_registration_form_holds_the_record_of_spec_2(people, number, tmp_path):
@@ -281,6 +292,7 @@ def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(
         ("registration", "客户投诉登记表"),
         ("handling-sheet", "客户投诉处理单"),
         ("confirmation", "客户问题处理确认书"),
+        ("site-service-report", "外出服务报告"),
         ("case-file", "案卷"),
     ):
         link = f"/complaints/{number}/print/{document}"
@@ -289,6 +301,7 @@ def test_the_complaint_page_has_a_print_menu_whose_links_download_the_documents(
         assert response.status_code == 200
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert body.startswith(b"%PDF-" if document != "case-file" else b"PK\x03\x04")
+    assert f'href="/complaints/{number}/print/liaison"' in html and "内联单" in html
     assert browser.get(f"/complaints/{number}/print/nothing").status_code == 404
     assert browser.get("/complaints/KS209912999999/print/registration").status_code == 404
     outsider = Client()
@@ -329,3 +342,136 @@ def test_the_font_is_read_once_per_process_and_comes_from_the_mplfonts_package(m
         document.form_grid([[("编号", "KS20261100001")]])
         assert document.bytes().startswith(b"%PDF-")
     assert reads == []
+
+
+# ------------------------------------------------------------------- 内联单, 外出服务报告
+
+
+def liaised_complaint(people) -> str:
+    """Taken by the east sales region, handed to quality (a 内联单), escalated to quality's
+    head (another, on the escalated reply clock), answered by the head; visited twice."""
+    intake, east = people.api(people.intake), people.api(people.handler_east)
+    quality, head = people.api(people.handler_quality), people.api(people.head_quality)
+    payload = complaint_payload(
+        occurred_place="浦东新区张江路 88 号三号车间",
+        project={"name": "张江厂房改造", "location": "三号车间东侧"},
+    )
+    number = ok(intake.post("/complaints", payload), 201)["number"]
+    ok(intake.act(number, "accept", {"owner": east.user.username}))
+    ok(
+        intake.act(
+            number, "assign", {"owner": quality.user.username, "reason": "请质量部现场取样鉴定"}
+        )
+    )
+    ok(quality.act(number, "escalate", {"reason": "赔偿要求超出权限,请部长审批"}))
+    ok(head.act(number, "note", {"text": "同意先行更换,费用待鉴定后划分"}))
+    photo = ok(quality.upload(number, "渗漏照片.jpg", PHOTO), 201)
+    ok(
+        quality.act(
+            number,
+            "visit",
+            {"findings": "阀体铸造砂眼渗漏", "sampled": True, "attachments": [photo["id"]]},
+        )
+    )
+    ok(quality.act(number, "note", {"text": "现场已临时封堵,客户认可"}))
+    ok(quality.act(number, "visit", {"findings": "复查:封堵有效,无渗漏"}))
+    return number
+
+
+def test_the_liaison_form_holds_from_to_matter_request_deadline_answer_and_signatures(
+    people, tmp_path
+):
+    number = liaised_complaint(people)
+    pdf = tmp_path / "liaison.pdf"
+    response = download(people.api(people.intake), number, "liaison.pdf", pdf)
+    assert response.status_code == 200
+    assert f'filename="{number}-liaison.pdf"' in response["Content-Disposition"]
+    assert pages_of(pdf) == 2  # one form per liaison: the assignment and the escalation
+    first, second = flat(text_of(pdf, 1, 1)), flat(text_of(pdf, 2, 2))
+    for expected in (
+        "内联单",
+        number,
+        "华东",  # from: the east sales region …
+        "质量",  # … to: quality
+        "请质量部现场取样鉴定",  # what is asked
+        "批号2025-07的阀门出现渗漏",  # the matter
+        "王客服",  # sent by
+        "接收部门负责人",  # a signature line
+    ):
+        assert flat(expected) in first, expected
+    for expected in (
+        "赔偿要求超出权限,请部长审批",
+        "部门负责人",  # to: quality's head
+        "同意先行更换,费用待鉴定后划分",  # the head's answer, which met the reply clock
+        "钱部长",
+    ):
+        assert expected in second, expected
+    escalated = Complaint.objects.get(number=number).events.get(type="escalate")
+    due = timezone.localtime(escalated.at + timedelta(hours=24)).strftime("%Y-%m-%d%H:%M")
+    assert due in second  # the escalated reply clock: 24 natural hours
+
+
+def test_the_site_service_report_has_a_section_per_visit_with_the_customers_signature(
+    people, tmp_path
+):
+    number = liaised_complaint(people)
+    pdf = tmp_path / "visits.pdf"
+    response = download(people.api(people.handler_quality), number, "site-service-report.pdf", pdf)
+    assert response.status_code == 200
+    assert pages_of(pdf) == 2
+    first, second = flat(text_of(pdf, 1, 1)), flat(text_of(pdf, 2, 2))
+    for expected in (
+        "外出服务报告",
+        "王伟",
+        "孙工",  # who went
+        "张江厂房改造·三号车间东侧·浦东新区张江路88号三号车间",  # where
+        "阀体铸造砂眼渗漏",  # findings
+        "渗漏照片.jpg",  # evidence
+        "现场已临时封堵,客户认可",  # what was done on site
+        "客户签字",  # the customer signs (the line: 客户 签字:)
+    ):
+        assert expected in first, expected
+    assert "复查:封堵有效,无渗漏" in second
+    assert "阀体铸造砂眼渗漏" not in second
+
+
+def test_without_a_visit_or_a_liaison_those_forms_are_refused_with_the_reason(people):
+    intake = people.api(people.intake)
+    number = ok(intake.post("/complaints", complaint_payload()), 201)["number"]
+    for document, words in (
+        ("site-service-report.pdf", "No site visit"),
+        ("liaison.pdf", "never passed to another department"),
+    ):
+        response = intake._client().get(
+            f"/api/v1/reports/complaints/{number}/{document}", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 404
+        assert words in refusal(response)["detail"], refusal(response)
+    page = Client()
+    page.force_login(people.intake)
+    response = page.get(f"/complaints/{number}/print/site-service-report")
+    assert response.status_code == 404
+    assert "外出" in response.content.decode() or "visit" in response.content.decode()
+
+
+def test_the_site_service_reports_first_page_is_the_readmes_screenshot(people, tmp_path):
+    """Made at a fixed instant, so that the picture changes only when the document does."""
+    with time_machine.travel(datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI), tick=False):
+        number = liaised_complaint(people)
+        pdf = tmp_path / "visits.pdf"
+        download(people.api(people.qa), number, "site-service-report.pdf", pdf)
+        target = SCREENSHOTS / "document-site-service-report.png"
+        image = render_page(pdf, 1, 90, target).convert("L")
+        assert image.size[0] < image.size[1]  # A4, upright
+        assert sum(image.histogram()[:128]) > image.size[0] * image.size[1] * 0.01
+
+
+def test_nobody_who_may_not_see_the_complaint_gets_the_new_forms(people):
+    number = liaised_complaint(people)
+    outsider = people.api(people.handler_north)
+    for document in ("liaison.pdf", "site-service-report.pdf"):
+        response = download(outsider, number, document)
+        assert response.status_code == 404
+        assert refusal(response)["code"] == "not_found"
+        anonymous = Client().get(f"/api/v1/reports/complaints/{number}/{document}")
+        assert anonymous.status_code == 401

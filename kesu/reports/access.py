@@ -64,6 +64,26 @@ def visible_or_not_found(user: User, number: str) -> Complaint:
     return complaint
 
 
+# ------------------------------------------------------------------------------ the archive
+# 归档 (S1-(二)2b, S3A-§5.8): QA files the period's closed complaints; executives and
+# administrators may take the archive too. QA's reach is the complaints it may see.
+
+ARCHIVISTS = frozenset({Role.QA, Role.EXECUTIVE, Role.ADMIN})
+
+
+def archive_scope(user: User) -> QuerySet[Complaint] | None:
+    """The complaints `user` archives (None: every one), or the refusal raised."""
+    if not user.is_active or user.role not in ARCHIVISTS:
+        raise ComplaintError(
+            ErrorCode.ROLE_NOT_ALLOWED,
+            _(
+                "The archive of a period is for quality assurance, executives and "
+                "administrators; your role does not take it."
+            ),
+        )
+    return None if user.role in EVERYTHING else visible_complaints(user)
+
+
 # ------------------------------------------------------------------------------ scorecards
 # 考核 (SPEC §10): a head reads the scorecards of their department (and those below it) and of
 # its people; QA, executives and administrators every scorecard; a handler their own only.

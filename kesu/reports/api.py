@@ -26,7 +26,7 @@ from kesu.appraisal.choices import Level, Measure
 from kesu.appraisal.scorecards import Scorecard, incident_list, scorecards
 from kesu.complaints.errors import ComplaintError, ErrorCode, invalid
 from kesu.core.refusals import refusals
-from kesu.reports import access, downloads, workbooks
+from kesu.reports import access, documents, downloads, workbooks
 from kesu.reports.access import statistics_scope
 from kesu.reports.monthly import files
 from kesu.reports.tables import HANDLER, Labels
@@ -258,13 +258,27 @@ _ABOUT: dict[str, tuple[str, str]] = {
         "《客户问题处理确认书》: what was agreed and done as the customer is told it, their "
         "confirmation and satisfaction, and the lines the customer and the handler sign.",
     ),
+    "liaison": (
+        "The internal liaison forms (PDF)",
+        "《内联单》: one form per time the complaint was passed to another department (an "
+        "assignment there) or escalated: from and to, the matter, the request, the deadline "
+        "(the escalated reply clock), the answer, signature lines. 404 when there is none.",
+    ),
+    "site-service-report": (
+        "The site service report (PDF)",
+        "《外出服务报告》: one section per site visit: when, where, who went, findings, evidence, "
+        "what was done on site, and the line the customer signs. 404 when there was no visit.",
+    ),
 }
 
 
 def _document_endpoint(slug: str) -> Callable[..., HttpResponse]:
     def endpoint(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         complaint = access.visible_or_not_found(request.user, number)
-        return downloads.pdf_response(complaint, slug)
+        try:
+            return downloads.pdf_response(complaint, slug)
+        except documents.NothingToPrint as nothing:
+            raise ComplaintError(ErrorCode.NOT_FOUND, nothing.message) from nothing
 
     endpoint.__name__ = f"complaint_{slug.replace('-', '_')}_pdf"
     endpoint.__doc__ = _ABOUT[slug][1]
@@ -296,6 +310,32 @@ def complaint_case_file(request: AuthenticatedHttpRequest, number: str) -> Strea
     as JSON and a manifest with each file's size and SHA-256, in one zip, streamed."""
     complaint = access.visible_or_not_found(request.user, number)
     return downloads.case_file_response(complaint, request.user)
+
+
+# The archive of a period (归档, issue #16): every complaint closed in it, each one's case file,
+# the register as CSV and xlsx, and a manifest, in one zip streamed; for QA, executives and
+# administrators.
+
+
+@router.get(
+    "/archive/{period}.zip",
+    response=refusals(403, 422),
+    summary="The archive of a period (zip)",
+    operation_id="reports_archive_zip",
+    openapi_extra=_file(
+        "application/zip",
+        "One zip: the case file of every complaint closed in the period, the register (CSV "
+        "and xlsx) and a manifest with each file's size and SHA-256",
+    ),
+)
+def period_archive(request: AuthenticatedHttpRequest, period: str) -> StreamingHttpResponse:
+    """归档: every complaint closed in the period (2026-11, 2026-Q4, 2026 or a range of days),
+    each one's case file (handling sheet, attachments, timeline), the register (登记簿) of
+    them as CSV and xlsx (number, registered, closed, category, severity, department, owner,
+    outcome, cause) and a manifest with checksums, streamed. For quality assurance,
+    executives and administrators (403 for anyone else)."""
+    scope = access.archive_scope(request.user)
+    return downloads.archive_response(_period(period), request.user, scope)
 
 
 # ------------------------------------------------------------------------------ scorecards

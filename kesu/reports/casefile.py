@@ -2,6 +2,11 @@
 
     KS20261100001/handling-sheet.pdf     the 《客户投诉处理单》 (`documents.handling_sheet`)
     KS20261100001/timeline.json          every event: what, who, when, from → to, comment, data
+    KS20261100001/decisions.json         the approval data and QA's determination (处理意见书):
+                                         each plan with who proposed and decided it, when,
+                                         the measures, the cost split, the expert review; the
+                                         determination, QA's determination and verification
+                                         events with who, when and their report
     KS20261100001/attachments/<name>     every attachment under its original name, made safe
     KS20261100001/manifest.json          what is in the file, with each entry's size and SHA-256
 
@@ -31,7 +36,7 @@ from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.complaints.choices import EventType
-from kesu.complaints.models import Attachment, Complaint, ComplaintEvent
+from kesu.complaints.models import Attachment, Complaint, ComplaintEvent, Plan, PlanStatus
 from kesu.core import clock
 from kesu.core.encoding import local_instant
 from kesu.reports import documents
@@ -42,7 +47,7 @@ _MAX_NAME = 120  # characters of a file's name in the zip (its extension kept)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
-def _person(user: User | None) -> dict[str, str] | None:
+def person_json(user: User | None) -> dict[str, str] | None:
     return {"username": user.username, "name": user.get_full_name()} if user else None
 
 
@@ -53,12 +58,60 @@ def event_json(event: ComplaintEvent) -> dict[str, Any]:
         "type": event.type,
         "type_label": documents.label(EventType, event.type),
         "at": local_instant(event.at),
-        "actor": _person(event.actor),
+        "actor": person_json(event.actor),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "visibility": event.visibility.value,
         "comment": event.comment,
         "data": event.data,
+    }
+
+
+# The events that carry a decision the archive keeps apart (S3A-§5.8.2-3): approval data,
+# the determinations (QA's with its report) and QA's verification.
+DECISION_EVENTS = (
+    EventType.DETERMINE,
+    EventType.QA_DETERMINE,
+    EventType.PROPOSE_PLAN,
+    EventType.APPROVE_PLAN,
+    EventType.REJECT_PLAN,
+    EventType.VERIFY,
+    EventType.APPEAL,
+)
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "status": plan.status,
+        "status_label": documents.label(PlanStatus, plan.status),
+        "proposed_by": person_json(plan.proposed_by),
+        "proposed_at": local_instant(plan.proposed_at),
+        "decided_by": person_json(plan.decided_by),
+        "decided_at": local_instant(plan.decided_at) if plan.decided_at else None,
+        "decision_comment": plan.decision_comment,
+        "expert_review": plan.expert_review,
+        "in_warranty": plan.in_warranty,
+        "measures": plan.measures,
+        "cost_proposed": plan.cost_proposed,
+        "cost": plan.cost,
+        "cost_reason": plan.cost_reason,
+    }
+
+
+def decisions(c: Complaint, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The approval data and QA's determination of the complaint, for the archive."""
+    plans = c.plans.select_related("proposed_by", "decided_by").order_by("id")
+    return {
+        "determination": c.determination,
+        "qa_determination": c.qa_determination,
+        "root_cause": c.root_cause,
+        "responsible_department": (
+            c.responsible_department.name if c.responsible_department else None
+        ),
+        "responsible_person": c.responsible_person,
+        "plans": [_plan_json(plan) for plan in plans],
+        "events": [e for e in events if e["type"] in DECISION_EVENTS],
     }
 
 
@@ -91,7 +144,7 @@ def distinct(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class _Sink(RawIOBase):
+class Sink(RawIOBase):
     """A write-only, unseekable stream: zipfile writes into it, `take` hands out what came."""
 
     def __init__(self) -> None:
@@ -110,7 +163,7 @@ class _Sink(RawIOBase):
         return out
 
 
-def _stamp(instant: datetime) -> tuple[int, int, int, int, int, int]:
+def zip_stamp(instant: datetime) -> tuple[int, int, int, int, int, int]:
     local = timezone.localtime(instant)
     return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
 
@@ -122,6 +175,7 @@ class CaseFile:
     number: str
     sheet: bytes
     events: list[dict[str, Any]]
+    decisions: dict[str, Any]
     attachments: list[Attachment]
     made_at: datetime
     made_by: User | None
@@ -134,8 +188,8 @@ class CaseFile:
     def chunks(self) -> Iterator[bytes]:
         """The zip, piece by piece (each call writes it anew)."""
         self.entries = []
-        sink = _Sink()
-        stamp = _stamp(self.made_at)
+        sink = Sink()
+        stamp = zip_stamp(self.made_at)
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             yield from self._put(
                 archive, sink, "handling-sheet.pdf", [self.sheet], stamp, {"kind": "handling_sheet"}
@@ -149,6 +203,15 @@ class CaseFile:
                 stamp,
                 {"kind": "timeline", "events": len(self.events)},
             )
+            text = json.dumps(self.decisions, ensure_ascii=False, indent=1, cls=DjangoJSONEncoder)
+            yield from self._put(
+                archive,
+                sink,
+                "decisions.json",
+                [text.encode()],
+                stamp,
+                {"kind": "decisions", "plans": len(self.decisions["plans"])},
+            )
             taken: set[str] = set()
             for item in self.attachments:
                 name = distinct(safe_name(item.name, f"attachment-{item.pk}"), taken)
@@ -159,7 +222,7 @@ class CaseFile:
     def _put(
         self,
         archive: zipfile.ZipFile,
-        sink: _Sink,
+        sink: Sink,
         path: str,
         parts: Iterable[bytes],
         stamp: tuple[int, int, int, int, int, int],
@@ -181,7 +244,7 @@ class CaseFile:
             yield written
 
     def _attachment(
-        self, archive: zipfile.ZipFile, sink: _Sink, item: Attachment, path: str
+        self, archive: zipfile.ZipFile, sink: Sink, item: Attachment, path: str
     ) -> Iterator[bytes]:
         about: dict[str, Any] = {
             "kind": "attachment",
@@ -190,7 +253,7 @@ class CaseFile:
             "content_type": item.content_type,
             "visibility": item.visibility,
             "uploaded_at": local_instant(item.uploaded_at),
-            "uploaded_by": _person(item.uploaded_by),
+            "uploaded_by": person_json(item.uploaded_by),
             "sha256_when_added": item.sha256,
         }
         try:
@@ -204,7 +267,7 @@ class CaseFile:
                 sink,
                 path,
                 iter(lambda: stored.read(CHUNK), b""),
-                _stamp(item.uploaded_at),
+                zip_stamp(item.uploaded_at),
                 about,
             )
         entry = self.entries[-1]
@@ -215,7 +278,7 @@ class CaseFile:
             "format": FORMAT,
             "complaint": self.number,
             "made_at": local_instant(self.made_at),
-            "made_by": _person(self.made_by),
+            "made_by": person_json(self.made_by),
             "events": len(self.events),
             "attachments": len(self.attachments),
             "files": self.entries,
@@ -225,10 +288,12 @@ class CaseFile:
 
 def case_file(c: Complaint, *, by: User | None) -> CaseFile:
     """Gather the case file of a complaint the caller may see (the sheet is rendered now)."""
+    events = timeline(c)
     return CaseFile(
         number=c.number,
         sheet=documents.handling_sheet(c),
-        events=timeline(c),
+        events=events,
+        decisions=decisions(c, events),
         attachments=list(c.attachments.select_related("uploaded_by").order_by("id")),
         made_at=clock.now(),
         made_by=by,

@@ -5,7 +5,12 @@
   its cost responsibility, the approvals, the result, the whole timeline, and signature lines;
 - 《客户问题处理确认书》 `confirmation`: what was done in the customer's words (the portal's
   `summary.facts`, never staff's own notes), the customer's confirmation and satisfaction,
-  and the lines the customer and the handler sign.
+  and the lines the customer and the handler sign;
+- 《内联单》 `liaison`: one department asking another to act (see `liaisons` for what in the
+  timeline is one), with the matter, the request, the deadline, the answer and signatures;
+- 《外出服务报告》 `site_service_report`: one section per site visit, signed by the customer.
+
+The last two exist only when the timeline holds what they print: `NothingToPrint` says so.
 
 Reads only; each function takes a complaint the caller may see and returns the PDF's bytes.
 """
@@ -13,6 +18,7 @@ Reads only; each function takes a complaint the caller may see and returns the P
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.accounts.models import User
+from kesu.accounts.models import Department, User
 from kesu.complaints.choices import (
     AppealKind,
     Channel,
@@ -37,6 +43,8 @@ from kesu.complaints.choices import (
 from kesu.complaints.models import Complaint, ComplaintEvent, Plan, PlanStatus, ReturnVisit
 from kesu.complaints.satisfaction import ANSWER_LABELS, SURVEY_QUESTIONS
 from kesu.core import phones
+from kesu.deadlines import engine as deadline_engine
+from kesu.policies.choices import ClockKind
 from kesu.portal import summary
 from kesu.reports.pdf import Document
 
@@ -306,13 +314,16 @@ def _cost_rows(plan: Plan) -> list[list[str]]:
     ]
 
 
-_DECISIONS = (
+_DECISIONS = (  # the approval data and QA's determination and verification (处理意见书)
+    EventType.DETERMINE,
+    EventType.QA_DETERMINE,
     EventType.PROPOSE_PLAN,
     EventType.APPROVE_PLAN,
     EventType.REJECT_PLAN,
     EventType.RECLASSIFY,
     EventType.ESCALATE,
     EventType.APPEAL,
+    EventType.VERIFY,
 )
 
 
@@ -323,8 +334,13 @@ def _approvals(doc: Document, events: Sequence[ComplaintEvent]) -> None:
         if e.type not in _DECISIONS:
             continue
         text = e.comment
-        if e.type == EventType.APPEAL and (kind := (e.data or {}).get("kind")):
+        data = e.data or {}
+        if e.type == EventType.APPEAL and (kind := data.get("kind")):
             text = f"{label(AppealKind, kind)}: {text}"
+        if e.type in (EventType.DETERMINE, EventType.QA_DETERMINE) and data.get("determination"):
+            text = f"{label(Determination, data['determination'])}: {text}"
+        if e.type == EventType.VERIFY:
+            text = f"{_('passed') if data.get('passed') else _('failed')}: {text}"
         rows.append([when(e.at), label(EventType, e.type), actor_of(e), text])
     doc.data_table([_("At"), _("Decision"), _("By"), _("Comment")], rows, (18, 18, 14, 50))
 
@@ -480,3 +496,230 @@ def _survey_scale(visit: ReturnVisit | None) -> str:
         "points": _number(visit.points),
         "max": _number(visit.max_points),
     }
+
+
+# ------------------------------------------------------------------------------ 内联单
+
+
+class NothingToPrint(LookupError):
+    """The complaint's timeline holds nothing the document prints (no visit, no liaison)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# The events that answer a liaison: those that meet the escalated cross-department reply
+# clock (SPEC §5), and the receiving side's first steps on a complaint handed to it.
+_ANSWERS = (
+    EventType.NOTE,
+    EventType.PROPOSE_PLAN,
+    EventType.APPROVE_PLAN,
+    EventType.REJECT_PLAN,
+    EventType.ASSIGN,
+    EventType.CONTACT,
+    EventType.VISIT,
+    EventType.DETERMINE,
+    EventType.PROGRESS,
+    EventType.ANSWER,
+)
+
+
+@dataclass(frozen=True)
+class Liaison:
+    """One 内联单: `event` asks `to_department` to act; `answer` is the first reply."""
+
+    event: ComplaintEvent
+    from_department: str
+    to_department: str
+    due_at: datetime | None
+    answer: ComplaintEvent | None
+
+
+def liaisons(c: Complaint, events: Sequence[ComplaintEvent] | None = None) -> list[Liaison]:
+    """What in Kesu's timeline is a 内联单 (internal liaison between departments):
+
+    - an `assign` that hands the complaint to another department (the seeds' 内联单 that
+      passes a complaint to the department it is about), from the department that held it;
+    - an `escalate` (the seeds' 内联单 sent up when the reply exceeds the department's
+      authority), from the complaint's department to its head or the executives; it starts
+      the escalated cross-department reply clock, whose due time is the deadline.
+
+    The deadline is that of the clock the event started, if any; the answer is the event
+    that met it, else the first later reply by someone other than the requester."""
+    events = list(events if events is not None else _events(c))
+    names = dict(Department.objects.values_list("pk", "name"))
+    handed: set[int] = {
+        int(owner)
+        for e in events
+        if e.type == EventType.ASSIGN and (owner := (e.data or {}).get("from_owner"))
+    }
+    owners_department = dict(User.objects.filter(pk__in=handed).values_list("pk", "department_id"))
+    clocks = {
+        clock.started_at: clock
+        for clock in deadline_engine.clocks_of(c)
+        if clock.kind == ClockKind.ESCALATED_REPLY
+    }
+    found: list[Liaison] = []
+    current: int | None = None
+    for index, event in enumerate(events):
+        data = event.data or {}
+        target: str | None = None
+        source: int | None = current
+        if event.type == EventType.ASSIGN:
+            source = current or owners_department.get(data.get("from_owner") or 0)
+            moved = data.get("department")
+            if moved and source and moved != source:
+                target = names.get(moved, "")
+        elif event.type == EventType.ESCALATE:
+            source = current or c.department_id
+            target = _("Executives") if data.get("to") == "executive" else _("Department head")
+            target = f"{names.get(source, '')} {target}".strip() if source else target
+        if event.type in (EventType.ACCEPT, EventType.ASSIGN) and data.get("department"):
+            current_next = data["department"]
+        else:
+            current_next = current
+        if target is not None:
+            clock = clocks.get(event.at) if event.type == EventType.ESCALATE else None
+            later = events[index + 1 :]
+            answer = None
+            if clock is not None and clock.stopped_at is not None:
+                answer = next((e for e in later if e.at == clock.stopped_at), None)
+            if answer is None:
+                answer = next(
+                    (e for e in later if e.type in _ANSWERS and e.actor_id != event.actor_id),
+                    None,
+                )
+            found.append(
+                Liaison(
+                    event=event,
+                    from_department=names.get(source, "") if source else "",
+                    to_department=target,
+                    due_at=clock.due_at if clock is not None else None,
+                    answer=answer,
+                )
+            )
+        current = current_next
+    return found
+
+
+def liaison(c: Complaint) -> bytes:
+    """《内联单》: one form per liaison of the complaint (`liaisons`), each with the matter,
+    the request, the deadline, the answer, and the lines both departments sign."""
+    events = _events(c)
+    found = liaisons(c, events)
+    if not found:
+        raise NothingToPrint(_("This complaint was never passed to another department."))
+    doc = Document(_("Internal liaison form"), reference=c.number)
+    for n, item in enumerate(found, 1):
+        if n > 1:
+            doc.add_page()
+        answer = item.answer
+        doc.heading(_("Liaison %(n)s of %(total)s") % {"n": n, "total": len(found)})
+        doc.form_grid(
+            [
+                [(_("Number"), c.number), (_("Sent at"), when(item.event.at))],
+                [
+                    (_("From department"), item.from_department),
+                    (_("To department"), item.to_department),
+                ],
+                [
+                    (_("Sent by"), actor_of(item.event)),
+                    (_("Kind"), label(EventType, item.event.type)),
+                ],
+                [
+                    (_("Reply by"), when(item.due_at)),
+                    (_("Replied at"), when(answer.at) if answer else ""),
+                ],
+                [(_("Customer"), _("Anonymous") if c.anonymous else c.complainant_name)],
+                [(_("Subject"), c.title)],
+            ]
+        )
+        doc.text_block(_("The matter"), c.description)
+        doc.text_block(_("What is asked"), item.event.comment)
+        if answer is not None:
+            reply = f"{label(EventType, answer.type)} · {actor_of(answer)}\n{event_text(answer)}"
+        else:
+            reply = "\n\n\n"
+        doc.text_block(_("The answer"), reply)
+        doc.signatures(
+            [
+                _("Head of the requesting department"),
+                _("Head of the receiving department"),
+                _("Approved by"),
+            ]
+        )
+    return doc.bytes()
+
+
+# ------------------------------------------------------------------------------ 外出服务报告
+
+
+def _visit_place(c: Complaint) -> str:
+    parts = [c.project_name, c.project_location, c.occurred_place or c.complainant_address]
+    return " · ".join(p for p in parts if p)
+
+
+_ON_SITE = (EventType.RESOLVE_ON_SPOT, EventType.PROGRESS, EventType.COMPLETE, EventType.NOTE)
+
+
+def _done_on_site(visit: ComplaintEvent, at: datetime, later: Sequence[ComplaintEvent]) -> str:
+    """What the same person recorded doing on the visit's day, after the visit."""
+    local = timezone.localtime(at).date()
+    return "\n".join(
+        f"{when(e.at)} {label(EventType, e.type)}: {e.comment}"
+        for e in later
+        if e.type in _ON_SITE
+        and e.actor_id == visit.actor_id
+        and timezone.localtime(e.at).date() == local
+        and e.comment
+    )
+
+
+def _visited_at(event: ComplaintEvent) -> datetime:
+    raw = (event.data or {}).get("visited_at")
+    try:
+        return datetime.fromisoformat(raw) if raw else event.at
+    except (TypeError, ValueError):
+        return event.at
+
+
+def site_service_report(c: Complaint) -> bytes:
+    """《外出服务报告》: one section per site visit (when, where, who went, the findings, the
+    evidence, what was done on site), each with the line the customer signs."""
+    events = _events(c)
+    visits = [(i, e) for i, e in enumerate(events) if e.type == EventType.VISIT]
+    if not visits:
+        raise NothingToPrint(_("No site visit is recorded on this complaint."))
+    files = {a.pk: a.name for a in c.attachments.all()}
+    doc = Document(_("Site service report"), reference=c.number)
+    for n, (index, event) in enumerate(visits, 1):
+        if n > 1:
+            doc.add_page()
+        data = event.data or {}
+        at = _visited_at(event)
+        doc.heading(_("Site visit %(n)s of %(total)s") % {"n": n, "total": len(visits)})
+        doc.form_grid(
+            [
+                [(_("Number"), c.number), (_("Visited at"), when(at))],
+                [
+                    (_("Customer"), _("Anonymous") if c.anonymous else c.complainant_name),
+                    (_("Organisation"), c.complainant_org),
+                ],
+                [(_("Place"), _visit_place(c))],
+                [
+                    (_("Who went"), actor_of(event)),
+                    (_("Samples taken"), yes_no(data.get("sampled"))),
+                ],
+                [(_("Product model"), c.product_model), (_("Batch / lot number"), c.batch_no)],
+                [(_("Subject"), c.title)],
+            ]
+        )
+        doc.text_block(_("Findings"), event.comment)
+        evidence = [files.get(pk, f"#{pk}") for pk in data.get("attachments") or []]
+        doc.text_block(_("Evidence"), "\n".join(evidence) or _("None attached to the visit."))
+        done = _done_on_site(event, at, events[index + 1 :])
+        doc.text_block(_("What was done on site"), done or "\n\n\n")
+        doc.text_block(_("The customer's opinion (written by the customer)"), "\n\n")
+        doc.signatures([_("Site service staff"), _("Customer")])
+    return doc.bytes()

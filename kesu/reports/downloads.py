@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
-from kesu.reports import casefile, documents
+from kesu.reports import archive, casefile, documents
+from kesu.statistics.periods import Period
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ PRINTABLE: dict[str, Printable] = {
         Printable(
             "confirmation", _("Customer problem handling confirmation"), documents.confirmation
         ),
+        Printable("liaison", _("Internal liaison form"), documents.liaison),
+        Printable("site-service-report", _("Site service report"), documents.site_service_report),
     )
 }
 CASE_FILE_TITLE = _("Case file (zip)")
@@ -46,7 +50,8 @@ def attachment_header(filename: str, fallback: str) -> str:
 
 
 def pdf_response(complaint: Complaint, slug: str) -> HttpResponse:
-    """The document `slug` of a complaint the caller may see, rendered now."""
+    """The document `slug` of a complaint the caller may see, rendered now; raises
+    `documents.NothingToPrint` when its timeline holds nothing the document prints."""
     printable = PRINTABLE[slug]
     response = HttpResponse(printable.render(complaint), content_type="application/pdf")
     response["Content-Disposition"] = attachment_header(
@@ -61,5 +66,16 @@ def case_file_response(complaint: Complaint, user: User) -> StreamingHttpRespons
     case = casefile.case_file(complaint, by=user)
     response = StreamingHttpResponse(case.chunks(), content_type="application/zip")
     response["Content-Disposition"] = attachment_header(case.filename, case.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def archive_response(
+    period: Period, user: User, scope: QuerySet[Complaint] | None
+) -> StreamingHttpResponse:
+    """The archive of `period` (the complaints closed in it within `scope`), streamed."""
+    made = archive.archive(period, by=user, scope=scope)
+    response = StreamingHttpResponse(made.chunks(), content_type="application/zip")
+    response["Content-Disposition"] = attachment_header(made.filename, made.filename)
     response["Cache-Control"] = "private, no-store"
     return response

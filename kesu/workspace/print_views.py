@@ -1,5 +1,5 @@
-"""The complaint page's print menu (打印): its three forms as PDF and its case file, through
-the same functions as the REST API's downloads (`kesu.reports.downloads`)."""
+"""The complaint page's print menu (打印): its forms as PDF and its case file, through the same
+functions as the REST API's downloads (`kesu.reports.downloads`); QA's archive of a month."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.complaints.authority import can_see
 from kesu.complaints.queries import complaint_by_number
-from kesu.reports import downloads
+from kesu.reports import documents, downloads
 
 CASE_FILE = "case-file"
 
@@ -29,4 +29,8 @@ def complaint_document(
         return render(request, "workspace/403.html", {"number": number}, status=403)
     if document == CASE_FILE:
         return downloads.case_file_response(complaint, request.user)
-    return downloads.pdf_response(complaint, document)
+    try:
+        return downloads.pdf_response(complaint, document)
+    except documents.NothingToPrint as nothing:
+        context = {"number": number, "message": nothing.message}
+        return render(request, "workspace/nothing_to_print.html", context, status=404)

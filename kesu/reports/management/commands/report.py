@@ -1,6 +1,7 @@
 """`kesu report monthly PERIOD --format xlsx|csv|pdf [--table CODE] [-o FILE]`,
 `kesu report classified PERIOD [--by category,severity]` and `kesu report scorecards PERIOD
-[--level department|person] [--format text|xlsx|csv] [-o FILE]` (issue #16).
+[--level department|person] [--format text|xlsx|csv] [-o FILE]` and `kesu report archive
+PERIOD [-o FILE]` (issue #16).
 
 The files are the API's (`GET /api/v1/reports/monthly/{period}`) over every complaint: the
 command is for whoever runs the server. Errors are one line each, never a traceback.
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from kesu.appraisal.choices import Level
 from kesu.appraisal.scorecards import scorecards
 from kesu.appraisal.tables import scorecards_table
-from kesu.reports import workbooks
+from kesu.reports import archive, workbooks
 from kesu.reports.monthly import document
 from kesu.reports.monthly.tables import indicator_tables
 from kesu.reports.tables import classified_table
@@ -53,7 +54,8 @@ class Command(BaseCommand):
         "[-o FILE]` writes the monthly workbook (csv: a zip of one file per table, or one "
         "table with --table; pdf: the quality report 月度客户投诉分析报告); "
         "`kesu report classified 2026-Q4 --by category,severity` prints "
-        "the classified counts."
+        "the classified counts; `kesu report archive 2026-11 [-o FILE]` writes the archive (归档) "
+        "of the complaints closed in the period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -79,8 +81,16 @@ class Command(BaseCommand):
         cards.add_argument("--level", choices=[str(v) for v in Level], default=Level.PERSON)
         cards.add_argument("--format", choices=("text", "xlsx", "csv"), default="text")
         cards.add_argument("-o", "--output", type=Path, help="the file (default: its title)")
+        filed = sub.add_parser(
+            "archive", help="write the archive (归档) of the complaints closed in a period"
+        )
+        filed.add_argument("period", help="2026-11, 2026-Q4, 2026 or 2026-11-03..2026-11-20")
+        filed.add_argument("-o", "--output", type=Path, help="the zip (default: its name)")
 
     def handle(self, *args: Any, verb: str, **options: Any) -> None:
+        if verb == "archive":
+            self._archive(_period(options["period"]), options["output"])
+            return
         if verb == "scorecards":
             self._scorecards(
                 _period(options["period"]),
@@ -95,6 +105,22 @@ class Command(BaseCommand):
             self._monthly(
                 _period(options["period"]), options["format"], options["table"], options["output"]
             )
+
+    def _archive(self, period: Period, output: Path | None) -> None:
+        """Every complaint closed in the period, written to the zip as it is made."""
+        made = archive.archive(period, by=None, scope=None)
+        path = output or Path(made.filename)
+        try:
+            with path.open("wb") as stream:
+                for piece in made.chunks():
+                    stream.write(piece)
+        except (ReportFileError, OSError) as error:
+            path.unlink(missing_ok=True)  # half an archive is no archive
+            raise CommandError(str(error)) from None
+        self.stderr.write(
+            _("Wrote %(file)s: %(count)d complaints closed in %(period)s.")
+            % {"file": path, "count": made.filed, "period": period}
+        )
 
     def _classified(self, period: Period, by: tuple[Dimension, ...]) -> None:
         result = classified(period, by=by)
