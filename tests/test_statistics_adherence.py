@@ -118,4 +118,3 @@ def test_adherence_agrees_with_a_recomputation_from_the_events(people, scripts):
                 assert behind.count() == found[figure].numerator
                 assert {c.owner_id for c in behind} <= {key[0]}
         transaction.set_rollback(True)
-
