@@ -34,7 +34,8 @@ BEFORE = datetime(2026, 11, 2, 15, 55, tzinfo=SHANGHAI)
 
 
 def recompute(complaints: list[Complaint]) -> dict[int | None, dict[str, int]]:
-    """Per owner (None: the whole; 0: no owner yet): registered, closed, open at month end, from events."""
+    """Per owner (None: the whole; 0: no owner yet): registered, closed and open at month
+    end, from the events."""
     timelines = defaultdict(list)
     for e in ComplaintEvent.objects.filter(complaint__in=complaints).order_by("at", "id"):
         timelines[e.complaint_id].append(e)
