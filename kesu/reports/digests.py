@@ -165,8 +165,10 @@ def summarise(
     open_counts: dict[int | None, int] = {}
     for owner in open_at(period.end, scope).values_list("owner_id", flat=True):
         open_counts[owner] = open_counts.get(owner, 0) + 1
-    people_ids = {key[0] for key in by_person} | set(open_counts) | {u.pk for u in members}
-    named = {u.pk: u.name or u.username for u in User.objects.filter(pk__in=people_ids - {None})}
+    people_ids: set[int | None] = {_person(key[0]) for key in by_person}
+    people_ids |= set(open_counts) | {u.pk for u in members}
+    known = [pk for pk in people_ids if pk is not None]
+    named = {u.pk: u.name or u.username for u in User.objects.filter(pk__in=known)}
 
     def line(text: str, found: Indicators | None, open_count: int, person: int | None) -> Line:
         return Line(
@@ -196,6 +198,11 @@ def summarise(
         line(label, whole, sum(open_counts.values()), None),
         people,
     )
+
+
+def _person(key: object) -> int | None:
+    """A handler key of the indicators: a user id, or None (nobody owns it yet)."""
+    return int(str(key)) if key is not None else None
 
 
 def department_scope(department: Department) -> QuerySet[Complaint]:

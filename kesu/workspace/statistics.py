@@ -141,7 +141,7 @@ class Names:
 
     def of(self, dimension: Dimension, value: Key) -> str:
         if dimension == D.CAUSE:
-            return _("Not determined") if value is None else str(Determination(value).label)
+            return _("Not determined") if value is None else str(Determination(str(value)).label)
         if value is None:
             return _("No department yet") if dimension == D.DEPARTMENT else _("None")
         if dimension in (D.CATEGORY, D.SUBCATEGORY):
