@@ -2,16 +2,18 @@
 服务标准达标率 agree exactly with plain Python that recomputes them from the events of a random
 history driven through the real verbs (the clocks from the deadline engine's replay), per
 company and per person, for months, a quarter and the year; each side of both figures links to
-exactly the complaints it counts; the history reaches both outcomes of each."""
+exactly the complaints it counts; the history reaches both outcomes of each; on a worked
+history each condition (a skipped visit, a reopen, a survey below 80 %) decides."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 
+from kesu.complaints.choices import AppealKind, Determination, Kind, Severity
 from kesu.complaints.models import Complaint, ComplaintEvent, ReturnVisit
 from kesu.deadlines import engine
 from kesu.statistics import indicators
@@ -118,3 +120,55 @@ def test_adherence_agrees_with_a_recomputation_from_the_events(people, scripts):
                 assert behind.count() == found[figure].numerator
                 assert {c.owner_id for c in behind} <= {key[0]}
         transaction.set_rollback(True)
+
+
+def script(**overrides) -> dict:
+    """One complaint handled promptly all the way to closing, never reopened."""
+    return {
+        "at": datetime(2026, 10, 12, 10, tzinfo=SHANGHAI),
+        "kind": Kind.COMPLAINT,
+        "category": 0,
+        "severity": Severity.LEVEL_3,
+        "phone": 0,
+        "model": 2,
+        "sensitive": False,
+        "owner": 0,
+        "reach": 40,
+        "spot": 1,
+        "ends": "",
+        "unsatisfied_first": False,
+        "skip_visit": 1,
+        "scale": 5,
+        "answers": [0, 0, 0],  # 很满意 × 3: 9 of 9 points
+        "reopen": 3,
+        "appeal_kind": AppealKind.POLICY_OR_STAFF,
+        "cause": Determination.CUSTOMER,
+        "returned": False,
+        "handler_could": True,
+        "delays": [0.2] * 40,
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_each_condition_of_the_figures_decides_on_a_worked_history(people):
+    made = drive(
+        people,
+        [
+            script(),  # followed, standard met
+            script(sensitive=True, skip_visit=0),  # the visit owed was skipped: not followed
+            script(unsatisfied_first=True),  # the customer was not satisfied once: a reopen
+            script(answers=[1, 1, 2]),  # 满意, 满意, 一般: 5 of 9 points, below 80 %
+            script(answers=[0, 0, 1]),  # 8 of 9 points: 88.9 %, at the standard
+        ],
+    )
+    period = parse("2026-10")
+    company = indicators.indicators(period)[()]
+    assert company["closed"].numerator == 5
+    followed = set(complaints("process_followed", period).values_list("number", flat=True))
+    assert followed == {made[0].number, made[3].number, made[4].number}
+    met = set(complaints("standard_met", period).values_list("number", flat=True))
+    surveyed = complaints("standard_met", period, part=Part.DENOMINATOR)
+    assert met == {made[0].number, made[2].number, made[4].number}
+    assert made[1].number not in set(surveyed.values_list("number", flat=True))
+    assert layer("2026-10", ()) == recompute(date(2026, 10, 1), date(2026, 10, 31), ())
