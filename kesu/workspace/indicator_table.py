@@ -42,8 +42,6 @@ COLUMNS = (
     Column(gettext_lazy("Satisfaction, 3 options"), ("satisfaction_3",), counts_complaints=False),
     Column(gettext_lazy("Satisfaction, 5 options"), ("satisfaction_5",), counts_complaints=False),
     Column(gettext_lazy("Return visits made"), ("return_visit",)),
-    Column(gettext_lazy("Process followed"), ("process_followed",)),
-    Column(gettext_lazy("Service standard met"), ("standard_met",)),
     Column(gettext_lazy("Reopened"), ("reopen",)),
     Column(gettext_lazy("Repeat complaints"), ("repeat",)),
     Column(gettext_lazy("Appealed"), ("appealed",), ratio=False),
@@ -53,6 +51,9 @@ COLUMNS = (
         ratio=False,
         runs=True,
     ),
+    # process adherence (row 104, `kesu.statistics.adherence`)
+    Column(gettext_lazy("Process followed"), ("process_followed",)),
+    Column(gettext_lazy("Service standard met"), ("standard_met",)),
 )
 
 
