@@ -196,6 +196,11 @@ KESU_BASE_URL = env_str("KESU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The monthly report goes out on the first working day of a month from this local hour (0–23),
 # so that QA has the morning to write its commentary (kesu.reports.actions.due_month).
 KESU_MONTHLY_REPORT_HOUR = env_int("KESU_MONTHLY_REPORT_HOUR", 16)
+# The monthly summaries (kesu.reports.digests): the after-sales department whose heads get the
+# salespeople's summary, and the sales departments (with those below them) whose members'
+# complaints it sums up, by department code.
+KESU_AFTER_SALES_DEPARTMENT = env_str("KESU_AFTER_SALES_DEPARTMENT", "customer_service")
+KESU_SALES_DEPARTMENTS = env_list("KESU_SALES_DEPARTMENTS", ["sales"])
 # The company's name at the top of every printed document (kesu/reports/pdf).
 KESU_COMPANY_NAME = env_str("KESU_COMPANY_NAME")
 

@@ -154,6 +154,22 @@ def oracle(
         )
         needed = closing == "close" and not unreachable
         add(key, "return_visit", int(needed and survey is not None), int(needed))
+        # process adherence (kesu.statistics.adherence): no late run of any clock, no reopen,
+        # the visit made where needed; a survey at 80 % of its maximum
+        late_runs = [
+            r
+            for r in world.clocks[c.pk]
+            if r.kind in ClockKind.values
+            and (r.breached or (r.stopped_at and r.stopped_at > r.due_at))
+        ]
+        followed = (
+            not late_runs
+            and not any(reopening(e) for e in events)
+            and (not needed or survey is not None)
+        )
+        add(key, "process_followed", int(followed), 1)
+        met = survey is not None and survey.points * 100 >= survey.max_points * 80
+        add(key, "standard_met", int(met), int(survey is not None))
         add(key, "reopen", int(any(reopening(e) for e in events)), 1)
         seconds = int(calendar.between(registered, closed_at).total_seconds())
         add(key, "handling_hours", seconds, 1)

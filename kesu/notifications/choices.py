@@ -75,3 +75,11 @@ class TemplateCode(models.TextChoices):
         "monthly_report",
         _("Monthly complaint report issued (to the executives)"),
     )
+    DEPARTMENT_SUMMARY = (
+        "department_summary",
+        _("Monthly summary of a department and its people (to its heads)"),
+    )
+    SALES_SUMMARY = (
+        "sales_summary",
+        _("Monthly summary of the salespeople's complaints (to the after-sales department)"),
+    )

@@ -570,14 +570,15 @@ def _staff_row(wanted: Wanted, text: Rendered, now) -> Notification:
     )
 
 
-def tell_executives(template: TemplateCode, context: dict[str, object]) -> int:
-    """A message about no one complaint (the monthly report) to every active executive (the
-    general manager and the management representative, SPEC §1), in the app and by e-mail, in
-    the company's language. Called inside the caller's transaction: the rows are written with
-    it and delivered after its commit. The caller makes it happen once (this writes what it is
-    asked to); returns how many people were told."""
+def tell_people(
+    people: Iterable[Person], template: TemplateCode, context: dict[str, object]
+) -> int:
+    """A message about no one complaint (a report, a monthly summary) to `people`, in the app
+    and by e-mail, in the company's language. Called inside the caller's transaction: the rows
+    are written with it and delivered after its commit. The caller makes it happen once (this
+    writes what it is asked to); returns how many people were told."""
+    people = tuple(people)
     now, text = timezone.now(), render(template, context, company_language())
-    people = staff().executives
     rows = [_staff_row(w, text, now) for w in _to_people(people, template)]
     if rows:
         Notification.objects.bulk_create(rows)
@@ -585,6 +586,17 @@ def tell_executives(template: TemplateCode, context: dict[str, object]) -> int:
         if ids:
             transaction.on_commit(partial(queue_delivery, ids))
     return len(people)
+
+
+def tell_executives(template: TemplateCode, context: dict[str, object]) -> int:
+    """`tell_people` to every active executive (the general manager and the management
+    representative, SPEC §1): the monthly report."""
+    return tell_people(staff().executives, template, context)
+
+
+def active_heads(department_id: int) -> tuple[Person, ...]:
+    """The department's own active heads (none: nobody; not those of the departments above)."""
+    return staff().heads.get(department_id, ())
 
 
 def _digest_context(numbers: list[str], breaches: dict[str, int]) -> dict[str, object]:

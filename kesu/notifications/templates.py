@@ -16,6 +16,9 @@ The digest of imported complaints' past deadline steps (`PAST_STEPS_DIGEST`) has
 count (complaints), breached (time limits breached), numbers (the first of them), rest (how
 many more), url (the overdue list). The monthly report (`MONTHLY_REPORT`) too: period,
 registered, previous (the month before), year_before, level1, commentary (QA's), url.
+The monthly summaries (`DEPARTMENT_SUMMARY`, `SALES_SUMMARY`, kesu.reports.digests): period,
+department, whole (the department's or the sales departments' figures on one line), people
+(one line a person), url (the statistics page of that month and scope).
 """
 
 from __future__ import annotations
@@ -215,6 +218,20 @@ DEFAULTS: dict[TemplateCode, Wording] = {
             "{{ registered }} ({{ previous }} the month before, {{ year_before }} a year "
             "before); of level 1: {{ level1 }}.{% if commentary %}\n\nQuality department's "
             "commentary:\n{{ commentary }}{% endif %}\n\n{{ url }}"
+        ),
+    ),
+    TemplateCode.DEPARTMENT_SUMMARY: Wording(
+        _("Complaint summary {{ period }}: {{ department }}"),
+        _(
+            "The complaints of {{ department }} in {{ period }}:\n{{ whole }}\n\nBy person:\n"
+            "{{ people }}\n\n{{ url }}"
+        ),
+    ),
+    TemplateCode.SALES_SUMMARY: Wording(
+        _("Salespeople's complaint summary {{ period }}"),
+        _(
+            "The complaints the salespeople ({{ department }}) handled in {{ period }}:\n"
+            "{{ whole }}\n\nBy salesperson:\n{{ people }}\n\n{{ url }}"
         ),
     ),
 }

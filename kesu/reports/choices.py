@@ -10,3 +10,10 @@ class ReportState(models.TextChoices):
 class ReportEventType(models.TextChoices):
     COMMENTED = "commented", _("Commentary written")
     ISSUED = "issued", _("Issued")
+
+
+class SummaryKind(models.TextChoices):
+    """The monthly summaries sent to heads (kesu.reports.digests)."""
+
+    DEPARTMENT = "department", _("Department and its people")
+    SALES = "sales", _("Salespeople (to the after-sales department)")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.core.append_only import AppendOnlyModel
 from kesu.core.compact_json import CompactJSONEncoder
-from kesu.reports.choices import ReportEventType, ReportState
+from kesu.reports.choices import ReportEventType, ReportState, SummaryKind
 
 
 class MonthlyReport(models.Model):
@@ -76,3 +76,30 @@ class ReportEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SummarySent(AppendOnlyModel):
+    """A monthly summary sent to a department's heads (kesu.reports.digests): one per month,
+    kind and department, whatever the task's runs and workers; the figures as they were sent."""
+
+    period = models.CharField(_("month"), max_length=7)
+    kind = models.CharField(_("summary"), max_length=16, choices=SummaryKind.choices)
+    department = models.ForeignKey(
+        "accounts.Department", models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    at = models.DateTimeField(_("sent"))
+    told = models.PositiveIntegerField(_("people told"), default=0)
+    figures = models.JSONField(_("figures"), default=dict, blank=True, encoder=CompactJSONEncoder)
+
+    class Meta:
+        verbose_name = _("monthly summary sent")
+        verbose_name_plural = _("monthly summaries sent")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "kind", "department"], name="summary_sent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.kind} {self.department_id}"

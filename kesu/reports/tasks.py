@@ -5,7 +5,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kesu.reports import actions
+from kesu.reports import actions, digests
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +19,14 @@ def issue_monthly_report() -> str:
     if issued:
         log.info("monthly report %s issued", report.period)
     return report.period
+
+
+@db_periodic_task(crontab(minute="5-59/10"))
+def send_monthly_summaries() -> str:
+    """Every ten minutes: once the month before is due (the same instant as its report), send
+    each department's heads their summary and the after-sales heads the salespeople's, each
+    once however often this runs (`kesu.reports.digests`)."""
+    period, sent = digests.send_due()
+    if sent:
+        log.info("%s monthly summaries of %s sent", sent, period)
+    return str(period)

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Complaint
 from kesu.policies.choices import ClockKind
+from kesu.statistics import adherence
 from kesu.statistics.counts import Dimension, Key
 from kesu.statistics.frozen import frozen_months, months
 from kesu.statistics.models import (
@@ -145,6 +146,9 @@ SPECS: dict[str, Spec] = {
         Term(Q(survey_max__gt=0)),
     ),
     "return_visit": Spec(Placement.CLOSED, Term(Q(visit_done=True)), Term(Q(visit_needed=True))),
+    # process adherence, row 104 (`adherence`: what each means)
+    "process_followed": Spec(Placement.CLOSED, Term(adherence.PROCESS_FOLLOWED), Term(ALL)),
+    "standard_met": Spec(Placement.CLOSED, Term(adherence.STANDARD_MET), Term(adherence.SURVEYED)),
     "reopen": Spec(Placement.CLOSED, Term(Q(reopens__gt=0)), Term(ALL)),
     "handling_hours": Spec(  # the average: working seconds ÷ complaints (÷ 3600 when shown)
         Placement.CLOSED,
@@ -197,6 +201,8 @@ _LABELS = {
     "satisfaction_5": _("Satisfaction, 5-option surveys"),
     "satisfaction_full": _("Surveys with full marks"),
     "return_visit": _("Return visits made"),
+    "process_followed": _("Process followed (on time, no reopen, visited)"),
+    "standard_met": _("Service standard met (survey at the standard)"),
     "reopen": _("Reopened"),
     "handling_hours": _("Average handling time (working hours)"),
     "cost_company": _("Company bears a cost"),

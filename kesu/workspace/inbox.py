@@ -7,14 +7,15 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.choices import Role
 from kesu.accounts.models import Department, User
 from kesu.complaints.authority import decision_filter, department_scope
-from kesu.complaints.choices import Action, Channel, Kind, Severity, State
+from kesu.complaints.choices import Action, Channel, Determination, Kind, Severity, State
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import (
     categories_by_code,
@@ -168,6 +169,7 @@ class Filters:
     kind: str = ""
     channel: str = ""
     department: int | None = None  # a department's id; NO_DEPARTMENT: none given yet
+    cause: str = ""  # a `Determination` (QA's, else the owner's), or NO_CAUSE: not determined
 
     @classmethod
     def from_query(cls, query) -> "Filters":
@@ -196,13 +198,19 @@ class Filters:
             kind=kind if kind in Kind.values else "",
             channel=channel if channel in Channel.values else "",
             department=_department_or_none(query.get("department", "")),
+            cause=cause if (cause := query.get("cause", "")) in CAUSES else "",
         )
 
     @property
     def drilled(self) -> bool:
         """Narrowed by a filter the search form does not show (a statistics figure's)."""
         return bool(
-            self.period or self.category_exact or self.kind or self.channel or self.department
+            self.period
+            or self.category_exact
+            or self.kind
+            or self.channel
+            or self.department
+            or self.cause
         )
 
     def apply(self, qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
@@ -230,6 +238,15 @@ class Filters:
             qs = qs.filter(department__isnull=True)
         elif self.department is not None:
             qs = qs.filter(department_id=self.department)
+        if self.cause:  # as `statistics.counts` reads the cause: QA's, else the owner's
+            cause = Coalesce(
+                NullIf(F("qa_determination"), Value("")), NullIf(F("determination"), Value(""))
+            )
+            qs = qs.alias(cause_of=cause)
+            if self.cause == NO_CAUSE:
+                qs = qs.filter(cause_of__isnull=True)
+            else:
+                qs = qs.filter(cause_of=self.cause)
         if self.sort == Sort.DUE:
             qs = qs.filter(due_at__isnull=False, closed_at__isnull=True)
         return qs
@@ -247,11 +264,14 @@ class Filters:
             "kind": self.kind,
             "channel": self.channel,
             "department": "" if self.department is None else self.department,
+            "cause": self.cause,
         }
         return urlencode({k: v for k, v in params.items() if v})
 
 
 NO_DEPARTMENT = 0  # the department filter's "none given yet" (no department has id 0)
+NO_CAUSE = "none"  # the cause filter's "not determined"
+CAUSES = frozenset({*Determination.values, NO_CAUSE})
 
 
 def period_in_range(period: Period) -> bool:
@@ -293,6 +313,10 @@ def drilled_terms(filters: Filters) -> list[str]:
             _("department %(name)s")
             % {"name": department.name if department else filters.department}
         )
+    if filters.cause == NO_CAUSE:
+        terms.append(str(_("cause not determined")))
+    elif filters.cause:
+        terms.append(_("cause %(name)s") % {"name": Determination(filters.cause).label})
     return terms
 
 

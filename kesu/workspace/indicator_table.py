@@ -51,6 +51,9 @@ COLUMNS = (
         ratio=False,
         runs=True,
     ),
+    # process adherence (row 104, `kesu.statistics.adherence`)
+    Column(gettext_lazy("Process followed"), ("process_followed",)),
+    Column(gettext_lazy("Service standard met"), ("standard_met",)),
 )
 
 

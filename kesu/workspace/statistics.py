@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from kesu.accounts.choices import Role
 from kesu.accounts.http import AuthenticatedHttpRequest
 from kesu.accounts.models import Department, User
-from kesu.complaints.choices import Channel, Kind, Severity
+from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Complaint
 from kesu.complaints.queries import categories_by_id, visible_complaints
 from kesu.core import clock
@@ -39,7 +39,7 @@ from kesu.statistics.periods import Period, Span
 from kesu.statistics.periods import parse as parse_period
 from kesu.statistics.trends import VITAL_PCT, pareto, trend
 from kesu.workspace import charts, indicator_table
-from kesu.workspace.inbox import NO_DEPARTMENT, Tab, period_in_range
+from kesu.workspace.inbox import NO_CAUSE, NO_DEPARTMENT, Tab, period_in_range
 from kesu.workspace.report_links import downloads_for
 
 # Who opens the section, and over which complaints: heads their department's (and those
@@ -140,6 +140,8 @@ class Names:
         self.departments = dict(Department.objects.values_list("pk", "name"))
 
     def of(self, dimension: Dimension, value: Key) -> str:
+        if dimension == D.CAUSE:
+            return _("Not determined") if value is None else str(Determination(str(value)).label)
         if value is None:
             return _("No department yet") if dimension == D.DEPARTMENT else _("None")
         if dimension in (D.CATEGORY, D.SUBCATEGORY):
@@ -157,6 +159,8 @@ class Names:
             return {"category" if dimension == D.CATEGORY else "category_exact": code}
         if dimension == D.DEPARTMENT:
             return {"department": str(NO_DEPARTMENT if value is None else value)}
+        if dimension == D.CAUSE:
+            return {"cause": NO_CAUSE if value is None else str(value)}
         return {dimension.value: str(int(value) if isinstance(value, int) else value)}
 
 
@@ -327,27 +331,51 @@ class ParetoLine:
     vital: bool
 
 
-def _pareto(period: Period, scope: QuerySet[Complaint] | None, names: Names) -> dict[str, Any]:
-    table = classified(period, by=[D.CATEGORY], scope=scope)
+_PARETO_WORDS: dict[Dimension, tuple[str, Promise, Promise]] = {
+    D.CATEGORY: (
+        "chart-pareto",
+        gettext_lazy("Pareto of categories, %(period)s"),
+        gettext_lazy(
+            "Categories by count, largest first, with the cumulative share as a line; the "
+            "dashed line marks %(pct)s %%."
+        ),
+    ),
+    D.CAUSE: (
+        "chart-pareto-causes",
+        gettext_lazy("Pareto of causes, %(period)s"),
+        gettext_lazy(
+            "Causes (the determination, QA's where it decided) by count, largest first, with "
+            "the cumulative share as a line; the dashed line marks %(pct)s %%."
+        ),
+    ),
+}
+
+
+def _pareto(
+    period: Period,
+    scope: QuerySet[Complaint] | None,
+    names: Names,
+    dimension: Dimension = D.CATEGORY,
+) -> dict[str, Any]:
+    """The Pareto of one breakdown (categories, or causes: row 63's 处置效果 analysis), each bar
+    a link to exactly the complaints it counts."""
+    table = classified(period, by=[dimension], scope=scope)
     lines = [
         ParetoLine(
             rank=i,
-            label=names.of(D.CATEGORY, r.key),
-            count=_figure(r.count, period, names.params(D.CATEGORY, r.key)),
+            label=names.of(dimension, r.key),
+            count=_figure(r.count, period, names.params(dimension, r.key)),
             share_pct=r.share_pct,
             cumulative_pct=r.cumulative_pct,
             vital=r.vital,
         )
         for i, r in enumerate(pareto(table), start=1)
     ]
+    chart_id, title, desc = _PARETO_WORDS[dimension]
     chart = charts.pareto(
-        "chart-pareto",
-        _("Pareto of categories, %(period)s") % {"period": period},
-        _(
-            "Categories by count, largest first, with the cumulative share as a line; the "
-            "dashed line marks %(pct)s %%."
-        )
-        % {"pct": int(VITAL_PCT)},
+        chart_id,
+        str(title) % {"period": period},
+        str(desc) % {"pct": int(VITAL_PCT)},
         [charts.ParetoBar(p.label, p.count.value, p.cumulative_pct, p.count.href) for p in lines],
         vital_pct=VITAL_PCT,
     )
@@ -428,6 +456,7 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         table=table,
         grid=bool(table.columns),
         pareto=_pareto(period, scope, names),
+        pareto_causes=_pareto(period, scope, names, D.CAUSE),
         trend=_trend(period, scope),
         vital_pct=int(VITAL_PCT),
         downloads=downloads_for(period),  # the monthly report's files of this page

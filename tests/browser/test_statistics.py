@@ -78,7 +78,7 @@ def test_a_head_reads_the_statistics_and_drills_into_the_list(page, people):
         table.locator('[data-role="total"]').inner_text() == "11"
     )  # the other departments' 3: not
     assert "产品质量" in table.inner_text() and "服务质量" not in table.inner_text()
-    assert page.locator("svg.chart").count() == 3  # the table's, the Pareto's, the trend's
+    assert page.locator("svg.chart").count() == 4  # the table's, the two Paretos', the trend's
     assert page.locator('svg[role="img"] > title').first.text_content().startswith("2026-11")
     assert accessibility_violations(page) == []
     screenshot(page, "statistics")

@@ -146,6 +146,8 @@ def key_figure_rows(figures: MonthlyFigures) -> list[list[str]]:
         rated(_("Satisfaction"), company.satisfaction),
         rated(_("Return visits"), company.return_visit),
         rated(_("Reopen rate"), company.reopen),
+        rated(_("Process followed"), company["process_followed"]),  # row 104
+        rated(_("Service standard met"), company["standard_met"]),
         counted(_("Repeat complaints"), company.repeat),
         counted(tables.breaches_label(), breaches(company)),
         counted(tables.escalations_label(), escalations(company)),
