@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from kesu.complaints.choices import Channel, Determination, EventType, Kind, Severity
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id
 from kesu.core.trees import path_up
-from kesu.statistics.frozen import frozen_months, live_ranges, months
-from kesu.statistics.models import FrozenFact
+from kesu.statistics import rollups
+from kesu.statistics.frozen import frozen_months, months
+from kesu.statistics.models import FrozenFact, MonthCount
 from kesu.statistics.periods import Period
 
 Key = int | str | None  # one dimension's value in a row: an id, an enum member, or None
@@ -158,54 +159,122 @@ def _counts(
     scope: QuerySet[Complaint] | None,
     frozen: dict[date, int],
 ) -> Counter[tuple[Key, ...]]:
-    """One GROUP BY query over the events of the period's days in no frozen month, and one
-    over the snapshots of the frozen months it touches (if any); the groups then folded into
-    the keys (a subcategory's into its root), a step per group, not per complaint."""
+    """One query: the GROUP BY over the events of the period's days in no frozen month, over
+    the snapshots of the frozen months it touches, and — for the whole months whose roll-ups
+    hold these dimensions and are current (`rollups.served`, decided in the query itself) —
+    the sums of their `MonthCount` rows instead, all in one UNION ALL; the groups then folded
+    into the keys (a subcategory's into its root), a step per group, not per complaint."""
     counts: Counter[tuple[Key, ...]] = Counter()
-    ranges = live_ranges(period, frozen)
-    if ranges:
-        inside = Q(pk__in=[])
-        for start, end in ranges:
-            inside |= Q(at__gte=start, at__lt=end)
-        events = ComplaintEvent.objects.filter(inside, type=EventType.REGISTER).order_by()
+    none = Q(pk__in=[])
+    live, snapshot, rolled_live, rolled_frozen = none, none, none, none
+    rollable = scope is None and Dimension.HANDLER not in dims
+    for first, start, end in months(period):
+        version = frozen.get(first)
+        guard = Q()
+        if rollable and rollups.whole(first, start, end):
+            ready = rollups.served(first, version or rollups.LIVE, start, end)
+            guard = ~ready
+            if version is None:
+                rolled_live |= Q(month=first, version=rollups.LIVE) & ready
+            else:
+                rolled_frozen |= Q(month=first, version=version) & ready
+        if version is None:
+            live |= Q(at__gte=start, at__lt=end) & guard
+        else:
+            snapshot |= (
+                Q(month=first, version=version, registered_at__gte=start, registered_at__lt=end)
+                & guard
+            )
+    legs = []
+    if live != none:
+        events = ComplaintEvent.objects.filter(live, type=EventType.REGISTER).order_by()
         if scope is not None:
             events = events.filter(complaint__in=scope.order_by().values("pk"))
-        _fold(counts, events, dims, _COLUMN)
-    snapshot = Q(pk__in=[])
-    for first, start, end in months(period):
-        if first in frozen:
-            snapshot |= Q(
-                month=first, version=frozen[first], registered_at__gte=start, registered_at__lt=end
-            )
-    if snapshot != Q(pk__in=[]):
+        if Dimension.CAUSE in dims:
+            events = events.annotate(cause_of=_CAUSE)
+        legs.append(_grouped(events, dims, _COLUMN, _EVENTS))
+    if snapshot != none:
         rows = FrozenFact.objects.filter(snapshot).order_by()
         if scope is not None:
             rows = rows.filter(complaint_id__in=scope.order_by().values("pk"))
-        _fold(counts, rows, dims, _FROZEN_COLUMN)
+        legs.append(_grouped(rows, dims, _FROZEN_COLUMN, _SNAPSHOT))
+    if rolled_live != none:
+        rolled = MonthCount.objects.filter(rolled_live).order_by()
+        legs.append(_grouped(rolled, dims, _ROLLED_COLUMN, _ROLLED))
+    if rolled_frozen != none:
+        rolled = MonthCount.objects.filter(rolled_frozen).order_by()
+        legs.append(_grouped(rolled, dims, _FROZEN_COLUMN, _ROLLED_SNAPSHOT))
+    if not legs:
+        return counts
+    readers = {
+        leg: [
+            (lambda value: value) if column_of[d] == "category_root_id" else _reader(d)
+            for d in dims
+        ]
+        for leg, column_of in _LEG_COLUMNS.items()
+    }
+    union = legs[0].union(*legs[1:], all=True) if len(legs) > 1 else legs[0]
+    for leg, *values, n in union:
+        if n:  # the count of no dimensions comes back even when it is zero
+            key = tuple(read(value) for read, value in zip(readers[leg], values, strict=True))
+            counts[key] += n
     return counts
 
 
-def _fold(
-    counts: Counter[tuple[Key, ...]],
-    rows: QuerySet[Any],
-    dims: tuple[Dimension, ...],
-    column_of: dict[Dimension, str],
-) -> None:
-    """Count `rows` (events, or frozen facts) by the dimensions into `counts`."""
-    columns = list(dict.fromkeys(column_of[d] for d in dims))
-    position = [columns.index(column_of[d]) for d in dims]
-    readers = [
-        (lambda value: value) if column_of[d] == "category_root_id" else _reader(d) for d in dims
-    ]
-    if Dimension.CAUSE in dims and column_of is _COLUMN:
-        rows = rows.annotate(cause_of=_CAUSE)
-    groups: Iterable[tuple[Any, ...]] = (
-        rows.values_list(*columns).annotate(n=Count("pk")) if columns else [(rows.count(),)]
-    )
-    for *values, n in groups:
-        key = tuple(read(values[i]) for read, i in zip(readers, position, strict=True))
-        if n:  # the count of no dimensions comes back even when it is zero
-            counts[key] += n
+# The legs of a period's query, and where each reads a dimension.
+_EVENTS, _SNAPSHOT, _ROLLED, _ROLLED_SNAPSHOT = 0, 1, 2, 3
+_ROLLED_COLUMN = {**_FROZEN_COLUMN, Dimension.CATEGORY: "category_id"}  # rolled up when read
+_LEG_COLUMNS = {
+    _EVENTS: _COLUMN,
+    _SNAPSHOT: _FROZEN_COLUMN,
+    _ROLLED: _ROLLED_COLUMN,
+    _ROLLED_SNAPSHOT: _FROZEN_COLUMN,
+}
+
+
+def _grouped(
+    rows: QuerySet[Any], dims: tuple[Dimension, ...], column_of: dict[Dimension, str], leg: int
+) -> QuerySet[Any]:
+    """`rows` grouped by the dimensions' columns: (leg, value per dimension…, count)."""
+    names = {f"d{i}": F(column_of[d]) for i, d in enumerate(dims)}
+    count = Sum("n") if rows.model is MonthCount else Count("pk")
+    return rows.annotate(leg=Value(leg), **names).values_list("leg", *names).annotate(n=count)
+
+
+_COUNTED = (
+    Dimension.SUBCATEGORY,
+    Dimension.SEVERITY,
+    Dimension.KIND,
+    Dimension.CHANNEL,
+    Dimension.DEPARTMENT,
+    Dimension.CAUSE,
+)
+
+
+def month_groups(bounds: Period, version: int) -> Iterable[tuple[dict[str, Any], int]]:
+    """A whole month's registrations per combination of `rollups.COUNT_COLUMNS` (and, from a
+    snapshot, the category's root): the rows of its `MonthCount`."""
+    if version == rollups.LIVE:
+        events = (
+            ComplaintEvent.objects.filter(
+                type=EventType.REGISTER, at__gte=bounds.start, at__lt=bounds.end
+            )
+            .order_by()
+            .annotate(cause_of=_CAUSE)
+        )
+        columns = [_COLUMN[d] for d in _COUNTED]
+        for *values, n in events.values_list(*columns).annotate(n=Count("pk")):
+            yield dict(zip(rollups.COUNT_COLUMNS, values, strict=True)), n
+        return
+    rows = FrozenFact.objects.filter(
+        month=bounds.first,
+        version=version,
+        registered_at__gte=bounds.start,
+        registered_at__lt=bounds.end,
+    ).order_by()
+    columns = [*rollups.COUNT_COLUMNS, "category_root_id"]
+    for *values, n in rows.values_list(*columns).annotate(n=Count("pk")):
+        yield dict(zip(columns, values, strict=True)), n
 
 
 def _reader(dimension: Dimension) -> Callable[[Any], Key]:

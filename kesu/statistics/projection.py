@@ -32,7 +32,7 @@ from kesu.core.trees import path_up
 from kesu.deadlines.clocks import Facts
 from kesu.deadlines.queries import clock_rules, company_calendar, ladder
 from kesu.policies.choices import ClockKind
-from kesu.statistics import facts
+from kesu.statistics import facts, rollups
 from kesu.statistics.models import ComplaintFact, StatisticsSettings, Watermark
 
 BATCH = 2000  # events read per step of a catch-up
@@ -110,7 +110,8 @@ def rebuild() -> int:
     """Recompute every complaint's facts from its timeline; the watermark then stands at the
     last event read (events written meanwhile are caught up next). The facts are written
     batch by batch in plain multi-row upserts, and the repeat flags set once at the end in
-    one pass over the facts in (customer, subject, instant) order."""
+    one pass over the facts in (customer, subject, instant) order; then the live monthly
+    roll-ups are built again."""
     with transaction.atomic():
         mark, _ = Watermark.objects.select_for_update().get_or_create(pk=1)
         last = ComplaintEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -122,18 +123,32 @@ def rebuild() -> int:
             _write(_compute(ids[start : start + REBUILD_BATCH]))
     with transaction.atomic():
         mark_all_repeats()
+    rollups.rebuild_all()
     return len(ids)
 
 
 def recompute(complaint_ids: Iterable[int]) -> None:
-    """Recompute the facts of these complaints (and the repeat flags of their neighbours)."""
-    built = _compute(complaint_ids)
+    """Recompute the facts of these complaints (and the repeat flags of their neighbours),
+    and drop the live roll-ups of every month they were or are now placed in."""
+    ids = sorted(set(complaint_ids))
+    if not ids:
+        return
+    placed: list[datetime | None] = []
+    for registered_at, closed_at in ComplaintFact.objects.filter(complaint_id__in=ids).values_list(
+        "registered_at", "closed_at"
+    ):
+        placed += (registered_at, closed_at)
+    built = _compute(ids, placed)
     _write(built)
-    mark_repeats({(f["customer_key"], f["subject_key"]) for f in built})
+    placed += mark_repeats({(f["customer_key"], f["subject_key"]) for f in built})
+    rollups.invalidate(placed)
 
 
-def _compute(complaint_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """The fact columns of these complaints (those whose timeline starts with registering)."""
+def _compute(
+    complaint_ids: Iterable[int], placed: list[datetime | None] | None = None
+) -> list[dict[str, Any]]:
+    """The fact columns of these complaints (those whose timeline starts with registering);
+    the instants that place them (registered, closed) added to `placed`."""
     ids = sorted(set(complaint_ids))
     if not ids:
         return []
@@ -155,6 +170,10 @@ def _compute(complaint_ids: Iterable[int]) -> list[dict[str, Any]]:
             continue
         fact = facts.fact_of(_record(row, parents), events, surveys, plans, setting, CLOCK_KINDS)
         built.append({"complaint_id": row["id"], **fact.columns()})
+    if placed is not None:
+        for events in timelines.values():  # the counts read every `register` event
+            placed += (e.at for e in events if e.type == "register")
+        placed += (f["closed_at"] for f in built)
     return built
 
 
@@ -194,13 +213,13 @@ def _write(built: list[dict[str, Any]]) -> None:
             )
 
 
-def mark_repeats(keys: Iterable[tuple[str, str]]) -> None:
+def mark_repeats(keys: Iterable[tuple[str, str]]) -> list[datetime]:
     """Set `repeat` on the facts of these (customer, subject) pairs: a complaint is a repeat
     when the same customer complained of the same product or project within the settings'
     window before it."""
     keys = {(c, s) for c, s in keys if c and s}
     if not keys:
-        return
+        return []
     window = timedelta(days=StatisticsSettings.current().repeat_window_days)
     customers = {c for c, _s in keys}
     groups: dict[tuple[str, str], list[tuple[datetime, int, bool]]] = defaultdict(list)
@@ -211,15 +230,18 @@ def mark_repeats(keys: Iterable[tuple[str, str]]) -> None:
         if (customer, subject) in keys:
             groups[(customer, subject)].append((at, pk, repeat))
     flips: dict[bool, list[int]] = {True: [], False: []}
+    flipped = []
     for group in groups.values():
         group.sort()
         for index, (at, pk, was) in enumerate(group):
             now = index > 0 and at - group[index - 1][0] <= window
             if now != was:
                 flips[now].append(pk)
+                flipped.append(at)
     for value, pks in flips.items():
         if pks:
             ComplaintFact.objects.filter(complaint_id__in=pks).update(repeat=value)
+    return flipped
 
 
 def mark_all_repeats() -> None:
