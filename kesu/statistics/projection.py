@@ -188,9 +188,9 @@ def _write(built: list[dict[str, Any]]) -> None:
     instants = {f.attname for f in fields if f.get_internal_type() == "DateTimeField"}
     adapt = connection.ops.adapt_datetimefield_value
     quote = connection.ops.quote_name
-    listed = ", ".join(quote(f.column) for f in fields)
+    listed = ", ".join(quote(str(f.column)) for f in fields)
     updates = ", ".join(
-        f"{quote(f.column)} = excluded.{quote(f.column)}"
+        f"{quote(str(f.column))} = excluded.{quote(str(f.column))}"
         for f in fields
         if not f.primary_key and f.attname != "repeat"
     )

@@ -29,7 +29,7 @@ as it stands.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -196,7 +196,7 @@ def indicator_months(
     }
 
 
-def indicator_rows(months: set[tuple[date, int]]) -> Iterable[dict[str, Any]]:
+def indicator_rows(months: set[tuple[date, int]]) -> Iterable[Mapping[str, Any]]:
     which = Q(pk__in=[])
     for first, version in months:
         which |= Q(month=first, version=version)
