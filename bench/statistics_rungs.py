@@ -199,7 +199,7 @@ def fill_and_build(args, state: dict, state_file: Path) -> dict:
             cursor.execute(SQLITE_CLOSINGS if sqlite else POSTGRES_CLOSINGS)
         started = time.perf_counter()
         try:
-            from kesu.statistics import rollups
+            from kesu.statistics import builds as rollups
         except ImportError:  # before the monthly roll-ups
             rollups = None
         if rollups is not None:

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from kesu.complaints import actions
 from kesu.complaints.choices import FINAL_STATES, Severity, State
 from kesu.complaints.models import Complaint
-from kesu.statistics import rollups
+from kesu.statistics import builds
 from kesu.statistics.actions import freeze
 from kesu.statistics.counts import Dimension, classified
 from kesu.statistics.indicators import indicators
@@ -94,7 +94,7 @@ def test_the_rolled_up_months_read_the_same_figures(people, scripts):
         catch_up()
         RollupMonth.objects.all().delete()
         plain = figures()
-        built = rollups.build_due()
+        built = builds.build_due()
         assert {(m.month, v) for m, v in built} >= {(8, 0), (9, 0), (10, 0), (11, 0)}
         assert MonthCount.objects.exists() and MonthIndicators.objects.exists()
         assert_same(figures(), plain)
@@ -128,7 +128,7 @@ def test_the_rolled_up_months_read_the_same_figures(people, scripts):
         later = figures()
         with without_rollups():
             assert_same(later, figures())
-        rollups.build_due()
+        builds.build_due()
         assert RollupMonth.objects.filter(month__month=month, version=0).exists()
         assert_same(figures(), later)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.models import User
 from kesu.complaints.errors import invalid
 from kesu.core import clock
-from kesu.statistics import rollups
+from kesu.statistics import builds
 from kesu.statistics.models import (
     ComplaintFact,
     FrozenFact,
@@ -121,5 +121,5 @@ def _snapshot(
         data={"complaints": copied},
     )
     event.save()
-    rollups.build(month, version)  # the snapshot's monthly roll-ups: it never changes
+    builds.build(month, version)  # the snapshot's monthly roll-ups: it never changes
     return event

@@ -110,8 +110,8 @@ def rebuild() -> int:
     """Recompute every complaint's facts from its timeline; the watermark then stands at the
     last event read (events written meanwhile are caught up next). The facts are written
     batch by batch in plain multi-row upserts, and the repeat flags set once at the end in
-    one pass over the facts in (customer, subject, instant) order; then the live monthly
-    roll-ups are built again."""
+    one pass over the facts in (customer, subject, instant) order; the live monthly
+    roll-ups are dropped."""
     with transaction.atomic():
         mark, _ = Watermark.objects.select_for_update().get_or_create(pk=1)
         last = ComplaintEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -123,7 +123,7 @@ def rebuild() -> int:
             _write(_compute(ids[start : start + REBUILD_BATCH]))
     with transaction.atomic():
         mark_all_repeats()
-    rollups.rebuild_all()
+    rollups.drop_live()  # built again by the worker (`builds.build_due`) or the command
     return len(ids)
 
 

@@ -21,9 +21,9 @@ Keeping them right: `catch_up` drops the live month rows of every month a recomp
 complaint was registered or closed in, before and after (`invalidate`), in the transaction
 that changes its facts; events not caught up yet make a read skip the months of their
 complaints (`served`). Months are (re)built, whole, by the worker after each catch-up
-(`build_due`: every month that is over and has none), by `rebuild`, and by freezing or
-restating a month (its snapshot's version). The current month is never rolled up: it is read
-as it stands.
+(`builds.build_due`: every month that is over and has none), by `kesu statistics rebuild`,
+and by freezing or restating a month (its snapshot's version). The current month is never
+rolled up: it is read as it stands.
 """
 
 from __future__ import annotations
@@ -33,15 +33,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, Q, Subquery
 from django.utils import timezone
 
 from kesu.complaints.choices import EventType
 from kesu.complaints.models import ComplaintEvent
-from kesu.core import clock
 from kesu.statistics.models import (
-    ComplaintFact,
     MonthCount,
     MonthIndicators,
     RollupMonth,
@@ -96,81 +93,11 @@ def served(first: date, version: int, start: datetime, end: datetime) -> Q:
     return Q(built) & Q(Exists(mark.filter(gaps={}))) & ~Q(Exists(pending))
 
 
-# ------------------------------------------------------------------------------ building
-
-
-def build(first: date, version: int = LIVE) -> None:
-    """(Re)build one month's roll-ups: for the live version from the facts and timeline as
-    they stand, under the catch-up's lock (so no catch-up changes them meanwhile)."""
-    from kesu.statistics import counts, indicators
-
-    bounds = Period.month(first.year, first.month)
-    with transaction.atomic():
-        Watermark.objects.get_or_create(pk=1)
-        Watermark.objects.select_for_update().filter(pk=1).first()
-        RollupMonth.objects.filter(month=first, version=version).delete()
-        MonthCount.objects.filter(month=first, version=version).delete()
-        MonthIndicators.objects.filter(month=first, version=version).delete()
-        rows = [
-            MonthCount(month=first, version=version, n=n, **values)
-            for values, n in counts.month_groups(bounds, version)
-        ]
-        MonthCount.objects.bulk_create(rows, batch_size=2000)
-        terms, groups = indicators.month_sums(bounds, version)
-        MonthIndicators.objects.bulk_create(
-            [
-                MonthIndicators(
-                    month=first,
-                    version=version,
-                    placement=placement,
-                    department_id=department,
-                    handler_id=handler,
-                    sums=sums,
-                    durations={str(k): v for k, v in sorted(durations.items())},
-                )
-                for (placement, department, handler), (sums, durations) in groups.items()
-            ],
-            batch_size=500,
-        )
-        RollupMonth.objects.create(month=first, version=version, terms=terms, built_at=clock.now())
-
-
-def build_due(now: datetime | None = None) -> list[tuple[date, int]]:
-    """Build every month that is over and has no roll-ups for the version its reads use (the
-    frozen one, else live), or has them for other figures than `SPECS` now names, from the
-    month of the first complaint on."""
-    from kesu.statistics.frozen import frozen_months
-
-    now = now or clock.now()
-    first_at = ComplaintFact.objects.order_by("registered_at").values_list(
-        "registered_at", flat=True
-    )[:1]
-    if not first_at:
-        return []
-    from kesu.statistics.indicators import term_keys
-
-    frozen = frozen_months()
-    built = {
-        (m, v): set(t) for m, v, t in RollupMonth.objects.values_list("month", "version", "terms")
-    }
-    terms = term_keys()
-    done = []
-    first = month_of(first_at[0])
-    while Period.month(first.year, first.month).end <= now:
-        version = frozen.get(first, LIVE)
-        if built.get((first, version)) != terms:  # none yet, or the figures changed
-            build(first, version)
-            done.append((first, version))
-        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return done
-
-
-def rebuild_all() -> list[tuple[date, int]]:
-    """Drop every live roll-up and build the months again (after `projection.rebuild`)."""
+def drop_live() -> None:
+    """Drop every live roll-up (`projection.rebuild` recomputed every fact)."""
     RollupMonth.objects.filter(version=LIVE).delete()
     MonthCount.objects.filter(version=LIVE).delete()
     MonthIndicators.objects.filter(version=LIVE).delete()
-    return build_due()
 
 
 # ------------------------------------------------------------------------------ reading
