@@ -87,6 +87,14 @@ def options(argv=None):
     ap.add_argument("--fresh", action="store_true", help="fill a new database")
     ap.add_argument("--rebuild", action="store_true", help="time the rebuild again")
     ap.add_argument("--reads", type=int, default=20, help="reads per table rung")
+    ap.add_argument(
+        "--without-rollups",
+        type=int,
+        default=0,
+        metavar="READS",
+        help="first time the rungs with no month rolled up (READS reads each): what the "
+        "reads cost before the roll-ups",
+    )
     ap.add_argument("--quick", action="store_true", help="20k complaints, 5 reads")
     args = ap.parse_args(argv)
     if args.quick:
@@ -197,18 +205,6 @@ def fill_and_build(args, state: dict, state_file: Path) -> dict:
         log(f"rebuild: {rebuilt:,} complaints in {took:.1f} s ({rebuilt / took:,.0f}/s)")
         with connection.cursor() as cursor:  # 85 % of the owned ones closed
             cursor.execute(SQLITE_CLOSINGS if sqlite else POSTGRES_CLOSINGS)
-        started = time.perf_counter()
-        try:
-            from kesu.statistics import builds as rollups
-        except ImportError:  # before the monthly roll-ups
-            rollups = None
-        if rollups is not None:
-            built = rollups.rebuild_all()
-            state["rollups"] = {
-                "months": len(built),
-                "seconds": round(time.perf_counter() - started, 1),
-            }
-            log(f"roll-ups: {state['rollups']}")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         state_file.write_text(json.dumps(state))
@@ -313,14 +309,26 @@ def main(argv=None) -> int:
     state = fill_and_build(args, state, state_file)
     from django.db import connection
 
+    from kesu.statistics import builds, rollups
+
     result = {
         "db": connection.vendor,
         "size": args.size,
         "fill": state.get("fill"),
         "rebuild": state.get("rebuild", {}),
-        "rollups": state.get("rollups"),
-        "rungs": rungs(args),
     }
+    if args.without_rollups:
+        rollups.drop_live()
+        reads = args.reads
+        args.reads = args.without_rollups
+        log("the rungs with no month rolled up ...")
+        result["rungs_without_rollups"] = rungs(args)
+        args.reads = reads
+    started = time.perf_counter()
+    built = builds.rebuild_all()  # the facts were changed in SQL above: every month again
+    result["rollups"] = {"months": len(built), "seconds": round(time.perf_counter() - started, 1)}
+    log(f"roll-ups: {result['rollups']}")
+    result["rungs"] = rungs(args)
     result["acceptance"] = acceptance(result)
     result["seconds"] = round(time.perf_counter() - T0, 1)
     print(json.dumps(result, ensure_ascii=False, indent=2))
