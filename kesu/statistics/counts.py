@@ -20,7 +20,7 @@ import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
@@ -134,9 +134,11 @@ def classified(
         raise ValueError(f"a dimension is asked for twice: {', '.join(dims)}")
     previous, year_before = period.previous(), period.year_before()
     frozen = frozen_months()
-    now, before, year_ago = (
-        _counts(p, dims, scope, frozen) for p in (period, previous, year_before)
-    )
+    read: dict[tuple[date, date], Counter[tuple[Key, ...]]] = {}  # a year's two are one
+    for p in (period, previous, year_before):
+        if (p.first, p.last) not in read:
+            read[(p.first, p.last)] = _counts(p, dims, scope, frozen)
+    now, before, year_ago = (read[(p.first, p.last)] for p in (period, previous, year_before))
     keys = sorted(set(now) | set(before) | set(year_ago), key=_ordering(dims))
     rows = [Row(key, now[key], before[key], year_ago[key]) for key in keys]
     total = Row((), sum(now.values()), sum(before.values()), sum(year_ago.values()))
@@ -166,44 +168,34 @@ def _counts(
     into the keys (a subcategory's into its root), a step per group, not per complaint."""
     counts: Counter[tuple[Key, ...]] = Counter()
     none = Q(pk__in=[])
-    live, snapshot, rolled_live, rolled_frozen = none, none, none, none
+    live, snapshot = none, none
     rollable = scope is None and Dimension.HANDLER not in dims
+    legs = []
     for first, start, end in months(period):
         version = frozen.get(first)
-        guard = Q()
         if rollable and rollups.whole(first, start, end):
+            # a leg each for the month's rows and its roll-ups: the condition is a constant
+            # of the query, so each leg reads its own index range, or nothing
             ready = rollups.served(first, version or rollups.LIVE, start, end)
-            guard = ~ready
             if version is None:
-                rolled_live |= Q(month=first, version=rollups.LIVE) & ready
+                legs.append(_events(_placed(start, end) & ~ready, dims, scope))
+                rolled = MonthCount.objects.filter(Q(month=first, version=rollups.LIVE) & ready)
+                legs.append(_grouped(rolled.order_by(), dims, _ROLLED_COLUMN, _ROLLED))
             else:
-                rolled_frozen |= Q(month=first, version=version) & ready
-        if version is None:
-            live |= Q(at__gte=start, at__lt=end) & guard
+                inside = Q(month=first, version=version, registered_at__gte=start)
+                legs.append(_snapshot(inside & Q(registered_at__lt=end) & ~ready, dims, scope))
+                rolled = MonthCount.objects.filter(Q(month=first, version=version) & ready)
+                legs.append(_grouped(rolled.order_by(), dims, _FROZEN_COLUMN, _ROLLED_SNAPSHOT))
+        elif version is None:
+            live |= _placed(start, end)
         else:
-            snapshot |= (
-                Q(month=first, version=version, registered_at__gte=start, registered_at__lt=end)
-                & guard
+            snapshot |= Q(
+                month=first, version=version, registered_at__gte=start, registered_at__lt=end
             )
-    legs = []
     if live != none:
-        events = ComplaintEvent.objects.filter(live, type=EventType.REGISTER).order_by()
-        if scope is not None:
-            events = events.filter(complaint__in=scope.order_by().values("pk"))
-        if Dimension.CAUSE in dims:
-            events = events.annotate(cause_of=_CAUSE)
-        legs.append(_grouped(events, dims, _COLUMN, _EVENTS))
+        legs.append(_events(live, dims, scope))
     if snapshot != none:
-        rows = FrozenFact.objects.filter(snapshot).order_by()
-        if scope is not None:
-            rows = rows.filter(complaint_id__in=scope.order_by().values("pk"))
-        legs.append(_grouped(rows, dims, _FROZEN_COLUMN, _SNAPSHOT))
-    if rolled_live != none:
-        rolled = MonthCount.objects.filter(rolled_live).order_by()
-        legs.append(_grouped(rolled, dims, _ROLLED_COLUMN, _ROLLED))
-    if rolled_frozen != none:
-        rolled = MonthCount.objects.filter(rolled_frozen).order_by()
-        legs.append(_grouped(rolled, dims, _FROZEN_COLUMN, _ROLLED_SNAPSHOT))
+        legs.append(_snapshot(snapshot, dims, scope))
     if not legs:
         return counts
     readers = {
@@ -219,6 +211,38 @@ def _counts(
             key = tuple(read(value) for read, value in zip(readers[leg], values, strict=True))
             counts[key] += n
     return counts
+
+
+def _placed(start: datetime, end: datetime) -> Q:
+    """`register` events in [start, end). The complaint's `registered_at` is the same instant
+    (registration writes both from one value, nothing changes them): said twice, the
+    database may reach the events through the complaints' index on it."""
+    return Q(
+        at__gte=start,
+        at__lt=end,
+        complaint__registered_at__gte=start,
+        complaint__registered_at__lt=end,
+    )
+
+
+def _events(
+    where: Q, dims: tuple[Dimension, ...], scope: QuerySet[Complaint] | None
+) -> QuerySet[Any]:
+    events = ComplaintEvent.objects.filter(where, type=EventType.REGISTER).order_by()
+    if scope is not None:
+        events = events.filter(complaint__in=scope.order_by().values("pk"))
+    if Dimension.CAUSE in dims:
+        events = events.annotate(cause_of=_CAUSE)
+    return _grouped(events, dims, _COLUMN, _EVENTS)
+
+
+def _snapshot(
+    where: Q, dims: tuple[Dimension, ...], scope: QuerySet[Complaint] | None
+) -> QuerySet[Any]:
+    rows = FrozenFact.objects.filter(where).order_by()
+    if scope is not None:
+        rows = rows.filter(complaint_id__in=scope.order_by().values("pk"))
+    return _grouped(rows, dims, _FROZEN_COLUMN, _SNAPSHOT)
 
 
 # The legs of a period's query, and where each reads a dimension.
@@ -257,7 +281,7 @@ def month_groups(bounds: Period, version: int) -> Iterable[tuple[dict[str, Any],
     if version == rollups.LIVE:
         events = (
             ComplaintEvent.objects.filter(
-                type=EventType.REGISTER, at__gte=bounds.start, at__lt=bounds.end
+                _placed(bounds.start, bounds.end), type=EventType.REGISTER
             )
             .order_by()
             .annotate(cause_of=_CAUSE)
