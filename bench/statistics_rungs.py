@@ -299,7 +299,8 @@ def acceptance(result: dict) -> dict:
         "monthly_tables_s": p95_s("monthly_tables"),
         "rebuild_per_s": result["rebuild"].get("per_s"),
         "targets": TARGETS,
-        "pass": {k: v is not None and v <= TARGETS[k] for k, v in figures.items()},
+        # None: not measured (the monthly PDF until kesu.reports.monthly writes one)
+        "pass": {k: None if v is None else v <= TARGETS[k] for k, v in figures.items()},
     }
 
 
