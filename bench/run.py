@@ -80,6 +80,13 @@ def options(argv=None):
         help="databases for bench/reports.py (the monthly workbook at 100,000 raw-list rows: "
         "peak RSS and seconds) ('' to skip)",
     )
+    ap.add_argument(
+        "--statistics",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="bench/statistics_rungs.py on the largest size's database when the run is over "
+        "(the classified table, the scorecards, the monthly report's pieces; issue #16)",
+    )
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--rounds", type=int, help="interleaved floor/register rounds (default 2)")
     ap.add_argument("--no-configs", action="store_true", help="skip the gunicorn settings sweep")
@@ -759,6 +766,23 @@ def run_reports(args) -> dict:
     return _run_part("reports", args.reports, args.quick)
 
 
+def run_statistics(args) -> dict:
+    """bench/statistics_rungs.py on the database the run filled (its largest size): the facts
+    rebuilt from its events, then the statistics' rungs (issue #16)."""
+    if not args.statistics:
+        return {"skipped": "--no-statistics"}
+    argv = [sys.executable, str(ROOT / "bench" / "statistics_rungs.py"), "--db", args.db]
+    argv += ["--data-dir", str(Path(args.workdir) / "data")]
+    if args.quick:
+        argv += ["--reads", "5"]
+    log("statistics on the filled database ...")
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=5400)
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        return {"failed": done.stderr[-1500:]}
+    return json.loads(done.stdout)
+
+
 def _run_part(name: str, databases: str, quick: bool) -> dict:
     out: dict = {}
     for db in [d for d in databases.split(",") if d]:
@@ -798,9 +822,19 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, terminate)
     result = Bench(args).run()
+    result["statistics"] = run_statistics(args)
+    result["acceptance"]["statistics"] = result["statistics"].get("acceptance")
     result["deadlines"] = run_deadlines(args)
     result["mail"] = run_mail(args)
     result["reports"] = run_reports(args)
+    result["acceptance"]["reports"] = {  # the xlsx of 100k rows: peak RSS ≤ 300 MiB
+        db: {
+            "xlsx_peak_rss_mib": part.get("xlsx", {}).get("peak_rss_mib"),
+            "xlsx_seconds": part.get("xlsx", {}).get("seconds"),
+            "pass": part.get("pass"),
+        }
+        for db, part in result["reports"].items()
+    }
     text = json.dumps(result, ensure_ascii=False, indent=2)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.models import User
 from kesu.complaints.errors import invalid
 from kesu.core import clock
+from kesu.statistics import builds
 from kesu.statistics.models import (
     ComplaintFact,
     FrozenFact,
@@ -120,4 +121,5 @@ def _snapshot(
         data={"complaints": copied},
     )
     event.save()
+    builds.build(month, version)  # the snapshot's monthly roll-ups: it never changes
     return event

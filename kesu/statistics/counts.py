@@ -20,18 +20,19 @@ import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from kesu.complaints.choices import Channel, Determination, EventType, Kind, Severity
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.queries import categories_by_id
 from kesu.core.trees import path_up
-from kesu.statistics.frozen import frozen_months, live_ranges, months
-from kesu.statistics.models import FrozenFact
+from kesu.statistics import rollups
+from kesu.statistics.frozen import frozen_months, months
+from kesu.statistics.models import FrozenFact, MonthCount
 from kesu.statistics.periods import Period
 
 Key = int | str | None  # one dimension's value in a row: an id, an enum member, or None
@@ -133,9 +134,11 @@ def classified(
         raise ValueError(f"a dimension is asked for twice: {', '.join(dims)}")
     previous, year_before = period.previous(), period.year_before()
     frozen = frozen_months()
-    now, before, year_ago = (
-        _counts(p, dims, scope, frozen) for p in (period, previous, year_before)
-    )
+    read: dict[tuple[date, date], Counter[tuple[Key, ...]]] = {}  # a year's two are one
+    for p in (period, previous, year_before):
+        if (p.first, p.last) not in read:
+            read[(p.first, p.last)] = _counts(p, dims, scope, frozen)
+    now, before, year_ago = (read[(p.first, p.last)] for p in (period, previous, year_before))
     keys = sorted(set(now) | set(before) | set(year_ago), key=_ordering(dims))
     rows = [Row(key, now[key], before[key], year_ago[key]) for key in keys]
     total = Row((), sum(now.values()), sum(before.values()), sum(year_ago.values()))
@@ -158,54 +161,144 @@ def _counts(
     scope: QuerySet[Complaint] | None,
     frozen: dict[date, int],
 ) -> Counter[tuple[Key, ...]]:
-    """One GROUP BY query over the events of the period's days in no frozen month, and one
-    over the snapshots of the frozen months it touches (if any); the groups then folded into
-    the keys (a subcategory's into its root), a step per group, not per complaint."""
+    """One query: the GROUP BY over the events of the period's days in no frozen month, over
+    the snapshots of the frozen months it touches, and — for the whole months whose roll-ups
+    hold these dimensions and are current (`rollups.served`, decided in the query itself) —
+    the sums of their `MonthCount` rows instead, all in one UNION ALL; the groups then folded
+    into the keys (a subcategory's into its root), a step per group, not per complaint."""
     counts: Counter[tuple[Key, ...]] = Counter()
-    ranges = live_ranges(period, frozen)
-    if ranges:
-        inside = Q(pk__in=[])
-        for start, end in ranges:
-            inside |= Q(at__gte=start, at__lt=end)
-        events = ComplaintEvent.objects.filter(inside, type=EventType.REGISTER).order_by()
-        if scope is not None:
-            events = events.filter(complaint__in=scope.order_by().values("pk"))
-        _fold(counts, events, dims, _COLUMN)
-    snapshot = Q(pk__in=[])
+    none = Q(pk__in=[])
+    live, snapshot = none, none
+    rollable = scope is None and Dimension.HANDLER not in dims
+    legs = []
     for first, start, end in months(period):
-        if first in frozen:
+        version = frozen.get(first)
+        if rollable and rollups.whole(first, start, end):
+            # a leg each for the month's rows and its roll-ups: the condition is a constant
+            # of the query, so each leg reads its own index range, or nothing
+            ready = rollups.served(first, version or rollups.LIVE, start, end)
+            if version is None:
+                legs.append(_events(_placed(start, end) & ~ready, dims, scope))
+                rolled = MonthCount.objects.filter(Q(month=first, version=rollups.LIVE) & ready)
+                legs.append(_grouped(rolled.order_by(), dims, _ROLLED_COLUMN, _ROLLED))
+            else:
+                inside = Q(month=first, version=version, registered_at__gte=start)
+                legs.append(_snapshot(inside & Q(registered_at__lt=end) & ~ready, dims, scope))
+                rolled = MonthCount.objects.filter(Q(month=first, version=version) & ready)
+                legs.append(_grouped(rolled.order_by(), dims, _FROZEN_COLUMN, _ROLLED_SNAPSHOT))
+        elif version is None:
+            live |= _placed(start, end)
+        else:
             snapshot |= Q(
-                month=first, version=frozen[first], registered_at__gte=start, registered_at__lt=end
+                month=first, version=version, registered_at__gte=start, registered_at__lt=end
             )
-    if snapshot != Q(pk__in=[]):
-        rows = FrozenFact.objects.filter(snapshot).order_by()
-        if scope is not None:
-            rows = rows.filter(complaint_id__in=scope.order_by().values("pk"))
-        _fold(counts, rows, dims, _FROZEN_COLUMN)
+    if live != none:
+        legs.append(_events(live, dims, scope))
+    if snapshot != none:
+        legs.append(_snapshot(snapshot, dims, scope))
+    if not legs:
+        return counts
+    readers = {
+        leg: [
+            (lambda value: value) if column_of[d] == "category_root_id" else _reader(d)
+            for d in dims
+        ]
+        for leg, column_of in _LEG_COLUMNS.items()
+    }
+    union = legs[0].union(*legs[1:], all=True) if len(legs) > 1 else legs[0]
+    for leg, *values, n in union:
+        if n:  # the count of no dimensions comes back even when it is zero
+            key = tuple(read(value) for read, value in zip(readers[leg], values, strict=True))
+            counts[key] += n
     return counts
 
 
-def _fold(
-    counts: Counter[tuple[Key, ...]],
-    rows: QuerySet[Any],
-    dims: tuple[Dimension, ...],
-    column_of: dict[Dimension, str],
-) -> None:
-    """Count `rows` (events, or frozen facts) by the dimensions into `counts`."""
-    columns = list(dict.fromkeys(column_of[d] for d in dims))
-    position = [columns.index(column_of[d]) for d in dims]
-    readers = [
-        (lambda value: value) if column_of[d] == "category_root_id" else _reader(d) for d in dims
-    ]
-    if Dimension.CAUSE in dims and column_of is _COLUMN:
-        rows = rows.annotate(cause_of=_CAUSE)
-    groups: Iterable[tuple[Any, ...]] = (
-        rows.values_list(*columns).annotate(n=Count("pk")) if columns else [(rows.count(),)]
+def _placed(start: datetime, end: datetime) -> Q:
+    """`register` events in [start, end). The complaint's `registered_at` is the same instant
+    (registration writes both from one value, nothing changes them): said twice, the
+    database may reach the events through the complaints' index on it."""
+    return Q(
+        at__gte=start,
+        at__lt=end,
+        complaint__registered_at__gte=start,
+        complaint__registered_at__lt=end,
     )
-    for *values, n in groups:
-        key = tuple(read(values[i]) for read, i in zip(readers, position, strict=True))
-        if n:  # the count of no dimensions comes back even when it is zero
-            counts[key] += n
+
+
+def _events(
+    where: Q, dims: tuple[Dimension, ...], scope: QuerySet[Complaint] | None
+) -> QuerySet[Any]:
+    events = ComplaintEvent.objects.filter(where, type=EventType.REGISTER).order_by()
+    if scope is not None:
+        events = events.filter(complaint__in=scope.order_by().values("pk"))
+    if Dimension.CAUSE in dims:
+        events = events.annotate(cause_of=_CAUSE)
+    return _grouped(events, dims, _COLUMN, _EVENTS)
+
+
+def _snapshot(
+    where: Q, dims: tuple[Dimension, ...], scope: QuerySet[Complaint] | None
+) -> QuerySet[Any]:
+    rows = FrozenFact.objects.filter(where).order_by()
+    if scope is not None:
+        rows = rows.filter(complaint_id__in=scope.order_by().values("pk"))
+    return _grouped(rows, dims, _FROZEN_COLUMN, _SNAPSHOT)
+
+
+# The legs of a period's query, and where each reads a dimension.
+_EVENTS, _SNAPSHOT, _ROLLED, _ROLLED_SNAPSHOT = 0, 1, 2, 3
+_ROLLED_COLUMN = {**_FROZEN_COLUMN, Dimension.CATEGORY: "category_id"}  # rolled up when read
+_LEG_COLUMNS = {
+    _EVENTS: _COLUMN,
+    _SNAPSHOT: _FROZEN_COLUMN,
+    _ROLLED: _ROLLED_COLUMN,
+    _ROLLED_SNAPSHOT: _FROZEN_COLUMN,
+}
+
+
+def _grouped(
+    rows: QuerySet[Any], dims: tuple[Dimension, ...], column_of: dict[Dimension, str], leg: int
+) -> QuerySet[Any]:
+    """`rows` grouped by the dimensions' columns: (leg, value per dimension…, count)."""
+    names = {f"d{i}": F(column_of[d]) for i, d in enumerate(dims)}
+    count = Sum("n") if rows.model is MonthCount else Count("pk")
+    return rows.annotate(leg=Value(leg), **names).values_list("leg", *names).annotate(n=count)
+
+
+_COUNTED = (
+    Dimension.SUBCATEGORY,
+    Dimension.SEVERITY,
+    Dimension.KIND,
+    Dimension.CHANNEL,
+    Dimension.DEPARTMENT,
+    Dimension.CAUSE,
+)
+
+
+def month_groups(bounds: Period, version: int) -> Iterable[tuple[dict[str, Any], int]]:
+    """A whole month's registrations per combination of `rollups.COUNT_COLUMNS` (and, from a
+    snapshot, the category's root): the rows of its `MonthCount`."""
+    if version == rollups.LIVE:
+        events = (
+            ComplaintEvent.objects.filter(
+                _placed(bounds.start, bounds.end), type=EventType.REGISTER
+            )
+            .order_by()
+            .annotate(cause_of=_CAUSE)
+        )
+        columns = [_COLUMN[d] for d in _COUNTED]
+        for *values, n in events.values_list(*columns).annotate(n=Count("pk")):
+            yield dict(zip(rollups.COUNT_COLUMNS, values, strict=True)), n
+        return
+    rows = FrozenFact.objects.filter(
+        month=bounds.first,
+        version=version,
+        registered_at__gte=bounds.start,
+        registered_at__lt=bounds.end,
+    ).order_by()
+    columns = [*rollups.COUNT_COLUMNS, "category_root_id"]
+    for *values, n in rows.values_list(*columns).annotate(n=Count("pk")):
+        yield dict(zip(columns, values, strict=True)), n
 
 
 def _reader(dimension: Dimension) -> Callable[[Any], Key]:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import enum
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -44,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.choices import Channel, Determination, Kind, Severity
 from kesu.complaints.models import Complaint
 from kesu.policies.choices import ClockKind
-from kesu.statistics import adherence
+from kesu.statistics import adherence, rollups
 from kesu.statistics.counts import Dimension, Key
 from kesu.statistics.frozen import frozen_months, months
 from kesu.statistics.models import (
@@ -345,7 +346,11 @@ def indicators(
     by: Sequence[Dimension] = (),
     scope: QuerySet[Complaint] | None = None,
 ) -> dict[tuple[Key, ...], Indicators]:
-    """Every figure of `SPECS` for each key of the dimensions `by` (none: the company)."""
+    """Every figure of `SPECS` for each key of the dimensions `by` (none: the company).
+
+    The whole months whose roll-ups hold the breakdown (`rollups`: by company, department,
+    person, or department and person, with no scope) are read from their `MonthIndicators`
+    rows; the rest of the period from the facts."""
     dims = tuple(Dimension(d) for d in by)
     if len(set(dims)) != len(dims):
         raise ValueError(f"a dimension is asked for twice: {', '.join(dims)}")
@@ -354,18 +359,28 @@ def indicators(
     sums: dict[tuple[Key, ...], dict[str, list[int]]] = defaultdict(
         lambda: {name: [0, 0] for name in SPECS}
     )
-    durations: dict[tuple[Key, ...], list[int]] = defaultdict(list)
-    sources = _sources(period, scope)
+    durations: dict[tuple[Key, ...], Counter[int]] = defaultdict(Counter)
+    frozen = frozen_months()
+    rolled: set[tuple[date, int]] = set()
+    if scope is None and set(dims) <= _ROLLED_DIMENSIONS:
+        candidates = [
+            (first, frozen.get(first, rollups.LIVE))
+            for first, start, end in months(period)
+            if rollups.whole(first, start, end)
+        ]
+        rolled = rollups.indicator_months(candidates, term_keys())
+    if rolled:
+        for row in rollups.indicator_rows(rolled):
+            key = tuple(row[_FACT_COLUMN[d]] for d in dims)
+            for name, spec in SPECS.items():
+                if spec.placement == row["placement"]:
+                    sums[key][name][0] += row["sums"][spec.numerator.key]
+                    sums[key][name][1] += row["sums"][spec.denominator.key]
+            durations[key].update(rollups.counter(row["durations"]))
+    sources = _sources(period, scope, frozen, {first for first, _version in rolled})
     for source in sources:
         for placement in Placement:
-            names = [n for n, s in SPECS.items() if s.placement == placement]
-            aliases: dict[str, str] = {}  # a term's SQL → its column in the result
-            annotations = {}
-            for name in names:
-                for term in (SPECS[name].numerator, SPECS[name].denominator):
-                    if term.key not in aliases:
-                        aliases[term.key] = f"t{len(aliases)}"
-                        annotations[aliases[term.key]] = term.aggregate()
+            names, aliases, annotations = _terms(placement)
             placed = _with_late(source.placed(placement))
             rows: Iterable[Mapping[str, Any]] = (
                 placed.values(*columns).annotate(**annotations).order_by()
@@ -379,27 +394,108 @@ def indicators(
                     sums[key][name][0] += row[aliases[spec.numerator.key]] or 0
                     sums[key][name][1] += row[aliases[spec.denominator.key]] or 0
         closed = source.placed(Placement.CLOSED).filter(handling_seconds__isnull=False)
-        if connection.vendor == "postgresql" and len(sources) == 1:  # the database ranks them
-            ranked: Iterable[Mapping[str, Any]] = (
+        if connection.vendor == "postgresql" and len(sources) == 1 and not rolled:
+            ranked: Iterable[Mapping[str, Any]] = (  # the database ranks them
                 closed.values(*columns).annotate(p90=P90("handling_seconds")).order_by()
                 if columns
                 else [closed.aggregate(p90=P90("handling_seconds"))]
             )
             for row in ranked:
                 if row["p90"] is not None:
-                    durations[_key(dims, row)].append(row["p90"])
+                    durations[_key(dims, row)][row["p90"]] += 1
             continue
         for row in closed.values(*columns, "handling_seconds").order_by():
-            durations[_key(dims, row)].append(row["handling_seconds"])
+            durations[_key(dims, row)][row["handling_seconds"]] += 1
     return {
         key: Indicators(
             key,
             {name: Ratio(n, d) for name, (n, d) in figures.items()},
-            p90(durations.get(key, [])),
+            _nearest_p90(durations.get(key, Counter())),
         )
         for key, figures in sorted(sums.items(), key=lambda item: _order(item[0]))
         if figures["registered"][1] or figures["closed"][1]  # the company's empty period
     }
+
+
+# The breakdowns the monthly roll-ups hold (`MonthIndicators`: per department and person).
+_ROLLED_DIMENSIONS = {Dimension.DEPARTMENT, Dimension.HANDLER}
+
+
+def _terms(placement: Placement) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """The figures placed by `placement`, each distinct term's column alias, and the
+    aggregates (terms that are the same SQL computed once)."""
+    names = [n for n, s in SPECS.items() if s.placement == placement]
+    aliases: dict[str, str] = {}  # a term's SQL → its column in the result
+    annotations = {}
+    for name in names:
+        for term in (SPECS[name].numerator, SPECS[name].denominator):
+            if term.key not in aliases:
+                aliases[term.key] = f"t{len(aliases)}"
+                annotations[aliases[term.key]] = term.aggregate()
+    return names, aliases, annotations
+
+
+def term_keys() -> set[str]:
+    """What a month's roll-ups must have summed to serve the figures: each term by placing
+    instant (a figure placed otherwise, or a new one, makes them be built again)."""
+    return {
+        f"{spec.placement.value}|{term.key}"
+        for spec in SPECS.values()
+        for term in (spec.numerator, spec.denominator)
+    }
+
+
+def month_sums(
+    bounds: Period, version: int
+) -> tuple[list[str], dict[tuple[str, Any, Any], tuple[dict[str, int], Counter[int]]]]:
+    """A whole month's `MonthIndicators` rows: per placing instant, department and person,
+    every term summed (by its key) and the handling times closed in it (seconds → how many);
+    from the live facts (version 0) or the month's snapshot."""
+    first = bounds.first
+    if version == rollups.LIVE:
+        source = _Source(
+            ComplaintFact.objects.all(),
+            {
+                p: Q(**{f"{p.value}__gte": bounds.start, f"{p.value}__lt": bounds.end})
+                for p in Placement
+            },
+        )
+    else:
+        source = _Source(
+            FrozenFact.objects.filter(month=first, version=version),
+            {
+                p: Q(**{f"{p.value}__gte": bounds.start, f"{p.value}__lt": bounds.end})
+                for p in Placement
+            },
+        )
+    groups: dict[tuple[str, Any, Any], tuple[dict[str, int], Counter[int]]] = {}
+    for placement in Placement:
+        _names, aliases, annotations = _terms(placement)
+        placed = _with_late(source.placed(placement))
+        for row in placed.values("department_id", "handler_id").annotate(**annotations).order_by():
+            groups[(placement.value, row["department_id"], row["handler_id"])] = (
+                {key: row[alias] or 0 for key, alias in aliases.items()},
+                Counter(),
+            )
+    closed = source.placed(Placement.CLOSED).filter(handling_seconds__isnull=False)
+    for department, handler, seconds in closed.values_list(
+        "department_id", "handler_id", "handling_seconds"
+    ).order_by():
+        groups[(Placement.CLOSED.value, department, handler)][1][seconds] += 1
+    return sorted(term_keys()), groups
+
+
+def _nearest_p90(counted: Counter[int]) -> int | None:
+    """`p90` of the multiset `counted` (value → how many)."""
+    total = sum(counted.values())
+    if not total:
+        return None
+    rank, seen = math.ceil(0.9 * total), 0
+    for value in sorted(counted):
+        seen += counted[value]
+        if seen >= rank:
+            return value
+    return None  # not reached
 
 
 class P90(Aggregate):
@@ -455,14 +551,22 @@ class _Source:
         return rows.filter(CLOSED) if placement == Placement.CLOSED else rows
 
 
-def _sources(period: Period, scope: QuerySet[Complaint] | None) -> list[_Source]:
+def _sources(
+    period: Period,
+    scope: QuerySet[Complaint] | None,
+    frozen: dict[date, int] | None = None,
+    rolled: set[date] | frozenset[date] = frozenset(),
+) -> list[_Source]:
     """The live facts for the days of `period` in no frozen month, and the snapshots of the
-    frozen months it touches, each for the days of the period within it."""
-    frozen = frozen_months()
+    frozen months it touches, each for the days of the period within it; not the months
+    read from their roll-ups (`rolled`)."""
+    frozen = frozen_months() if frozen is None else frozen
     live: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
     snapshot: dict[Placement, Q] = {p: Q(pk__in=[]) for p in Placement}
     any_live = any_frozen = False
     for first, start, end in months(period):
+        if first in rolled:
+            continue
         version = frozen.get(first)
         for placement in Placement:
             inside = Q(**{f"{placement.value}__gte": start, f"{placement.value}__lt": end})

@@ -142,6 +142,68 @@ class FrozenFact(FactColumns, AppendOnlyModel):
         return f"frozen {self.month:%Y-%m} v{self.version} {self.complaint_id}"
 
 
+class RollupMonth(models.Model):
+    """A month whose roll-ups (`MonthCount`, `MonthIndicators`) are built: version 0 from the
+    live facts and timeline (dropped again by `catch_up` when an event touches a complaint of
+    the month), a frozen version from its snapshot (never changes). `kesu.statistics.rollups`
+    builds them; a read uses a month's roll-ups only while this row is there."""
+
+    month = models.DateField()  # its first day
+    version = models.PositiveIntegerField()  # 0: live
+    terms = models.JSONField(default=list, encoder=CompactJSONEncoder)  # the term keys summed
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "version"], name="rollup_month_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"roll-up {self.month:%Y-%m} v{self.version}"
+
+
+class MonthCount(models.Model):
+    """The registrations of a month per combination of the classified table's dimensions (all
+    but the handler): what `counts.classified` sums for a whole month instead of its events."""
+
+    month = models.DateField()
+    version = models.PositiveIntegerField()
+    category_id = models.IntegerField()
+    category_root_id = models.IntegerField(null=True)  # a frozen month's root, kept with it
+    severity = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12)
+    channel = models.CharField(max_length=24)
+    department_id = models.IntegerField(null=True)
+    cause = models.CharField(max_length=16, null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "month"], name="monthcount_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}: {self.n}"
+
+
+class MonthIndicators(models.Model):
+    """The sums of every indicator term (`indicators.SPECS`) of a month per department and
+    person, for one placing instant, and the handling times closed in it (seconds → how
+    many, so the 90th percentile of any run of months is exact)."""
+
+    month = models.DateField()
+    version = models.PositiveIntegerField()
+    placement = models.CharField(max_length=16)
+    department_id = models.IntegerField(null=True)
+    handler_id = models.IntegerField(null=True)
+    sums = models.JSONField(default=dict, encoder=CompactJSONEncoder)  # term key → sum
+    durations = models.JSONField(default=dict, encoder=CompactJSONEncoder)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "month"], name="monthindicators_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version} {self.placement}"
+
+
 class Watermark(models.Model):
     """How far `catch_up` has read the timeline: the highest event id it has seen, and the
     ids below it that were not there yet (another transaction may commit them later)."""

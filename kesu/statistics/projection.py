@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,10 +32,11 @@ from kesu.core.trees import path_up
 from kesu.deadlines.clocks import Facts
 from kesu.deadlines.queries import clock_rules, company_calendar, ladder
 from kesu.policies.choices import ClockKind
-from kesu.statistics import facts
+from kesu.statistics import facts, rollups
 from kesu.statistics.models import ComplaintFact, StatisticsSettings, Watermark
 
-BATCH = 2000  # events read per step, and complaints recomputed per step of a rebuild
+BATCH = 2000  # events read per step of a catch-up
+REBUILD_BATCH = 5000  # complaints recomputed per transaction of a rebuild
 GAP_GRACE = timedelta(minutes=30)
 CLOCK_KINDS = tuple(k.value for k in ClockKind)
 
@@ -107,24 +108,50 @@ def _step(mark: Watermark) -> tuple[set[int], bool]:
 
 def rebuild() -> int:
     """Recompute every complaint's facts from its timeline; the watermark then stands at the
-    last event read (events written meanwhile are caught up next)."""
+    last event read (events written meanwhile are caught up next). The facts are written
+    batch by batch in plain multi-row upserts, and the repeat flags set once at the end in
+    one pass over the facts in (customer, subject, instant) order; the live monthly
+    roll-ups are dropped."""
     with transaction.atomic():
         mark, _ = Watermark.objects.select_for_update().get_or_create(pk=1)
         last = ComplaintEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         mark.last_event_id, mark.gaps = last, {}
         mark.save()
     ids = list(Complaint.objects.order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), BATCH):
+    for start in range(0, len(ids), REBUILD_BATCH):
         with transaction.atomic():
-            recompute(ids[start : start + BATCH])
+            _write(_compute(ids[start : start + REBUILD_BATCH]))
+    with transaction.atomic():
+        mark_all_repeats()
+    rollups.drop_live()  # built again by the worker (`builds.build_due`) or the command
     return len(ids)
 
 
 def recompute(complaint_ids: Iterable[int]) -> None:
-    """Recompute the facts of these complaints (and the repeat flags of their neighbours)."""
+    """Recompute the facts of these complaints (and the repeat flags of their neighbours),
+    and drop the live roll-ups of every month they were or are now placed in."""
     ids = sorted(set(complaint_ids))
     if not ids:
         return
+    placed: list[datetime | None] = []
+    for registered_at, closed_at in ComplaintFact.objects.filter(complaint_id__in=ids).values_list(
+        "registered_at", "closed_at"
+    ):
+        placed += (registered_at, closed_at)
+    built = _compute(ids, placed)
+    _write(built)
+    placed += mark_repeats({(f["customer_key"], f["subject_key"]) for f in built})
+    rollups.invalidate(placed)
+
+
+def _compute(
+    complaint_ids: Iterable[int], placed: list[datetime | None] | None = None
+) -> list[dict[str, Any]]:
+    """The fact columns of these complaints (those whose timeline starts with registering);
+    the instants that place them (registered, closed) added to `placed`."""
+    ids = sorted(set(complaint_ids))
+    if not ids:
+        return []
     records = list(Complaint.objects.filter(id__in=ids).values(*_COMPLAINT_FIELDS))
     timelines: dict[int, list[facts.Event]] = defaultdict(list)
     rows = ComplaintEvent.objects.filter(complaint_id__in=ids).order_by("id")
@@ -142,24 +169,57 @@ def recompute(complaint_ids: Iterable[int]) -> None:
         if not events or events[0].type != "register":
             continue
         fact = facts.fact_of(_record(row, parents), events, surveys, plans, setting, CLOCK_KINDS)
-        built.append(ComplaintFact(complaint_id=row["id"], **fact.columns()))
-    columns = [f.name for f in ComplaintFact._meta.concrete_fields if not f.primary_key]
-    ComplaintFact.objects.bulk_create(
-        built,
-        update_conflicts=True,
-        unique_fields=["complaint"],
-        update_fields=[c for c in columns if c != "repeat"],
+        built.append({"complaint_id": row["id"], **fact.columns()})
+    if placed is not None:
+        for events in timelines.values():  # the counts read every `register` event
+            placed += (e.at for e in events if e.type == "register")
+        placed += (f["closed_at"] for f in built)
+    return built
+
+
+def _write(built: list[dict[str, Any]]) -> None:
+    """Insert or update these facts (all but `repeat`, which `mark_repeats` keeps) in plain
+    multi-row upserts: the ORM's bulk_create prepares every value of every field, which cost
+    twice the facts' own computing."""
+    if not built:
+        return
+    fields = [f for f in ComplaintFact._meta.concrete_fields]
+    names = [f.attname for f in fields]
+    instants = {f.attname for f in fields if f.get_internal_type() == "DateTimeField"}
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(str(f.column)) for f in fields)
+    updates = ", ".join(
+        f"{quote(str(f.column))} = excluded.{quote(str(f.column))}"
+        for f in fields
+        if not f.primary_key and f.attname != "repeat"
     )
-    mark_repeats({(f.customer_key, f.subject_key) for f in built})
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    table = quote(ComplaintFact._meta.db_table)
+    per_statement = max(1, 30_000 // len(names)) if connection.vendor == "sqlite" else 500
+    with connection.cursor() as cursor:
+        for start in range(0, len(built), per_statement):
+            chunk = built[start : start + per_statement]
+            values: list[Any] = []
+            for fact in chunk:
+                for name in names:
+                    value = fact.get(name, False) if name == "repeat" else fact[name]
+                    values.append(adapt(value) if name in instants else value)
+            cursor.execute(
+                f"INSERT INTO {table} ({listed}) VALUES "  # noqa: S608 (names, not input)
+                + ", ".join([one] * len(chunk))
+                + f" ON CONFLICT ({quote('complaint_id')}) DO UPDATE SET {updates}",
+                values,
+            )
 
 
-def mark_repeats(keys: Iterable[tuple[str, str]]) -> None:
+def mark_repeats(keys: Iterable[tuple[str, str]]) -> list[datetime]:
     """Set `repeat` on the facts of these (customer, subject) pairs: a complaint is a repeat
     when the same customer complained of the same product or project within the settings'
     window before it."""
     keys = {(c, s) for c, s in keys if c and s}
     if not keys:
-        return
+        return []
     window = timedelta(days=StatisticsSettings.current().repeat_window_days)
     customers = {c for c, _s in keys}
     groups: dict[tuple[str, str], list[tuple[datetime, int, bool]]] = defaultdict(list)
@@ -170,15 +230,43 @@ def mark_repeats(keys: Iterable[tuple[str, str]]) -> None:
         if (customer, subject) in keys:
             groups[(customer, subject)].append((at, pk, repeat))
     flips: dict[bool, list[int]] = {True: [], False: []}
+    flipped = []
     for group in groups.values():
         group.sort()
         for index, (at, pk, was) in enumerate(group):
             now = index > 0 and at - group[index - 1][0] <= window
             if now != was:
                 flips[now].append(pk)
+                flipped.append(at)
     for value, pks in flips.items():
         if pks:
             ComplaintFact.objects.filter(complaint_id__in=pks).update(repeat=value)
+    return flipped
+
+
+def mark_all_repeats() -> None:
+    """`mark_repeats` for every (customer, subject) pair at once: one ordered pass over the
+    facts that have both keys, the changed flags written in batches."""
+    window = timedelta(days=StatisticsSettings.current().repeat_window_days)
+    rows = (
+        ComplaintFact.objects.exclude(customer_key="")
+        .exclude(subject_key="")
+        .order_by("customer_key", "subject_key", "registered_at", "complaint_id")
+        .values_list("customer_key", "subject_key", "registered_at", "complaint_id", "repeat")
+    )
+    flips: dict[bool, list[int]] = {True: [], False: []}
+    group: tuple[str, str] | None = None
+    before: datetime | None = None
+    for customer, subject, at, pk, was in rows.iterator(chunk_size=10_000):
+        now = group == (customer, subject) and before is not None and at - before <= window
+        if now != was:
+            flips[now].append(pk)
+        group, before = (customer, subject), at
+    for value, pks in flips.items():
+        for start in range(0, len(pks), BATCH):
+            ComplaintFact.objects.filter(complaint_id__in=pks[start : start + BATCH]).update(
+                repeat=value
+            )
 
 
 def _record(row: dict[str, Any], parents: dict[int, int | None]) -> facts.Record:

@@ -5,7 +5,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kesu.statistics import actions
+from kesu.statistics import actions, builds
 from kesu.statistics.projection import catch_up
 
 log = logging.getLogger(__name__)
@@ -14,8 +14,11 @@ log = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*/5"))
 def catch_up_facts() -> int:
     """Every five minutes: the facts of the complaints whose timelines grew, so a read seldom
-    has more than a few minutes of events to catch up itself."""
-    return catch_up()
+    has more than a few minutes of events to catch up itself; then the monthly roll-ups of
+    the months that are over and have none (`builds.build_due`)."""
+    done = catch_up()
+    builds.build_due()
+    return done
 
 
 @db_periodic_task(crontab(minute="15", hour="1"))

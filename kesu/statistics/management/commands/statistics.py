@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kesu.accounts.models import User
 from kesu.complaints.errors import ComplaintError
-from kesu.statistics import actions
+from kesu.statistics import actions, builds
 from kesu.statistics.periods import Span, parse
 from kesu.statistics.projection import catch_up, rebuild
 
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         match options["what"]:
             case "rebuild":
                 self.stdout.write(f"rebuilt the facts of {rebuild()} complaints")
+                months = builds.build_due()
+                self.stdout.write(f"built the roll-ups of {len(months)} months")
             case "catch-up":
                 self.stdout.write(f"caught up {catch_up()} complaints")
             case "freeze":

@@ -19,5 +19,5 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("statistics", "0001_facts_and_frozen_months")]
+    dependencies = [("statistics", "0002_rollups")]
     operations = [migrations.RunPython(install, uninstall)]
