@@ -168,10 +168,14 @@ def _counts(
     into the keys (a subcategory's into its root), a step per group, not per complaint."""
     counts: Counter[tuple[Key, ...]] = Counter()
     none = Q(pk__in=[])
-    live, snapshot = none, none
-    rollable = scope is None and Dimension.HANDLER not in dims
+    snapshot = none
+    live: list[tuple[datetime, datetime]] = []  # contiguous months joined: one range each
+    spanned = months(period)
+    rollable = (
+        scope is None and Dimension.HANDLER not in dims and len(spanned) <= ROLLED_MONTHS_AT_MOST
+    )
     legs = []
-    for first, start, end in months(period):
+    for first, start, end in spanned:
         version = frozen.get(first)
         if rollable and rollups.whole(first, start, end):
             # a leg each for the month's rows and its roll-ups: the condition is a constant
@@ -187,13 +191,19 @@ def _counts(
                 rolled = MonthCount.objects.filter(Q(month=first, version=version) & ready)
                 legs.append(_grouped(rolled.order_by(), dims, _FROZEN_COLUMN, _ROLLED_SNAPSHOT))
         elif version is None:
-            live |= _placed(start, end)
+            if live and live[-1][1] == start:
+                live[-1] = (live[-1][0], end)
+            else:
+                live.append((start, end))
         else:
             snapshot |= Q(
                 month=first, version=version, registered_at__gte=start, registered_at__lt=end
             )
-    if live != none:
-        legs.append(_events(live, dims, scope))
+    if live:
+        placed = none
+        for start, end in live:
+            placed |= _placed(start, end)
+        legs.append(_events(placed, dims, scope))
     if snapshot != none:
         legs.append(_snapshot(snapshot, dims, scope))
     if not legs:
@@ -211,6 +221,12 @@ def _counts(
             key = tuple(read(value) for read, value in zip(readers[leg], values, strict=True))
             counts[key] += n
     return counts
+
+
+# A period of more months than this is read without the roll-ups: two legs a month would make
+# a query too long for the database (SQLite's limit of variables), and such a period is read
+# rarely. Three years: a year with the year before and the year before that.
+ROLLED_MONTHS_AT_MOST = 36
 
 
 def _placed(start: datetime, end: datetime) -> Q:
