@@ -469,26 +469,7 @@ def _rows(complaint, event, wanted: list[Wanted], owners: dict[int, User]) -> li
         key = (w.template, w.to_customer)
         if key not in rendered:
             rendered[key] = render(w.template, for_customer if w.to_customer else context, language)
-        message = rendered[key]
-        in_app = w.channel == NotificationChannel.IN_APP
-        rows.append(
-            Notification(
-                channel=w.channel,
-                template=w.template,
-                complaint=complaint,
-                event=event,
-                recipient_id=w.recipient,
-                webhook_id=w.webhook,
-                address=w.address,
-                language=message.language,
-                subject=message.subject,
-                body=message.body,
-                state=NotificationState.SENT if in_app else NotificationState.PENDING,
-                sent_at=now if in_app else None,
-                next_attempt_at=None if in_app else now,
-                created_at=now,
-            )
-        )
+        rows.append(_row(w, rendered[key], now, complaint=complaint, event=event))
     return rows
 
 
@@ -547,18 +528,29 @@ def _digest_rows(
         )
         for channel, address in digest.addresses.items():
             wanted = Wanted(TemplateCode.PAST_STEPS_DIGEST, channel, recipient, address)
-            rows.append(_staff_row(wanted, text, now))
+            rows.append(_row(wanted, text, now))
     return rows, len(digests)
 
 
-def _staff_row(wanted: Wanted, text: Rendered, now) -> Notification:
-    """The outbox row of a message to a member of staff about no one event: in the app it is
-    delivered as it is written; by e-mail it waits for the delivery task."""
+def _row(
+    wanted: Wanted,
+    text: Rendered,
+    now,
+    *,
+    complaint: Complaint | None = None,
+    event: ComplaintEvent | None = None,
+) -> Notification:
+    """The outbox row of one wanted message (about an event of a complaint, or about none: a
+    digest, a report): in the app it is delivered as it is written; by e-mail, SMS or webhook
+    it waits for the delivery task."""
     in_app = wanted.channel == NotificationChannel.IN_APP
     return Notification(
         channel=wanted.channel,
         template=wanted.template,
+        complaint=complaint,
+        event=event,
         recipient_id=wanted.recipient,
+        webhook_id=wanted.webhook,
         address=wanted.address,
         language=text.language,
         subject=text.subject,
@@ -579,7 +571,7 @@ def tell_people(
     writes what it is asked to); returns how many people were told."""
     people = tuple(people)
     now, text = timezone.now(), render(template, context, company_language())
-    rows = [_staff_row(w, text, now) for w in _to_people(people, template)]
+    rows = [_row(w, text, now) for w in _to_people(people, template)]
     if rows:
         Notification.objects.bulk_create(rows)
         ids = [row.pk for row in rows if row.state == NotificationState.PENDING]
