@@ -7,13 +7,12 @@ A complaint's documents â€” its three forms as PDF and its case file as a zip â€
 may see the complaint; anyone else is answered 404, as the complaints API answers.
 """
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path as PathParam
 from ninja import Query, Router, Schema
@@ -466,19 +465,19 @@ def scorecards_endpoint(request: AuthenticatedHttpRequest, query: Query[Scorecar
             "subjects": [_scorecard_out(card, period, codes) for card in cards],
         }
     table = scorecard_tables.scorecards_table(period, query.level, cards)
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     if query.format == "xlsx":
-        write_xlsx([table], stream)
-        content_type = XLSX
-    else:
-        write_csv(table, stream)
-        content_type = CSV
-    stream.seek(0)
-    response = FileResponse(stream, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(
-        f"{table.title}.{query.format}", f"kesu-scorecards-{period}-{query.level}.{query.format}"
+        return files.file_download(
+            lambda stream: write_xlsx([table], stream),
+            XLSX,
+            f"{table.title}.xlsx",
+            f"kesu-scorecards-{period}-{query.level}.xlsx",
+        )
+    return files.file_download(
+        lambda stream: write_csv(table, stream),
+        CSV,
+        f"{table.title}.csv",
+        f"kesu-scorecards-{period}-{query.level}.csv",
     )
-    return response
 
 
 @router.get(

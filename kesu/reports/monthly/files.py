@@ -5,7 +5,8 @@ PDF report, for a period and the reader's scope."""
 from __future__ import annotations
 
 import tempfile
-from typing import Literal
+from collections.abc import Callable
+from typing import IO, Literal
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -29,6 +30,20 @@ CSV, ZIP, PDF = "text/csv; charset=utf-8", "application/zip", "application/pdf"
 def content_disposition(name: str, fallback: str) -> str:
     """An attachment's name: `fallback` (ASCII) for old clients, `name` (UTF-8) by RFC 5987."""
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+def file_download(
+    write: Callable[[IO[bytes]], object], content_type: str, name: str, fallback: str
+) -> FileResponse:
+    """A file `write` puts into a temporary file, answered as a private download named `name`
+    (`fallback` for old clients): the workbooks are written streaming, never held in memory."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write(stream)
+    stream.seek(0)
+    response = FileResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def scope_label(user: User, scope: QuerySet[Complaint] | None) -> str:
@@ -65,30 +80,19 @@ def monthly_response(
         return response
     title = workbooks.report_title(period)
     ascii_name = f"kesu-statistics-{period}"
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     if table is not None:
         title = f"{title} {workbooks.table_title(table)}"
         ascii_name = f"{ascii_name}-{table}"
-    if fmt == "xlsx":
-        if table is None:
-            workbooks.write_monthly_xlsx(
-                period, stream, scope=scope, indicators=indicator_tables(period, scope)
-            )
-        else:
-            workbooks.write_one_xlsx(table, period, stream, scope=scope)
-        suffix, content_type = "xlsx", XLSX
-    elif table is None:
-        workbooks.write_monthly_csv(
-            period, stream, scope=scope, indicators=indicator_tables(period, scope)
-        )
-        suffix, content_type = "zip", ZIP
-    else:
-        workbooks.write_one_csv(table, period, stream, scope=scope)
-        suffix, content_type = "csv", CSV
-    stream.seek(0)
-    file_response = FileResponse(stream, content_type=content_type)
-    file_response["Content-Disposition"] = content_disposition(
-        f"{title}.{suffix}", f"{ascii_name}.{suffix}"
+
+    def write(stream: IO[bytes]) -> None:
+        if table is not None:
+            one = workbooks.write_one_xlsx if fmt == "xlsx" else workbooks.write_one_csv
+            one(table, period, stream, scope=scope)
+            return
+        whole = workbooks.write_monthly_xlsx if fmt == "xlsx" else workbooks.write_monthly_csv
+        whole(period, stream, scope=scope, indicators=indicator_tables(period, scope))
+
+    suffix, content_type = (
+        ("xlsx", XLSX) if fmt == "xlsx" else ("zip", ZIP) if table is None else ("csv", CSV)
     )
-    file_response["Cache-Control"] = "private, no-store"
-    return file_response
+    return file_download(write, content_type, f"{title}.{suffix}", f"{ascii_name}.{suffix}")
